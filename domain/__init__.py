@@ -1,0 +1,1 @@
+"""Pure domain logic of khoibot: no Telegram, no database."""

@@ -1,0 +1,21 @@
+"""Telegram-facing handlers, one module per feature; ``register`` wires them up.
+
+Group -2 remembers who wrote (every update); group -1 follows group migrations and
+the bot's own membership; group 0 holds the features, ending with the answer to
+buttons no feature knows (stale or forged): within a group the first match wins.
+"""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from handlers import bookkeeping, errors, help, invitations, replies, roster, secretaries, setup
+
+
+def register(app: Application) -> None:
+    app.add_handler(bookkeeping.remember_handler(), group=-2)
+    app.add_handlers(bookkeeping.handlers(), group=-1)
+    features = [*setup.handlers(), *roster.handlers(), *invitations.handlers(), *secretaries.handlers(),
+                *help.handlers(), *replies.handlers(), *errors.fallback_handlers()]
+    app.add_handlers(features, group=0)
+    app.add_error_handler(errors.on_error)

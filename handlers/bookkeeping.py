@@ -1,0 +1,70 @@
+"""Cross-cutting work that runs before the feature handlers (handler groups -2 and -1):
+remembering who wrote to the bot, following a group that became a supergroup,
+greeting a group the bot was added to."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import ChatMemberUpdated, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.ext import ChatMemberHandler, MessageHandler, TypeHandler, filters
+
+from handlers.common import GROUP_TYPES, Context, svc, tell
+from storage import audit
+from storage.blocs import bloc_of_chat, move_chat
+from storage.users import touch_user
+
+log = logging.getLogger(__name__)
+
+
+async def remember_user(update: Update, context: Context) -> None:
+    user = update.effective_user
+    if user is None or user.is_bot:
+        return
+    s = svc(context)
+    private = update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+    with s.db.session() as session:
+        touch_user(session=session, user_id=user.id, first_name=user.first_name, last_name=user.last_name,
+                   username=user.username, now=s.clock.now(), private=private)
+
+
+async def follow_migration(update: Update, context: Context) -> None:
+    message = update.message
+    old, new = ((message.chat_id, message.migrate_to_chat_id) if message.migrate_to_chat_id
+                else (message.migrate_from_chat_id, message.chat_id))
+    s = svc(context)
+    with s.db.session() as session:
+        moved = move_chat(session=session, old_chat_id=old, new_chat_id=new, now=s.clock.now())
+    if moved is not None:
+        log.info("bloc followed its group to a new id", extra={"bloc_id": moved.id, "old": old, "new": new})
+
+
+async def on_my_membership(update: Update, context: Context) -> None:
+    change: ChatMemberUpdated = update.my_chat_member
+    if change.chat.type not in GROUP_TYPES:
+        return
+    was = change.old_chat_member.status
+    now_status = change.new_chat_member.status
+    joined = was in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED) and now_status in (
+        ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR)
+    left = now_status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
+    s = svc(context)
+    with s.db.session() as session:
+        bloc = bloc_of_chat(session=session, chat_id=change.chat.id)
+        if bloc is not None and (joined or left):
+            audit.record(session=session, bloc_id=bloc.id, actor_id=change.from_user.id, now=s.clock.now(),
+                         action="bot.joined" if joined else "bot.removed")
+    if joined:
+        await tell(context, change.chat.id, "setup.hello", bloc=bloc)
+
+
+def remember_handler() -> TypeHandler:
+    return TypeHandler(Update, remember_user)
+
+
+def handlers() -> list:
+    return [
+        MessageHandler(filters.StatusUpdate.MIGRATE, follow_migration),
+        ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER),
+    ]

@@ -1,0 +1,200 @@
+"""What every feature handler shares: rendering and replying, chat-kind and permission checks.
+
+The decorators turn the checks every command repeats into one line, so a feature
+handler receives the bloc it acts on and is only about its feature.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from functools import wraps
+
+from telegram import (ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message,
+                      ReplyParameters, Update)
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+from telegram.helpers import create_deep_linked_url
+
+from khoibot import outbox
+from khoibot.services import Services, services
+from storage import pending as pending_store
+from storage import roles
+from storage.blocs import bloc_of_chat
+from storage.models import Bloc
+
+log = logging.getLogger(__name__)
+Context = ContextTypes.DEFAULT_TYPE
+GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
+
+
+def svc(context: Context) -> Services:
+    return services(context)
+
+
+def render(context: Context, template: str, /, **ctx) -> str:
+    return svc(context).render(template, **ctx)
+
+
+def label(context: Context, template: str, /, **ctx) -> str:
+    """A button label (plain text, not HTML)."""
+    return svc(context).render.plain(template, **ctx)
+
+
+def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    """Rows of (label, callback data)."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(text, callback_data=data) for text, data in row]
+                                 for row in rows])
+
+
+def private_chat_button(context: Context, label_name: str, payload: str | None = None) -> InlineKeyboardMarkup:
+    url = create_deep_linked_url(context.bot.username, payload) if payload else f"https://t.me/{context.bot.username}"
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label(context, label_name), url=url)]])
+
+
+async def say(update: Update, context: Context, template: str, /, *, reply_markup=None, **ctx) -> Message | None:
+    """Render a message and send it to the chat the update came from (in groups, as a reply)."""
+    chat = update.effective_chat
+    reply_to = update.effective_message.message_id if (
+        chat.type in GROUP_TYPES and update.message is not None) else None
+    return await outbox.send(context.bot, svc(context), chat.id, render(context, template, **ctx),
+                             reply_markup=reply_markup, reply_to=reply_to)
+
+
+async def tell(context: Context, chat_id: int, template: str, /, *, reply_markup=None, **ctx) -> Message | None:
+    """Render a message and send it to any chat (a DM, the bloc's group)."""
+    return await outbox.send(context.bot, svc(context), chat_id, render(context, template, **ctx),
+                             reply_markup=reply_markup)
+
+
+async def alert(update: Update, context: Context, template: str, /, **ctx) -> None:
+    """Answer a button press with a pop-up."""
+    await update.callback_query.answer(svc(context).render.plain(template, **ctx), show_alert=True)
+
+
+async def ask(update: Update, context: Context, template: str, /, *, action: str, bloc_id: int | None = None,
+              **payload) -> None:
+    """Ask a question the person answers by replying; the question is kept as a row,
+    with the template that asked it, so a refused answer can be asked again."""
+    payload["prompt"] = template
+    chat = update.effective_chat
+    user = update.effective_user
+    reply_to = update.message.message_id if update.message is not None else None
+    text = render(context, template, user_id=user.id, user_name=user.full_name, **payload)
+    message = await context.bot.send_message(
+        chat.id, text, reply_markup=ForceReply(selective=True),
+        reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None)
+    s = svc(context)
+    with s.db.session() as session:
+        pending_store.ask(session=session, chat_id=chat.id, message_id=message.message_id, user_id=user.id,
+                          action=action, bloc_id=bloc_id, now=s.clock.now(), **payload)
+
+
+def command_text(update: Update) -> str:
+    """What follows the command, including further lines: "/donvi Hội A\\nHội B" → "Hội A\\nHội B"."""
+    text = update.effective_message.text or ""
+    first, _, rest = text.partition("\n")
+    parts = first.split(maxsplit=1)
+    head = parts[1] if len(parts) > 1 else ""
+    return "\n".join(part for part in (head, rest) if part).strip()
+
+
+async def is_group_admin(context: Context, chat_id: int, user_id: int) -> bool:
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError as exc:
+        log.warning("admin check failed", extra={"chat_id": chat_id, "error": str(exc)})
+        return False
+    return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+
+
+async def is_secretary(context: Context, bloc: Bloc, user_id: int) -> bool:
+    """Listed secretaries, and the group's administrators unless configured otherwise."""
+    s = svc(context)
+    with s.db.session() as session:
+        if roles.is_listed_secretary(session=session, bloc=bloc, user_id=user_id):
+            return True
+    return s.settings.bot.admins_are_secretaries and await is_group_admin(context, bloc.chat_id, user_id)
+
+
+def load_bloc(context: Context, chat_id: int) -> Bloc | None:
+    with svc(context).db.session() as session:
+        return bloc_of_chat(session=session, chat_id=chat_id)
+
+
+GroupHandler = Callable[[Update, Context, Bloc], Awaitable[None]]
+
+
+def group_command(*, secretary: bool = False):
+    """A command of the bloc's group: refused elsewhere, needs a bloc, maybe a secretary."""
+
+    def decorate(fn: GroupHandler):
+        @wraps(fn)
+        async def wrapper(update: Update, context: Context) -> None:
+            chat = update.effective_chat
+            command = (update.effective_message.text or "/").split()[0].split("@")[0].lstrip("/")
+            if chat.type not in GROUP_TYPES:
+                await say(update, context, "common.group_only", command=command)
+                return
+            bloc = load_bloc(context, chat.id)
+            if bloc is None:
+                await say(update, context, "common.no_bloc")
+                return
+            if secretary and not await is_secretary(context, bloc, update.effective_user.id):
+                await say(update, context, "common.secretaries_only", command=command)
+                return
+            await fn(update, context, bloc)
+
+        return wrapper
+
+    return decorate
+
+
+def group_button(*, secretary: bool = True):
+    """A button pressed in the bloc's group; the bloc comes from the chat, never from the data."""
+
+    def decorate(fn: GroupHandler):
+        @wraps(fn)
+        async def wrapper(update: Update, context: Context) -> None:
+            query = update.callback_query
+            if query.message is None or query.message.chat.type not in GROUP_TYPES:
+                await alert(update, context, "common.stale_button")
+                return
+            bloc = load_bloc(context, query.message.chat.id)
+            if bloc is None:
+                await alert(update, context, "common.stale_button")
+                return
+            if secretary and not await is_secretary(context, bloc, update.effective_user.id):
+                await alert(update, context, "common.secretaries_only_button")
+                return
+            await fn(update, context, bloc)
+
+        return wrapper
+
+    return decorate
+
+
+def private_command(fn):
+    """A command for the private chat; in a group it answers with a button that opens one."""
+
+    @wraps(fn)
+    async def wrapper(update: Update, context: Context) -> None:
+        if update.effective_chat.type != ChatType.PRIVATE:
+            command = (update.effective_message.text or "/").split()[0].split("@")[0].lstrip("/")
+            await say(update, context, "common.private_only", command=command,
+                      reply_markup=private_chat_button(context, "common.btn_open_private", command))
+            return
+        await fn(update, context)
+
+    return wrapper
+
+
+def callback_parts(update: Update, count: int) -> list[str] | None:
+    """Split "feature:action:arg…" callback data; None when it is not shaped as expected."""
+    parts = (update.callback_query.data or "").split(":")
+    return parts if len(parts) == count else None
+
+
+def int_arg(value: str) -> int | None:
+    return int(value) if value.isdigit() and len(value) < 12 else None

@@ -1,0 +1,36 @@
+"""The one error handler, and the answer to buttons and commands nobody handles."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import CallbackQueryHandler
+
+from handlers.common import Context, alert, say
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the failure; tell the person, in Vietnamese, that nothing they confirmed is lost."""
+    log.error("update failed", exc_info=context.error,
+              extra={"update_id": getattr(update, "update_id", None)})
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        if update.callback_query is not None:
+            await alert(update, context, "common.error_alert")
+        else:
+            await say(update, context, "common.error")
+    except (Forbidden, TelegramError):
+        log.warning("could not tell the user about the error", exc_info=True)
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    await alert(update, context, "common.stale_button")
+
+
+def fallback_handlers() -> list:
+    return [CallbackQueryHandler(stale_button)]

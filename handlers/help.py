@@ -1,0 +1,37 @@
+"""/huongdan, /help and the welcome of /start: what this person can do here."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import CommandHandler
+
+from handlers.common import GROUP_TYPES, Context, is_secretary, load_bloc, say, svc
+from storage import roster
+
+
+def _my_units(context: Context, user_id: int):
+    with svc(context).db.session() as session:
+        return roster.units_of_user(session=session, user_id=user_id)
+
+
+async def welcome(update: Update, context: Context) -> None:
+    if update.effective_chat.type != ChatType.PRIVATE:
+        await huongdan(update, context)
+        return
+    await say(update, context, "help.welcome", user_name=update.effective_user.full_name,
+              units=_my_units(context, update.effective_user.id))
+
+
+async def huongdan(update: Update, context: Context) -> None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat.type in GROUP_TYPES:
+        bloc = load_bloc(context, chat.id)
+        secretary = bloc is not None and await is_secretary(context, bloc, user.id)
+        await say(update, context, "help.group", bloc=bloc, secretary=secretary)
+        return
+    await say(update, context, "help.private", units=_my_units(context, user.id))
+
+
+def handlers() -> list:
+    return [CommandHandler(["huongdan", "help"], huongdan)]

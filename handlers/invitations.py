@@ -1,0 +1,202 @@
+"""Invitations and enrolment: /moi makes personal deep links; the officer who opens
+one confirms in the private chat and becomes the unit's representative."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.helpers import create_deep_linked_url
+
+from domain.invitations import InvitationState, is_token, payload_for, token_from_payload
+from handlers.common import (Context, alert, callback_parts, command_text, group_button, group_command,
+                             int_arg, keyboard, label, private_chat_button, say, svc, tell)
+from handlers.help import welcome
+from handlers.roster import show_unit_menu
+from khoibot import outbox
+from storage import invitations, roles, roster
+from storage.models import Bloc, TgUser, Unit
+from storage.users import reachable
+
+
+def link(context: Context, token: str) -> str:
+    return create_deep_linked_url(context.bot.username, payload_for(token))
+
+
+def _secretary_reachable(context: Context, user_id: int) -> bool:
+    with svc(context).db.session() as session:
+        return reachable(session.get(TgUser, user_id))
+
+
+async def _need_private_chat(update: Update, context: Context) -> None:
+    await say(update, context, "invite.open_private_first",
+              reply_markup=private_chat_button(context, "common.btn_open_private", "moi"))
+
+
+@group_command(secretary=True)
+async def moi(update: Update, context: Context, bloc: Bloc) -> None:
+    """Links for every unit without a representative, or a fresh one for the unit named."""
+    s = svc(context)
+    user_id = update.effective_user.id
+    if not _secretary_reachable(context, user_id):
+        await _need_private_chat(update, context)
+        return
+    typed = command_text(update)
+    now = s.clock.now()
+    with s.db.session() as session:
+        if typed:
+            matches = roster.find_units(session=session, bloc_id=bloc.id, typed=typed)
+            if len(matches) != 1:
+                units = roster.active_units(session=session, bloc_id=bloc.id)
+                targets = None
+            else:
+                invitation = invitations.issue(session=session, bloc=bloc, unit=matches[0], by=user_id, now=now,
+                                               ttl_days=s.settings.bot.invitation_ttl_days, replace=True)
+                targets = [(matches[0], invitation)]
+        else:
+            people = roster.representatives(session=session, bloc_id=bloc.id)
+            open_ = invitations.open_invitations(session=session, bloc_id=bloc.id, now=now)
+            targets = []
+            for unit in roster.active_units(session=session, bloc_id=bloc.id):
+                if people.get(unit.id):
+                    continue
+                invitation = open_.get(unit.id) or invitations.issue(
+                    session=session, bloc=bloc, unit=unit, by=user_id, now=now,
+                    ttl_days=s.settings.bot.invitation_ttl_days)
+                targets.append((unit, invitation))
+    if targets is None:
+        await say(update, context, "invite.which_unit", typed=typed, matches=matches, units=units)
+        return
+    if not targets:
+        await say(update, context, "invite.nobody_left")
+        return
+    items = [dict(unit=unit, link=link(context, inv.token), expires=inv.expires_at) for unit, inv in targets]
+    sent = await tell(context, user_id, "invite.links", bloc=bloc, items=items)
+    if sent is None:
+        await _need_private_chat(update, context)
+        return
+    await say(update, context, "invite.sent_privately", count=len(items))
+
+
+@group_button(secretary=True)
+async def on_unit_button(update: Update, context: Context, bloc: Bloc) -> None:
+    """From a unit's menu: a fresh link (the old ones stop working), or revoke them."""
+    parts = callback_parts(update, 3)
+    unit_id = int_arg(parts[2]) if parts else None
+    s = svc(context)
+    with s.db.session() as session:
+        unit = roster.unit_of_bloc(session=session, bloc_id=bloc.id, unit_id=unit_id) if unit_id else None
+    if unit is None or parts[1] not in ("new", "rev"):
+        await alert(update, context, "roster.unit_gone" if parts and unit_id else "common.stale_button")
+        return
+    user_id = update.effective_user.id
+    if parts[1] == "rev":
+        with s.db.session() as session:
+            count = invitations.revoke_unit(session=session, unit=unit, by=user_id, now=s.clock.now())
+        await update.callback_query.answer(label(context, "invite.revoked", count=count), show_alert=True)
+        await show_unit_menu(update, context, bloc, unit)
+        return
+    if not _secretary_reachable(context, user_id):
+        await alert(update, context, "invite.open_private_first_alert")
+        return
+    with s.db.session() as session:
+        invitation = invitations.issue(session=session, bloc=bloc, unit=unit, by=user_id, now=s.clock.now(),
+                                       ttl_days=s.settings.bot.invitation_ttl_days, replace=True)
+    items = [dict(unit=unit, link=link(context, invitation.token), expires=invitation.expires_at)]
+    sent = await tell(context, user_id, "invite.links", bloc=bloc, items=items)
+    await update.callback_query.answer(
+        label(context, "invite.sent_alert" if sent else "invite.open_private_first_alert"), show_alert=True)
+
+
+async def start(update: Update, context: Context) -> None:
+    """/start: with an invitation payload, the enrolment; without, the welcome."""
+    if update.effective_chat.type != ChatType.PRIVATE:
+        await welcome(update, context)
+        return
+    payload = context.args[0] if context.args else ""
+    if not payload.startswith("i_"):
+        await welcome(update, context)
+        return
+    token = token_from_payload(payload)
+    s = svc(context)
+    with s.db.session() as session:
+        invitation = invitations.by_token(session=session, token=token) if token else None
+        if invitation is None:
+            problem, unit, bloc = "unknown", None, None
+        else:
+            unit = roster.unit_of_bloc(session=session, bloc_id=invitation.bloc_id, unit_id=invitation.unit_id)
+            bloc = session.get(Bloc, invitation.bloc_id)
+            problem = _problem(session, invitation, unit, update.effective_user.id, s.clock.now())
+    if problem:
+        await say(update, context, f"invite.problem_{problem}", unit=unit, bloc=bloc,
+                  expires=invitation.expires_at if invitation else None)
+        return
+    markup = keyboard([[(label(context, "invite.btn_confirm"), f"inv:ok:{token}"),
+                        (label(context, "invite.btn_decline"), f"inv:no:{token}")]])
+    await say(update, context, "invite.confirm", unit=unit, bloc=bloc, user_name=update.effective_user.full_name,
+              reply_markup=markup)
+
+
+def _problem(session, invitation, unit: Unit | None, user_id: int, now) -> str | None:
+    """Why this person cannot enrol with this invitation now, or None."""
+    if unit is None:
+        return InvitationState.REVOKED.value
+    if roster.is_representative(session=session, unit_id=unit.id, user_id=user_id):
+        return "already"
+    state = invitations.state(invitation, now)
+    return None if state is InvitationState.VALID else state.value
+
+
+async def on_enrol_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    parts = callback_parts(update, 3)
+    if (parts is None or parts[1] not in ("ok", "no") or not is_token(parts[2])
+            or query.message is None or query.message.chat.type != ChatType.PRIVATE):
+        await alert(update, context, "common.stale_button")
+        return
+    s = svc(context)
+    user_id = update.effective_user.id
+    now = s.clock.now()
+    with s.db.session() as session:
+        invitation = invitations.by_token(session=session, token=parts[2])
+        if invitation is None:
+            problem, unit, bloc = "unknown", None, None
+        else:
+            unit = roster.unit_of_bloc(session=session, bloc_id=invitation.bloc_id, unit_id=invitation.unit_id)
+            bloc = session.get(Bloc, invitation.bloc_id)
+            problem = _problem(session, invitation, unit, user_id, now)
+            if problem is None and parts[1] == "ok":
+                roster.enrol(session=session, invitation=invitation, user_id=user_id, now=now)
+                secretaries = [role.user_id for role, user in roles.secretaries(session=session, bloc=bloc)
+                               if reachable(user)]
+    await query.answer()
+    chat_id, message_id = query.message.chat_id, query.message.message_id
+    if problem:
+        await outbox.edit(context.bot, chat_id, message_id, s.render(
+            f"invite.problem_{problem}", unit=unit, bloc=bloc, expires=invitation.expires_at if invitation else None))
+        return
+    if parts[1] == "no":
+        await outbox.edit(context.bot, chat_id, message_id, s.render("invite.declined", unit=unit, bloc=bloc))
+        return
+    await outbox.edit(context.bot, chat_id, message_id, s.render("invite.enrolled", unit=unit, bloc=bloc))
+    await notify_secretaries(context, bloc, secretaries, "invite.new_representative", unit=unit,
+                             person=update.effective_user.full_name)
+
+
+async def notify_secretaries(context: Context, bloc: Bloc, secretaries: list[int], template: str, **ctx) -> None:
+    """Tell the bloc's secretaries: in the group, or by DM when configured (the group
+    when no secretary can be reached by DM)."""
+    if svc(context).settings.bot.notify == "dm":
+        reached = [await tell(context, user_id, template, bloc=bloc, **ctx) for user_id in secretaries]
+        if any(reached):
+            return
+    await tell(context, bloc.chat_id, template, bloc=bloc, **ctx)
+
+
+def handlers() -> list:
+    return [
+        CommandHandler("start", start),
+        CommandHandler("moi", moi),
+        CallbackQueryHandler(on_unit_button, pattern=r"^i:"),
+        CallbackQueryHandler(on_enrol_button, pattern=r"^inv:"),
+    ]

@@ -1,0 +1,55 @@
+"""Answers to the bot's questions: a reply to a ForceReply message is routed to the
+feature that asked, by the action stored with the question (storage.pending)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+from telegram.ext import MessageHandler, filters
+
+from domain.text import clean
+from handlers.common import Context, ask, say, svc
+from storage import pending as pending_store
+from storage.models import PendingReply
+
+# action → async fn(update, context, pending, text) returning True when the answer was used.
+ReplyAction = Callable[[Update, Context, PendingReply, str], Awaitable[bool]]
+ACTIONS: dict[str, ReplyAction] = {}
+
+
+def answers(action: str):
+    def register(fn: ReplyAction) -> ReplyAction:
+        ACTIONS[action] = fn
+        return fn
+
+    return register
+
+
+async def on_reply(update: Update, context: Context) -> None:
+    message = update.message
+    s = svc(context)
+    with s.db.session() as session:
+        pending = pending_store.waiting(session=session, chat_id=message.chat_id,
+                                        message_id=message.reply_to_message.message_id)
+    if pending is None:
+        return  # a reply to one of our messages that asked nothing: people talking
+    if pending.user_id != update.effective_user.id:
+        await say(update, context, "common.question_for_someone_else")
+        return
+    if pending.expires_at <= s.clock.now() or pending.action not in ACTIONS:
+        with s.db.session() as session:
+            pending_store.done(session=session, pending=session.merge(pending))
+        await say(update, context, "common.question_expired")
+        return
+    used = await ACTIONS[pending.action](update, context, pending, clean(message.text or ""))
+    with s.db.session() as session:
+        pending_store.done(session=session, pending=session.merge(pending))
+    if not used:
+        # The answer was refused (the feature said why): ask again, so a reply goes on working.
+        await ask(update, context, pending.payload.get("prompt", "common.ask_again"), action=pending.action,
+                  bloc_id=pending.bloc_id, **pending.payload)
+
+
+def handlers() -> list:
+    return [MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, on_reply)]

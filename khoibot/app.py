@@ -1,0 +1,70 @@
+"""Building the PTB Application: one builder chain, start-up work in post_init."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import (BotCommand, BotCommandScopeAllChatAdministrators, BotCommandScopeAllGroupChats,
+                      BotCommandScopeAllPrivateChats, LinkPreviewOptions)
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+
+import handlers
+from khoibot.clock import Clock, SystemClock
+from khoibot.config import Settings
+from khoibot.render import Renderer, command_menus
+from khoibot.services import Services
+from storage.db import Database
+from storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+MENU_SCOPES = {
+    "private": BotCommandScopeAllPrivateChats,
+    "group": BotCommandScopeAllGroupChats,
+    "admin": BotCommandScopeAllChatAdministrators,
+}
+
+
+def open_database(settings: Settings) -> Database:
+    db = Database(settings.database.url)
+    if settings.database.upgrade_on_start:
+        upgrade(db.engine)
+    return db
+
+
+async def set_command_menus(app: Application) -> None:
+    """The command menu per scope, in Vietnamese; also as the default for clients in
+    other languages, since every answer is Vietnamese anyway."""
+    for scope_name, commands in command_menus().items():
+        menu = [BotCommand(name, description) for name, description in commands.items()]
+        scope = MENU_SCOPES[scope_name]()
+        await app.bot.set_my_commands(menu, scope=scope, language_code="vi")
+        await app.bot.set_my_commands(menu, scope=scope)
+
+
+async def post_init(app: Application) -> None:
+    await set_command_menus(app)
+    log.info("bot ready", extra={"username": app.bot.username})
+
+
+def build_application(settings: Settings, *, db: Database | None = None, clock: Clock | None = None,
+                      application_class: type[Application] = Application) -> Application:
+    services = Services(settings=settings, db=db or open_database(settings), clock=clock or SystemClock(),
+                        render=Renderer(settings.bot.tz))
+    builder = (
+        ApplicationBuilder()
+        .application_class(application_class)
+        .token(settings.telegram.token)
+        .base_url(settings.telegram.base_url)
+        .base_file_url(settings.telegram.base_file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.bot.tz,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .post_init(post_init)
+    )
+    if settings.telegram.rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app = builder.build()
+    app.bot_data["services"] = services
+    handlers.register(app)
+    return app

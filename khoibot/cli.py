@@ -1,0 +1,84 @@
+"""The ``khoibot`` command: run the bot (default), or manage its database."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+
+from telegram import Update
+
+from khoibot import __version__
+from khoibot.config import ConfigError, Settings, load_settings
+from khoibot.logs import setup_logging
+from khoibot.render import Renderer
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="khoibot", description="Telegram bot for Vietnamese emulation blocs")
+    parser.add_argument("--config", help="TOML config file (default: ./config.toml or $KHOIBOT_CONFIG)")
+    parser.add_argument("--version", action="version", version=f"khoibot {__version__}")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the bot (the default)")
+    db = commands.add_parser("db", help="database commands")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="create or upgrade the schema")
+    db_commands.add_parser("current", help="show the schema revision")
+    return parser
+
+
+def _say(settings: Settings | None, template: str, **ctx) -> str:
+    tz = settings.bot.tz if settings else None
+    from zoneinfo import ZoneInfo
+
+    return Renderer(tz or ZoneInfo("Asia/Ho_Chi_Minh")).plain(template, **ctx)
+
+
+def run(settings: Settings) -> int:
+    if not settings.telegram.token:
+        print(_say(settings, "cli.no_token"), file=sys.stderr)
+        return 2
+    from khoibot.app import build_application
+
+    app = build_application(settings)
+    stop_signals = (signal.SIGINT, signal.SIGTERM)
+    if settings.telegram.mode == "webhook":
+        if not settings.telegram.webhook_url:
+            print(_say(settings, "cli.no_webhook_url"), file=sys.stderr)
+            return 2
+        app.run_webhook(listen=settings.telegram.webhook_listen, port=settings.telegram.webhook_port,
+                        webhook_url=settings.telegram.webhook_url,
+                        secret_token=settings.telegram.webhook_secret or None,
+                        allowed_updates=Update.ALL_TYPES, stop_signals=stop_signals)
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES, timeout=settings.telegram.poll_timeout,
+                        stop_signals=stop_signals)
+    return 0
+
+
+def db_command(settings: Settings, command: str) -> int:
+    from storage.db import Database
+    from storage.migrate import current_revision, head_revision, upgrade
+
+    db = Database(settings.database.url)
+    if command == "upgrade":
+        upgrade(db.engine)
+    print(_say(settings, "cli.db_revision", current=current_revision(db.engine), head=head_revision()))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as exc:
+        print(_say(None, "cli.bad_config", problem=str(exc)), file=sys.stderr)
+        return 2
+    setup_logging(settings.logging.level, settings.logging.format, [settings.telegram.token])
+    if args.command == "db":
+        return db_command(settings, args.db_command)
+    return run(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

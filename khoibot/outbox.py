@@ -1,0 +1,65 @@
+"""Every message the bot sends goes through here.
+
+Long texts are split at line boundaries; a group that became a supergroup is
+followed (the bloc moves to the new id); a private chat Telegram refuses (never
+started, or blocked) marks the person unreachable instead of failing the update.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, Message, ReplyParameters
+from telegram.error import BadRequest, ChatMigrated, Forbidden
+
+from domain.chunks import split_lines
+from khoibot.services import Services
+from storage.blocs import move_chat
+from storage.users import mark_unreachable
+
+log = logging.getLogger(__name__)
+
+
+async def send(bot: Bot, svc: Services, chat_id: int, text: str, *, reply_markup=None,
+               reply_to: int | None = None) -> Message | None:
+    """Send ``text`` (HTML); the keyboard goes on the last chunk. The last Message, or None
+    when the chat cannot be reached."""
+    chunks = split_lines(text)
+    message = None
+    for index, chunk in enumerate(chunks):
+        last = index == len(chunks) - 1
+        params = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and index == 0 else None
+        try:
+            message = await _send_following(bot, svc, chat_id, chunk, reply_markup if last else None, params)
+        except Forbidden as exc:
+            log.info("chat unreachable", extra={"chat_id": chat_id, "reason": exc.message})
+            if chat_id > 0:
+                with svc.db.session() as s:
+                    mark_unreachable(session=s, user_id=chat_id, now=svc.clock.now())
+            return None
+        if message is None:
+            return None
+        chat_id = message.chat_id
+    return message
+
+
+async def _send_following(bot: Bot, svc: Services, chat_id: int, text: str, markup, params) -> Message | None:
+    try:
+        return await bot.send_message(chat_id, text, reply_markup=markup, reply_parameters=params)
+    except ChatMigrated as exc:
+        with svc.db.session() as s:
+            move_chat(session=s, old_chat_id=chat_id, new_chat_id=exc.new_chat_id, now=svc.clock.now())
+        return await bot.send_message(exc.new_chat_id, text, reply_markup=markup)
+    except BadRequest as exc:
+        if params is not None and "reply" in exc.message.lower():
+            return await bot.send_message(chat_id, text, reply_markup=markup)
+        raise
+
+
+async def edit(bot: Bot, chat_id: int, message_id: int, text: str, *, reply_markup=None) -> None:
+    """Edit a message in place; an edit that changes nothing is not an error for us."""
+    try:
+        await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=reply_markup)
+    except BadRequest as exc:
+        if "not modified" not in exc.message:
+            raise

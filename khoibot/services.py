@@ -1,0 +1,31 @@
+"""What every handler and job needs, built once and kept in ``application.bot_data``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram.ext import CallbackContext
+
+from khoibot.clock import Clock
+from khoibot.config import Settings
+from khoibot.render import Renderer
+from storage.db import Database
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    clock: Clock
+    render: Renderer
+
+    @property
+    def tz(self):
+        return self.settings.bot.tz
+
+    def local_now(self):
+        return self.clock.now().astimezone(self.tz)
+
+
+def services(context: CallbackContext) -> Services:
+    return context.application.bot_data["services"]

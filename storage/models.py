@@ -1,0 +1,141 @@
+"""The tables. The database is the source of truth for everything a user was told.
+
+Telegram ids are BIGINT: user ids pass 2**31 and supergroup ids are -100… numbers.
+Rows that matter historically (units, representatives, roles) are ended with
+``removed_at`` instead of being deleted, so last year's records stay readable.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, JSON, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+def _ts(nullable: bool = False, index: bool = False):
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+def _tg_id(nullable: bool = False, index: bool = False, unique: bool = False):
+    return Field(default=None, sa_type=BigInteger, nullable=nullable, index=index, unique=unique)
+
+
+class RoleKind(StrEnum):
+    SECRETARY = "secretary"  # a person
+    LEAD = "truong_khoi"  # a unit
+    DEPUTY = "pho_khoi"  # a unit
+
+
+class TgUser(SQLModel, table=True):
+    """A Telegram user the bot has seen; whether a private chat with them is open."""
+
+    __tablename__ = "tg_user"
+    id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    first_name: str = ""
+    last_name: str = ""
+    username: str | None = None
+    started_at: datetime | None = _ts(nullable=True)  # first private message to the bot
+    blocked_at: datetime | None = _ts(nullable=True)  # a DM answered 403 "blocked"
+    updated_at: datetime = _ts()
+
+
+class Bloc(SQLModel, table=True):
+    """An emulation bloc; one bloc is one Telegram group."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = _tg_id(unique=True)
+    name: str
+    province: str = ""
+    year: int
+    created_at: datetime = _ts()
+    created_by: int = _tg_id()
+
+
+class Unit(SQLModel, table=True):
+    """A member unit of a bloc."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    bloc_id: int = Field(sa_column=Column(ForeignKey("bloc.id", ondelete="CASCADE"), nullable=False, index=True))
+    name: str
+    # fold(name): how duplicates and typed names are matched.
+    name_key: str = Field(index=True)
+    created_at: datetime = _ts()
+    removed_at: datetime | None = _ts(nullable=True)
+
+
+class Representative(SQLModel, table=True):
+    """A Telegram user acting for a unit. A unit may have several; a person several units."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(sa_column=Column(ForeignKey("unit.id", ondelete="CASCADE"), nullable=False, index=True))
+    user_id: int = Field(sa_column=Column(BigInteger, ForeignKey("tg_user.id"), nullable=False, index=True))
+    invitation_id: int | None = Field(default=None, foreign_key="invitation.id")
+    enrolled_at: datetime = _ts()
+    removed_at: datetime | None = _ts(nullable=True)
+
+
+class Invitation(SQLModel, table=True):
+    """A personal deep link for one unit: unguessable, single-use, expiring, revocable."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(unique=True, index=True)
+    bloc_id: int = Field(sa_column=Column(ForeignKey("bloc.id", ondelete="CASCADE"), nullable=False, index=True))
+    unit_id: int = Field(sa_column=Column(ForeignKey("unit.id", ondelete="CASCADE"), nullable=False, index=True))
+    created_by: int = _tg_id()
+    created_at: datetime = _ts()
+    expires_at: datetime = _ts()
+    used_at: datetime | None = _ts(nullable=True)
+    used_by: int | None = _tg_id(nullable=True)
+    revoked_at: datetime | None = _ts(nullable=True)
+
+
+class Role(SQLModel, table=True):
+    """Who holds a role in a bloc for a year: a secretary (person) or Trưởng/Phó khối (unit)."""
+
+    __table_args__ = (Index("ix_role_bloc_year_kind", "bloc_id", "year", "kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    bloc_id: int = Field(sa_column=Column(ForeignKey("bloc.id", ondelete="CASCADE"), nullable=False))
+    year: int
+    kind: str
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    user_id: int | None = _tg_id(nullable=True)
+    created_at: datetime = _ts()
+    created_by: int | None = _tg_id(nullable=True)
+    removed_at: datetime | None = _ts(nullable=True)
+
+
+class PendingReply(SQLModel, table=True):
+    """A question the bot asked with ForceReply and the answer it waits for.
+
+    In groups a bot in privacy mode sees only commands and replies to its own
+    messages, so multi-step input there is "reply to this message"; keeping the
+    question in a row lets the answer arrive after a restart.
+    """
+
+    __tablename__ = "pending_reply"
+    __table_args__ = (UniqueConstraint("chat_id", "message_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = _tg_id()
+    message_id: int
+    user_id: int = _tg_id()
+    bloc_id: int | None = Field(default=None, foreign_key="bloc.id", ondelete="CASCADE")
+    action: str
+    payload: dict = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = _ts()
+    expires_at: datetime = _ts()
+
+
+class AuditLog(SQLModel, table=True):
+    """Who changed what, when."""
+
+    __tablename__ = "audit_log"
+    id: int | None = Field(default=None, primary_key=True)
+    bloc_id: int | None = Field(default=None, foreign_key="bloc.id", index=True, ondelete="CASCADE")
+    actor_id: int | None = _tg_id(nullable=True)
+    action: str = Field(index=True)
+    detail: dict = Field(default_factory=dict, sa_type=JSON)
+    at: datetime = _ts(index=True)

@@ -1,0 +1,28 @@
+"""Questions asked with ForceReply, waiting for their answer (see models.PendingReply)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from storage.models import PendingReply
+
+ANSWER_WINDOW = timedelta(days=2)
+
+
+def ask(*, session: Session, chat_id: int, message_id: int, user_id: int, action: str, now: datetime,
+        bloc_id: int | None = None, **payload) -> PendingReply:
+    pending = PendingReply(chat_id=chat_id, message_id=message_id, user_id=user_id, bloc_id=bloc_id,
+                           action=action, payload=payload, created_at=now, expires_at=now + ANSWER_WINDOW)
+    session.add(pending)
+    return pending
+
+
+def waiting(*, session: Session, chat_id: int, message_id: int) -> PendingReply | None:
+    return session.exec(select(PendingReply).where(
+        PendingReply.chat_id == chat_id, PendingReply.message_id == message_id)).first()
+
+
+def done(*, session: Session, pending: PendingReply) -> None:
+    session.delete(pending)

@@ -1,0 +1,70 @@
+"""Roles per year: secretaries (people), Trưởng khối and Phó khối (units)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from storage import audit
+from storage.models import Bloc, Role, RoleKind, TgUser, Unit
+
+
+def _current(bloc: Bloc, kind: str):
+    return select(Role).where(Role.bloc_id == bloc.id, Role.year == bloc.year, Role.kind == kind,
+                              col(Role.removed_at).is_(None))
+
+
+def secretaries(*, session: Session, bloc: Bloc) -> list[tuple[Role, TgUser | None]]:
+    rows = session.exec(
+        _current(bloc, RoleKind.SECRETARY).add_columns(TgUser)
+        .outerjoin(TgUser, TgUser.id == Role.user_id).order_by(Role.id)
+    )
+    return [(role, user) for role, user in rows]
+
+
+def is_listed_secretary(*, session: Session, bloc: Bloc, user_id: int) -> bool:
+    return session.exec(_current(bloc, RoleKind.SECRETARY).where(Role.user_id == user_id)).first() is not None
+
+
+def add_secretary(*, session: Session, bloc: Bloc, user_id: int, by: int, now: datetime) -> Role:
+    role = Role(bloc_id=bloc.id, year=bloc.year, kind=RoleKind.SECRETARY, user_id=user_id,
+                created_by=by, created_at=now)
+    session.add(role)
+    audit.record(session=session, bloc_id=bloc.id, actor_id=by, now=now, action="secretary.add",
+                 user_id=user_id)
+    return role
+
+
+def secretary_role(*, session: Session, bloc: Bloc, role_id: int) -> Role | None:
+    """The role if it is a current secretary role of this bloc (forged ids give None)."""
+    return session.exec(_current(bloc, RoleKind.SECRETARY).where(Role.id == role_id)).first()
+
+
+def remove_role(*, session: Session, role: Role, by: int, now: datetime) -> None:
+    role.removed_at = now
+    session.add(role)
+    audit.record(session=session, bloc_id=role.bloc_id, actor_id=by, now=now, action=f"{role.kind}.remove",
+                 user_id=role.user_id, unit_id=role.unit_id)
+
+
+def unit_roles(*, session: Session, bloc: Bloc) -> dict[int, str]:
+    """unit id → Trưởng/Phó khối kind, for this year."""
+    rows = session.exec(select(Role).where(
+        Role.bloc_id == bloc.id, Role.year == bloc.year, col(Role.kind).in_([RoleKind.LEAD, RoleKind.DEPUTY]),
+        col(Role.removed_at).is_(None)))
+    return {role.unit_id: role.kind for role in rows if role.unit_id is not None}
+
+
+def set_unit_role(*, session: Session, bloc: Bloc, unit: Unit, kind: str, by: int, now: datetime) -> None:
+    """Make ``unit`` this year's Trưởng or Phó khối; whoever held it, and any other role
+    of the unit, ends (a unit is not both)."""
+    held = session.exec(select(Role).where(
+        Role.bloc_id == bloc.id, Role.year == bloc.year, col(Role.removed_at).is_(None),
+        (Role.kind == kind) | ((Role.unit_id == unit.id) & col(Role.kind).in_([RoleKind.LEAD, RoleKind.DEPUTY]))))
+    for role in held:
+        role.removed_at = now
+        session.add(role)
+    session.add(Role(bloc_id=bloc.id, year=bloc.year, kind=kind, unit_id=unit.id, created_by=by, created_at=now))
+    audit.record(session=session, bloc_id=bloc.id, actor_id=by, now=now, action=f"{kind}.set",
+                 unit_id=unit.id, year=bloc.year)

@@ -1,0 +1,45 @@
+"""Telegram users the bot has seen, and whether it may write to them first."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from domain.text import clean
+from storage.models import TgUser
+
+
+def touch_user(*, session: Session, user_id: int, first_name: str, last_name: str | None,
+               username: str | None, now: datetime, private: bool) -> TgUser:
+    """Insert or refresh a user; a private message means the bot may now write to them."""
+    user = session.get(TgUser, user_id)
+    if user is None:
+        user = TgUser(id=user_id, updated_at=now)
+        session.add(user)
+    user.first_name = clean(first_name or "")
+    user.last_name = clean(last_name or "")
+    user.username = username
+    user.updated_at = now
+    if private:
+        user.started_at = user.started_at or now
+        user.blocked_at = None
+    return user
+
+
+def mark_unreachable(*, session: Session, user_id: int, now: datetime) -> None:
+    """A DM was refused (never started, or blocked): stop assuming we can write."""
+    user = session.get(TgUser, user_id)
+    if user is not None:
+        user.blocked_at = now
+
+
+def reachable(user: TgUser | None) -> bool:
+    return user is not None and user.started_at is not None and user.blocked_at is None
+
+
+def display_name(user: TgUser | None) -> str:
+    if user is None:
+        return "?"
+    name = " ".join(part for part in (user.first_name, user.last_name) if part)
+    return name or (f"@{user.username}" if user.username else str(user.id))
