@@ -102,7 +102,7 @@ def _unit_menu(context: Context, bloc: Bloc, unit: Unit, done: str | None = None
          (label(context, "roster.btn_deputy"), f"r:dep:{unit.id}")],
         [(label(context, "roster.btn_invite"), f"i:new:{unit.id}"),
          (label(context, "roster.btn_revoke"), f"i:rev:{unit.id}")],
-        [(label(context, "roster.btn_back"), "r:pick:0")],
+        [(label(context, "roster.btn_back"), "r:back:0")],
     ])
     return render_menu(context, bloc, row, done), markup
 
@@ -130,7 +130,8 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
         await query.answer()
         await ask(update, context, "roster.ask_add", action="roster.add", bloc_id=bloc.id)
         return
-    if action in ("pick", "close"):
+    if action in ("pick", "back", "close"):
+        # "pick" opens the unit picker under the roster; "back" returns to it from a unit's menu.
         await query.answer()
         if action == "close":
             await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
@@ -138,8 +139,7 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
             return
         units, markup = _picker(context, bloc)
         text = s.render("roster.pick", bloc=bloc, count=len(units))
-        if query.message.from_user and query.message.from_user.id == context.bot.id and "r:pick:0" not in str(
-                query.message.reply_markup):
+        if action == "back":
             await outbox.edit(context.bot, query.message.chat_id, query.message.message_id, text, reply_markup=markup)
         else:
             await outbox.send(context.bot, s, query.message.chat_id, text, reply_markup=markup)

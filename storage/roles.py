@@ -10,16 +10,17 @@ from storage import audit
 from storage.models import Bloc, Role, RoleKind, TgUser, Unit
 
 
+def _is_current(bloc: Bloc, kind: str):
+    return (Role.bloc_id == bloc.id) & (Role.year == bloc.year) & (Role.kind == kind) & col(Role.removed_at).is_(None)
+
+
 def _current(bloc: Bloc, kind: str):
-    return select(Role).where(Role.bloc_id == bloc.id, Role.year == bloc.year, Role.kind == kind,
-                              col(Role.removed_at).is_(None))
+    return select(Role).where(_is_current(bloc, kind))
 
 
 def secretaries(*, session: Session, bloc: Bloc) -> list[tuple[Role, TgUser | None]]:
-    rows = session.exec(
-        _current(bloc, RoleKind.SECRETARY).add_columns(TgUser)
-        .outerjoin(TgUser, TgUser.id == Role.user_id).order_by(Role.id)
-    )
+    rows = session.exec(select(Role, TgUser).outerjoin(TgUser, TgUser.id == Role.user_id)
+                        .where(_is_current(bloc, RoleKind.SECRETARY)).order_by(Role.id))
     return [(role, user) for role, user in rows]
 
 

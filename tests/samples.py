@@ -34,7 +34,7 @@ HOA_BINH_UNITS = [
 async def set_up_bloc(world, *, title=HUE_BLOC, units=HUE_UNITS, year=2025, secretary_name="Trần Thị Hoa"):
     """A group admin adds the bot, sets the bloc up and pastes its units; the secretary
     has opened a private chat with the bot. Returns (group, secretary, members)."""
-    secretary = world.standin.add_user(secretary_name, username=f"thuky{len(world.standin.users)}")
+    secretary = world.standin.add_user(secretary_name)
     group = world.standin.add_group(title, members=[secretary], admins=[secretary])
     group.add_bot(by=secretary)
     await world.standin.settle()
