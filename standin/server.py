@@ -1,0 +1,315 @@
+"""BotApiStandIn: an in-process aiohttp server speaking the Telegram Bot API.
+
+Point the real PTB Application at it with
+    ApplicationBuilder().token(TOKEN).base_url(standin.base_url).base_file_url(standin.base_file_url)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from collections import Counter
+from typing import Any, Callable
+
+from aiohttp import web
+
+from .api import METHODS, UPLOAD_LIMIT, BotApi
+from .errors import NOT_FOUND, SERVER_ERRORS, UNAUTHORIZED, ApiError, bad_request, too_many_requests
+from .faults import Fault, Faults, Stats
+from .params import Params
+from .state import SimChat, SimMessage, SimUser
+from .world import World
+
+CONFLICT_OTHER_POLL = ("Conflict: terminated by other getUpdates request; "
+                       "make sure that only one bot instance is running")
+CONFLICT_WEBHOOK = ("Conflict: can't use getUpdates method while webhook is active; "
+                    "use deleteWebhook to delete the webhook first")
+
+
+class BotApiStandIn:
+    def __init__(self, token: str = "123456:TEST-token", bot_username: str = "khoibot_test_bot",
+                 bot_first_name: str = "Khối bot", *, clock: Callable[[], float] = time.monotonic,
+                 wall_clock: Callable[[], float] = time.time, privacy_mode: bool = True,
+                 strict_html: bool = True, settle_timeout: float = 10.0, settle_quiet: float = 0.02,
+                 host: str = "127.0.0.1", port: int = 0):
+        if not re.fullmatch(r"\d+:[\w-]+", token):
+            raise ValueError(f"token {token!r} is not shaped like a bot token")
+        self.token = token
+        self.bot_id = int(token.split(":", 1)[0])
+        self.clock = clock
+        self.stats = Stats()
+        self.faults = Faults(clock, self.stats)
+        self.world = World(self, self.bot_id, bot_username, bot_first_name, wall_clock, privacy_mode)
+        self.world.on_update = self._wake_poller
+        self.api = BotApi(self.world, self.faults, self.stats, clock, strict_html)
+        self.idle_probe: Callable[[], bool] = lambda: True
+        self.settle_timeout = settle_timeout
+        self.settle_quiet = settle_quiet  # the bot must stay quiet this long to count as settled
+        self.default_menu_button: dict[str, Any] | None = None
+        self._host, self._port = host, port
+        self._runner: web.AppRunner | None = None
+        self._stopped = asyncio.Event()
+        self._poll_fut: asyncio.Future[str] | None = None
+        self._in_flight: Counter[str] = Counter()  # method -> requests being handled (not getUpdates)
+        self._last_activity = 0.0
+
+    # ================================================================== lifecycle
+    async def start(self) -> BotApiStandIn:
+        app = web.Application(client_max_size=UPLOAD_LIMIT + 1024 * 1024)
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        # handler_cancellation: a request whose client hung up (e.g. timed out) stops at once,
+        # so a stalled call never takes effect later and is no longer "in flight".
+        self._runner = web.AppRunner(app, handler_cancellation=True, access_log=None,
+                                     shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self._host, self._port)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+        self._stopped.clear()
+        return self
+
+    async def stop(self) -> None:
+        self._stopped.set()  # releases long polls and held (stalled) requests
+        self._wake_poller("stop")
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> BotApiStandIn:
+        return await self.start()
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self._host}:{self.port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"http://{self._host}:{self.port}/file/bot"
+
+    # ================================================================== people & reading
+    def add_user(self, name: str, username: str | None = None, **kw: Any) -> SimUser:
+        return self.world.add_user(name, username, **kw)
+
+    def add_group(self, title: str, members: list[SimUser] = (), admins: list[SimUser] = (),
+                  **kw: Any) -> SimChat:
+        return self.world.add_group(title, members, admins, **kw)
+
+    def chat(self, chat_id: int) -> SimChat:
+        return self.world.chats[chat_id]
+
+    def messages_to(self, user: SimUser) -> list[SimMessage]:
+        return user.private_chat.bot_messages()
+
+    def mark(self) -> int:
+        return len(self.world.bot_sent)
+
+    def sent_since(self, mark: int) -> list[SimMessage]:
+        return self.world.bot_sent[mark:]
+
+    def pending_updates(self) -> list[dict[str, Any]]:
+        return list(self.world.updates.pending)
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.world.warnings
+
+    def callback_answer(self, query_id: str) -> dict[str, Any] | None:
+        rec = self.world.callbacks.get(query_id)
+        return rec.answer if rec else None
+
+    @property
+    def users(self) -> dict[int, SimUser]:
+        return self.world.users
+
+    @property
+    def chats(self) -> dict[int, SimChat]:
+        return self.world.chats
+
+    @property
+    def commands(self) -> dict[tuple[Any, str], list[dict[str, str]]]:
+        """Every stored command list, keyed (scope, language_code): scope is the scope type
+        ("default", "all_private_chats", ...) or, for chat-bound scopes, a tuple such as
+        ("chat", chat_id) / ("chat_member", chat_id, user_id)."""
+        return {(scope[0] if len(scope) == 1 else scope, lang): list(cmds)
+                for (scope, lang), cmds in self.world.commands.items()}
+
+    def commands_for(self, scope: str = "default", language_code: str = "", *,
+                     chat: SimChat | None = None, user: SimUser | None = None) -> list[dict[str, str]]:
+        """Commands stored by setMyCommands for exactly this scope and language."""
+        key: tuple[Any, ...] = (scope,)
+        if chat is not None:
+            key += (chat.id,)
+        if user is not None:
+            key += (user.id,)
+        return self.world.commands_for(key, language_code)
+
+    def commands_seen_by(self, user: SimUser, chat: SimChat | None = None) -> list[dict[str, str]]:
+        return self.world.commands_seen_by(user, chat)
+
+    # ================================================================== settle
+    def _busy(self) -> str | None:
+        pending = self.world.updates.pending
+        if pending:
+            first = pending[0]
+            kind = next(k for k in first if k != "update_id")
+            return (f"{len(pending)} update(s) not yet confirmed by the bot (first: {kind} "
+                    f"#{first['update_id']}); is the bot polling?")
+        if +self._in_flight:
+            return f"bot API requests still being handled: {dict(+self._in_flight)}"
+        if not self.idle_probe():
+            return "idle_probe() says the bot is still processing"
+        return None
+
+    async def settle(self, timeout: float | None = None) -> None:
+        """Wait until the bot has taken every update, no request is being handled, idle_probe()
+        holds, and nothing happened for `settle_quiet` seconds."""
+        loop = asyncio.get_running_loop()
+        limit = self.settle_timeout if timeout is None else timeout
+        deadline = loop.time() + limit
+        quiet_since: float | None = None
+        while True:
+            now = loop.time()
+            busy = self._busy()
+            if busy is None:
+                quiet_since = quiet_since or now
+                if now - max(quiet_since, self._last_activity) >= self.settle_quiet:
+                    return
+            else:
+                quiet_since = None
+            if now >= deadline:
+                raise AssertionError(f"the bot did not settle within {limit:g} s: "
+                                     f"{busy or 'requests kept coming'}")
+            await asyncio.sleep(0.002)
+
+    # ================================================================== HTTP
+    def _touch(self) -> None:
+        self._last_activity = asyncio.get_running_loop().time()
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        path = request.path
+        if path.startswith("/file/bot"):
+            return self._serve_file(path[len("/file/bot"):])
+        if not path.startswith("/bot"):
+            return _json(NOT_FOUND.body(), 404)
+        token, _, method = path[len("/bot"):].partition("/")
+        if token != self.token:
+            err = UNAUTHORIZED if re.fullmatch(r"\d+:.+", token) else NOT_FOUND
+            return _json(err.body(), err.code)
+        name = "getUpdates" if method.lower() == "getupdates" else METHODS.get(method.lower())
+        if name is None:
+            return _json(NOT_FOUND.body(), 404)
+        self.stats.calls[name] += 1
+        polling = name == "getUpdates"
+        if not polling:
+            self._in_flight[name] += 1
+        self._touch()
+        try:
+            params = await Params.from_request(request)
+            fault = self.faults.pick(name)
+            if fault is not None:
+                self.stats.faults[fault.kind] += 1
+                return await self._faulty(name, params, fault)
+            result = await self._get_updates(params) if polling else getattr(self.api, name)(params)
+            return _json({"ok": True, "result": result}, 200)
+        except ApiError as e:
+            self.stats.errors[(name, e.code)] += 1
+            return _json(e.body(), e.code)
+        finally:
+            if not polling:
+                self._in_flight[name] -= 1
+            self._touch()
+
+    async def _faulty(self, name: str, params: Params, fault: Fault) -> web.Response:
+        if fault.kind == "429":
+            raise too_many_requests(fault.retry_after)
+        if fault.kind.isdigit():
+            code = int(fault.kind)
+            raise ApiError(code, SERVER_ERRORS.get(code, "Internal Server Error"))
+        if fault.kind == "stall":  # held, never takes effect; if the client still waits: 502
+            await self._hold(fault.seconds)
+            raise ApiError(502, SERVER_ERRORS[502])
+        # "lost": takes effect, the answer is held back
+        result = await self._get_updates(params) if name == "getUpdates" else getattr(self.api, name)(params)
+        await self._hold(fault.seconds)
+        return _json({"ok": True, "result": result}, 200)
+
+    async def _hold(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._stopped.wait(), seconds)
+        except asyncio.TimeoutError:
+            pass
+
+    def _serve_file(self, rest: str) -> web.Response:
+        token, _, file_path = rest.partition("/")
+        if token != self.token:
+            return _json(UNAUTHORIZED.body(), 401)
+        self.stats.calls["downloadFile"] += 1
+        f = self.world.files_by_path.get(file_path)
+        if f is None:
+            return _json(NOT_FOUND.body(), 404)
+        return web.Response(body=f.content, content_type=f.mime_type)
+
+    # ================================================================== getUpdates
+    def _wake_poller(self, reason: str = "update") -> None:
+        fut = self._poll_fut
+        if fut is not None and not fut.done():
+            fut.set_result(reason)
+
+    async def _get_updates(self, p: Params) -> list[dict[str, Any]]:
+        queue = self.world.updates
+        if self.world.webhook is not None:
+            raise ApiError(409, CONFLICT_WEBHOOK)
+        offset = p.int("offset", 0)
+        limit = min(max(p.int("limit", 100), 1), 100)
+        timeout = max(p.float("timeout", 0.0), 0.0)
+        allowed = p.json("allowed_updates", "allowed updates")
+        if allowed is not None:
+            if not isinstance(allowed, list):
+                raise bad_request("can't parse allowed updates JSON object")
+            queue.set_allowed([str(a) for a in allowed])
+        if offset:
+            queue.confirm(offset)
+        self._wake_poller("conflict")  # Telegram ends an older long poll with 409
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            got = queue.take(limit)
+            remaining = deadline - loop.time()
+            if got or remaining <= 0 or self._stopped.is_set():
+                return got
+            fut: asyncio.Future[str] = loop.create_future()
+            self._poll_fut = fut
+            try:
+                reason = await asyncio.wait_for(fut, remaining)
+            except asyncio.TimeoutError:
+                return []
+            finally:
+                if self._poll_fut is fut:
+                    self._poll_fut = None
+            if reason == "conflict":
+                raise ApiError(409, CONFLICT_OTHER_POLL)
+
+
+def _json(body: dict[str, Any], status: int) -> web.Response:
+    return web.Response(text=json.dumps(body, ensure_ascii=False), status=status,
+                        content_type="application/json")
+
+
+def ptb_idle_probe(application: Any) -> Callable[[], bool]:
+    """An idle_probe for a python-telegram-bot Application: True when every update it fetched
+    has been processed and no task it created (block=False handlers, ...) is still running."""
+
+    def probe() -> bool:
+        queue = application.update_queue
+        # asyncio.Queue counts unfinished items; PTB calls task_done() after processing one.
+        if getattr(queue, "_unfinished_tasks", 0) or not queue.empty():
+            return False
+        tasks = getattr(application, "_Application__create_task_tasks", set())
+        return all(t.done() for t in tasks)
+
+    return probe
