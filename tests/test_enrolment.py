@@ -4,6 +4,7 @@ restart of the bot keeps everything."""
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from storage.models import AuditLog, Bloc, Invitation, Representative, Unit
@@ -111,3 +112,15 @@ async def test_secretary_removes_a_unit_after_confirming(world):
         bloc = s.exec(select(Bloc)).one()
         assert bloc.name == HUE_BLOC
         assert len([u for u in s.exec(select(Unit)) if u.removed_at is None]) == len(HUE_UNITS) - 1
+
+
+@pytest.mark.parametrize("bot_settings", [{"notify": "dm"}])
+async def test_secretary_hears_of_a_new_representative_by_dm_when_configured(world):
+    group, secretary = await set_up_bloc(world)
+    await secretary.send(group, "/moi Hội Nhà báo")
+    officer = world.standin.add_user("Trương Văn Tuấn")
+    await officer.open_link(link_of(secretary.private_chat.last_bot_message().text, "Hội Nhà báo"))
+    group_before = len(group.bot_messages())
+    await officer.press(officer.private_chat.last_bot_message(), "Xác nhận")
+    assert "Hội Nhà báo đã có người đại diện: Trương Văn Tuấn" in secretary.private_chat.last_bot_message().text
+    assert len(group.bot_messages()) == group_before
