@@ -52,4 +52,5 @@ async def on_reply(update: Update, context: Context) -> None:
 
 
 def handlers() -> list:
-    return [MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, on_reply)]
+    # Questions are asked in groups; in private chats typed text belongs to the draft.
+    return [MessageHandler(filters.ChatType.GROUPS & filters.REPLY & filters.TEXT & ~filters.COMMAND, on_reply)]

@@ -45,13 +45,17 @@ async def set_command_menus(app: Application) -> None:
 
 async def post_init(app: Application) -> None:
     await set_command_menus(app)
+    from handlers.registration import sweep_job
+
+    # Drafts are rows, so this sweep needs nothing rebuilt after a restart.
+    app.job_queue.run_repeating(sweep_job, interval=60, first=60, name="sweep-idle-drafts")
     log.info("bot ready", extra={"username": app.bot.username})
 
 
 def build_application(settings: Settings, *, db: Database | None = None, clock: Clock | None = None,
                       application_class: type[Application] = Application) -> Application:
     services = Services(settings=settings, db=db or open_database(settings), clock=clock or SystemClock(),
-                        render=Renderer(settings.bot.tz))
+                        render=Renderer(settings.bot.tz), catalogue=settings.catalogue)
     builder = (
         ApplicationBuilder()
         .application_class(application_class)

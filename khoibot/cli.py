@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from urllib.parse import urlsplit
 
 from telegram import Update
 
@@ -46,7 +47,9 @@ def run(settings: Settings) -> int:
         if not settings.telegram.webhook_url:
             print(_say(settings, "cli.no_webhook_url"), file=sys.stderr)
             return 2
+        # The bot's web server must listen on the path Telegram is told to post to.
         app.run_webhook(listen=settings.telegram.webhook_listen, port=settings.telegram.webhook_port,
+                        url_path=urlsplit(settings.telegram.webhook_url).path,
                         webhook_url=settings.telegram.webhook_url,
                         secret_token=settings.telegram.webhook_secret or None,
                         allowed_updates=Update.ALL_TYPES, stop_signals=stop_signals)

@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from domain.catalogue import DEFAULT_TITLES, Catalogue, Title, TitleKind
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 TELEGRAM_FILE_API = "https://api.telegram.org/file/bot"
@@ -59,6 +61,10 @@ class BotSettings(_Section):
     # Where a secretary is told about enrolments and registrations: the group, or DMs.
     notify: Literal["group", "dm"] = "group"
     max_units_per_bloc: int = Field(60, ge=1, le=200)
+    # Days a unit may change its registration after a secretary reopens it past the deadline.
+    reopen_days: int = Field(3, ge=1, le=60)
+    # Minutes a registration left untouched stays open before it times out.
+    draft_timeout_minutes: int = Field(60, ge=5, le=1440)
 
     @field_validator("timezone")
     @classmethod
@@ -74,6 +80,47 @@ class BotSettings(_Section):
         return ZoneInfo(self.timezone)
 
 
+class TitleSettings(_Section):
+    """One title or commendation of the catalogue (``[[titles]]`` in the config file)."""
+
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9_]{0,19}$")
+    name: str = Field(min_length=3, max_length=150)
+    kind: Literal["collective", "individual"]
+    voted: bool = False
+    commendation: bool = False
+    # A number of units per bloc ("1"), or a share of its member units ("30%").
+    quota: int | str | None = None
+    rounding: Literal["round", "floor", "ceil"] = "round"
+    aliases: list[str] = []
+    years: list[int] = []
+
+    @field_validator("quota")
+    @classmethod
+    def _quota(cls, value: int | str | None) -> int | str | None:
+        if isinstance(value, int) and value < 0:
+            raise ValueError("must be 0 or more")
+        if isinstance(value, str):
+            number = value.strip().removesuffix("%").strip()
+            if not value.strip().endswith("%") or not number.replace(".", "", 1).isdigit() or not (
+                    0 < float(number) <= 100):
+                raise ValueError('must be a number of units (1) or a share such as "30%"')
+        return value
+
+    def to_title(self) -> Title:
+        share = float(self.quota.strip().removesuffix("%")) / 100 if isinstance(self.quota, str) else None
+        return Title(code=self.code, name=self.name, kind=TitleKind(self.kind), voted=self.voted,
+                     quota=self.quota if isinstance(self.quota, int) else None, quota_share=share,
+                     rounding=self.rounding, aliases=tuple(self.aliases), years=tuple(self.years),
+                     commendation=self.commendation)
+
+
+def _default_titles() -> list[TitleSettings]:
+    return [TitleSettings(code=t.code, name=t.name, kind=t.kind.value, voted=t.voted, commendation=t.commendation,
+                          quota=t.quota if t.quota is not None else (
+                              f"{round(t.quota_share * 100)}%" if t.quota_share else None),
+                          aliases=list(t.aliases)) for t in DEFAULT_TITLES]
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["json", "text"] = "json"
@@ -84,6 +131,21 @@ class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     bot: BotSettings = BotSettings()
     logging: LoggingSettings = LoggingSettings()
+    titles: list[TitleSettings] = Field(default_factory=_default_titles)
+
+    @model_validator(mode="after")
+    def _catalogue_is_whole(self) -> Settings:
+        codes = [t.code for t in self.titles]
+        duplicate = next((c for c in codes if codes.count(c) > 1), None)
+        if duplicate:
+            raise ValueError(f"titles: code {duplicate} is used twice")
+        if not any(t.kind == "collective" for t in self.titles):
+            raise ValueError("titles: the catalogue needs at least one collective title")
+        return self
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return Catalogue(tuple(t.to_title() for t in self.titles))
 
 
 class ConfigError(Exception):
@@ -94,6 +156,8 @@ def _env_overrides(environ: dict[str, str]) -> dict[str, dict[str, str]]:
     """Collect KHOIBOT_<SECTION>_<KEY> variables into nested sections."""
     overrides: dict[str, dict[str, str]] = {}
     for section, model in Settings.model_fields.items():
+        if section == "titles":
+            continue  # a list of tables: only in the file
         keys = model.annotation.model_fields  # type: ignore[union-attr]
         for key in keys:
             name = f"KHOIBOT_{section}_{key}".upper()
@@ -137,6 +201,6 @@ def load_settings(path: str | Path | None = None, environ: dict[str, str] | None
         return Settings.model_validate(_merge(data, _env_overrides(env)))
     except ValidationError as exc:
         first = exc.errors()[0]
-        key = ".".join(str(part) for part in first["loc"])
+        key = ".".join(str(part) for part in first["loc"]) or "titles"
         source = f" in {file}" if file else ""
         raise ConfigError(f"bad configuration key '{key}'{source}: {first['msg']}") from None

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from telegram.ext import CallbackContext
 
+from domain.catalogue import Catalogue
 from khoibot.clock import Clock
 from khoibot.config import Settings
 from khoibot.render import Renderer
@@ -18,6 +19,7 @@ class Services:
     db: Database
     clock: Clock
     render: Renderer
+    catalogue: Catalogue
 
     @property
     def tz(self):

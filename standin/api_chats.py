@@ -12,6 +12,7 @@ from .errors import bad_request
 from .params import Params
 from .serialize import chat_json, member_json, user_json
 from .state import SimChat, SimMessage
+from .webhook import check_webhook_url
 
 SIMPLE_SCOPES = {"default", "all_private_chats", "all_group_chats", "all_chat_administrators"}
 
@@ -34,22 +35,30 @@ class ChatMethods:
         url = p.str("url")
         if url is None:
             raise bad_request("bad webhook: URL must be provided")
+        if url:
+            check_webhook_url(url)  # before any effect: a refused call changes nothing
+        secret = p.str("secret_token") or None
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise bad_request("secret token contains unallowed characters")
+        allowed = p.json("allowed_updates", "allowed updates")
+        if allowed is not None and not isinstance(allowed, list):
+            raise bad_request("can't parse allowed updates JSON object")
         if p.bool("drop_pending_updates"):
             self.world.updates.drop_all()
-        if url == "":
-            self.world.webhook = None
-            return True
-        if not url.lower().startswith("https://"):
-            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
-        self.world.webhook = {"url": url, "secret_token": p.str("secret_token"),
-                              "allowed_updates": p.json("allowed_updates"),
-                              "max_connections": p.int("max_connections", 40)}
+        if allowed is not None:  # not given: the previous setting stays, as on Telegram
+            self.world.updates.set_allowed([str(a) for a in allowed])
+        # A new dict each time: delivery notices the change (and getWebhookInfo's last error
+        # belongs to the webhook it happened with).
+        self.world.webhook = ({"url": url, "secret_token": secret, "allowed_updates": allowed,
+                               "max_connections": p.int("max_connections", 40)} if url else None)
+        self.world.on_webhook()
         return True
 
     def deleteWebhook(self, p: Params) -> Any:
         if p.bool("drop_pending_updates"):
             self.world.updates.drop_all()
-        self.world.webhook = None
+        self.world.webhook = None  # back to getUpdates; pending updates wait for it
+        self.world.on_webhook()
         return True
 
     def getWebhookInfo(self, p: Params) -> Any:
@@ -60,6 +69,9 @@ class ChatMethods:
             out["max_connections"] = hook["max_connections"]
             if hook.get("allowed_updates"):
                 out["allowed_updates"] = hook["allowed_updates"]
+            if "last_error_date" in hook:
+                out["last_error_date"] = hook["last_error_date"]
+                out["last_error_message"] = hook["last_error_message"]
         return out
 
     # ================================================================== commands & menu

@@ -20,12 +20,14 @@ from .errors import NOT_FOUND, SERVER_ERRORS, UNAUTHORIZED, ApiError, bad_reques
 from .faults import Fault, Faults, Stats
 from .params import Params
 from .state import SimChat, SimMessage, SimUser
+from .webhook import WebhookDelivery
 from .world import World
 
 CONFLICT_OTHER_POLL = ("Conflict: terminated by other getUpdates request; "
                        "make sure that only one bot instance is running")
 CONFLICT_WEBHOOK = ("Conflict: can't use getUpdates method while webhook is active; "
                     "use deleteWebhook to delete the webhook first")
+CONFLICT_SET_WEBHOOK = "Conflict: terminated by setWebhook request"
 
 
 class BotApiStandIn:
@@ -33,7 +35,8 @@ class BotApiStandIn:
                  bot_first_name: str = "Khối bot", *, clock: Callable[[], float] = time.monotonic,
                  wall_clock: Callable[[], float] = time.time, privacy_mode: bool = True,
                  strict_html: bool = True, settle_timeout: float = 10.0, settle_quiet: float = 0.02,
-                 host: str = "127.0.0.1", port: int = 0):
+                 host: str = "127.0.0.1", port: int = 0, webhook_retry: tuple[float, float] = (0.05, 1.0),
+                 webhook_timeout: float = 10.0):
         if not re.fullmatch(r"\d+:[\w-]+", token):
             raise ValueError(f"token {token!r} is not shaped like a bot token")
         self.token = token
@@ -42,7 +45,8 @@ class BotApiStandIn:
         self.stats = Stats()
         self.faults = Faults(clock, self.stats)
         self.world = World(self, self.bot_id, bot_username, bot_first_name, wall_clock, privacy_mode)
-        self.world.on_update = self._wake_poller
+        self.world.on_update = self._on_update
+        self.world.on_webhook = self._on_webhook
         self.api = BotApi(self.world, self.faults, self.stats, clock, strict_html)
         self.idle_probe: Callable[[], bool] = lambda: True
         self.settle_timeout = settle_timeout
@@ -54,6 +58,9 @@ class BotApiStandIn:
         self._poll_fut: asyncio.Future[str] | None = None
         self._in_flight: Counter[str] = Counter()  # method -> requests being handled (not getUpdates)
         self._last_activity = 0.0
+        # Webhook mode: retries wait webhook_retry[0] seconds, doubling up to webhook_retry[1].
+        self.webhook_delivery = WebhookDelivery(self.world, self._touch, first_delay=webhook_retry[0],
+                                                max_delay=webhook_retry[1], timeout=webhook_timeout)
 
     # ================================================================== lifecycle
     async def start(self) -> BotApiStandIn:
@@ -68,11 +75,13 @@ class BotApiStandIn:
         await site.start()
         self.port = self._runner.addresses[0][1]
         self._stopped.clear()
+        self.webhook_delivery.start()
         return self
 
     async def stop(self) -> None:
         self._stopped.set()  # releases long polls and held (stalled) requests
         self._wake_poller("stop")
+        await self.webhook_delivery.stop()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -113,6 +122,12 @@ class BotApiStandIn:
 
     def pending_updates(self) -> list[dict[str, Any]]:
         return list(self.world.updates.pending)
+
+    @property
+    def webhook(self) -> dict[str, Any] | None:
+        """The webhook as set by setWebhook (url, secret_token, allowed_updates, max_connections,
+        last_error_date/last_error_message once a delivery failed); None in polling mode."""
+        return self.world.webhook
 
     @property
     def warnings(self) -> list[str]:
@@ -157,8 +172,11 @@ class BotApiStandIn:
         if pending:
             first = pending[0]
             kind = next(k for k in first if k != "update_id")
+            hook = self.world.webhook
+            hint = "is the bot polling?" if hook is None else (
+                f"webhook {hook['url']}, last error: {hook.get('last_error_message', 'none')}")
             return (f"{len(pending)} update(s) not yet confirmed by the bot (first: {kind} "
-                    f"#{first['update_id']}); is the bot polling?")
+                    f"#{first['update_id']}); {hint}")
         if +self._in_flight:
             return f"bot API requests still being handled: {dict(+self._in_flight)}"
         if not self.idle_probe():
@@ -255,6 +273,14 @@ class BotApiStandIn:
         return web.Response(body=f.content, content_type=f.mime_type)
 
     # ================================================================== getUpdates
+    def _on_update(self) -> None:
+        self._wake_poller()
+        self.webhook_delivery.poke()
+
+    def _on_webhook(self) -> None:
+        self._wake_poller("webhook")  # a held getUpdates ends: 409 if a webhook is now set
+        self.webhook_delivery.poke()
+
     def _wake_poller(self, reason: str = "update") -> None:
         fut = self._poll_fut
         if fut is not None and not fut.done():
@@ -293,6 +319,8 @@ class BotApiStandIn:
                     self._poll_fut = None
             if reason == "conflict":
                 raise ApiError(409, CONFLICT_OTHER_POLL)
+            if self.world.webhook is not None:
+                raise ApiError(409, CONFLICT_SET_WEBHOOK)
 
 
 def _json(body: dict[str, Any], status: int) -> web.Response:

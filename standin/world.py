@@ -33,6 +33,7 @@ class World:
         self.warnings: list[str] = []
         self.webhook: dict[str, Any] | None = None
         self.on_update: Callable[[], None] = lambda: None
+        self.on_webhook: Callable[[], None] = lambda: None  # after setWebhook / deleteWebhook
         self._user_ids = itertools.count(700_000_001)
         self._group_ids = itertools.count(4_000_000_001)
         self._supergroup_ids = itertools.count(1_000_000_001)

@@ -139,3 +139,93 @@ class AuditLog(SQLModel, table=True):
     action: str = Field(index=True)
     detail: dict = Field(default_factory=dict, sa_type=JSON)
     at: datetime = _ts(index=True)
+
+
+class Milestone(SQLModel, table=True):
+    """A dated step of a bloc's year, e.g. the registration deadline (kind
+    ``registration_deadline``). Moving one keeps the row; cancelling ends it."""
+
+    __table_args__ = (Index("ix_milestone_bloc_year_kind", "bloc_id", "year", "kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    bloc_id: int = Field(sa_column=Column(ForeignKey("bloc.id", ondelete="CASCADE"), nullable=False))
+    year: int
+    kind: str
+    at: datetime = _ts()
+    place: str = ""
+    created_by: int = _tg_id()
+    created_at: datetime = _ts()
+    cancelled_at: datetime | None = _ts(nullable=True)
+
+
+class Registration(SQLModel, table=True):
+    """One confirmed version of a unit's registration for a year. Every confirmation adds
+    a row; the latest (``current``) counts, the earlier ones are the history."""
+
+    __table_args__ = (Index("ix_registration_bloc_year_current", "bloc_id", "year", "current"),)
+    id: int | None = Field(default=None, primary_key=True)
+    bloc_id: int = Field(sa_column=Column(ForeignKey("bloc.id", ondelete="CASCADE"), nullable=False))
+    unit_id: int = Field(sa_column=Column(ForeignKey("unit.id", ondelete="CASCADE"), nullable=False, index=True))
+    year: int
+    current: bool = True
+    withdrawn: bool = False
+    collective: list = Field(default_factory=list, sa_type=JSON)  # title codes
+    individuals: list = Field(default_factory=list, sa_type=JSON)  # [{"code", "count", "names"}]
+    targets: str = ""
+    confirmed_by: int = _tg_id()
+    confirmed_at: datetime = _ts()
+
+
+class RegistrationDraft(SQLModel, table=True):
+    """A registration being filled in by one person: the conversation's state, kept in
+    the database so it survives a restart of the bot."""
+
+    __tablename__ = "registration_draft"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
+    unit_id: int = Field(sa_column=Column(ForeignKey("unit.id", ondelete="CASCADE"), nullable=False))
+    bloc_id: int = Field(sa_column=Column(ForeignKey("bloc.id", ondelete="CASCADE"), nullable=False))
+    year: int
+    step: str
+    data: dict = Field(default_factory=dict, sa_type=JSON)
+    message_id: int | None = None  # the bot's message whose buttons drive the current step
+    started_at: datetime = _ts()
+    touched_at: datetime = _ts()
+
+
+class Covenant(SQLModel, table=True):
+    """A unit's head signed the year's covenant (giao ước thi đua), as its representative confirmed."""
+
+    __table_args__ = (UniqueConstraint("unit_id", "year"),)
+    id: int | None = Field(default=None, primary_key=True)
+    bloc_id: int = Field(sa_column=Column(ForeignKey("bloc.id", ondelete="CASCADE"), nullable=False))
+    unit_id: int = Field(sa_column=Column(ForeignKey("unit.id", ondelete="CASCADE"), nullable=False))
+    year: int
+    confirmed_by: int = _tg_id()
+    confirmed_at: datetime = _ts()
+
+
+class Reopening(SQLModel, table=True):
+    """A secretary let one unit change its registration after the deadline, until ``until``."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    bloc_id: int = Field(sa_column=Column(ForeignKey("bloc.id", ondelete="CASCADE"), nullable=False))
+    unit_id: int = Field(sa_column=Column(ForeignKey("unit.id", ondelete="CASCADE"), nullable=False, index=True))
+    year: int
+    until: datetime = _ts()
+    created_by: int = _tg_id()
+    created_at: datetime = _ts()
+
+
+class StatusBoard(SQLModel, table=True):
+    """The bloc's registration status message, kept pinned and edited in place."""
+
+    __tablename__ = "status_board"
+    __table_args__ = (UniqueConstraint("bloc_id", "year"),)
+    id: int | None = Field(default=None, primary_key=True)
+    bloc_id: int = Field(sa_column=Column(ForeignKey("bloc.id", ondelete="CASCADE"), nullable=False))
+    year: int
+    chat_id: int = _tg_id()
+    message_id: int
+    pinned: bool = False
+    # Told the group once that the bot lacks the right to pin.
+    pin_refusal_told: bool = False

@@ -26,3 +26,12 @@ def waiting(*, session: Session, chat_id: int, message_id: int) -> PendingReply 
 
 def done(*, session: Session, pending: PendingReply) -> None:
     session.delete(pending)
+
+
+def drop_for(*, session: Session, chat_id: int, user_id: int) -> int:
+    """Forget every question waiting on this person in this chat; how many there were."""
+    rows = list(session.exec(select(PendingReply).where(PendingReply.chat_id == chat_id,
+                                                        PendingReply.user_id == user_id)))
+    for row in rows:
+        session.delete(row)
+    return len(rows)

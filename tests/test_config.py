@@ -97,7 +97,9 @@ def test_bad_config_stops_with_the_key(tmp_path):
 def test_db_upgrade_creates_the_schema(tmp_path):
     result = _khoibot("db", "upgrade", cwd=tmp_path, env={})
     assert result.returncode == 0, result.stderr
-    assert "phiên bản 0001" in result.stdout
+    from storage.migrate import head_revision
+
+    assert f"phiên bản {head_revision()}; mới nhất: {head_revision()}" in result.stdout
     assert (tmp_path / "khoibot.sqlite3").exists()
 
 

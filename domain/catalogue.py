@@ -1,0 +1,94 @@
+"""The catalogue of titles and commendations a bloc's units register for, and quotas.
+
+The catalogue is configuration (it changes with the law and the province), so these are
+plain data and rules; khoibot.config validates and builds them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from domain.text import fold
+
+
+class TitleKind(StrEnum):
+    COLLECTIVE = "collective"  # danh hiệu tập thể, hình thức khen thưởng cho tập thể
+    INDIVIDUAL = "individual"  # cá nhân: units register how many people (and who)
+
+
+@dataclass(frozen=True)
+class Title:
+    code: str
+    name: str
+    kind: TitleKind
+    voted: bool = False  # decided by the bloc's secret ballot
+    quota: int | None = None  # a fixed number per bloc…
+    quota_share: float | None = None  # …or a share of the member units (0.3 = 30 %)
+    rounding: str = "round"  # how a share becomes a number: round (half up), floor, ceil
+    aliases: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()  # empty: every year
+    # "danh hiệu" (a title) or "hình thức" (a commendation such as a flag or Bằng khen)
+    commendation: bool = False
+
+    def quota_for(self, members: int) -> int | None:
+        """The bloc's quota for this title given its number of member units."""
+        if self.quota is not None:
+            return self.quota
+        if self.quota_share is None:
+            return None
+        exact = self.quota_share * members
+        if self.rounding == "floor":
+            return math.floor(exact + 1e-9)
+        if self.rounding == "ceil":
+            return math.ceil(exact - 1e-9)
+        return math.floor(exact + 0.5)
+
+    def in_year(self, year: int) -> bool:
+        return not self.years or year in self.years
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    titles: tuple[Title, ...] = field(default_factory=tuple)
+
+    def for_year(self, year: int) -> list[Title]:
+        return [t for t in self.titles if t.in_year(year)]
+
+    def collective(self, year: int) -> list[Title]:
+        return [t for t in self.for_year(year) if t.kind is TitleKind.COLLECTIVE]
+
+    def individual(self, year: int) -> list[Title]:
+        return [t for t in self.for_year(year) if t.kind is TitleKind.INDIVIDUAL]
+
+    def get(self, code: str) -> Title | None:
+        return next((t for t in self.titles if t.code == code), None)
+
+    def match(self, typed: str, year: int) -> Title | None:
+        """The title a typed or imported name means, by its name, an alias or its code."""
+        key = fold(typed)
+        for title in self.for_year(year):
+            if key in (fold(title.name), fold(title.code), *(fold(a) for a in title.aliases)):
+                return title
+        return None
+
+
+# What ships in config.example.toml (../shared/domain.md §3), for defaults and tests.
+DEFAULT_TITLES: tuple[Title, ...] = (
+    Title("CO_CP", "Cờ thi đua của Chính phủ", TitleKind.COLLECTIVE, voted=True, quota=1, commendation=True),
+    Title("CO_TINH", "Cờ thi đua của Ủy ban nhân dân tỉnh", TitleKind.COLLECTIVE, voted=True, quota=1,
+          commendation=True,
+          aliases=("Cờ thi đua của UBND tỉnh", "Cờ thi đua xuất sắc của UBND tỉnh",
+                   "Cờ Đơn vị dẫn đầu phong trào thi đua", "Đơn vị dẫn đầu phong trào thi đua")),
+    Title("BK_UBND", "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh", TitleKind.COLLECTIVE, voted=True,
+          quota_share=0.3, commendation=True,
+          aliases=("Bằng khen của Chủ tịch UBND tỉnh", "Bằng khen toàn diện", "Bằng khen phong trào")),
+    Title("TTLDXS", "Tập thể lao động xuất sắc", TitleKind.COLLECTIVE),
+    Title("TTLDTT", "Tập thể lao động tiên tiến", TitleKind.COLLECTIVE),
+    Title("CSTD_TINH", "Chiến sĩ thi đua cấp tỉnh", TitleKind.INDIVIDUAL),
+    Title("CSTD_CS", "Chiến sĩ thi đua cơ sở", TitleKind.INDIVIDUAL, aliases=("CSTĐ cơ sở",)),
+    Title("LDTT", "Lao động tiên tiến", TitleKind.INDIVIDUAL, aliases=("LĐTT",)),
+    Title("BK_UBND_CN", "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh (cá nhân)", TitleKind.INDIVIDUAL,
+          commendation=True),
+)

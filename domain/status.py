@@ -1,0 +1,89 @@
+"""A bloc's registration status: who registered what, who has not, covenant signatures,
+and the totals per title against the bloc's quotas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from domain.catalogue import Catalogue, Title
+
+
+@dataclass(frozen=True)
+class Registered:
+    """What a unit's current registration says (plain values, no database rows)."""
+
+    collective: list[str]
+    individuals: list[dict]
+    targets: str
+    withdrawn: bool
+    confirmed_at: datetime
+
+
+@dataclass
+class UnitStatus:
+    unit_id: int
+    name: str
+    registration: Registered | None
+    covenant_at: datetime | None
+    collective: list[Title] = field(default_factory=list)
+    individuals: list[tuple[Title, int, list[str]]] = field(default_factory=list)
+
+    @property
+    def registered(self) -> bool:
+        return self.registration is not None and not self.registration.withdrawn
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.registration is not None and self.registration.withdrawn
+
+
+@dataclass
+class TitleTotal:
+    title: Title
+    count: int
+    quota: int | None
+
+    @property
+    def over_quota(self) -> bool:
+        return self.quota is not None and self.count > self.quota
+
+
+@dataclass
+class Status:
+    year: int
+    units: list[UnitStatus]
+    totals: list[TitleTotal]
+
+    @property
+    def registered(self) -> list[UnitStatus]:
+        return [u for u in self.units if u.registered]
+
+    @property
+    def not_registered(self) -> list[UnitStatus]:
+        return [u for u in self.units if not u.registered]
+
+    @property
+    def not_signed(self) -> list[UnitStatus]:
+        return [u for u in self.units if u.covenant_at is None]
+
+
+def compile_status(*, units: list[tuple[int, str]], registrations: dict[int, Registered],
+                   covenants: dict[int, datetime], catalogue: Catalogue, year: int) -> Status:
+    """``units`` in display order (sorted the Vietnamese way by the caller)."""
+    rows = []
+    counts: dict[str, int] = {}
+    for unit_id, name in units:
+        registration = registrations.get(unit_id)
+        row = UnitStatus(unit_id, name, registration, covenants.get(unit_id))
+        if row.registered:
+            row.collective = [t for code in registration.collective if (t := catalogue.get(code))]
+            row.individuals = [(t, i["count"], i.get("names", [])) for i in registration.individuals
+                               if (t := catalogue.get(i["code"]))]
+            for title in row.collective:
+                counts[title.code] = counts.get(title.code, 0) + 1
+            for title, count, _ in row.individuals:
+                counts[title.code] = counts.get(title.code, 0) + count
+        rows.append(row)
+    totals = [TitleTotal(t, counts.get(t.code, 0), t.quota_for(len(units))) for t in catalogue.for_year(year)]
+    return Status(year, rows, totals)

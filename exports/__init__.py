@@ -1,0 +1,1 @@
+"""Documents and spreadsheets generated from the data; pure: no Telegram, no database."""

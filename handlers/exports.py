@@ -1,0 +1,47 @@
+"""/xuat: files for the secretary. Now the registration sheet (.xlsx); the minutes, the
+nomination list and the proposal come with the review meeting (issue 5)."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from exports.registration_sheet import SheetRow, registration_sheet
+from handlers.common import Context, group_command, svc
+from handlers.status import load_status
+from storage.models import Bloc
+
+
+def sheet_rows(context: Context, bloc: Bloc) -> list[SheetRow]:
+    status, _ = load_status(context, bloc)
+    render = svc(context).render.plain
+    rows = []
+    for unit in status.units:
+        reg = unit.registration
+        rows.append(SheetRow(
+            unit=unit.name,
+            collective=[t.name for t in unit.collective if not t.commendation],
+            commendations=[t.name for t in unit.collective if t.commendation],
+            individuals=[(t.name, count, names) for t, count, names in unit.individuals],
+            targets=reg.targets if unit.registered else "",
+            registered_at=reg.confirmed_at if unit.registered else None,
+            note=render("exports.sheet_note", unit=unit),
+        ))
+    return rows
+
+
+async def send_registration_sheet(context: Context, bloc: Bloc, chat_id: int) -> None:
+    s = svc(context)
+    content = registration_sheet(bloc_name=bloc.name, year=bloc.year, province=bloc.province,
+                                 rows=sheet_rows(context, bloc), generated_at=s.clock.now(), tz=s.tz)
+    await context.bot.send_document(chat_id, document=content, filename=f"dang_ky_thi_dua_{bloc.year}.xlsx",
+                                    caption=s.render("exports.sheet_caption", bloc=bloc))
+
+
+@group_command()
+async def xuat(update: Update, context: Context, bloc: Bloc) -> None:
+    await send_registration_sheet(context, bloc, update.effective_chat.id)
+
+
+def handlers() -> list:
+    return [CommandHandler("xuat", xuat)]

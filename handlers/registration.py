@@ -1,0 +1,471 @@
+"""/dangky and /giaouoc in the representative's private chat.
+
+The registration is a conversation whose state is a ``registration_draft`` row: the
+step and what was chosen so far. Buttons carry the draft's id and only the draft's
+current message answers, so a button from an ended or earlier step is refused; a
+restart of the bot loses nothing, since the next press or answer reads the row.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from domain import registration as rules
+from handlers.common import (Context, alert, callback_parts, int_arg, keyboard, label, private_command, say,
+                             svc, tell)
+from handlers.invitations import notify_secretaries
+from handlers.status import refresh_board
+from khoibot import outbox
+from khoibot.services import Services
+from storage import milestones, registrations, roles, roster
+from storage import pending as pending_store
+from storage.milestones import REGISTRATION_DEADLINE
+from storage.models import Bloc, RegistrationDraft, Unit
+from storage.users import reachable
+
+log = logging.getLogger(__name__)
+
+
+# ---- what a unit's representative may act on -------------------------------------------
+
+def _unit_for(context: Context, user_id: int, unit_id: int | None) -> tuple[Unit, Bloc] | None:
+    """The unit and its bloc, only if this person represents it now."""
+    if unit_id is None:
+        return None
+    with svc(context).db.session() as session:
+        return next(((u, b) for u, b in roster.units_of_user(session=session, user_id=user_id) if u.id == unit_id),
+                    None)
+
+
+def _window(s: Services, bloc: Bloc, unit_id: int) -> rules.Window:
+    with s.db.session() as session:
+        deadline = milestones.active(session=session, bloc=bloc, kind=REGISTRATION_DEADLINE)
+        reopened = registrations.reopened_until(session=session, unit_id=unit_id, year=bloc.year)
+    return rules.window(deadline=deadline.at if deadline else None, reopened_until=reopened, now=s.clock.now())
+
+
+def _summary(s: Services, year: int, data: dict) -> dict:
+    """The chosen titles as catalogue entries, for the templates."""
+    catalogue = s.catalogue
+    return dict(
+        collective=[t for code in data["collective"] if (t := catalogue.get(code))],
+        individuals=[(t, i["count"], i["names"]) for i in rules.individuals_list(data) if (t := catalogue.get(i["code"]))],
+        targets=data["targets"],
+    )
+
+
+# ---- /dangky: choose the unit, see its registration ---------------------------------------
+
+@private_command
+async def dangky(update: Update, context: Context) -> None:
+    await open_registration(update, context)
+
+
+async def open_registration(update: Update, context: Context) -> None:
+    with svc(context).db.session() as session:
+        units = roster.units_of_user(session=session, user_id=update.effective_user.id)
+    if not units:
+        await say(update, context, "registration.not_representative")
+        return
+    if len(units) > 1:
+        rows = [[(f"{u.name[:40]} — {b.name[:20]}", f"rg:unit:{u.id}")] for u, b in units]
+        await say(update, context, "registration.choose_unit", reply_markup=keyboard(rows))
+        return
+    unit, bloc = units[0]
+    await show_overview(update, context, unit, bloc, edit=False)
+
+
+async def show_overview(update: Update, context: Context, unit: Unit, bloc: Bloc, *, edit: bool) -> None:
+    s = svc(context)
+    with s.db.session() as session:
+        current = registrations.current_of_unit(session=session, unit_id=unit.id, year=bloc.year)
+    window = _window(s, bloc, unit.id)
+    registered = current is not None and not current.withdrawn
+    rows = []
+    if window.open:
+        rows.append([(label(context, "registration.btn_change" if registered else "registration.btn_start"),
+                      f"rg:edit:{unit.id}")])
+        if registered:
+            rows.append([(label(context, "registration.btn_withdraw"), f"rg:wd:{unit.id}")])
+    summary = _summary(s, bloc.year, rules.data_from(current.collective, current.individuals, current.targets)) \
+        if registered else None
+    text = s.render("registration.overview", unit=unit, bloc=bloc, registered=registered, current=current,
+                    summary=summary, window=window)
+    markup = keyboard(rows) if rows else None
+    if edit:
+        message = update.callback_query.message
+        await outbox.edit(context.bot, message.chat_id, message.message_id, text, reply_markup=markup)
+    else:
+        await outbox.send(context.bot, s, update.effective_chat.id, text, reply_markup=markup)
+
+
+async def on_unit_button(update: Update, context: Context) -> None:
+    """rg:unit|edit|wd|wdok:<unit id> — acting on a unit this person represents."""
+    parts = callback_parts(update, 3)
+    user_id = update.effective_user.id
+    target = _unit_for(context, user_id, int_arg(parts[2])) if parts else None
+    if target is None or parts[1] not in ("unit", "edit", "wd", "wdok"):
+        await alert(update, context, "registration.not_your_unit" if parts and parts[1] in (
+            "unit", "edit", "wd", "wdok") else "common.stale_button")
+        return
+    unit, bloc = target
+    s = svc(context)
+    action = parts[1]
+    if action == "unit":
+        await update.callback_query.answer()
+        await show_overview(update, context, unit, bloc, edit=True)
+        return
+    window = _window(s, bloc, unit.id)
+    if not window.open:
+        await alert(update, context, "registration.locked_alert", deadline=window.deadline)
+        await show_overview(update, context, unit, bloc, edit=True)
+        return
+    if action == "edit":
+        await update.callback_query.answer()
+        await start_draft(update, context, unit, bloc)
+    elif action == "wd":
+        await update.callback_query.answer()
+        message = update.callback_query.message
+        await outbox.edit(context.bot, message.chat_id, message.message_id,
+                          s.render("registration.confirm_withdraw", unit=unit, bloc=bloc),
+                          reply_markup=keyboard([[(label(context, "registration.btn_withdraw_yes"), f"rg:wdok:{unit.id}"),
+                                                  (label(context, "registration.btn_withdraw_no"), f"rg:unit:{unit.id}")]]))
+    else:
+        with s.db.session() as session:
+            current = registrations.current_of_unit(session=session, unit_id=unit.id, year=bloc.year)
+            done = current is not None and not current.withdrawn
+            if done:
+                registrations.withdraw(session=session, bloc=bloc, unit_id=unit.id, by=user_id, now=s.clock.now())
+        await update.callback_query.answer()
+        message = update.callback_query.message
+        await outbox.edit(context.bot, message.chat_id, message.message_id,
+                          s.render("registration.withdrawn" if done else "registration.nothing_to_withdraw",
+                                   unit=unit, bloc=bloc, at=s.clock.now()))
+        if done:
+            await _after_change(update, context, unit, bloc, "withdraw")
+
+
+# ---- the draft: choose titles, count people, write targets, review, confirm ----------------
+
+async def start_draft(update: Update, context: Context, unit: Unit, bloc: Bloc) -> None:
+    s = svc(context)
+    with s.db.session() as session:
+        current = registrations.current_of_unit(session=session, unit_id=unit.id, year=bloc.year)
+        data = rules.data_from(current.collective, current.individuals, current.targets) \
+            if current is not None and not current.withdrawn else rules.empty_data()
+        draft = registrations.start_draft(session=session, user_id=update.effective_user.id, bloc=bloc,
+                                          unit_id=unit.id, data=data, step=rules.COLLECTIVE, now=s.clock.now())
+    await show_step(update, context, draft, unit, bloc, edit=update.callback_query is not None)
+
+
+def _step_view(context: Context, draft: RegistrationDraft, unit: Unit, bloc: Bloc):
+    """The text and buttons of the draft's current step."""
+    s = svc(context)
+    d = draft.id
+    data = draft.data
+    cancel = (label(context, "registration.btn_cancel"), f"rd:{d}:cancel")
+    back = (label(context, "registration.btn_back"), f"rd:{d}:back")
+    common = dict(unit=unit, bloc=bloc, summary=_summary(s, bloc.year, data))
+    if draft.step == rules.COLLECTIVE:
+        titles = s.catalogue.collective(bloc.year)
+        rows = [[(label(context, "registration.btn_toggle", title=t, chosen=t.code in data["collective"]),
+                  f"rd:{d}:t:{t.code}")] for t in titles]
+        rows.append([cancel, (label(context, "registration.btn_next"), f"rd:{d}:next")])
+        return s.render("registration.step_collective", **common), keyboard(rows)
+    if draft.step.startswith(rules.INDIVIDUAL_PREFIX):
+        title = s.catalogue.get(draft.step.removeprefix(rules.INDIVIDUAL_PREFIX))
+        entry = data["individuals"].get(title.code, {"count": 0, "names": []})
+        rows = [[(label(context, "registration.btn_zero"), f"rd:{d}:zero")]]
+        if entry["count"]:
+            rows[0].append((label(context, "registration.btn_keep", count=entry["count"]), f"rd:{d}:keep"))
+        rows.append([back, cancel])
+        return s.render("registration.step_individual", title=title, entry=entry, **common), keyboard(rows)
+    if draft.step == rules.TARGETS:
+        rows = [[(label(context, "registration.btn_keep_targets" if data["targets"] else "registration.btn_skip"),
+                  f"rd:{d}:skip")], [back, cancel]]
+        return s.render("registration.step_targets", limit=rules.MAX_TARGETS, **common), keyboard(rows)
+    rows = [[(label(context, "registration.btn_confirm"), f"rd:{d}:ok")], [back, cancel]]
+    return s.render("registration.step_review", **common), keyboard(rows)
+
+
+async def show_step(update: Update, context: Context, draft: RegistrationDraft, unit: Unit, bloc: Bloc, *,
+                    edit: bool) -> None:
+    """Show the current step: in place when a button was pressed, as a new message after
+    typed input (the new message's buttons are then the only live ones)."""
+    s = svc(context)
+    text, markup = _step_view(context, draft, unit, bloc)
+    if edit:
+        message = update.callback_query.message
+        await outbox.edit(context.bot, message.chat_id, message.message_id, text, reply_markup=markup)
+        message_id = message.message_id
+    else:
+        message = await outbox.send(context.bot, s, update.effective_chat.id, text, reply_markup=markup)
+        if message is None:
+            return
+        message_id = message.message_id
+    if draft.message_id != message_id:
+        with s.db.session() as session:
+            registrations.save_draft(session=session, draft=draft, now=s.clock.now(), message_id=message_id)
+        draft.message_id = message_id
+
+
+def _live_draft(context: Context, user_id: int) -> tuple[RegistrationDraft | None, bool]:
+    """The person's draft, and whether it timed out (then it is dropped)."""
+    s = svc(context)
+    with s.db.session() as session:
+        draft = registrations.draft_of(session=session, user_id=user_id)
+        if draft is None:
+            return None, False
+        idle = timedelta(minutes=s.settings.bot.draft_timeout_minutes)
+        if draft.touched_at + idle <= s.clock.now():
+            registrations.drop_draft(session=session, draft_id=draft.id)
+            return None, True
+    return draft, False
+
+
+async def on_draft_button(update: Update, context: Context) -> None:
+    """rd:<draft id>:<action>[:<title code>]."""
+    query = update.callback_query
+    parts = (query.data or "").split(":")
+    user_id = update.effective_user.id
+    draft, timed_out = _live_draft(context, user_id)
+    if timed_out:
+        await alert(update, context, "registration.timed_out_alert")
+        return
+    stale = (draft is None or len(parts) < 3 or int_arg(parts[1]) != draft.id
+             or query.message is None or query.message.message_id != draft.message_id)
+    target = None if stale else _unit_for(context, user_id, draft.unit_id)
+    if target is None:
+        await alert(update, context, "registration.stale_alert")
+        return
+    unit, bloc = target
+    s = svc(context)
+    action, data, step = parts[2], draft.data, draft.step
+    all_steps = rules.steps(s.catalogue, bloc.year)
+    changes: dict = {}
+    if action == "cancel":
+        with s.db.session() as session:
+            registrations.drop_draft(session=session, draft_id=draft.id)
+        await query.answer()
+        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+                          s.render("registration.cancelled", unit=unit))
+        return
+    if action == "t" and step == rules.COLLECTIVE and len(parts) == 4 and parts[3] in {
+            t.code for t in s.catalogue.collective(bloc.year)}:
+        changes["data"] = rules.toggle(data, parts[3])
+    elif action == "next" and step == rules.COLLECTIVE:
+        changes["step"] = rules.following(all_steps, step)
+    elif action == "back" and step != rules.COLLECTIVE:
+        changes["step"] = rules.following(all_steps, step, -1)
+    elif action in ("zero", "keep") and step.startswith(rules.INDIVIDUAL_PREFIX):
+        if action == "zero":
+            code = step.removeprefix(rules.INDIVIDUAL_PREFIX)
+            changes["data"] = {**data, "individuals": {**data["individuals"], code: {"count": 0, "names": []}}}
+        changes["step"] = rules.following(all_steps, step)
+    elif action == "skip" and step == rules.TARGETS:
+        changes["step"] = rules.REVIEW
+    elif action == "ok" and step == rules.REVIEW:
+        await confirm(update, context, draft, unit, bloc)
+        return
+    else:
+        await alert(update, context, "registration.stale_alert")
+        return
+    with s.db.session() as session:
+        draft = registrations.save_draft(session=session, draft=draft, now=s.clock.now(), **changes)
+    await query.answer()
+    await show_step(update, context, draft, unit, bloc, edit=True)
+
+
+async def on_text(update: Update, context: Context) -> None:
+    """Typed answers in the private chat: the number of people, or the targets."""
+    user_id = update.effective_user.id
+    draft, timed_out = _live_draft(context, user_id)
+    if timed_out:
+        await say(update, context, "registration.timed_out")
+        return
+    if draft is None:
+        await say(update, context, "registration.no_conversation")
+        return
+    target = _unit_for(context, user_id, draft.unit_id)
+    if target is None:
+        await say(update, context, "registration.not_your_unit")
+        return
+    unit, bloc = target
+    s = svc(context)
+    text = update.message.text or ""
+    step = draft.step
+    if step.startswith(rules.INDIVIDUAL_PREFIX):
+        try:
+            count, names = rules.parse_people(text)
+        except rules.InputError as exc:
+            await say(update, context, f"registration.error_{exc.code}", limit=rules.MAX_PEOPLE,
+                      name_limit=rules.MAX_PERSON_NAME)
+            return
+        code = step.removeprefix(rules.INDIVIDUAL_PREFIX)
+        data = {**draft.data, "individuals": {**draft.data["individuals"], code: {"count": count, "names": names}}}
+    elif step == rules.TARGETS:
+        try:
+            targets = rules.check_targets(text)
+        except rules.InputError as exc:
+            await say(update, context, f"registration.error_{exc.code}", limit=rules.MAX_TARGETS, length=len(text))
+            return
+        data = {**draft.data, "targets": targets}
+    else:
+        # A button step: say so and show the step again below, with live buttons.
+        await say(update, context, "registration.press_a_button")
+        await show_step(update, context, draft, unit, bloc, edit=False)
+        return
+    with s.db.session() as session:
+        draft = registrations.save_draft(session=session, draft=draft, now=s.clock.now(), data=data,
+                                         step=rules.following(rules.steps(s.catalogue, bloc.year), step))
+    await show_step(update, context, draft, unit, bloc, edit=False)
+
+
+async def confirm(update: Update, context: Context, draft: RegistrationDraft, unit: Unit, bloc: Bloc) -> None:
+    s = svc(context)
+    query = update.callback_query
+    data = draft.data
+    if not data["collective"] and not rules.individuals_list(data):
+        await alert(update, context, "registration.nothing_chosen")
+        return
+    window = _window(s, bloc, unit.id)
+    if not window.open:
+        with s.db.session() as session:
+            registrations.drop_draft(session=session, draft_id=draft.id)
+        await query.answer()
+        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+                          s.render("registration.locked", unit=unit, deadline=window.deadline))
+        return
+    now = s.clock.now()
+    with s.db.session() as session:
+        previous = registrations.current_of_unit(session=session, unit_id=unit.id, year=bloc.year)
+        saved = registrations.confirm(session=session, bloc=bloc, unit_id=unit.id, collective=data["collective"],
+                                      individuals=rules.individuals_list(data), targets=data["targets"],
+                                      by=update.effective_user.id, now=now)
+        registrations.drop_draft(session=session, draft_id=draft.id)
+        version = len(registrations.history(session=session, unit_id=unit.id, year=bloc.year))
+    await query.answer()
+    # The receipt: what was saved, and when.
+    await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+                      s.render("registration.receipt", unit=unit, bloc=bloc, at=saved.confirmed_at, version=version,
+                               **_summary(s, bloc.year, data)))
+    kind = "change" if previous is not None and not previous.withdrawn else "register"
+    await _after_change(update, context, unit, bloc, kind, summary=_summary(s, bloc.year, data))
+
+
+async def _after_change(update: Update, context: Context, unit: Unit, bloc: Bloc, kind: str,
+                        summary: dict | None = None) -> None:
+    """Tell the unit's other representatives and the secretaries; update the pinned board."""
+    s = svc(context)
+    me = update.effective_user
+    with s.db.session() as session:
+        others = [p for p in roster.representatives(session=session, bloc_id=bloc.id).get(unit.id, [])
+                  if p.id != me.id and reachable(p)]
+        secretaries = [role.user_id for role, user in roles.secretaries(session=session, bloc=bloc) if reachable(user)]
+    for person in others:
+        await tell(context, person.id, "registration.changed_by_other", unit=unit, bloc=bloc, person=me.full_name,
+                   kind=kind, summary=summary)
+    await notify_secretaries(context, bloc, secretaries, "registration.secretary_notice", unit=unit, kind=kind,
+                             person=me.full_name, summary=summary)
+    await refresh_board(context, bloc)
+
+
+# ---- /giaouoc: the covenant ----------------------------------------------------------------
+
+@private_command
+async def giaouoc(update: Update, context: Context) -> None:
+    with svc(context).db.session() as session:
+        units = roster.units_of_user(session=session, user_id=update.effective_user.id)
+    if not units:
+        await say(update, context, "registration.not_representative")
+        return
+    rows = [[(label(context, "registration.btn_covenant", unit=u, several=len(units) > 1), f"gu:ok:{u.id}")]
+            for u, _ in units]
+    await say(update, context, "registration.covenant_question", units=units, reply_markup=keyboard(rows))
+
+
+async def on_covenant_button(update: Update, context: Context) -> None:
+    parts = callback_parts(update, 3)
+    target = _unit_for(context, update.effective_user.id, int_arg(parts[2])) if parts and parts[1] == "ok" else None
+    if target is None:
+        await alert(update, context, "registration.not_your_unit" if parts else "common.stale_button")
+        return
+    unit, bloc = target
+    s = svc(context)
+    with s.db.session() as session:
+        signed = registrations.sign_covenant(session=session, bloc=bloc, unit_id=unit.id,
+                                             by=update.effective_user.id, now=s.clock.now())
+        existing = signed or registrations.covenants(session=session, bloc_id=bloc.id, year=bloc.year)[unit.id]
+    await update.callback_query.answer()
+    message = update.callback_query.message
+    await outbox.edit(context.bot, message.chat_id, message.message_id,
+                      s.render("registration.covenant_signed" if signed else "registration.covenant_already",
+                               unit=unit, bloc=bloc, at=existing.confirmed_at))
+    if signed:
+        await refresh_board(context, bloc)
+
+
+# ---- /huy: leave whatever is in progress ---------------------------------------------------
+
+async def huy(update: Update, context: Context) -> None:
+    """Leave the current conversation: the draft in a private chat, the questions the bot
+    is waiting on in a group. Nothing unconfirmed is saved."""
+    s = svc(context)
+    user_id, chat = update.effective_user.id, update.effective_chat
+    with s.db.session() as session:
+        if chat.type == "private":
+            draft = registrations.draft_of(session=session, user_id=user_id)
+            left = draft is not None
+            if draft is not None:
+                registrations.drop_draft(session=session, draft_id=draft.id)
+        else:
+            left = pending_store.drop_for(session=session, chat_id=chat.id, user_id=user_id) > 0
+    if left and chat.type == "private" and draft.message_id:
+        try:
+            await context.bot.edit_message_reply_markup(chat.id, draft.message_id, reply_markup=None)
+        except TelegramError:
+            pass
+    await say(update, context, "registration.left" if left else "registration.nothing_to_leave")
+
+
+# ---- idle drafts time out ------------------------------------------------------------------
+
+async def sweep_idle_drafts(app: Application) -> int:
+    """Drop drafts left untouched past the timeout and tell their owners; how many."""
+    s: Services = app.bot_data["services"]
+    idle = timedelta(minutes=s.settings.bot.draft_timeout_minutes)
+    with s.db.session() as session:
+        drafts = registrations.idle_drafts(session=session, now=s.clock.now(), idle=idle)
+        found = [(d, session.get(Unit, d.unit_id)) for d in drafts]
+        for draft in drafts:
+            registrations.drop_draft(session=session, draft_id=draft.id)
+    for draft, unit in found:
+        if draft.message_id:
+            try:
+                await app.bot.edit_message_reply_markup(draft.user_id, draft.message_id, reply_markup=None)
+            except TelegramError:
+                pass  # the message is gone or already without buttons
+        await outbox.send(app.bot, s, draft.user_id, s.render("registration.timed_out", unit=unit,
+                                                               minutes=s.settings.bot.draft_timeout_minutes))
+    return len(found)
+
+
+async def sweep_job(context: Context) -> None:
+    await sweep_idle_drafts(context.application)
+
+
+def handlers() -> list:
+    return [
+        CommandHandler("dangky", dangky),
+        CommandHandler("giaouoc", giaouoc),
+        CommandHandler("huy", huy),
+        CallbackQueryHandler(on_unit_button, pattern=r"^rg:"),
+        CallbackQueryHandler(on_draft_button, pattern=r"^rd:"),
+        CallbackQueryHandler(on_covenant_button, pattern=r"^gu:"),
+        MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, on_text),
+    ]

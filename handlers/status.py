@@ -1,0 +1,142 @@
+"""/tinhhinh: the bloc's registration status; the pinned status board kept up to date;
+reopening one unit after the deadline."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from telegram import Update
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from domain.chunks import MAX_CHUNKS, TEXT_LIMIT, split_lines, utf16_len
+from domain.status import Registered, Status, compile_status
+from handlers.common import (Context, alert, callback_parts, group_button, group_command, int_arg, keyboard,
+                             label, say, svc, tell)
+from khoibot import outbox
+from storage import boards, milestones, registrations, roster
+from storage.milestones import REGISTRATION_DEADLINE
+from storage.models import Bloc
+
+log = logging.getLogger(__name__)
+
+
+def load_status(context: Context, bloc: Bloc) -> tuple[Status, dict]:
+    """The bloc's status and what the templates need beside it (deadline)."""
+    s = svc(context)
+    with s.db.session() as session:
+        units = roster.active_units(session=session, bloc_id=bloc.id)
+        current = registrations.current(session=session, bloc_id=bloc.id, year=bloc.year)
+        signed = registrations.covenants(session=session, bloc_id=bloc.id, year=bloc.year)
+        deadline = milestones.active(session=session, bloc=bloc, kind=REGISTRATION_DEADLINE)
+    status = compile_status(
+        units=[(u.id, u.name) for u in units],
+        registrations={uid: Registered(r.collective, r.individuals, r.targets, r.withdrawn, r.confirmed_at)
+                       for uid, r in current.items()},
+        covenants={uid: c.confirmed_at for uid, c in signed.items()},
+        catalogue=s.catalogue, year=bloc.year)
+    return status, dict(bloc=bloc, deadline=deadline.at if deadline else None)
+
+
+def status_keyboard(context: Context):
+    return keyboard([[(label(context, "status.btn_reopen"), "st:pick:0"),
+                      (label(context, "status.btn_export"), "st:xlsx:0")]])
+
+
+@group_command()
+async def tinhhinh(update: Update, context: Context, bloc: Bloc) -> None:
+    status, extra = load_status(context, bloc)
+    text = svc(context).render("status.full", status=status, **extra)
+    if len(split_lines(text)) > MAX_CHUNKS:
+        # Past a few messages the spreadsheet is the better answer.
+        await say(update, context, "status.too_long_for_chat", status=status, **extra)
+        from handlers.exports import send_registration_sheet
+
+        await send_registration_sheet(context, bloc, update.effective_chat.id)
+        return
+    await say(update, context, "status.full", status=status, reply_markup=status_keyboard(context), **extra)
+
+
+def _board_text(context: Context, bloc: Bloc) -> str:
+    status, extra = load_status(context, bloc)
+    render = svc(context).render
+    text = render("status.board", status=status, compact=False, **extra)
+    if utf16_len(text) > TEXT_LIMIT:
+        text = render("status.board", status=status, compact=True, **extra)
+    return text if utf16_len(text) <= TEXT_LIMIT else split_lines(text)[0]
+
+
+async def refresh_board(context: Context, bloc: Bloc) -> None:
+    """Edit the pinned status message in place; post and pin it when there is none (or it
+    was deleted, or the group moved). Without the right to pin, say so once and go on unpinned."""
+    s = svc(context)
+    with s.db.session() as session:
+        board = boards.board_of(session=session, bloc_id=bloc.id, year=bloc.year)
+    text = _board_text(context, bloc)
+    if board is not None and board.chat_id == bloc.chat_id:
+        try:
+            await outbox.edit(context.bot, board.chat_id, board.message_id, text)
+            return
+        except BadRequest as exc:
+            log.info("status board gone, posting a new one", extra={"bloc_id": bloc.id, "error": exc.message})
+    message = await outbox.send(context.bot, s, bloc.chat_id, text)
+    if message is None:
+        return
+    pinned, refusal_told = False, board.pin_refusal_told if board else False
+    try:
+        await context.bot.pin_chat_message(message.chat_id, message.message_id, disable_notification=True)
+        pinned = True
+    except TelegramError as exc:
+        log.info("cannot pin the status board", extra={"bloc_id": bloc.id, "error": str(exc)})
+        if not refusal_told:
+            await tell(context, bloc.chat_id, "status.cannot_pin")
+            refusal_told = True
+    with s.db.session() as session:
+        boards.save_board(session=session, bloc_id=bloc.id, year=bloc.year, chat_id=message.chat_id,
+                          message_id=message.message_id, pinned=pinned, pin_refusal_told=refusal_told)
+
+
+@group_button(secretary=True)
+async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
+    query = update.callback_query
+    parts = callback_parts(update, 3)
+    action, unit_id = (parts[1], int_arg(parts[2])) if parts else (None, None)
+    s = svc(context)
+    if action == "xlsx":
+        await query.answer()
+        from handlers.exports import send_registration_sheet
+
+        await send_registration_sheet(context, bloc, query.message.chat_id)
+        return
+    if action == "pick":
+        await query.answer()
+        with s.db.session() as session:
+            units = roster.active_units(session=session, bloc_id=bloc.id)
+        rows = [[(u.name[:60], f"st:reopen:{u.id}")] for u in units]
+        await outbox.send(context.bot, s, query.message.chat_id, s.render("status.pick_reopen"),
+                          reply_markup=keyboard(rows))
+        return
+    if action != "reopen" or unit_id is None:
+        await alert(update, context, "common.stale_button")
+        return
+    now = s.clock.now()
+    until = now + timedelta(days=s.settings.bot.reopen_days)
+    with s.db.session() as session:
+        unit = roster.unit_of_bloc(session=session, bloc_id=bloc.id, unit_id=unit_id)
+        if unit is not None:
+            registrations.reopen(session=session, bloc=bloc, unit_id=unit.id, until=until,
+                                 by=update.effective_user.id, now=now)
+            people = roster.representatives(session=session, bloc_id=bloc.id).get(unit.id, [])
+    if unit is None:
+        await alert(update, context, "roster.unit_gone")
+        return
+    await query.answer()
+    await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+                      s.render("status.reopened", unit=unit, until=until))
+    for person in people:
+        await tell(context, person.id, "registration.reopened_for_you", unit=unit, bloc=bloc, until=until)
+
+
+def handlers() -> list:
+    return [CommandHandler("tinhhinh", tinhhinh), CallbackQueryHandler(on_button, pattern=r"^st:")]
