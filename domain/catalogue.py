@@ -62,6 +62,12 @@ class Catalogue:
     def individual(self, year: int) -> list[Title]:
         return [t for t in self.for_year(year) if t.kind is TitleKind.INDIVIDUAL]
 
+    def in_order(self, codes: list[str]) -> list[Title]:
+        """The titles with these codes, in catalogue order (the order people chose them in
+        does not matter; unknown codes are dropped)."""
+        wanted = set(codes)
+        return [t for t in self.titles if t.code in wanted]
+
     def get(self, code: str) -> Title | None:
         return next((t for t in self.titles if t.code == code), None)
 

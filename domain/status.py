@@ -77,7 +77,7 @@ def compile_status(*, units: list[tuple[int, str]], registrations: dict[int, Reg
         registration = registrations.get(unit_id)
         row = UnitStatus(unit_id, name, registration, covenants.get(unit_id))
         if row.registered:
-            row.collective = [t for code in registration.collective if (t := catalogue.get(code))]
+            row.collective = catalogue.in_order(registration.collective)
             row.individuals = [(t, i["count"], i.get("names", [])) for i in registration.individuals
                                if (t := catalogue.get(i["code"]))]
             for title in row.collective:

@@ -53,7 +53,7 @@ def _summary(s: Services, year: int, data: dict) -> dict:
     """The chosen titles as catalogue entries, for the templates."""
     catalogue = s.catalogue
     return dict(
-        collective=[t for code in data["collective"] if (t := catalogue.get(code))],
+        collective=catalogue.in_order(data["collective"]),
         individuals=[(t, i["count"], i["names"]) for i in rules.individuals_list(data) if (t := catalogue.get(i["code"]))],
         targets=data["targets"],
     )
