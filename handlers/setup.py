@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from domain.blocs import MAX_BLOC_NAME, SetupError, parse_setup
 from domain.text import clean
 from handlers.common import (GROUP_TYPES, Context, ask, command_text, group_button,
-                             is_group_admin, is_secretary, keyboard, label, load_bloc, say, svc)
+                             is_group_admin, is_secretary, keyboard, label, load_bloc, say, svc, tell)
 from handlers.replies import answers
 from storage import blocs, roles, roster
 from storage.models import Bloc, PendingReply
@@ -35,7 +35,8 @@ def bloc_card(context: Context, bloc: Bloc) -> dict:
 
 
 def card_keyboard(context: Context):
-    return keyboard([[(label(context, "setup.btn_rename"), "b:rename"),
+    return keyboard([[(label(context, "setup.btn_catalogue"), "b:catalogue")],
+                     [(label(context, "setup.btn_rename"), "b:rename"),
                       (label(context, "setup.btn_province"), "b:province")]])
 
 
@@ -85,6 +86,17 @@ async def answer_create(update: Update, context: Context, pending: PendingReply,
         await say(update, context, "setup.admins_only")
         return True
     return await create(update, context, text)
+
+
+@group_button(secretary=False)
+async def on_catalogue_button(update: Update, context: Context, bloc: Bloc) -> None:
+    """The titles units may register for this year, with this bloc's quotas."""
+    s = svc(context)
+    with s.db.session() as session:
+        members = len(roster.active_units(session=session, bloc_id=bloc.id))
+    titles = [(t, t.quota_for(members)) for t in s.catalogue.for_year(bloc.year)]
+    await update.callback_query.answer()
+    await tell(context, bloc.chat_id, "setup.catalogue", bloc=bloc, titles=titles, members=members)
 
 
 @group_button(secretary=True)
@@ -144,5 +156,6 @@ async def answer_province(update: Update, context: Context, pending: PendingRepl
 def handlers() -> list:
     return [
         CommandHandler("khoi", khoi),
+        CallbackQueryHandler(on_catalogue_button, pattern=r"^b:catalogue$"),
         CallbackQueryHandler(on_card_button, pattern=r"^b:(rename|province)$"),
     ]
