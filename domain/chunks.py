@@ -1,7 +1,9 @@
-"""Splitting long messages for Telegram: whole lines, each chunk under the limit.
+"""Splitting long messages for Telegram: whole paragraphs where they fit, else whole
+lines, each chunk under the limit.
 
-Templates keep every HTML tag within one line, so a chunk made of whole lines is
-valid HTML on its own.
+Templates keep every HTML tag within one line, so a chunk made of whole lines is valid
+HTML on its own; keeping paragraphs (blocks between blank lines) whole keeps a unit's
+name beside its link.
 """
 
 from __future__ import annotations
@@ -16,26 +18,46 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def split_lines(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+def _cut_long_line(line: str, limit: int) -> list[str]:
+    """An overlong line (a long list of names) is cut at spaces, never inside a tag or an
+    entity such as &amp;."""
+    pieces = []
+    while utf16_len(line) > limit:
+        cut = line.rfind(" ", 0, limit // 2) if " " in line[: limit // 2] else limit // 2
+        head = line[:cut]
+        if head.rfind("<") > head.rfind(">"):
+            cut = head.rfind("<")
+        if head.rfind("&") > head.rfind(";"):
+            cut = min(cut, head.rfind("&"))
+        cut = max(cut, 1)
+        pieces.append(line[:cut])
+        line = line[cut:].lstrip(" ")
+    pieces.append(line)
+    return pieces
+
+
+def _pack(parts: list[str], joiner: str, limit: int) -> list[str]:
     chunks: list[str] = []
-    current: list[str] = []
-    size = 0
-    for line in text.split("\n"):
-        # A single overlong line (not produced by our templates) is cut hard.
-        while utf16_len(line) > limit:
-            head, line = line[: limit // 2], line[limit // 2:]
-            if current:
-                chunks.append("\n".join(current))
-                current, size = [], 0
-            chunks.append(head)
-        extra = utf16_len(line) + (1 if current else 0)
-        if current and size + extra > limit:
-            chunks.append("\n".join(current))
-            current, size = [], 0
-            extra = utf16_len(line)
-        current.append(line)
-        size += extra
+    current = ""
+    for part in parts:
+        candidate = f"{current}{joiner}{part}" if current else part
+        if current and utf16_len(candidate) > limit:
+            chunks.append(current)
+            current = part
+        else:
+            current = candidate
     if current:
-        chunks.append("\n".join(current))
-    # Blank lines at a cut would make a chunk start or end empty.
+        chunks.append(current)
+    return chunks
+
+
+def split_lines(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    pieces: list[str] = []
+    for paragraph in text.split("\n\n"):
+        if utf16_len(paragraph) <= limit:
+            pieces.append(paragraph)
+            continue
+        lines = [cut for line in paragraph.split("\n") for cut in _cut_long_line(line, limit)]
+        pieces.extend(_pack(lines, "\n", limit))
+    chunks = _pack(pieces, "\n\n", limit)
     return [c.strip("\n") for c in chunks if c.strip()]

@@ -14,7 +14,7 @@ from telegram import (ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Me
                       ReplyParameters, Update)
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import ContextTypes, filters
 from telegram.helpers import create_deep_linked_url
 
 from khoibot import outbox
@@ -27,6 +27,9 @@ from storage.models import Bloc
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
+# Commands and answers come from new messages only: an edited message must not repeat
+# an action (PTB hands edits to command handlers too).
+NEW_MESSAGES = filters.UpdateType.MESSAGE
 
 
 def svc(context: Context) -> Services:
@@ -89,6 +92,15 @@ async def ask(update: Update, context: Context, template: str, /, *, action: str
     with s.db.session() as session:
         pending_store.ask(session=session, chat_id=chat.id, message_id=message.message_id, user_id=user.id,
                           action=action, bloc_id=bloc_id, now=s.clock.now(), **payload)
+
+
+async def best_effort(what: str, awaitable) -> None:
+    """Run a side effect that follows a saved change (a notice, the board): if Telegram
+    fails it, the change stays saved and the failure is logged."""
+    try:
+        await awaitable
+    except TelegramError as exc:
+        log.warning("side effect failed", extra={"what": what, "error": str(exc)})
 
 
 def command_text(update: Update) -> str:

@@ -21,9 +21,12 @@ async def on_error(update: object, context: Context) -> None:
         return
     try:
         if update.callback_query is not None:
-            await alert(update, context, "common.error_alert")
-        else:
-            await say(update, context, "common.error")
+            try:
+                await alert(update, context, "common.error_alert")
+                return
+            except TelegramError:
+                pass  # the press was answered already: say it in the chat instead
+        await say(update, context, "common.error")
     except (Forbidden, TelegramError):
         log.warning("could not tell the user about the error", exc_info=True)
 

@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from exports.registration_sheet import SheetRow, registration_sheet
-from handlers.common import Context, group_command, svc
+from handlers.common import NEW_MESSAGES, Context, group_command, svc
 from handlers.status import load_status
 from storage.models import Bloc
 
@@ -44,4 +44,4 @@ async def xuat(update: Update, context: Context, bloc: Bloc) -> None:
 
 
 def handlers() -> list:
-    return [CommandHandler("xuat", xuat)]
+    return [CommandHandler("xuat", xuat, filters=NEW_MESSAGES)]

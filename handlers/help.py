@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CommandHandler
 
-from handlers.common import GROUP_TYPES, Context, is_secretary, load_bloc, say, svc
+from handlers.common import NEW_MESSAGES, GROUP_TYPES, Context, is_secretary, load_bloc, say, svc
 from storage import roster
 
 
@@ -34,4 +34,4 @@ async def huongdan(update: Update, context: Context) -> None:
 
 
 def handlers() -> list:
-    return [CommandHandler(["huongdan", "help"], huongdan)]
+    return [CommandHandler(["huongdan", "help"], huongdan, filters=NEW_MESSAGES)]

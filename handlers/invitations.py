@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from telegram.helpers import create_deep_linked_url
 
 from domain.invitations import InvitationState, is_token, payload_for, token_from_payload
-from handlers.common import (Context, alert, callback_parts, command_text, group_button, group_command,
+from handlers.common import (NEW_MESSAGES, Context, alert, best_effort, callback_parts, command_text, group_button, group_command,
                              int_arg, keyboard, label, private_chat_button, say, svc, tell)
 from handlers.help import welcome
 from handlers.roster import show_unit_menu
@@ -51,7 +51,7 @@ async def moi(update: Update, context: Context, bloc: Bloc) -> None:
                 targets = None
             else:
                 invitation = invitations.issue(session=session, bloc=bloc, unit=matches[0], by=user_id, now=now,
-                                               ttl_days=s.settings.bot.invitation_ttl_days, replace=True)
+                                               ttl_days=s.settings.bot.invitation_ttl_days)
                 targets = [(matches[0], invitation)]
         else:
             people = roster.representatives(session=session, bloc_id=bloc.id)
@@ -70,12 +70,28 @@ async def moi(update: Update, context: Context, bloc: Bloc) -> None:
     if not targets:
         await say(update, context, "invite.nobody_left")
         return
-    items = [dict(unit=unit, link=link(context, inv.token), expires=inv.expires_at) for unit, inv in targets]
-    sent = await tell(context, user_id, "invite.links", bloc=bloc, items=items)
-    if sent is None:
+    sent = await _deliver(context, bloc, user_id, targets, replacing=bool(typed))
+    if not sent:
         await _need_private_chat(update, context)
         return
-    await say(update, context, "invite.sent_privately", count=len(items))
+    await say(update, context, "invite.sent_privately", count=len(targets))
+
+
+async def _deliver(context: Context, bloc: Bloc, user_id: int, targets: list, *, replacing: bool) -> bool:
+    """Send the links to the secretary. A fresh link for one unit replaces the older ones
+    only once it has been delivered, so a failed send never leaves the unit without a link."""
+    s = svc(context)
+    items = [dict(unit=unit, link=link(context, inv.token), expires=inv.expires_at) for unit, inv in targets]
+    sent = await tell(context, user_id, "invite.links", bloc=bloc, items=items) is not None
+    if replacing:
+        with s.db.session() as session:
+            for unit, invitation in targets:
+                if sent:
+                    invitations.revoke_unit(session=session, unit=unit, by=user_id, now=s.clock.now(),
+                                            keep=invitation.id)
+                else:
+                    session.merge(invitation).revoked_at = s.clock.now()
+    return sent
 
 
 @group_button(secretary=True)
@@ -101,9 +117,8 @@ async def on_unit_button(update: Update, context: Context, bloc: Bloc) -> None:
         return
     with s.db.session() as session:
         invitation = invitations.issue(session=session, bloc=bloc, unit=unit, by=user_id, now=s.clock.now(),
-                                       ttl_days=s.settings.bot.invitation_ttl_days, replace=True)
-    items = [dict(unit=unit, link=link(context, invitation.token), expires=invitation.expires_at)]
-    sent = await tell(context, user_id, "invite.links", bloc=bloc, items=items)
+                                       ttl_days=s.settings.bot.invitation_ttl_days)
+    sent = await _deliver(context, bloc, user_id, [(unit, invitation)], replacing=True)
     await update.callback_query.answer(
         label(context, "invite.sent_alert" if sent else "invite.open_private_first_alert"), show_alert=True)
 
@@ -185,8 +200,8 @@ async def on_enrol_button(update: Update, context: Context) -> None:
         await outbox.edit(context.bot, chat_id, message_id, s.render("invite.declined", unit=unit, bloc=bloc))
         return
     await outbox.edit(context.bot, chat_id, message_id, s.render("invite.enrolled", unit=unit, bloc=bloc))
-    await notify_secretaries(context, bloc, secretaries, "invite.new_representative", unit=unit,
-                             person=update.effective_user.full_name)
+    await best_effort("notify secretaries", notify_secretaries(
+        context, bloc, secretaries, "invite.new_representative", unit=unit, person=update.effective_user.full_name))
 
 
 async def notify_secretaries(context: Context, bloc: Bloc, secretaries: list[int], template: str, **ctx) -> None:
@@ -201,8 +216,8 @@ async def notify_secretaries(context: Context, bloc: Bloc, secretaries: list[int
 
 def handlers() -> list:
     return [
-        CommandHandler("start", start),
-        CommandHandler("moi", moi),
+        CommandHandler("start", start, filters=NEW_MESSAGES),
+        CommandHandler("moi", moi, filters=NEW_MESSAGES),
         CallbackQueryHandler(on_unit_button, pattern=r"^i:"),
         CallbackQueryHandler(on_enrol_button, pattern=r"^inv:"),
     ]

@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from domain import registration as rules
-from handlers.common import (Context, alert, callback_parts, int_arg, keyboard, label, private_command, say,
+from handlers.common import (NEW_MESSAGES, Context, alert, best_effort, callback_parts, int_arg, keyboard, label, private_command, say,
                              svc, tell)
 from handlers.invitations import notify_secretaries
 from handlers.status import refresh_board
@@ -105,8 +105,10 @@ async def show_overview(update: Update, context: Context, unit: Unit, bloc: Bloc
 
 
 async def on_unit_button(update: Update, context: Context) -> None:
-    """rg:unit|edit|wd|wdok:<unit id> — acting on a unit this person represents."""
-    parts = callback_parts(update, 3)
+    """rg:unit|edit|wd:<unit id>, rg:wdok:<unit id>:<registration id> — acting on a unit
+    this person represents."""
+    parts = callback_parts(update, 4) if (update.callback_query.data or "").startswith("rg:wdok:") \
+        else callback_parts(update, 3)
     user_id = update.effective_user.id
     target = _unit_for(context, user_id, int_arg(parts[2])) if parts else None
     if target is None or parts[1] not in ("unit", "edit", "wd", "wdok"):
@@ -129,22 +131,29 @@ async def on_unit_button(update: Update, context: Context) -> None:
         await update.callback_query.answer()
         await start_draft(update, context, unit, bloc)
     elif action == "wd":
-        await update.callback_query.answer()
-        message = update.callback_query.message
-        await outbox.edit(context.bot, message.chat_id, message.message_id,
-                          s.render("registration.confirm_withdraw", unit=unit, bloc=bloc),
-                          reply_markup=keyboard([[(label(context, "registration.btn_withdraw_yes"), f"rg:wdok:{unit.id}"),
-                                                  (label(context, "registration.btn_withdraw_no"), f"rg:unit:{unit.id}")]]))
-    else:
         with s.db.session() as session:
             current = registrations.current_of_unit(session=session, unit_id=unit.id, year=bloc.year)
+        await update.callback_query.answer()
+        message = update.callback_query.message
+        # The confirmation names the registration it was shown for: a newer one is not withdrawn by it.
+        yes = f"rg:wdok:{unit.id}:{current.id if current else 0}"
+        await outbox.edit(context.bot, message.chat_id, message.message_id,
+                          s.render("registration.confirm_withdraw", unit=unit, bloc=bloc),
+                          reply_markup=keyboard([[(label(context, "registration.btn_withdraw_yes"), yes),
+                                                  (label(context, "registration.btn_withdraw_no"), f"rg:unit:{unit.id}")]]))
+    else:
+        shown = int_arg(parts[3]) if len(parts) == 4 else None
+        with s.db.session() as session:
+            current = registrations.current_of_unit(session=session, unit_id=unit.id, year=bloc.year)
+            if current is None or current.id != shown:
+                current = None
             done = current is not None and not current.withdrawn
             if done:
                 registrations.withdraw(session=session, bloc=bloc, unit_id=unit.id, by=user_id, now=s.clock.now())
         await update.callback_query.answer()
         message = update.callback_query.message
         await outbox.edit(context.bot, message.chat_id, message.message_id,
-                          s.render("registration.withdrawn" if done else "registration.nothing_to_withdraw",
+                          s.render("registration.withdrawn" if done else "registration.withdraw_outdated",
                                    unit=unit, bloc=bloc, at=s.clock.now()))
         if done:
             await _after_change(update, context, unit, bloc, "withdraw")
@@ -179,6 +188,9 @@ def _step_view(context: Context, draft: RegistrationDraft, unit: Unit, bloc: Blo
         return s.render("registration.step_collective", **common), keyboard(rows)
     if draft.step.startswith(rules.INDIVIDUAL_PREFIX):
         title = s.catalogue.get(draft.step.removeprefix(rules.INDIVIDUAL_PREFIX))
+        if title is None:  # the catalogue changed under a draft (a restart with a new config)
+            draft.step = rules.COLLECTIVE
+            return _step_view(context, draft, unit, bloc)
         entry = data["individuals"].get(title.code, {"count": 0, "names": []})
         rows = [[(label(context, "registration.btn_zero"), f"rd:{d}:zero")]]
         if entry["count"]:
@@ -201,8 +213,7 @@ async def show_step(update: Update, context: Context, draft: RegistrationDraft, 
     text, markup = _step_view(context, draft, unit, bloc)
     if edit:
         message = update.callback_query.message
-        await outbox.edit(context.bot, message.chat_id, message.message_id, text, reply_markup=markup)
-        message_id = message.message_id
+        message_id = await outbox.edit(context.bot, message.chat_id, message.message_id, text, reply_markup=markup)
     else:
         message = await outbox.send(context.bot, s, update.effective_chat.id, text, reply_markup=markup)
         if message is None:
@@ -292,7 +303,9 @@ async def on_text(update: Update, context: Context) -> None:
         await say(update, context, "registration.no_conversation")
         return
     target = _unit_for(context, user_id, draft.unit_id)
-    if target is None:
+    if target is None:  # the unit was removed, or this person no longer represents it
+        with svc(context).db.session() as session:
+            registrations.drop_draft(session=session, draft_id=draft.id)
         await say(update, context, "registration.not_your_unit")
         return
     unit, bloc = target
@@ -368,11 +381,13 @@ async def _after_change(update: Update, context: Context, unit: Unit, bloc: Bloc
                   if p.id != me.id and reachable(p)]
         secretaries = [role.user_id for role, user in roles.secretaries(session=session, bloc=bloc) if reachable(user)]
     for person in others:
-        await tell(context, person.id, "registration.changed_by_other", unit=unit, bloc=bloc, person=me.full_name,
-                   kind=kind, summary=summary)
-    await notify_secretaries(context, bloc, secretaries, "registration.secretary_notice", unit=unit, kind=kind,
-                             person=me.full_name, summary=summary)
-    await refresh_board(context, bloc)
+        await best_effort("tell other representative", tell(
+            context, person.id, "registration.changed_by_other", unit=unit, bloc=bloc, person=me.full_name,
+            kind=kind, summary=summary))
+    await best_effort("notify secretaries", notify_secretaries(
+        context, bloc, secretaries, "registration.secretary_notice", unit=unit, kind=kind, person=me.full_name,
+        summary=summary))
+    await best_effort("refresh board", refresh_board(context, bloc))
 
 
 # ---- /giaouoc: the covenant ----------------------------------------------------------------
@@ -407,7 +422,7 @@ async def on_covenant_button(update: Update, context: Context) -> None:
                       s.render("registration.covenant_signed" if signed else "registration.covenant_already",
                                unit=unit, bloc=bloc, at=existing.confirmed_at))
     if signed:
-        await refresh_board(context, bloc)
+        await best_effort("refresh board", refresh_board(context, bloc))
 
 
 # ---- /huy: leave whatever is in progress ---------------------------------------------------
@@ -461,11 +476,11 @@ async def sweep_job(context: Context) -> None:
 
 def handlers() -> list:
     return [
-        CommandHandler("dangky", dangky),
-        CommandHandler("giaouoc", giaouoc),
-        CommandHandler("huy", huy),
+        CommandHandler("dangky", dangky, filters=NEW_MESSAGES),
+        CommandHandler("giaouoc", giaouoc, filters=NEW_MESSAGES),
+        CommandHandler("huy", huy, filters=NEW_MESSAGES),
         CallbackQueryHandler(on_unit_button, pattern=r"^rg:"),
         CallbackQueryHandler(on_draft_button, pattern=r"^rd:"),
         CallbackQueryHandler(on_covenant_button, pattern=r"^gu:"),
-        MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, on_text),
+        MessageHandler(NEW_MESSAGES & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, on_text),
     ]

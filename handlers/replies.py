@@ -53,4 +53,4 @@ async def on_reply(update: Update, context: Context) -> None:
 
 def handlers() -> list:
     # Questions are asked in groups; in private chats typed text belongs to the draft.
-    return [MessageHandler(filters.ChatType.GROUPS & filters.REPLY & filters.TEXT & ~filters.COMMAND, on_reply)]
+    return [MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.GROUPS & filters.REPLY & filters.TEXT & ~filters.COMMAND, on_reply)]

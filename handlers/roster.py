@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from domain.roster import MAX_NAME_LENGTH, name_problem, plan_additions
 from domain.text import fold
-from handlers.common import (Context, alert, ask, callback_parts, command_text, group_button, group_command,
+from handlers.common import (NEW_MESSAGES, Context, alert, ask, callback_parts, command_text, group_button, group_command,
                              int_arg, is_secretary, keyboard, label, say, svc)
 from handlers.replies import answers
 from khoibot import outbox
@@ -209,6 +209,6 @@ async def answer_rename(update: Update, context: Context, pending: PendingReply,
 
 def handlers() -> list:
     return [
-        CommandHandler("donvi", donvi),
+        CommandHandler("donvi", donvi, filters=NEW_MESSAGES),
         CallbackQueryHandler(on_button, pattern=r"^r:"),
     ]

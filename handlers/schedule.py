@@ -9,10 +9,10 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from domain.dates import DateParseError, is_past, parse_vn_datetime
-from handlers.common import Context, alert, ask, group_button, group_command, keyboard, label, load_bloc, say, svc
+from handlers.common import (NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command, is_secretary, keyboard,
+                             label, load_bloc, say, svc)
 from handlers.replies import answers
 from handlers.status import load_status, refresh_board
-from handlers.common import is_secretary
 from storage import milestones
 from storage.milestones import REGISTRATION_DEADLINE
 from storage.models import Bloc, PendingReply
@@ -62,9 +62,9 @@ async def answer_set(update: Update, context: Context, pending: PendingReply, te
         milestones.set_milestone(session=session, bloc=bloc, kind=pending.payload["kind"], at=parsed.value,
                                  by=update.effective_user.id, now=now)
     await say(update, context, "schedule.deadline_set", at=parsed.value)
-    await refresh_board(context, bloc)
+    await best_effort("refresh board", refresh_board(context, bloc))
     return True
 
 
 def handlers() -> list:
-    return [CommandHandler("lich", lich), CallbackQueryHandler(on_button, pattern=r"^lc:")]
+    return [CommandHandler("lich", lich, filters=NEW_MESSAGES), CallbackQueryHandler(on_button, pattern=r"^lc:")]

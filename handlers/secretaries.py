@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers.common import (Context, alert, callback_parts, group_button, group_command, int_arg,
+from handlers.common import (NEW_MESSAGES, Context, alert, callback_parts, group_button, group_command, int_arg,
                              is_secretary, keyboard, label, say, svc)
 from khoibot import outbox
 from storage import roles
@@ -26,7 +26,11 @@ def _view(context: Context, bloc: Bloc):
 
 @group_command()
 async def thuky(update: Update, context: Context, bloc: Bloc) -> None:
-    target = update.message.reply_to_message.from_user if update.message.reply_to_message else None
+    replied = update.message.reply_to_message
+    # In a forum topic every message "replies" to the topic's first message: not a choice of person.
+    if replied is not None and update.message.is_topic_message and replied.message_id == update.message.message_thread_id:
+        replied = None
+    target = replied.from_user if replied is not None else None
     if target is None:
         view, markup = _view(context, bloc)
         await say(update, context, "secretaries.list", reply_markup=markup, **view)
@@ -73,4 +77,4 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
 
 
 def handlers() -> list:
-    return [CommandHandler("thuky", thuky), CallbackQueryHandler(on_button, pattern=r"^s:")]
+    return [CommandHandler("thuky", thuky, filters=NEW_MESSAGES), CallbackQueryHandler(on_button, pattern=r"^s:")]

@@ -7,9 +7,10 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from domain.blocs import MAX_BLOC_NAME, SetupError, parse_setup
 from domain.text import clean
-from handlers.common import (GROUP_TYPES, Context, ask, command_text, group_button,
-                             is_group_admin, is_secretary, keyboard, label, load_bloc, say, svc, tell)
+from handlers.common import (NEW_MESSAGES, GROUP_TYPES, Context, ask, command_text, group_button,
+                             is_group_admin, is_secretary, keyboard, label, load_bloc, say, svc)
 from handlers.replies import answers
+from khoibot import outbox
 from storage import blocs, roles, roster
 from storage.models import Bloc, PendingReply
 from storage.users import display_name
@@ -96,7 +97,10 @@ async def on_catalogue_button(update: Update, context: Context, bloc: Bloc) -> N
         members = len(roster.active_units(session=session, bloc_id=bloc.id))
     titles = [(t, t.quota_for(members)) for t in s.catalogue.for_year(bloc.year)]
     await update.callback_query.answer()
-    await tell(context, bloc.chat_id, "setup.catalogue", bloc=bloc, titles=titles, members=members)
+    # Shown in place of the card, so presses by many people do not fill the group.
+    message = update.callback_query.message
+    await outbox.edit(context.bot, message.chat_id, message.message_id,
+                      s.render("setup.catalogue", bloc=bloc, titles=titles, members=members))
 
 
 @group_button(secretary=True)
@@ -155,7 +159,7 @@ async def answer_province(update: Update, context: Context, pending: PendingRepl
 
 def handlers() -> list:
     return [
-        CommandHandler("khoi", khoi),
+        CommandHandler("khoi", khoi, filters=NEW_MESSAGES),
         CallbackQueryHandler(on_catalogue_button, pattern=r"^b:catalogue$"),
         CallbackQueryHandler(on_card_button, pattern=r"^b:(rename|province)$"),
     ]

@@ -12,7 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from domain.chunks import MAX_CHUNKS, TEXT_LIMIT, split_lines, utf16_len
 from domain.status import Registered, Status, compile_status
-from handlers.common import (Context, alert, callback_parts, group_button, group_command, int_arg, keyboard,
+from handlers.common import (NEW_MESSAGES, Context, alert, callback_parts, group_button, group_command, int_arg, keyboard,
                              label, say, svc, tell)
 from khoibot import outbox
 from storage import boards, milestones, registrations, roster
@@ -78,7 +78,7 @@ async def refresh_board(context: Context, bloc: Bloc) -> None:
         try:
             await outbox.edit(context.bot, board.chat_id, board.message_id, text)
             return
-        except BadRequest as exc:
+        except BadRequest as exc:  # deleted by someone: post a new board
             log.info("status board gone, posting a new one", extra={"bloc_id": bloc.id, "error": exc.message})
     message = await outbox.send(context.bot, s, bloc.chat_id, text)
     if message is None:
@@ -139,4 +139,4 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
 
 
 def handlers() -> list:
-    return [CommandHandler("tinhhinh", tinhhinh), CallbackQueryHandler(on_button, pattern=r"^st:")]
+    return [CommandHandler("tinhhinh", tinhhinh, filters=NEW_MESSAGES), CallbackQueryHandler(on_button, pattern=r"^st:")]

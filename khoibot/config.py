@@ -60,7 +60,8 @@ class BotSettings(_Section):
     invitation_ttl_days: int = Field(30, ge=1, le=365)
     # Where a secretary is told about enrolments and registrations: the group, or DMs.
     notify: Literal["group", "dm"] = "group"
-    max_units_per_bloc: int = Field(60, ge=1, le=200)
+    # Pickers show one button per unit and Telegram allows 100 buttons a message.
+    max_units_per_bloc: int = Field(60, ge=1, le=90)
     # Days a unit may change its registration after a secretary reopens it past the deadline.
     reopen_days: int = Field(3, ge=1, le=60)
     # Minutes a registration left untouched stays open before it times out.

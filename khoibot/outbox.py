@@ -56,10 +56,20 @@ async def _send_following(bot: Bot, svc: Services, chat_id: int, text: str, mark
         raise
 
 
-async def edit(bot: Bot, chat_id: int, message_id: int, text: str, *, reply_markup=None) -> None:
-    """Edit a message in place; an edit that changes nothing is not an error for us."""
+async def edit(bot: Bot, chat_id: int, message_id: int, text: str, *, reply_markup=None) -> int:
+    """Edit a message in place; an edit that changes nothing is not an error for us.
+
+    Text over Telegram's limit goes on in new messages after the edited one; the keyboard
+    rides on the last. Returns the id of the message that carries it."""
+    first, *rest = split_lines(text)
     try:
-        await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=reply_markup)
+        await bot.edit_message_text(first, chat_id=chat_id, message_id=message_id,
+                                    reply_markup=None if rest else reply_markup)
     except BadRequest as exc:
         if "not modified" not in exc.message:
             raise
+    for index, chunk in enumerate(rest):
+        last = index == len(rest) - 1
+        message = await bot.send_message(chat_id, chunk, reply_markup=reply_markup if last else None)
+        message_id = message.message_id
+    return message_id

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlparse
 
 from .serialize import user_json
+from .text import detect_entities
 
 if TYPE_CHECKING:
     from .state import SimChat, SimMessage, SimUser
@@ -34,6 +35,25 @@ class PersonActions:
         if settle:
             await self._standin.settle()
         return m
+
+    async def edit(self: SimUser, message: SimMessage, text: str, *, settle: bool = True) -> SimMessage:
+        """Edit one of this user's own messages: Telegram sends the bot an edited_message update
+        (in a group only when the bot could see the message)."""
+        world = self._standin.world
+        if message.sender is not self:
+            raise AssertionError(f"{self.full_name} can only edit their own messages")
+        text = text.strip()
+        if not text:
+            raise AssertionError("a Telegram app does not save an empty message")
+        message.edits.append(message.text)
+        message.text, message.entities = text, detect_entities(text)
+        if world.bot_sees(message):
+            payload = world.message_json(message)
+            payload["edit_date"] = world.now()
+            world.enqueue("edited_message", payload)
+        if settle:
+            await self._standin.settle()
+        return message
 
     async def send_private(self: SimUser, text: str, *, settle: bool = True) -> SimMessage:
         return await self.send(self.private_chat, text, settle=settle)

@@ -28,11 +28,12 @@ def open_invitations(*, session: Session, bloc_id: int, now: datetime) -> dict[i
     return {inv.unit_id: inv for inv in rows}
 
 
-def revoke_unit(*, session: Session, unit: Unit, by: int, now: datetime) -> int:
-    """Revoke every open invitation of the unit; how many there were."""
+def revoke_unit(*, session: Session, unit: Unit, by: int, now: datetime, keep: int | None = None) -> int:
+    """Revoke every open invitation of the unit but ``keep``; how many there were."""
     count = 0
     for inv in session.exec(select(Invitation).where(
-            Invitation.unit_id == unit.id, col(Invitation.used_at).is_(None), col(Invitation.revoked_at).is_(None))):
+            Invitation.unit_id == unit.id, col(Invitation.used_at).is_(None), col(Invitation.revoked_at).is_(None),
+            Invitation.id != (keep or 0))):
         inv.revoked_at = now
         session.add(inv)
         count += 1
@@ -42,11 +43,8 @@ def revoke_unit(*, session: Session, unit: Unit, by: int, now: datetime) -> int:
     return count
 
 
-def issue(*, session: Session, bloc: Bloc, unit: Unit, by: int, now: datetime, ttl_days: int,
-          replace: bool = False) -> Invitation:
-    """A fresh invitation for the unit; with ``replace`` earlier open ones are revoked."""
-    if replace:
-        revoke_unit(session=session, unit=unit, by=by, now=now)
+def issue(*, session: Session, bloc: Bloc, unit: Unit, by: int, now: datetime, ttl_days: int) -> Invitation:
+    """A fresh invitation for the unit (earlier ones stay valid until revoked)."""
     inv = Invitation(token=new_token(), bloc_id=bloc.id, unit_id=unit.id, created_by=by, created_at=now,
                      expires_at=now + timedelta(days=ttl_days))
     session.add(inv)

@@ -111,3 +111,39 @@ def test_token_never_reaches_the_log():
     RedactFilter(["123456:SECRET-abc"]).filter(record)
     assert "SECRET" not in record.getMessage()
     assert "<token>" in record.getMessage()
+
+
+def test_the_example_catalogue_is_the_domain_catalogue():
+    from domain.catalogue import DEFAULT_TITLES
+
+    example = load_settings(ROOT / "config.example.toml", environ={}).catalogue
+    assert example.titles == DEFAULT_TITLES
+    bk = example.get("BK_UBND")
+    assert (bk.quota_for(10), bk.quota_for(12), bk.quota_for(24)) == (3, 4, 7)
+    assert example.match("Bằng khen toàn diện", 2025) is bk
+    assert example.match("cờ thi đua của ubnd tỉnh", 2025).code == "CO_TINH"
+
+
+@pytest.mark.parametrize(("titles", "key"), [
+    ('[[titles]]\ncode = "A"\nname = "Cờ A"\nkind = "collective"\n'
+     '[[titles]]\ncode = "A"\nname = "Cờ B"\nkind = "collective"\n', "code A is used twice"),
+    ('[[titles]]\ncode = "A"\nname = "Cờ A"\nkind = "collective"\nquota = "thirty"\n', "'titles.0.quota'"),
+    ('[[titles]]\ncode = "A"\nname = "Cờ A"\nkind = "collective"\nquota = "130%"\n', "'titles.0.quota'"),
+    ('[[titles]]\ncode = "a b"\nname = "Cờ A"\nkind = "collective"\n', "'titles.0.code'"),
+    ('[[titles]]\ncode = "A"\nname = "Cờ A"\nkind = "team"\n', "'titles.0.kind'"),
+    ('[[titles]]\ncode = "A"\nname = "Cờ A"\nkind = "individual"\n', "at least one collective title"),
+])
+def test_a_bad_catalogue_stops_with_a_clear_message(tmp_path, titles, key):
+    file = tmp_path / "config.toml"
+    file.write_text(titles, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(file, environ={})
+    assert key in str(caught.value)
+
+
+def test_a_bad_catalogue_stops_the_bot_at_start(tmp_path):
+    (tmp_path / "config.toml").write_text('[[titles]]\ncode = "X"\nname = "Cờ X"\nkind = "collective"\n'
+                                          'quota = -1\n', encoding="utf-8")
+    result = _khoibot(cwd=tmp_path, env={"KHOIBOT_TELEGRAM_TOKEN": "1:x"})
+    assert result.returncode == 2
+    assert "titles.0.quota" in result.stderr and "Traceback" not in result.stderr
