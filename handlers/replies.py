@@ -9,13 +9,27 @@ from telegram import Update
 from telegram.ext import MessageHandler, filters
 
 from domain.text import clean
-from handlers.common import Context, ask, say, svc
+from handlers.common import Context, ask, is_secretary, load_bloc, say, svc
 from storage import pending as pending_store
-from storage.models import PendingReply
+from storage.models import Bloc, PendingReply
 
 # action → async fn(update, context, pending, text) returning True when the answer was used.
 ReplyAction = Callable[[Update, Context, PendingReply, str], Awaitable[bool]]
 ACTIONS: dict[str, ReplyAction] = {}
+
+
+async def secretary_answering(update: Update, context: Context, pending: PendingReply,
+                              command: str) -> Bloc | None:
+    """The bloc a secretary's answer acts on, the permission checked again at answer time
+    (a secretary may have been removed since the question was asked)."""
+    bloc = load_bloc(context, update.effective_chat.id)
+    if bloc is None or bloc.id != pending.bloc_id:
+        await say(update, context, "common.no_bloc")
+        return None
+    if not await is_secretary(context, bloc, update.effective_user.id):
+        await say(update, context, "common.secretaries_only", command=command)
+        return None
+    return bloc
 
 
 def answers(action: str):

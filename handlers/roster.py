@@ -10,7 +10,7 @@ from domain.roster import MAX_NAME_LENGTH, name_problem, plan_additions
 from domain.text import fold
 from handlers.common import (NEW_MESSAGES, Context, alert, ask, callback_parts, command_text, group_button, group_command,
                              int_arg, is_secretary, keyboard, label, say, svc)
-from handlers.replies import answers
+from handlers.replies import answers, secretary_answering
 from khoibot import outbox
 from storage import invitations, roles, roster
 from storage.models import Bloc, PendingReply, RoleKind, Unit
@@ -66,22 +66,8 @@ async def add_units(update: Update, context: Context, bloc: Bloc, text: str) -> 
 
 @answers("roster.add")
 async def answer_add(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
-    bloc = await _bloc_for_answer(update, context, pending)
+    bloc = await secretary_answering(update, context, pending, "donvi")
     return True if bloc is None else await add_units(update, context, bloc, text)
-
-
-async def _bloc_for_answer(update: Update, context: Context, pending: PendingReply) -> Bloc | None:
-    """The bloc a secretary's answer acts on, re-checking the permission at answer time."""
-    from handlers.common import load_bloc
-
-    bloc = load_bloc(context, update.effective_chat.id)
-    if bloc is None or bloc.id != pending.bloc_id:
-        await say(update, context, "common.no_bloc")
-        return None
-    if not await is_secretary(context, bloc, update.effective_user.id):
-        await say(update, context, "common.secretaries_only", command="donvi")
-        return None
-    return bloc
 
 
 def _picker(context: Context, bloc: Bloc):
@@ -181,7 +167,7 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
 
 @answers("roster.rename")
 async def answer_rename(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
-    bloc = await _bloc_for_answer(update, context, pending)
+    bloc = await secretary_answering(update, context, pending, "donvi")
     if bloc is None:
         return True
     s = svc(context)

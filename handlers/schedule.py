@@ -9,9 +9,9 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from domain.dates import DateParseError, is_past, parse_vn_datetime
-from handlers.common import (NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command, is_secretary, keyboard,
-                             label, load_bloc, say, svc)
-from handlers.replies import answers
+from handlers.common import (NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command, keyboard, label,
+                             say, svc)
+from handlers.replies import answers, secretary_answering
 from handlers.status import load_status, refresh_board
 from storage import milestones
 from storage.milestones import REGISTRATION_DEADLINE
@@ -40,12 +40,8 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
 
 @answers("schedule.set")
 async def answer_set(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
-    bloc = load_bloc(context, update.effective_chat.id)
-    if bloc is None or bloc.id != pending.bloc_id:
-        await say(update, context, "common.no_bloc")
-        return True
-    if not await is_secretary(context, bloc, update.effective_user.id):
-        await say(update, context, "common.secretaries_only", command="lich")
+    bloc = await secretary_answering(update, context, pending, "lich")
+    if bloc is None:
         return True
     s = svc(context)
     now = s.clock.now()

@@ -8,8 +8,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from domain.blocs import MAX_BLOC_NAME, SetupError, parse_setup
 from domain.text import clean
 from handlers.common import (NEW_MESSAGES, GROUP_TYPES, Context, ask, command_text, group_button,
-                             is_group_admin, is_secretary, keyboard, label, load_bloc, say, svc)
-from handlers.replies import answers
+                             is_group_admin, keyboard, label, load_bloc, say, svc)
+from handlers.replies import answers, secretary_answering
 from khoibot import outbox
 from storage import blocs, roles, roster
 from storage.models import Bloc, PendingReply
@@ -113,20 +113,9 @@ async def on_card_button(update: Update, context: Context, bloc: Bloc) -> None:
                   old=bloc.province)
 
 
-async def _secretary_answer(update: Update, context: Context, pending: PendingReply) -> Bloc | None:
-    bloc = load_bloc(context, update.effective_chat.id)
-    if bloc is None or bloc.id != pending.bloc_id:
-        await say(update, context, "common.no_bloc")
-        return None
-    if not await is_secretary(context, bloc, update.effective_user.id):
-        await say(update, context, "common.secretaries_only", command="khoi")
-        return None
-    return bloc
-
-
 @answers("setup.rename")
 async def answer_rename(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
-    bloc = await _secretary_answer(update, context, pending)
+    bloc = await secretary_answering(update, context, pending, "khoi")
     if bloc is None:
         return True
     if len(text) < 3 or len(text) > MAX_BLOC_NAME or not any(ch.isalpha() for ch in text):
@@ -143,7 +132,7 @@ async def answer_rename(update: Update, context: Context, pending: PendingReply,
 
 @answers("setup.province")
 async def answer_province(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
-    bloc = await _secretary_answer(update, context, pending)
+    bloc = await secretary_answering(update, context, pending, "khoi")
     if bloc is None:
         return True
     if not text or len(text) > 100:

@@ -280,3 +280,29 @@ async def test_a_long_status_is_split_at_lines_and_past_a_few_messages_sent_as_a
     answer = group.bot_messages()[before:]
     assert "bot gửi bảng tính đính kèm" in answer[0].text
     assert answer[-1].document[0] == "dang_ky_thi_dua_2025.xlsx"
+
+
+async def test_a_person_representing_two_units_chooses_one(world, bloc):
+    group, secretary, officers = bloc
+    officer = officers["Hội Khuyến học"]
+    await secretary.send(group, "/moi Hội Đông y")
+    await officer.open_link(secretary.private_chat.last_bot_message().text.split("\n")[-2].strip())
+    await officer.press(officer.private_chat.last_bot_message(), "Xác nhận")
+    await officer.send_private("/dangky")
+    choice = officer.private_chat.last_bot_message()
+    assert "đại diện cho nhiều đơn vị" in choice.text
+    assert len(choice.buttons) == 2
+    await officer.press(choice, "Hội Đông y")
+    assert "Đăng ký thi đua năm 2025 — Hội Đông y" in choice.text
+    await officer.press(choice, "Đăng ký")
+    await officer.press(choice, "Tập thể lao động tiên tiến")
+    await officer.press(choice, "Tiếp")
+    for _ in INDIVIDUAL_TITLES:
+        await officer.press(officer.private_chat.last_bot_message(), "0 — không đăng ký")
+    await officer.press(officer.private_chat.last_bot_message(), "»")
+    await officer.press(officer.private_chat.last_bot_message(), "Xác nhận")
+    with world.db.session() as s:
+        from storage.models import Unit
+
+        saved = s.exec(select(Registration)).one()
+        assert s.get(Unit, saved.unit_id).name == "Hội Đông y"
