@@ -2,16 +2,20 @@
 
 Columns as in shared/domain.md §4.1. Every text cell is NFC-normalised, stripped of the
 characters XML cannot hold, capped at Excel's 32,767-character limit and written as text
-(never as a formula, whatever it starts with). Pure: bytes in memory, no I/O.
+(never as a formula, whatever it starts with). Pure: bytes in memory; its words are read
+once from templates/documents/registration_sheet.toml.
 """
+
 from __future__ import annotations
 
 import io
 import math
 import re
+import tomllib
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -19,17 +23,11 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-SHEET_TITLE = "Đăng ký thi đua"
-HEADERS = (
-    "STT",
-    "Tên đơn vị",
-    "Danh hiệu tập thể đăng ký",
-    "Hình thức khen thưởng đăng ký",
-    "Cá nhân đăng ký (CSTĐ cơ sở, LĐTT: số lượng, họ tên)",
-    "Nội dung, chỉ tiêu chính",
-    "Ngày đăng ký",
-    "Ghi chú",
-)
+# The sheet's words live with the other texts people read, under templates/.
+_TEXTS = tomllib.loads((Path(__file__).resolve().parent.parent / "templates" / "documents"
+                        / "registration_sheet.toml").read_text(encoding="utf-8"))
+SHEET_TITLE = _TEXTS["sheet_title"]
+HEADERS = tuple(_TEXTS["headers"])
 # Widths in Excel character units, one per column above (A4 landscape, fit to width).
 COLUMN_WIDTHS = (6, 30, 26, 32, 36, 50, 17, 22)
 
@@ -76,7 +74,7 @@ def registration_sheet(*, bloc_name: str, year: int, province: str, rows: list[S
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET_TITLE
-    wb.properties.title = f"Bản đăng ký thi đua năm {year}"
+    wb.properties.title = _TEXTS["document_title"].format(year=year)
     wb.properties.creator = "khoibot"
 
     last_col = len(HEADERS)
@@ -85,7 +83,7 @@ def registration_sheet(*, bloc_name: str, year: int, province: str, rows: list[S
         ws.column_dimensions[get_column_letter(index)].width = width
 
     # Title and bloc line, merged across the table.
-    title = _put(ws, _TITLE_ROW, 1, f"BẢN ĐĂNG KÝ THI ĐUA NĂM {year}")
+    title = _put(ws, _TITLE_ROW, 1, _TEXTS["heading"].format(year=year))
     title.font = Font(name=FONT_NAME, size=14, bold=True)
     title.alignment = Alignment(horizontal="center", vertical="center")
     ws.merge_cells(f"A{_TITLE_ROW}:{last_letter}{_TITLE_ROW}")
@@ -128,7 +126,7 @@ def registration_sheet(*, bloc_name: str, year: int, province: str, rows: list[S
     # Footer line, one empty row below the table.
     footer_row = row_index + 2
     local = generated_at.astimezone(tz)
-    footer = _put(ws, footer_row, 1, f"Lập ngày {local.day:02d}/{local.month:02d}/{local.year:04d}")
+    footer = _put(ws, footer_row, 1, _TEXTS["footer"].format(date=f"{local.day:02d}/{local.month:02d}/{local.year:04d}"))
     footer.font = Font(name=FONT_NAME, size=FONT_SIZE, italic=True)
     footer.alignment = Alignment(horizontal="right", vertical="center")
     ws.merge_cells(f"A{footer_row}:{last_letter}{footer_row}")
