@@ -129,11 +129,12 @@ async def start(update: Update, context: Context) -> None:
         await welcome(update, context)
         return
     payload = context.args[0] if context.args else ""
-    if payload in ("dangky", "giaouoc"):
+    if payload in ("dangky", "giaouoc", "baocao"):
         # The button a group command answers with opens the private chat on that command.
         from handlers.registration import giaouoc, open_registration
+        from handlers.reports import baocao
 
-        await (open_registration(update, context) if payload == "dangky" else giaouoc(update, context))
+        await {"dangky": open_registration, "giaouoc": giaouoc, "baocao": baocao}[payload](update, context)
         return
     if not payload.startswith("i_"):
         await welcome(update, context)

@@ -399,9 +399,14 @@ async def giaouoc(update: Update, context: Context) -> None:
     if not units:
         await say(update, context, "registration.not_representative")
         return
+    await covenant_for(update, context, units)
+
+
+async def covenant_for(update: Update, context: Context, units: list[tuple[Unit, Bloc]]) -> None:
     rows = [[(label(context, "registration.btn_covenant", unit=u, several=len(units) > 1), f"gu:ok:{u.id}")]
             for u, _ in units]
-    await say(update, context, "registration.covenant_question", units=units, reply_markup=keyboard(rows))
+    await outbox.send(context.bot, svc(context), update.effective_chat.id,
+                      svc(context).render("registration.covenant_question", units=units), reply_markup=keyboard(rows))
 
 
 async def on_covenant_button(update: Update, context: Context) -> None:

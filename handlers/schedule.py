@@ -1,41 +1,97 @@
-"""/lich: the bloc's milestones. For now the registration deadline, which a secretary
-sets or moves; reminders before milestones come later (issue 4)."""
+"""/lich: the bloc's milestones (deadlines and meetings) and what is still owed before
+them. Secretaries set, move or cancel a milestone, which replans its reminders, and
+choose the hour reminders go out at."""
 
 from __future__ import annotations
 
+import re
 from datetime import time
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from domain.dates import DateParseError, is_past, parse_vn_datetime
-from handlers.common import (NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command, keyboard, label,
-                             say, svc)
+from domain.milestones import MEETINGS, Kind, order_problem
+from domain.reminders import plan
+from handlers.common import (NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command, keyboard,
+                             label, say, svc)
+from handlers.reminders import duties_by_unit, rules_for
 from handlers.replies import answers, secretary_answering
-from handlers.status import load_status, refresh_board
-from storage import milestones
-from storage.milestones import REGISTRATION_DEADLINE
-from storage.models import Bloc, PendingReply
+from handlers.status import refresh_board
+from khoibot import scheduler
+from storage import blocs as bloc_store
+from storage import milestones, reminders
+from storage.models import Bloc, Milestone, PendingReply
 
-SETTABLE = {"dl": REGISTRATION_DEADLINE}
+# Short codes for callback data.
+CODES = {"dl": Kind.REGISTRATION_DEADLINE, "gu": Kind.COVENANT_MEETING, "sk": Kind.MIDYEAR_MEETING,
+         "tk": Kind.YEAREND_MEETING, "hs": Kind.DOSSIER_DEADLINE}
+CODE_OF = {kind: code for code, kind in CODES.items()}
+_PLACE = re.compile(r"\s*(?:,|;|\btại\b)\s*", re.IGNORECASE)
+
+
+def _active(context: Context, bloc: Bloc) -> list[Milestone]:
+    with svc(context).db.session() as session:
+        return milestones.all_active(session=session, bloc=bloc)
+
+
+def _view(context: Context, bloc: Bloc):
+    s = svc(context)
+    items = [dict(milestone=m, owing=duties_by_unit(s, bloc, m)) for m in _active(context, bloc)]
+    active = {m["milestone"].kind for m in items}
+    rows = [[(label(context, "schedule.btn_set", kind=kind.value), f"lc:set:{code}")] for code, kind in CODES.items()]
+    rows += [[(label(context, "schedule.btn_cancel", kind=kind.value), f"lc:cancel:{code}")]
+             for code, kind in CODES.items() if kind.value in active]
+    rows.append([(label(context, "schedule.btn_hour"), "lc:hour:0")])
+    hour = rules_for(s, bloc).hour
+    return dict(bloc=bloc, items=items, hour=hour), keyboard(rows)
 
 
 @group_command()
 async def lich(update: Update, context: Context, bloc: Bloc) -> None:
-    status, extra = load_status(context, bloc)
-    markup = keyboard([[(label(context, "schedule.btn_set_deadline"), "lc:set:dl")]])
-    await say(update, context, "schedule.show", status=status, reply_markup=markup, **extra)
+    view, markup = _view(context, bloc)
+    await say(update, context, "schedule.show", reply_markup=markup, **view)
 
 
 @group_button(secretary=True)
 async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
-    data = update.callback_query.data or ""
-    kind = SETTABLE.get(data.removeprefix("lc:set:"))
-    if kind is None:
+    parts = (update.callback_query.data or "").split(":")
+    action, code = (parts[1], parts[2]) if len(parts) == 3 else (None, None)
+    kind = CODES.get(code)
+    if action == "hour":
+        await update.callback_query.answer()
+        await ask(update, context, "schedule.ask_hour", action="schedule.hour", bloc_id=bloc.id)
+    elif action == "set" and kind:
+        await update.callback_query.answer()
+        await ask(update, context, "schedule.ask_meeting" if kind in MEETINGS else "schedule.ask_deadline",
+                  action="schedule.set", bloc_id=bloc.id, kind=kind.value)
+    elif action == "cancel" and kind:
+        s = svc(context)
+        with s.db.session() as session:
+            milestone = milestones.active(session=session, bloc=bloc, kind=kind.value)
+            if milestone is not None:
+                milestones.cancel(session=session, milestone=milestone, by=update.effective_user.id, now=s.clock.now())
+                reminders.cancel(session=session, milestone_id=milestone.id)
+        if milestone is None:
+            await alert(update, context, "common.stale_button")
+            return
+        await update.callback_query.answer()
+        scheduler.set_alarm(context.application)
+        await say(update, context, "schedule.cancelled", milestone=milestone)
+        await best_effort("refresh board", refresh_board(context, bloc))
+    else:
         await alert(update, context, "common.stale_button")
-        return
-    await update.callback_query.answer()
-    await ask(update, context, "schedule.ask_deadline", action="schedule.set", bloc_id=bloc.id, kind=kind)
+
+
+def replan(context: Context, bloc: Bloc, milestone: Milestone) -> int:
+    """Plan the milestone's reminders anew (after it was set or moved); how many ahead."""
+    s = svc(context)
+    planned = plan(at=milestone.at, meeting=Kind(milestone.kind) in MEETINGS, now=s.clock.now(), tz=s.tz,
+                   rules=rules_for(s, bloc))
+    with s.db.session() as session:
+        reminders.replan(session=session, milestone=milestone, planned=planned)
+    scheduler.set_alarm(context.application)
+    return len(planned)
 
 
 @answers("schedule.set")
@@ -44,21 +100,68 @@ async def answer_set(update: Update, context: Context, pending: PendingReply, te
     if bloc is None:
         return True
     s = svc(context)
+    kind = Kind(pending.payload["kind"])
+    meeting = kind in MEETINGS
+    when_text, _, place = (part.strip() for part in _split_place(text))
     now = s.clock.now()
     try:
-        # A deadline given as a day runs to the end of that day.
-        parsed = parse_vn_datetime(text, now=now, tz=s.tz, default_time=time(23, 59))
+        # A deadline given as a day runs to the end of that day; a meeting needs its hour.
+        parsed = parse_vn_datetime(when_text, now=now, tz=s.tz, default_time=None if meeting else time(23, 59))
     except DateParseError as exc:
-        await say(update, context, f"schedule.error_{exc.code}", text=text)
+        await say(update, context, f"schedule.error_{exc.code}", text=when_text)
+        return False
+    if meeting and not parsed.has_time:
+        await say(update, context, "schedule.error_meeting_time")
         return False
     if is_past(parsed.value, now):
         await say(update, context, "schedule.error_past", at=parsed.value)
         return False
+    others = {Kind(m.kind): m.at for m in _active(context, bloc) if m.kind != kind.value}
+    problem = order_problem(kind, parsed.value, others)
+    if problem:
+        await say(update, context, "schedule.error_order", earlier=problem[0].value, later=problem[1].value,
+                  earlier_at=parsed.value if problem[0] == kind else others[problem[0]],
+                  later_at=parsed.value if problem[1] == kind else others[problem[1]])
+        return False
     with s.db.session() as session:
-        milestones.set_milestone(session=session, bloc=bloc, kind=pending.payload["kind"], at=parsed.value,
-                                 by=update.effective_user.id, now=now)
-    await say(update, context, "schedule.deadline_set", at=parsed.value)
+        previous = milestones.active(session=session, bloc=bloc, kind=kind.value)
+        old_at = previous.at if previous else None
+        milestone = milestones.set_milestone(session=session, bloc=bloc, kind=kind.value, at=parsed.value,
+                                             place=place, by=update.effective_user.id, now=now)
+    count = replan(context, bloc, milestone)
+    await say(update, context, "schedule.set", milestone=milestone, old_at=old_at, reminders=count)
     await best_effort("refresh board", refresh_board(context, bloc))
+    return True
+
+
+def _split_place(text: str) -> tuple[str, str, str]:
+    """"15/7/2025 14:00, Hội trường UBND tỉnh" → the time, the separator, the place."""
+    match = _PLACE.search(text)
+    if not match:
+        return text, "", ""
+    return text[: match.start()], match.group(0), text[match.end():]
+
+
+@answers("schedule.hour")
+async def answer_hour(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
+    bloc = await secretary_answering(update, context, pending, "lich")
+    if bloc is None:
+        return True
+    match = re.fullmatch(r"\s*(\d{1,2})\s*(?:[:hg]\s*0{0,2})?\s*(?:giờ)?\s*", text, re.IGNORECASE)
+    hour = int(match.group(1)) if match else None
+    if hour is None or not 6 <= hour <= 20:
+        await say(update, context, "schedule.error_hour")
+        return False
+    s = svc(context)
+    with s.db.session() as session:
+        stored = session.merge(bloc)
+        stored.reminder_hour = hour
+        session.add(stored)
+        bloc_store.record_setting(session=session, bloc=stored, by=update.effective_user.id, now=s.clock.now(),
+                                  reminder_hour=hour)
+    for milestone in _active(context, stored):
+        replan(context, stored, milestone)
+    await say(update, context, "schedule.hour_set", hour=hour)
     return True
 
 

@@ -7,11 +7,12 @@ import logging
 from telegram import (BotCommand, BotCommandScopeAllChatAdministrators, BotCommandScopeAllGroupChats,
                       BotCommandScopeAllPrivateChats, LinkPreviewOptions)
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import Application, ApplicationBuilder, Defaults
 
 import handlers
 from khoibot.clock import Clock, SystemClock
 from khoibot.config import Settings
+from khoibot.ratelimit import TelegramLimits
 from khoibot.render import Renderer, command_menus
 from khoibot.services import Services
 from storage.db import Database
@@ -46,9 +47,13 @@ async def set_command_menus(app: Application) -> None:
 async def post_init(app: Application) -> None:
     await set_command_menus(app)
     from handlers.registration import sweep_job
+    from handlers.reminders import deliver_due
+    from khoibot import scheduler
 
     # Drafts are rows, so this sweep needs nothing rebuilt after a restart.
     app.job_queue.run_repeating(sweep_job, interval=60, first=60, name="sweep-idle-drafts")
+    # Reminders: catch up on what fell due while the bot was down, then set the alarm.
+    await scheduler.install(app, deliver_due)
     log.info("bot ready", extra={"username": app.bot.username})
 
 
@@ -67,7 +72,7 @@ def build_application(settings: Settings, *, db: Database | None = None, clock: 
         .post_init(post_init)
     )
     if settings.telegram.rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        builder = builder.rate_limiter(TelegramLimits())
     app = builder.build()
     app.bot_data["services"] = services
     handlers.register(app)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from domain.catalogue import DEFAULT_TITLES, Catalogue, Title, TitleKind
+from domain.reminders import ReminderRules
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 TELEGRAM_FILE_API = "https://api.telegram.org/file/bot"
@@ -122,6 +124,49 @@ def _default_titles() -> list[TitleSettings]:
                           aliases=list(t.aliases)) for t in DEFAULT_TITLES]
 
 
+def _clock_time(value: str) -> time:
+    try:
+        hours, minutes = value.split(":")
+        return time(int(hours), int(minutes))
+    except ValueError:
+        raise ValueError('must be a time of day such as "07:30"') from None
+
+
+class ReminderSettings(_Section):
+    """When reminders go out before milestones (per bloc, the hour can be changed in /lich)."""
+
+    days_before: list[int] = Field(default_factory=lambda: [7, 3, 1])
+    hours_before_meeting: list[int] = Field(default_factory=lambda: [2])
+    hour: str = "08:00"
+    day_start: str = "07:00"
+    day_end: str = "20:00"
+    morning: str = "07:30"
+    # A reminder that fell due while the bot was down still goes out within this many hours.
+    grace_hours: int = Field(12, ge=0, le=168)
+    # How often the bot checks for due reminders besides the timers it sets (0: never).
+    check_every_seconds: int = Field(60, ge=0, le=3600)
+
+    @field_validator("hour", "day_start", "day_end", "morning")
+    @classmethod
+    def _is_time(cls, value: str) -> str:
+        _clock_time(value)
+        return value
+
+    @field_validator("days_before", "hours_before_meeting")
+    @classmethod
+    def _positive(cls, value: list[int]) -> list[int]:
+        if any(v <= 0 or v > 60 for v in value):
+            raise ValueError("each offset must be between 1 and 60")
+        return value
+
+    def rules(self, hour: int | None = None) -> ReminderRules:
+        return ReminderRules(
+            days_before=tuple(self.days_before), hours_before_meeting=tuple(self.hours_before_meeting),
+            hour=time(hour, 0) if hour is not None else _clock_time(self.hour),
+            day_start=_clock_time(self.day_start), day_end=_clock_time(self.day_end),
+            morning=_clock_time(self.morning), grace=timedelta(hours=self.grace_hours))
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["json", "text"] = "json"
@@ -132,6 +177,7 @@ class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     bot: BotSettings = BotSettings()
     logging: LoggingSettings = LoggingSettings()
+    reminders: ReminderSettings = ReminderSettings()
     titles: list[TitleSettings] = Field(default_factory=_default_titles)
 
     @model_validator(mode="after")

@@ -51,3 +51,7 @@ def move_chat(*, session: Session, old_chat_id: int, new_chat_id: int, now: date
     audit.record(session=session, bloc_id=bloc.id, actor_id=None, now=now, action="bloc.migrate",
                  old_chat_id=old_chat_id, new_chat_id=new_chat_id)
     return bloc
+
+
+def record_setting(*, session: Session, bloc: Bloc, by: int, now: datetime, **values) -> None:
+    audit.record(session=session, bloc_id=bloc.id, actor_id=by, now=now, action="bloc.setting", **values)

@@ -1,4 +1,4 @@
-"""Milestones of a bloc's year (the registration deadline for now)."""
+"""Milestones of a bloc's year: deadlines and meetings (kinds in domain.milestones)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from domain.milestones import Kind
 from storage import audit
 from storage.models import Bloc, Milestone
 
-REGISTRATION_DEADLINE = "registration_deadline"
+REGISTRATION_DEADLINE = Kind.REGISTRATION_DEADLINE.value
 
 
 def active(*, session: Session, bloc: Bloc, kind: str) -> Milestone | None:
@@ -38,3 +39,11 @@ def set_milestone(*, session: Session, bloc: Bloc, kind: str, at: datetime, by: 
     audit.record(session=session, bloc_id=bloc.id, actor_id=by, now=now, action="milestone.set", kind=kind,
                  old=old, new=at.isoformat())
     return milestone
+
+
+def cancel(*, session: Session, milestone: Milestone, by: int, now: datetime) -> None:
+    milestone = session.merge(milestone)
+    milestone.cancelled_at = now
+    session.add(milestone)
+    audit.record(session=session, bloc_id=milestone.bloc_id, actor_id=by, now=now, action="milestone.cancel",
+                 kind=milestone.kind, at=milestone.at.isoformat())

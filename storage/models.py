@@ -53,6 +53,8 @@ class Bloc(SQLModel, table=True):
     year: int
     created_at: datetime = _ts()
     created_by: int = _tg_id()
+    # The local hour day-based reminders go out at; None: the deployment's default.
+    reminder_hour: int | None = None
 
 
 class Unit(SQLModel, table=True):
@@ -229,3 +231,53 @@ class StatusBoard(SQLModel, table=True):
     pinned: bool = False
     # Told the group once that the bot lacks the right to pin.
     pin_refusal_told: bool = False
+
+
+class Report(SQLModel, table=True):
+    """A file a unit sent before a review meeting (its report or self-score), kept for
+    the secretary by Telegram file id."""
+
+    __table_args__ = (Index("ix_report_bloc_year_period", "bloc_id", "year", "period"),)
+    id: int | None = Field(default=None, primary_key=True)
+    bloc_id: int = Field(sa_column=Column(ForeignKey("bloc.id", ondelete="CASCADE"), nullable=False))
+    unit_id: int = Field(sa_column=Column(ForeignKey("unit.id", ondelete="CASCADE"), nullable=False))
+    year: int
+    period: str  # "midyear" or "yearend"
+    file_id: str
+    file_unique_id: str = ""
+    filename: str
+    size: int = 0
+    mime_type: str = ""
+    sent_by: int = _tg_id()
+    sent_at: datetime = _ts()
+
+
+class Reminder(SQLModel, table=True):
+    """One reminder before a milestone. The row is the truth; APScheduler only wakes the
+    bot up. ``status`` goes pending → claimed (before anything is sent) → sent; or
+    missed (fell due while the bot was down, too late) or cancelled (milestone moved)."""
+
+    __table_args__ = (Index("ix_reminder_status_due", "status", "due_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    bloc_id: int = Field(sa_column=Column(ForeignKey("bloc.id", ondelete="CASCADE"), nullable=False, index=True))
+    milestone_id: int = Field(sa_column=Column(ForeignKey("milestone.id", ondelete="CASCADE"), nullable=False,
+                                               index=True))
+    due_at: datetime = _ts()
+    label: str  # "7d", "3d", "1d", "2h", "morning"
+    status: str = "pending"
+    claimed_at: datetime | None = _ts(nullable=True)
+    done_at: datetime | None = _ts(nullable=True)
+    note: str = ""
+
+
+class ReminderDelivery(SQLModel, table=True):
+    """Who one reminder goes to; a recipient is marked sent right after its message, so a
+    reminder interrupted half-way goes on with the others and repeats nobody."""
+
+    __tablename__ = "reminder_delivery"
+    __table_args__ = (UniqueConstraint("reminder_id", "chat_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    reminder_id: int = Field(sa_column=Column(ForeignKey("reminder.id", ondelete="CASCADE"), nullable=False))
+    chat_id: int = _tg_id()
+    status: str = "pending"  # pending, sent, unreachable
+    done_at: datetime | None = _ts(nullable=True)

@@ -35,3 +35,8 @@ def drop_for(*, session: Session, chat_id: int, user_id: int) -> int:
     for row in rows:
         session.delete(row)
     return len(rows)
+
+
+def for_chat(*, session: Session, chat_id: int) -> list[PendingReply]:
+    return list(session.exec(select(PendingReply).where(PendingReply.chat_id == chat_id)
+                             .order_by(PendingReply.id.desc())))

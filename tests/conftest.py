@@ -105,6 +105,8 @@ def make_settings(standin: BotApiStandIn, database_url: str, **bot) -> Settings:
         "database": {"url": database_url},
         "bot": {"province": "Thừa Thiên Huế", **bot},
         "logging": {"format": "text"},
+        # Tests run reminders themselves, at clock times they choose.
+        "reminders": {"check_every_seconds": 0},
     })
 
 

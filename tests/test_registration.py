@@ -35,7 +35,7 @@ async def test_twelve_units_register_and_the_secretary_sees_the_latest(world):
     group, secretary = await set_up_bloc(world)
     group.promote_bot(can_pin=True)
     await secretary.send(group, "/lich")
-    await secretary.press(group.last_bot_message(), "Đặt hoặc dời hạn đăng ký")
+    await secretary.press(group.last_bot_message(), "Đặt/dời: Hạn đăng ký thi đua")
     await secretary.reply(group.last_bot_message(), "31/3/2025")
     assert "Hạn đăng ký thi đua: 23:59 ngày 31/03/2025" in group.bot_messages()[-2].text
     assert "Hạn đăng ký: 23:59 ngày 31/03/2025" in group.pinned.text  # the status board, pinned

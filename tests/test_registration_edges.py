@@ -102,7 +102,7 @@ async def test_stale_buttons_after_the_end_and_after_the_deadline(world, bloc):
         "Nút này thuộc một bước đã qua hoặc một lần đăng ký đã kết thúc. Gửi /dangky để tiếp tục.")
     # The deadline is 09:30 today; a change is filled in at 09:00 and confirmed at 09:40.
     await secretary.send(group, "/lich")
-    await secretary.press(group.last_bot_message(), "Đặt hoặc dời hạn đăng ký")
+    await secretary.press(group.last_bot_message(), "Đặt/dời: Hạn đăng ký thi đua")
     await secretary.reply(group.last_bot_message(), "9h30 ngày 10/2/2025")
     review = await _prepare(officer, [BK])
     world.clock.advance(timedelta(minutes=40))

@@ -1,0 +1,64 @@
+"""The milestones of a bloc's year, what each asks of the units, and their order."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    REGISTRATION_DEADLINE = "registration_deadline"
+    COVENANT_MEETING = "covenant_meeting"
+    MIDYEAR_MEETING = "midyear_meeting"
+    YEAREND_MEETING = "yearend_meeting"
+    DOSSIER_DEADLINE = "dossier_deadline"
+
+
+MEETINGS = {Kind.COVENANT_MEETING, Kind.MIDYEAR_MEETING, Kind.YEAREND_MEETING}
+
+
+class Duty(StrEnum):
+    """What a unit owes before a milestone."""
+
+    REGISTRATION = "registration"
+    COVENANT = "covenant"
+    MIDYEAR_REPORT = "report_midyear"
+    YEAREND_REPORT = "report_yearend"
+
+
+DUTIES: dict[Kind, tuple[Duty, ...]] = {
+    Kind.REGISTRATION_DEADLINE: (Duty.REGISTRATION,),
+    Kind.COVENANT_MEETING: (Duty.COVENANT,),
+    Kind.MIDYEAR_MEETING: (Duty.MIDYEAR_REPORT,),
+    Kind.YEAREND_MEETING: (Duty.YEAREND_REPORT,),
+    Kind.DOSSIER_DEADLINE: (),  # the secretary's own deadline: reminders go to the group only
+}
+
+# Report periods a unit sends a file for, by the duty it fulfils.
+REPORT_PERIODS = {Duty.MIDYEAR_REPORT: "midyear", Duty.YEAREND_REPORT: "yearend"}
+
+# (earlier, later): a year reads in this order.
+ORDER: tuple[tuple[Kind, Kind], ...] = (
+    (Kind.REGISTRATION_DEADLINE, Kind.MIDYEAR_MEETING),
+    (Kind.COVENANT_MEETING, Kind.MIDYEAR_MEETING),
+    (Kind.MIDYEAR_MEETING, Kind.YEAREND_MEETING),
+    (Kind.REGISTRATION_DEADLINE, Kind.YEAREND_MEETING),
+    (Kind.YEAREND_MEETING, Kind.DOSSIER_DEADLINE),
+)
+
+
+def order_problem(kind: Kind, at: datetime, others: dict[Kind, datetime]) -> tuple[Kind, Kind] | None:
+    """The pair of milestones that would be out of order if ``kind`` were at ``at``."""
+    for earlier, later in ORDER:
+        if kind == earlier and later in others and at >= others[later]:
+            return earlier, later
+        if kind == later and earlier in others and others[earlier] >= at:
+            return earlier, later
+    return None
+
+
+def owed(kind: Kind, *, registered: bool, signed: bool, periods_sent: set[str]) -> list[Duty]:
+    """What one unit still owes before a milestone."""
+    done = {Duty.REGISTRATION: registered, Duty.COVENANT: signed,
+            Duty.MIDYEAR_REPORT: "midyear" in periods_sent, Duty.YEAREND_REPORT: "yearend" in periods_sent}
+    return [duty for duty in DUTIES[kind] if not done[duty]]

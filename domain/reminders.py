@@ -1,0 +1,72 @@
+"""When reminders go out before a milestone, and what to do with one that fell due
+while the bot was down. Times are aware datetimes; local rules use the bloc's zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class ReminderRules:
+    days_before: tuple[int, ...] = (7, 3, 1)
+    hours_before_meeting: tuple[int, ...] = (2,)
+    hour: time = time(8, 0)  # day-based reminders go out at this local time
+    day_start: time = time(7, 0)  # nothing is sent at night: before day_start…
+    day_end: time = time(20, 0)  # …or after day_end
+    morning: time = time(7, 30)  # the meeting day's reminder to the group
+    grace: timedelta = timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class Planned:
+    due_at: datetime
+    label: str  # "7d", "2h", "morning"
+
+
+def _local(day, at: time, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, at, tzinfo=tz)
+
+
+def _daytime(due: datetime, milestone_at: datetime, rules: ReminderRules, tz: ZoneInfo) -> datetime:
+    """Move a time that falls at night into the day: an early one forward to the day's
+    start if that is still well before the milestone, else back to the evening before;
+    a late one back to the evening."""
+    local = due.astimezone(tz)
+    if local.time() < rules.day_start:
+        start = _local(local.date(), rules.day_start, tz)
+        if start <= milestone_at - timedelta(minutes=30):
+            return start
+        return _local(local.date() - timedelta(days=1), rules.day_end, tz)
+    if local.time() > rules.day_end:
+        return _local(local.date(), rules.day_end, tz)
+    return due
+
+
+def plan(*, at: datetime, meeting: bool, now: datetime, tz: ZoneInfo, rules: ReminderRules) -> list[Planned]:
+    """The reminders still ahead for a milestone at ``at``."""
+    local_at = at.astimezone(tz)
+    planned: list[Planned] = []
+    for days in rules.days_before:
+        due = _local(local_at.date() - timedelta(days=days), rules.hour, tz)
+        planned.append(Planned(_daytime(due, at, rules, tz), f"{days}d"))
+    if meeting:
+        for hours in rules.hours_before_meeting:
+            planned.append(Planned(_daytime(at - timedelta(hours=hours), at, rules, tz), f"{hours}h"))
+        morning = _local(local_at.date(), rules.morning, tz)
+        if morning < at:
+            planned.append(Planned(morning, "morning"))
+    seen: set[datetime] = set()
+    result = []
+    for item in sorted(planned, key=lambda p: p.due_at):
+        if now < item.due_at < at and item.due_at not in seen:
+            seen.add(item.due_at)
+            result.append(item)
+    return result
+
+
+def still_worth_sending(*, due_at: datetime, milestone_at: datetime, now: datetime, grace: timedelta) -> bool:
+    """A reminder that fell due while the bot was down goes out if the milestone is still
+    ahead and it is not too late; otherwise it is dropped and recorded as missed."""
+    return now < milestone_at and now - due_at <= grace

@@ -1,0 +1,138 @@
+"""What a reminder says and to whom: the group is told who still owes what (and which
+units cannot be reached by DM); each representative of a unit that owes something gets a
+DM with what is missing and a button to do it. Units that are done hear nothing.
+
+Exactly once: a reminder is claimed (committed) before anything is sent, each recipient
+is recorded and marked right after its message, and a claimed reminder a crash left
+unfinished goes on with the recipients not yet marked.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.ext import Application
+from telegram.helpers import create_deep_linked_url
+
+from domain.milestones import DUTIES, MEETINGS, Duty, Kind, owed
+from domain.reminders import still_worth_sending
+from khoibot import outbox
+from khoibot.services import Services
+from storage import registrations, reminders, reports, roster
+from storage.models import Bloc, Milestone, Reminder
+from storage.users import reachable
+
+log = logging.getLogger(__name__)
+
+# The private-chat command that fulfils each duty (deep links and DM buttons).
+DUTY_COMMAND = {Duty.REGISTRATION: "dangky", Duty.COVENANT: "giaouoc", Duty.MIDYEAR_REPORT: "baocao",
+                Duty.YEAREND_REPORT: "baocao"}
+
+
+def rules_for(s: Services, bloc: Bloc):
+    return s.settings.reminders.rules(bloc.reminder_hour)
+
+
+async def deliver_due(app: Application) -> int:
+    """Send every reminder that is due (or record it as missed); how many went out."""
+    s: Services = app.bot_data["services"]
+    now = s.clock.now()
+    with s.db.session() as session:
+        rows = reminders.due(session=session, now=now)
+        milestones = reminders.unfinished_milestones(session=session, ids=list({r.milestone_id for r in rows}))
+        blocs = {b.id: b for b in (session.get(Bloc, r.bloc_id) for r in rows) if b is not None}
+    sent = 0
+    for reminder in rows:
+        milestone, bloc = milestones.get(reminder.milestone_id), blocs.get(reminder.bloc_id)
+        if milestone is None or bloc is None or milestone.cancelled_at is not None:
+            with s.db.session() as session:
+                reminders.finish(session=session, reminder_id=reminder.id, status=reminders.CANCELLED, now=now)
+            continue
+        if not still_worth_sending(due_at=reminder.due_at if reminder.status == reminders.PENDING else now,
+                                   milestone_at=milestone.at, now=now, grace=rules_for(s, bloc).grace):
+            with s.db.session() as session:
+                reminders.finish(session=session, reminder_id=reminder.id, status=reminders.MISSED, now=now,
+                                 note="fell due while the bot was not running; too late to send")
+            log.info("reminder missed", extra={"reminder_id": reminder.id, "bloc_id": bloc.id})
+            continue
+        if reminder.status == reminders.PENDING:
+            with s.db.session() as session:
+                if not reminders.claim(session=session, reminder_id=reminder.id, now=now):
+                    continue  # someone else took it
+        try:
+            await deliver(app, reminder, milestone, bloc)
+            sent += 1
+        except Exception:
+            # Left claimed: the next run goes on with the recipients not yet marked.
+            log.exception("reminder interrupted", extra={"reminder_id": reminder.id})
+    return sent
+
+
+def duties_by_unit(s: Services, bloc: Bloc, milestone: Milestone):
+    kind = Kind(milestone.kind)
+    with s.db.session() as session:
+        units = roster.active_units(session=session, bloc_id=bloc.id)
+        people = roster.representatives(session=session, bloc_id=bloc.id)
+        current = registrations.current(session=session, bloc_id=bloc.id, year=bloc.year)
+        signed = registrations.covenants(session=session, bloc_id=bloc.id, year=bloc.year)
+        sent = reports.periods_sent(session=session, bloc_id=bloc.id, year=bloc.year)
+    owing = []
+    for unit in units:
+        registration = current.get(unit.id)
+        duties = owed(kind, registered=registration is not None and not registration.withdrawn,
+                      signed=unit.id in signed, periods_sent=sent.get(unit.id, set()))
+        if duties:
+            owing.append((unit, duties, people.get(unit.id, [])))
+    return owing
+
+
+def _dm_buttons(s: Services, unit_id: int, duties: list[Duty]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(s.render.plain("reminders.btn_do", duty=duty),
+                                                       callback_data=f"do:{DUTY_COMMAND[duty]}:{unit_id}")]
+                                 for duty in duties])
+
+
+async def deliver(app: Application, reminder: Reminder, milestone: Milestone, bloc: Bloc) -> None:
+    s: Services = app.bot_data["services"]
+    kind = Kind(milestone.kind)
+    owing = duties_by_unit(s, bloc, milestone)
+    now = s.clock.now()
+    if DUTIES[kind] and not owing and kind not in MEETINGS:
+        with s.db.session() as session:
+            reminders.finish(session=session, reminder_id=reminder.id, status=reminders.SENT, now=now,
+                             note="nothing owed")
+        return
+    direct = [(unit, duties, person) for unit, duties, people in owing for person in people if reachable(person)]
+    with s.db.session() as session:
+        reminders.add_recipients(session=session, reminder_id=reminder.id,
+                                 chat_ids=[person.id for _, _, person in direct] + [bloc.chat_id])
+        recorded = {d.chat_id: d for d in reminders.deliveries(session=session, reminder_id=reminder.id)}
+    context = dict(bloc=bloc, milestone=milestone, label=reminder.label)
+    for unit, duties, person in direct:
+        delivery = recorded[person.id]
+        if delivery.status != "pending":
+            continue
+        message = await outbox.send(app.bot, s, person.id,
+                                    s.render("reminders.dm", unit=unit, duties=duties, **context),
+                                    reply_markup=_dm_buttons(s, unit.id, duties))
+        with s.db.session() as session:
+            reminders.mark(session=session, delivery_id=delivery.id, status="sent" if message else "unreachable",
+                           now=s.clock.now())
+        delivery.status = "sent" if message else "unreachable"
+    group = recorded[bloc.chat_id]
+    if group.status == "pending":
+        reached = {person.id for _, _, person in direct if recorded[person.id].status == "sent"}
+        rows = [dict(unit=unit, duties=duties, reached=any(p.id in reached for p in people))
+                for unit, duties, people in owing]
+        payload = DUTY_COMMAND[DUTIES[kind][0]] if DUTIES[kind] else None
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(
+            s.render.plain("common.btn_open_private"),
+            url=create_deep_linked_url(app.bot.username, payload))]]) if payload and owing else None
+        message = await outbox.send(app.bot, s, bloc.chat_id, s.render("reminders.group", rows=rows, **context),
+                                    reply_markup=markup)
+        with s.db.session() as session:
+            reminders.mark(session=session, delivery_id=group.id, status="sent" if message else "unreachable",
+                           now=s.clock.now())
+    with s.db.session() as session:
+        reminders.finish(session=session, reminder_id=reminder.id, status=reminders.SENT, now=s.clock.now())

@@ -1,0 +1,134 @@
+"""/baocao: a unit's representative sends the report (or self-score sheet) before a review
+meeting as a file in the private chat; it is kept (by Telegram file id) and forwarded to
+the secretaries. Also the buttons of reminder DMs ("do:<command>:<unit id>")."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from handlers.common import (NEW_MESSAGES, Context, alert, best_effort, callback_parts, int_arg, keyboard, label,
+                             private_command, say, svc)
+from handlers.invitations import notify_secretaries
+from khoibot import outbox
+from storage import pending as pending_store
+from storage import reports, roles, roster
+from storage.models import Bloc, Unit
+from storage.users import reachable
+
+PERIODS = ("midyear", "yearend")
+MAX_BYTES = 20 * 1024 * 1024  # what a bot may download from Telegram
+ALLOWED = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".rtf", ".zip", ".rar", ".7z"}
+WAITING = "report.upload"
+
+
+def _my_units(context: Context, user_id: int) -> list[tuple[Unit, Bloc]]:
+    with svc(context).db.session() as session:
+        return roster.units_of_user(session=session, user_id=user_id)
+
+
+@private_command
+async def baocao(update: Update, context: Context) -> None:
+    units = _my_units(context, update.effective_user.id)
+    if not units:
+        await say(update, context, "registration.not_representative")
+        return
+    await ask_period(update, context, units)
+
+
+async def ask_period(update: Update, context: Context, units: list[tuple[Unit, Bloc]]) -> None:
+    rows = [[(label(context, "reports.btn_period", unit=u, period=p, several=len(units) > 1), f"bc:{p}:{u.id}")]
+            for u, _ in units for p in PERIODS]
+    await outbox.send(context.bot, svc(context), update.effective_chat.id,
+                      svc(context).render("reports.which"), reply_markup=keyboard(rows))
+
+
+async def on_period_button(update: Update, context: Context) -> None:
+    """bc:<period>:<unit id>: the next file in this chat is that report."""
+    parts = callback_parts(update, 3)
+    unit_id = int_arg(parts[2]) if parts and parts[1] in PERIODS else None
+    target = next(((u, b) for u, b in _my_units(context, update.effective_user.id) if u.id == unit_id), None)
+    if target is None:
+        await alert(update, context, "registration.not_your_unit" if unit_id else "common.stale_button")
+        return
+    unit, bloc = target
+    s = svc(context)
+    user_id = update.effective_user.id
+    message = update.callback_query.message
+    with s.db.session() as session:
+        pending_store.drop_for(session=session, chat_id=user_id, user_id=user_id)
+        pending_store.ask(session=session, chat_id=user_id, message_id=message.message_id, user_id=user_id,
+                          action=WAITING, bloc_id=bloc.id, now=s.clock.now(), unit_id=unit.id, period=parts[1])
+    await update.callback_query.answer()
+    await outbox.edit(context.bot, message.chat_id, message.message_id,
+                      s.render("reports.send_now", unit=unit, period=parts[1], limit_mb=MAX_BYTES // 2**20))
+
+
+async def on_document(update: Update, context: Context) -> None:
+    s = svc(context)
+    user_id = update.effective_user.id
+    document = update.message.document
+    with s.db.session() as session:
+        waiting = next((p for p in pending_store.for_chat(session=session, chat_id=user_id)
+                        if p.action == WAITING and p.user_id == user_id and p.expires_at > s.clock.now()), None)
+    if waiting is None:
+        await say(update, context, "reports.send_command_first")
+        return
+    filename = document.file_name or "baocao"
+    if PurePath(filename.lower()).suffix not in ALLOWED:
+        await say(update, context, "reports.wrong_kind", filename=filename, allowed=sorted(ALLOWED))
+        return
+    if (document.file_size or 0) > MAX_BYTES:
+        await say(update, context, "reports.too_large", filename=filename, limit_mb=MAX_BYTES // 2**20)
+        return
+    unit_id, period = waiting.payload["unit_id"], waiting.payload["period"]
+    target = next(((u, b) for u, b in _my_units(context, user_id) if u.id == unit_id), None)
+    if target is None:
+        await say(update, context, "registration.not_your_unit")
+        return
+    unit, bloc = target
+    now = s.clock.now()
+    with s.db.session() as session:
+        reports.add(session=session, bloc=bloc, unit_id=unit.id, period=period, file_id=document.file_id,
+                    file_unique_id=document.file_unique_id, filename=filename, size=document.file_size or 0,
+                    mime_type=document.mime_type or "", by=user_id, now=now)
+        pending_store.done(session=session, pending=session.merge(waiting))
+        secretaries = [role.user_id for role, user in roles.secretaries(session=session, bloc=bloc) if reachable(user)]
+    await say(update, context, "reports.received", unit=unit, period=period, filename=filename, at=now)
+    caption = s.render("reports.caption", unit=unit, period=period, bloc=bloc)
+    for secretary in secretaries:
+        await best_effort("forward report", context.bot.send_document(secretary, document.file_id, caption=caption))
+    await best_effort("notify secretaries", notify_secretaries(context, bloc, [], "reports.notice", unit=unit,
+                                                               period=period, filename=filename))
+
+
+async def on_do_button(update: Update, context: Context) -> None:
+    """The buttons of reminder DMs: open the flow that fulfils the duty, for that unit."""
+    parts = callback_parts(update, 3)
+    unit_id = int_arg(parts[2]) if parts else None
+    target = next(((u, b) for u, b in _my_units(context, update.effective_user.id) if u.id == unit_id), None)
+    if target is None or parts[1] not in ("dangky", "giaouoc", "baocao"):
+        await alert(update, context, "registration.not_your_unit" if target is None and unit_id else
+                    "common.stale_button")
+        return
+    await update.callback_query.answer()
+    from handlers.registration import covenant_for, show_overview
+
+    unit, bloc = target
+    if parts[1] == "dangky":
+        await show_overview(update, context, unit, bloc, edit=False)
+    elif parts[1] == "giaouoc":
+        await covenant_for(update, context, [target])
+    else:
+        await ask_period(update, context, [target])
+
+
+def handlers() -> list:
+    return [
+        CommandHandler("baocao", baocao, filters=NEW_MESSAGES),
+        CallbackQueryHandler(on_period_button, pattern=r"^bc:"),
+        CallbackQueryHandler(on_do_button, pattern=r"^do:"),
+        MessageHandler(NEW_MESSAGES & filters.ChatType.PRIVATE & filters.Document.ALL, on_document),
+    ]

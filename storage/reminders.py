@@ -1,0 +1,76 @@
+"""Reminder rows and their deliveries: the truth about what was, and will be, sent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from domain.reminders import Planned
+from storage.models import Milestone, Reminder, ReminderDelivery
+
+PENDING, CLAIMED, SENT, MISSED, CANCELLED = "pending", "claimed", "sent", "missed", "cancelled"
+
+
+def replan(*, session: Session, milestone: Milestone, planned: list[Planned]) -> list[Reminder]:
+    """Cancel the milestone's reminders not yet sent and plan new ones (after a move)."""
+    cancel(session=session, milestone_id=milestone.id)
+    rows = [Reminder(bloc_id=milestone.bloc_id, milestone_id=milestone.id, due_at=p.due_at, label=p.label)
+            for p in planned]
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+def cancel(*, session: Session, milestone_id: int) -> int:
+    result = session.execute(update(Reminder).where(
+        Reminder.milestone_id == milestone_id, Reminder.status == PENDING).values(status=CANCELLED))
+    return result.rowcount
+
+
+def pending(*, session: Session) -> list[Reminder]:
+    return list(session.exec(select(Reminder).where(Reminder.status == PENDING).order_by(Reminder.due_at)))
+
+
+def of_milestone(*, session: Session, milestone_id: int) -> list[Reminder]:
+    return list(session.exec(select(Reminder).where(Reminder.milestone_id == milestone_id).order_by(Reminder.id)))
+
+
+def due(*, session: Session, now: datetime) -> list[Reminder]:
+    """Pending reminders that fell due, and claimed ones a crash left unfinished."""
+    return list(session.exec(select(Reminder).where(
+        ((Reminder.status == PENDING) & (Reminder.due_at <= now)) | (Reminder.status == CLAIMED))
+        .order_by(Reminder.due_at, Reminder.id)))
+
+
+def claim(*, session: Session, reminder_id: int, now: datetime) -> bool:
+    """Take a pending reminder for sending; only one taker ever succeeds."""
+    result = session.execute(update(Reminder).where(Reminder.id == reminder_id, Reminder.status == PENDING)
+                             .values(status=CLAIMED, claimed_at=now))
+    return result.rowcount == 1
+
+
+def finish(*, session: Session, reminder_id: int, status: str, now: datetime, note: str = "") -> None:
+    session.execute(update(Reminder).where(Reminder.id == reminder_id).values(status=status, done_at=now, note=note))
+
+
+def add_recipients(*, session: Session, reminder_id: int, chat_ids: list[int]) -> None:
+    """Record who the reminder goes to; recipients already recorded are kept as they are."""
+    known = set(session.exec(select(ReminderDelivery.chat_id).where(ReminderDelivery.reminder_id == reminder_id)))
+    session.add_all([ReminderDelivery(reminder_id=reminder_id, chat_id=c) for c in dict.fromkeys(chat_ids)
+                     if c not in known])
+
+
+def deliveries(*, session: Session, reminder_id: int) -> list[ReminderDelivery]:
+    return list(session.exec(select(ReminderDelivery).where(ReminderDelivery.reminder_id == reminder_id)
+                             .order_by(ReminderDelivery.id)))
+
+
+def mark(*, session: Session, delivery_id: int, status: str, now: datetime) -> None:
+    session.execute(update(ReminderDelivery).where(ReminderDelivery.id == delivery_id)
+                    .values(status=status, done_at=now))
+
+
+def unfinished_milestones(*, session: Session, ids: list[int]) -> dict[int, Milestone]:
+    return {m.id: m for m in session.exec(select(Milestone).where(col(Milestone.id).in_(ids)))} if ids else {}
