@@ -26,6 +26,7 @@ class _Rule:
     method: str | None  # lower-case method name, None = any but getUpdates
     remaining: int
     fault: Fault
+    chat_id: int | None = None  # only calls naming this chat
 
 
 @dataclass
@@ -124,11 +125,12 @@ class Faults:
         self._random: tuple[float, tuple[str, ...], random.Random, set[str] | None, Fault] | None = None
 
     def fail_next(self, method: str | None = "sendMessage", times: int = 1, kind: str = "429",
-                  retry_after: int = 1, seconds: float = 60.0) -> None:
-        """The next `times` calls of `method` (None: any method but getUpdates) fail with `kind`."""
+                  retry_after: int = 1, seconds: float = 60.0, chat_id: int | None = None) -> None:
+        """The next `times` calls of `method` (None: any method but getUpdates) fail with `kind`;
+        with `chat_id`, only calls to that chat."""
         _check_kind(kind)
         self._rules.append(_Rule(method.lower() if method else None, times,
-                                 Fault(kind, retry_after, seconds)))
+                                 Fault(kind, retry_after, seconds), chat_id))
 
     def random_failures(self, rate: float = 0.05, kinds: Iterable[str] = ("429", "502", "stall"),
                         seed: int = 1, methods: Iterable[str] | None = None,
@@ -157,10 +159,12 @@ class Faults:
     def pending(self) -> list[Any]:
         return [(r.method, r.remaining, r.fault.kind) for r in self._rules]
 
-    def pick(self, method: str) -> Fault | None:
+    def pick(self, method: str, chat_id: Any = None) -> Fault | None:
         """The fault for this call, if any (consumes a fail_next rule)."""
         low = method.lower()
         for rule in self._rules:
+            if rule.chat_id is not None and str(rule.chat_id) != str(chat_id):
+                continue
             if rule.method == low or (rule.method is None and low != "getupdates"):
                 rule.remaining -= 1
                 if rule.remaining <= 0:

@@ -228,7 +228,7 @@ class BotApiStandIn:
         self._touch()
         try:
             params = await Params.from_request(request)
-            fault = self.faults.pick(name)
+            fault = self.faults.pick(name, params.values.get("chat_id"))
             if fault is not None:
                 self.stats.faults[fault.kind] += 1
                 return await self._faulty(name, params, fault)
