@@ -98,10 +98,10 @@ class World:
         await self.start_bot()
 
 
-def make_settings(standin: BotApiStandIn, database_url: str, **bot) -> Settings:
+def make_settings(standin: BotApiStandIn, database_url: str, telegram: dict | None = None, **bot) -> Settings:
     return Settings.model_validate({
         "telegram": {"token": TOKEN, "base_url": standin.base_url, "base_file_url": standin.base_file_url,
-                     "poll_timeout": 1, "rate_limit": False},
+                     "poll_timeout": 1, "rate_limit": False, **(telegram or {})},
         "database": {"url": database_url},
         "bot": {"province": "Thừa Thiên Huế", **bot},
         "logging": {"format": "text"},
@@ -117,11 +117,17 @@ def bot_settings() -> dict:
 
 
 @pytest.fixture
-async def world(database_url, bot_settings):
+def telegram_settings() -> dict:
+    """Override in a test to change the [telegram] section (e.g. turn the rate limiter on)."""
+    return {}
+
+
+@pytest.fixture
+async def world(database_url, bot_settings, telegram_settings):
     standin = BotApiStandIn(token=TOKEN, bot_username=BOT_USERNAME)
     await standin.start()
     clock = ManualClock(datetime(2025, 2, 10, 9, 0, tzinfo=TZ))
-    w = World(standin, make_settings(standin, database_url, **bot_settings), clock)
+    w = World(standin, make_settings(standin, database_url, telegram_settings, **bot_settings), clock)
     await w.start_bot()
     try:
         yield w

@@ -269,3 +269,14 @@ async def test_reports_of_the_wrong_kind_or_too_large_are_refused(world, bloc):
     forwarded = secretary.private_chat.last_bot_message()
     assert forwarded.document[0] == "Báo cáo tổng kết 2025.docx"
     assert "Hội Nhà báo đã gửi báo cáo tổng kết năm" in group.last_bot_message().text
+
+
+async def test_the_bloc_chooses_the_hour_reminders_go_out(world, bloc):
+    group, secretary, _ = bloc
+    await set_milestone(secretary, group, "Đặt/dời: Hạn đăng ký thi đua", "31/3/2025")
+    said = await set_milestone(secretary, group, "Giờ gửi nhắc việc", "23")
+    assert "Giờ gửi nhắc phải từ 6 đến 20" in said
+    said = await set_milestone(secretary, group, "Giờ gửi nhắc việc", "14h")
+    assert "Từ nay bot gửi nhắc việc lúc 14:00" in said
+    assert planned(world) == [("24/03 14:00", "7d", "pending"), ("28/03 14:00", "3d", "pending"),
+                              ("30/03 14:00", "1d", "pending")]
