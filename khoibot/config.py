@@ -37,7 +37,7 @@ class TelegramSettings(_Section):
     webhook_port: int = Field(8443, ge=1, le=65535)
     webhook_secret: str = ""
     poll_timeout: int = Field(30, ge=0, le=120)
-    # PTB's AIORateLimiter keeps the bot under 30 messages/s and 20/min per group.
+    # khoibot.ratelimit.TelegramLimits: 30 messages/s, 1/s per private chat, 20/min per group, with retries.
     rate_limit: bool = True
 
     @field_validator("base_url", "base_file_url")
