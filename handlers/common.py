@@ -130,6 +130,18 @@ async def is_secretary(context: Context, bloc: Bloc, user_id: int) -> bool:
     return s.settings.bot.admins_are_secretaries and await is_group_admin(context, bloc.chat_id, user_id)
 
 
+async def represented_units(update: Update, context: Context) -> list:
+    """The (unit, bloc) pairs this person represents; when none, they are told how to
+    become a representative and the list is empty."""
+    from storage.roster import units_of_user
+
+    with svc(context).db.session() as session:
+        units = units_of_user(session=session, user_id=update.effective_user.id)
+    if not units:
+        await say(update, context, "registration.not_representative")
+    return units
+
+
 def load_bloc(context: Context, chat_id: int) -> Bloc | None:
     with svc(context).db.session() as session:
         return bloc_of_chat(session=session, chat_id=chat_id)

@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from domain import registration as rules
-from handlers.common import (NEW_MESSAGES, Context, alert, best_effort, callback_parts, int_arg, keyboard, label, private_command, say,
+from handlers.common import (NEW_MESSAGES, Context, alert, best_effort, represented_units, callback_parts, int_arg, keyboard, label, private_command, say,
                              svc, tell)
 from handlers.invitations import notify_secretaries
 from handlers.status import refresh_board
@@ -67,10 +67,8 @@ async def dangky(update: Update, context: Context) -> None:
 
 
 async def open_registration(update: Update, context: Context) -> None:
-    with svc(context).db.session() as session:
-        units = roster.units_of_user(session=session, user_id=update.effective_user.id)
+    units = await represented_units(update, context)
     if not units:
-        await say(update, context, "registration.not_representative")
         return
     if len(units) > 1:
         rows = [[(f"{u.name[:40]} — {b.name[:20]}", f"rg:unit:{u.id}")] for u, b in units]
@@ -394,12 +392,9 @@ async def _after_change(update: Update, context: Context, unit: Unit, bloc: Bloc
 
 @private_command
 async def giaouoc(update: Update, context: Context) -> None:
-    with svc(context).db.session() as session:
-        units = roster.units_of_user(session=session, user_id=update.effective_user.id)
-    if not units:
-        await say(update, context, "registration.not_representative")
-        return
-    await covenant_for(update, context, units)
+    units = await represented_units(update, context)
+    if units:
+        await covenant_for(update, context, units)
 
 
 async def covenant_for(update: Update, context: Context, units: list[tuple[Unit, Bloc]]) -> None:

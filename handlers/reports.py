@@ -9,7 +9,7 @@ from pathlib import PurePath
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers.common import (NEW_MESSAGES, Context, alert, best_effort, callback_parts, int_arg, keyboard, label,
+from handlers.common import (NEW_MESSAGES, Context, alert, best_effort, represented_units, callback_parts, int_arg, keyboard, label,
                              private_command, say, svc)
 from handlers.invitations import notify_secretaries
 from khoibot import outbox
@@ -31,11 +31,9 @@ def _my_units(context: Context, user_id: int) -> list[tuple[Unit, Bloc]]:
 
 @private_command
 async def baocao(update: Update, context: Context) -> None:
-    units = _my_units(context, update.effective_user.id)
-    if not units:
-        await say(update, context, "registration.not_representative")
-        return
-    await ask_period(update, context, units)
+    units = await represented_units(update, context)
+    if units:
+        await ask_period(update, context, units)
 
 
 async def ask_period(update: Update, context: Context, units: list[tuple[Unit, Bloc]]) -> None:
