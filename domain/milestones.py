@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 
@@ -62,3 +63,23 @@ def owed(kind: Kind, *, registered: bool, signed: bool, periods_sent: set[str]) 
     done = {Duty.REGISTRATION: registered, Duty.COVENANT: signed,
             Duty.MIDYEAR_REPORT: "midyear" in periods_sent, Duty.YEAREND_REPORT: "yearend" in periods_sent}
     return [duty for duty in DUTIES[kind] if not done[duty]]
+
+
+_PLACE = re.compile(r"\s*(?:,|;|\btại\b)\s*", re.IGNORECASE)
+_HOUR = re.compile(r"\s*(\d{1,2})\s*(?:[:hg]\s*0{0,2})?\s*(?:giờ)?\s*", re.IGNORECASE)
+
+
+def split_place(text: str) -> tuple[str, str]:
+    """"14:00 15/7/2025, Hội trường A" or "… tại Hội trường A" → the time and the place."""
+    match = _PLACE.search(text)
+    if not match:
+        return text.strip(), ""
+    return text[: match.start()].strip(), text[match.end():].strip()
+
+
+def parse_hour(text: str) -> int | None:
+    """The hour of day reminders go out at, as typed ("8", "14h", "14:00", "9 giờ"), if
+    it is a daytime hour (6 to 20); else None."""
+    match = _HOUR.fullmatch(text)
+    hour = int(match.group(1)) if match else None
+    return hour if hour is not None and 6 <= hour <= 20 else None

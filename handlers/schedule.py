@@ -4,14 +4,13 @@ choose the hour reminders go out at."""
 
 from __future__ import annotations
 
-import re
 from datetime import time
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from domain.dates import DateParseError, is_past, parse_vn_datetime
-from domain.milestones import MEETINGS, Kind, order_problem
+from domain.milestones import MEETINGS, Kind, order_problem, parse_hour, split_place
 from domain.reminders import plan
 from handlers.common import (NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command, keyboard,
                              label, say, svc)
@@ -27,7 +26,6 @@ from storage.models import Bloc, Milestone, PendingReply
 CODES = {"dl": Kind.REGISTRATION_DEADLINE, "gu": Kind.COVENANT_MEETING, "sk": Kind.MIDYEAR_MEETING,
          "tk": Kind.YEAREND_MEETING, "hs": Kind.DOSSIER_DEADLINE}
 CODE_OF = {kind: code for code, kind in CODES.items()}
-_PLACE = re.compile(r"\s*(?:,|;|\btại\b)\s*", re.IGNORECASE)
 
 
 def _active(context: Context, bloc: Bloc) -> list[Milestone]:
@@ -102,7 +100,7 @@ async def answer_set(update: Update, context: Context, pending: PendingReply, te
     s = svc(context)
     kind = Kind(pending.payload["kind"])
     meeting = kind in MEETINGS
-    when_text, _, place = (part.strip() for part in _split_place(text))
+    when_text, place = split_place(text)
     now = s.clock.now()
     try:
         # A deadline given as a day runs to the end of that day; a meeting needs its hour.
@@ -134,22 +132,13 @@ async def answer_set(update: Update, context: Context, pending: PendingReply, te
     return True
 
 
-def _split_place(text: str) -> tuple[str, str, str]:
-    """"15/7/2025 14:00, Hội trường UBND tỉnh" → the time, the separator, the place."""
-    match = _PLACE.search(text)
-    if not match:
-        return text, "", ""
-    return text[: match.start()], match.group(0), text[match.end():]
-
-
 @answers("schedule.hour")
 async def answer_hour(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
     bloc = await secretary_answering(update, context, pending, "lich")
     if bloc is None:
         return True
-    match = re.fullmatch(r"\s*(\d{1,2})\s*(?:[:hg]\s*0{0,2})?\s*(?:giờ)?\s*", text, re.IGNORECASE)
-    hour = int(match.group(1)) if match else None
-    if hour is None or not 6 <= hour <= 20:
+    hour = parse_hour(text)
+    if hour is None:
         await say(update, context, "schedule.error_hour")
         return False
     s = svc(context)

@@ -167,3 +167,19 @@ def test_document_date_padding_rule(d):
     assert int(day) == d.day and len(day) == 2
     assert int(month) == d.month and len(month) == (2 if d.month <= 2 else len(str(d.month)))
     assert int(year) == d.year
+
+
+def test_a_meeting_answer_splits_into_time_and_place():
+    from domain.milestones import split_place
+
+    assert split_place("14:00 15/7/2025, Hội trường Liên hiệp các Hội") == (
+        "14:00 15/7/2025", "Hội trường Liên hiệp các Hội")
+    assert split_place("8h ngày 15/7/2025 tại Hội Chữ thập đỏ tỉnh") == ("8h ngày 15/7/2025", "Hội Chữ thập đỏ tỉnh")
+    assert split_place("31/3/2025") == ("31/3/2025", "")
+
+
+def test_the_reminder_hour_as_typed():
+    from domain.milestones import parse_hour
+
+    assert [parse_hour(t) for t in ("8", "14h", "14:00", "9 giờ", "23", "5", "tám giờ")] == [
+        8, 14, 14, 9, None, None, None]
