@@ -31,6 +31,11 @@ class Title:
     years: tuple[int, ...] = ()  # empty: every year
     # "danh hiệu" (a title) or "hình thức" (a commendation such as a flag or Bằng khen)
     commendation: bool = False
+    # Eligibility checks (warnings on the tally): also the bloc's nominee for that title;
+    # one of ``needs_results`` in each of the ``needs_years`` years before.
+    also_nominee_for: str | None = None
+    needs_years: int = 0
+    needs_results: tuple[str, ...] = ()
 
     def quota_for(self, members: int) -> int | None:
         """The bloc's quota for this title given its number of member units."""
@@ -68,6 +73,10 @@ class Catalogue:
         wanted = set(codes)
         return [t for t in self.titles if t.code in wanted]
 
+    def voted(self, year: int) -> list[Title]:
+        """The titles the bloc's secret ballot decides, in catalogue order."""
+        return [t for t in self.for_year(year) if t.voted and t.kind is TitleKind.COLLECTIVE]
+
     def get(self, code: str) -> Title | None:
         return next((t for t in self.titles if t.code == code), None)
 
@@ -82,7 +91,8 @@ class Catalogue:
 
 # What ships in config.example.toml (../shared/domain.md §3), for defaults and tests.
 DEFAULT_TITLES: tuple[Title, ...] = (
-    Title("CO_CP", "Cờ thi đua của Chính phủ", TitleKind.COLLECTIVE, voted=True, quota=1, commendation=True),
+    Title("CO_CP", "Cờ thi đua của Chính phủ", TitleKind.COLLECTIVE, voted=True, quota=1, commendation=True,
+          also_nominee_for="CO_TINH"),
     Title("CO_TINH", "Cờ thi đua của Ủy ban nhân dân tỉnh", TitleKind.COLLECTIVE, voted=True, quota=1,
           commendation=True,
           aliases=("Cờ thi đua của UBND tỉnh", "Cờ thi đua xuất sắc của UBND tỉnh",

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import (bookkeeping, errors, exports, help, invitations, registration, replies, reports, roster,
-                      schedule, secretaries, setup, status)
+from handlers import (bookkeeping, errors, exports, help, invitations, registration, replies, reports, review,
+                      roster, schedule, scores, secretaries, setup, status)
 
 
 def register(app: Application) -> None:
     app.add_handler(bookkeeping.remember_handler(), group=-2)
     app.add_handlers(bookkeeping.handlers(), group=-1)
-    features = [*setup.handlers(), *roster.handlers(), *invitations.handlers(), *secretaries.handlers(),
-                *registration.handlers(), *reports.handlers(), *status.handlers(), *schedule.handlers(), *exports.handlers(),
-                *help.handlers(), *replies.handlers(), *errors.fallback_handlers()]
+    # Answers to the bot's questions come before the private chat's free text.
+    features = [*replies.handlers(), *setup.handlers(), *roster.handlers(), *invitations.handlers(),
+                *secretaries.handlers(), *registration.handlers(), *reports.handlers(), *status.handlers(),
+                *schedule.handlers(), *exports.handlers(), *scores.handlers(), *review.handlers(),
+                *help.handlers(), *errors.fallback_handlers()]
     app.add_handlers(features, group=0)
     app.add_error_handler(errors.on_error)

@@ -18,6 +18,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from domain import registration as rules
 from handlers.common import (NEW_MESSAGES, Context, alert, best_effort, represented_units, callback_parts, int_arg, keyboard, label, private_command, say,
                              svc, tell)
+from handlers import replies
 from handlers.invitations import notify_secretaries
 from handlers.status import refresh_board
 from khoibot import outbox
@@ -475,6 +476,7 @@ async def sweep_job(context: Context) -> None:
 
 
 def handlers() -> list:
+    replies.PRIVATE_TEXT[:] = [on_text]
     return [
         CommandHandler("dangky", dangky, filters=NEW_MESSAGES),
         CommandHandler("giaouoc", giaouoc, filters=NEW_MESSAGES),

@@ -16,6 +16,9 @@ from storage.models import Bloc, PendingReply
 # action → async fn(update, context, pending, text) returning True when the answer was used.
 ReplyAction = Callable[[Update, Context, PendingReply, str], Awaitable[bool]]
 ACTIONS: dict[str, ReplyAction] = {}
+# What typed text in a private chat means when it answers no question (the registration
+# draft's typed steps); set by that feature.
+PRIVATE_TEXT: list[Callable[[Update, Context], Awaitable[None]]] = []
 
 
 async def secretary_answering(update: Update, context: Context, pending: PendingReply,
@@ -47,7 +50,9 @@ async def on_reply(update: Update, context: Context) -> None:
         pending = pending_store.waiting(session=session, chat_id=message.chat_id,
                                         message_id=message.reply_to_message.message_id)
     if pending is None:
-        return  # a reply to one of our messages that asked nothing: people talking
+        if message.chat.type == "private" and PRIVATE_TEXT:
+            await PRIVATE_TEXT[0](update, context)
+        return  # in a group, a reply to one of our messages that asked nothing: people talking
     if pending.user_id != update.effective_user.id:
         await say(update, context, "common.question_for_someone_else")
         return
@@ -66,5 +71,7 @@ async def on_reply(update: Update, context: Context) -> None:
 
 
 def handlers() -> list:
-    # Questions are asked in groups; in private chats typed text belongs to the draft.
-    return [MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.GROUPS & filters.REPLY & filters.TEXT & ~filters.COMMAND, on_reply)]
+    # Questions are asked in groups and, for typed answers such as scores, in private chats;
+    # a private reply that answers no question goes to PRIVATE_TEXT.
+    return [MessageHandler(filters.UpdateType.MESSAGE & (filters.ChatType.GROUPS | filters.ChatType.PRIVATE)
+                           & filters.REPLY & filters.TEXT & ~filters.COMMAND, on_reply)]

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from domain.catalogue import DEFAULT_TITLES, Catalogue, Title, TitleKind
+from domain.scores import DEFAULT_CRITERIA
 from domain.reminders import ReminderRules
 
 TELEGRAM_API = "https://api.telegram.org/bot"
@@ -96,6 +97,12 @@ class TitleSettings(_Section):
     rounding: Literal["round", "floor", "ceil"] = "round"
     aliases: list[str] = []
     years: list[int] = []
+    # Eligibility checks, shown as warnings on the tally (never enforced by the bot):
+    # a nominee for this title should also be the bloc's nominee for that title…
+    also_nominee_for: str | None = None
+    # …and should have one of these results in each of the years just before.
+    needs_years: int = Field(0, ge=0, le=10)
+    needs_results: list[str] = []
 
     @field_validator("quota")
     @classmethod
@@ -114,14 +121,16 @@ class TitleSettings(_Section):
         return Title(code=self.code, name=self.name, kind=TitleKind(self.kind), voted=self.voted,
                      quota=self.quota if isinstance(self.quota, int) else None, quota_share=share,
                      rounding=self.rounding, aliases=tuple(self.aliases), years=tuple(self.years),
-                     commendation=self.commendation)
+                     commendation=self.commendation, also_nominee_for=self.also_nominee_for,
+                     needs_years=self.needs_years, needs_results=tuple(self.needs_results))
 
 
 def _default_titles() -> list[TitleSettings]:
     return [TitleSettings(code=t.code, name=t.name, kind=t.kind.value, voted=t.voted, commendation=t.commendation,
                           quota=t.quota if t.quota is not None else (
                               f"{round(t.quota_share * 100)}%" if t.quota_share else None),
-                          aliases=list(t.aliases)) for t in DEFAULT_TITLES]
+                          aliases=list(t.aliases), also_nominee_for=t.also_nominee_for, needs_years=t.needs_years,
+                          needs_results=list(t.needs_results)) for t in DEFAULT_TITLES]
 
 
 def _clock_time(value: str) -> time:
@@ -167,6 +176,37 @@ class ReminderSettings(_Section):
             morning=_clock_time(self.morning), grace=timedelta(hours=self.grace_hours))
 
 
+class CriterionSettings(_Section):
+    """One criterion of a points table (bảng chấm điểm)."""
+
+    name: str = Field(min_length=2, max_length=200)
+    max: float = Field(gt=0, le=1000)
+
+
+def _default_criteria() -> list[CriterionSettings]:
+    return [CriterionSettings(name=name, max=points) for name, points in DEFAULT_CRITERIA]
+
+
+class ScoreSettings(_Section):
+    """The points table a bloc uses until its secretary sets its own for the year."""
+
+    criteria: list[CriterionSettings] = Field(default_factory=_default_criteria, min_length=1, max_length=30)
+
+
+class VoteSettings(_Section):
+    """The rules of the secret ballot (bỏ phiếu suy tôn); fixed on each vote when it opens."""
+
+    # A nominee needs more than (or at least) this share of the base.
+    threshold_percent: float = Field(50.0, ge=0, le=100)
+    strictly_more: bool = True
+    # The base of the percentages: all member units issued a ballot, or those that voted.
+    base: Literal["members", "voters"] = "members"
+    # Whether a unit may vote for itself.
+    self_vote: bool = True
+    # The ballot also elects next year's Trưởng khối and Phó khối.
+    elect_leaders: bool = True
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["json", "text"] = "json"
@@ -178,6 +218,8 @@ class Settings(_Section):
     bot: BotSettings = BotSettings()
     logging: LoggingSettings = LoggingSettings()
     reminders: ReminderSettings = ReminderSettings()
+    scores: ScoreSettings = ScoreSettings()
+    vote: VoteSettings = VoteSettings()
     titles: list[TitleSettings] = Field(default_factory=_default_titles)
 
     @model_validator(mode="after")
@@ -188,6 +230,10 @@ class Settings(_Section):
             raise ValueError(f"titles: code {duplicate} is used twice")
         if not any(t.kind == "collective" for t in self.titles):
             raise ValueError("titles: the catalogue needs at least one collective title")
+        for t in self.titles:
+            for code in filter(None, (t.also_nominee_for, *t.needs_results)):
+                if code not in codes:
+                    raise ValueError(f"titles: {t.code} refers to {code}, which is not in the catalogue")
         return self
 
     @property

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, JSON, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -281,3 +281,153 @@ class ReminderDelivery(SQLModel, table=True):
     chat_id: int = _tg_id()
     status: str = "pending"  # pending, sent, unreachable
     done_at: datetime | None = _ts(nullable=True)
+
+
+# ---- the year-end review: scores, the secret ballot, results, documents ----------------------
+
+def _bloc_fk(index: bool = False):
+    return Field(sa_column=Column(ForeignKey("bloc.id", ondelete="CASCADE"), nullable=False, index=index))
+
+
+def _unit_fk(index: bool = False):
+    return Field(sa_column=Column(ForeignKey("unit.id", ondelete="CASCADE"), nullable=False, index=index))
+
+
+class PointsTable(SQLModel, table=True):
+    """The bloc's points table (bảng chấm điểm) for a year: criteria with maximum points.
+    Without a row, the deployment's default table (config ``[scores]``) applies."""
+
+    __tablename__ = "points_table"
+    __table_args__ = (UniqueConstraint("bloc_id", "year"),)
+    id: int | None = Field(default=None, primary_key=True)
+    bloc_id: int = _bloc_fk()
+    year: int
+    criteria: list = Field(default_factory=list, sa_type=JSON)  # [{"name": str, "max": float}]
+    set_by: int = _tg_id()
+    set_at: datetime = _ts()
+
+
+class Score(SQLModel, table=True):
+    """A unit's points for one criterion (by position in the points table): what the unit
+    entered, and the secretary's adjustment with its reason. Every change is audited."""
+
+    __table_args__ = (UniqueConstraint("unit_id", "year", "criterion"),
+                      Index("ix_score_bloc_year", "bloc_id", "year"))
+    id: int | None = Field(default=None, primary_key=True)
+    bloc_id: int = _bloc_fk()
+    unit_id: int = _unit_fk()
+    year: int
+    criterion: int  # 0-based position in the points table
+    self_points: float | None = None
+    self_by: int | None = _tg_id(nullable=True)
+    self_at: datetime | None = _ts(nullable=True)
+    adjusted_points: float | None = None
+    adjusted_reason: str = ""
+    adjusted_by: int | None = _tg_id(nullable=True)
+    adjusted_at: datetime | None = _ts(nullable=True)
+
+
+class Vote(SQLModel, table=True):
+    """The bloc's secret ballot (bỏ phiếu suy tôn) for a year: prepared (``draft``), ``open``,
+    ``closed``. What is on the ballot, who was issued one and the rules are fixed when it opens."""
+
+    __table_args__ = (UniqueConstraint("bloc_id", "year"),)
+    id: int | None = Field(default=None, primary_key=True)
+    bloc_id: int = _bloc_fk()
+    year: int
+    status: str = "draft"
+    # [{"code", "quota", "candidates": [unit ids], "added": [unit ids]}], in catalogue order,
+    # then next year's leaders ("LEAD", "DEPUTY") when the ballot elects them.
+    ballot: list = Field(default_factory=list, sa_type=JSON)
+    voters: list = Field(default_factory=list, sa_type=JSON)  # unit ids issued a ballot
+    rules: dict = Field(default_factory=dict, sa_type=JSON)  # threshold, strictly_more, base, self_vote
+    # The meeting's decisions on ties the tally left open: {"<code>": [unit ids]}.
+    decisions: dict = Field(default_factory=dict, sa_type=JSON)
+    deadline_milestone_id: int | None = Field(default=None, foreign_key="milestone.id")
+    progress_message_id: int | None = None
+    created_by: int = _tg_id()
+    created_at: datetime = _ts()
+    opened_by: int | None = _tg_id(nullable=True)
+    opened_at: datetime | None = _ts(nullable=True)
+    closed_by: int | None = _tg_id(nullable=True)  # None with closed_at set: closed at the deadline
+    closed_at: datetime | None = _ts(nullable=True)
+
+
+class BallotCast(SQLModel, table=True):
+    """That a unit voted, and when: never what it chose (that is only in ``vote_count``)."""
+
+    __tablename__ = "ballot_cast"
+    __table_args__ = (UniqueConstraint("vote_id", "unit_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    vote_id: int = Field(sa_column=Column(ForeignKey("vote.id", ondelete="CASCADE"), nullable=False))
+    unit_id: int = _unit_fk()
+    cast_by: int = _tg_id()
+    cast_at: datetime = _ts()
+
+
+class VoteCount(SQLModel, table=True):
+    """The ballot box: votes per title and candidate, added to as ballots arrive. Holds no
+    trace of who cast them (no ballot rows, no times)."""
+
+    __tablename__ = "vote_count"
+    __table_args__ = (UniqueConstraint("vote_id", "code", "unit_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    vote_id: int = Field(sa_column=Column(ForeignKey("vote.id", ondelete="CASCADE"), nullable=False))
+    code: str
+    unit_id: int = _unit_fk()
+    votes: int = 0
+    # Ballots returned for this title (same for every candidate of it; kept on each row so
+    # the box needs no second table).
+    returned: int = 0
+
+
+class BallotDraft(SQLModel, table=True):
+    """A ballot being filled in by a representative, until confirmed (then deleted in the
+    same transaction that counts it)."""
+
+    __tablename__ = "ballot_draft"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
+    vote_id: int = Field(sa_column=Column(ForeignKey("vote.id", ondelete="CASCADE"), nullable=False))
+    unit_id: int = _unit_fk()
+    step: int = 0  # index into the vote's ballot; len(ballot) is the review
+    choices: dict = Field(default_factory=dict, sa_type=JSON)  # {"<code>": [unit ids]}
+    message_id: int | None = None
+    started_at: datetime = _ts()
+    touched_at: datetime = _ts()
+
+
+class YearResult(SQLModel, table=True):
+    """What a unit was proposed for in a year, with what vote: the data of later years'
+    consecutive-year checks. Written when the tally is final; also recorded by hand."""
+
+    __tablename__ = "year_result"
+    __table_args__ = (UniqueConstraint("unit_id", "year", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    bloc_id: int = _bloc_fk(index=True)
+    unit_id: int = _unit_fk()
+    year: int
+    code: str
+    proposed: bool = True
+    votes: int | None = None
+    percent: float | None = None
+    note: str = ""
+    source: str = "vote"  # "vote" or "secretary"
+    recorded_at: datetime = _ts()
+
+
+class ReviewDocument(SQLModel, table=True):
+    """A generated document (minutes, list, proposal, list workbook), every version kept."""
+
+    __tablename__ = "review_document"
+    __table_args__ = (UniqueConstraint("bloc_id", "year", "kind", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    bloc_id: int = _bloc_fk()
+    year: int
+    kind: str  # minutes, list, proposal, list_xlsx
+    version: int
+    filename: str
+    content: bytes = Field(sa_type=LargeBinary)
+    file_id: str | None = None  # Telegram's id once sent, to send again without uploading
+    created_by: int = _tg_id()
+    created_at: datetime = _ts()
