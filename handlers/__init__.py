@@ -10,7 +10,7 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from handlers import (bookkeeping, errors, exports, help, invitations, registration, replies, reports, review,
-                      roster, schedule, scores, secretaries, setup, status)
+                      rollover, roster, schedule, scores, secretaries, setup, status)
 
 
 def register(app: Application) -> None:
@@ -19,7 +19,7 @@ def register(app: Application) -> None:
     # Answers to the bot's questions come before the private chat's free text.
     features = [*replies.handlers(), *setup.handlers(), *roster.handlers(), *invitations.handlers(),
                 *secretaries.handlers(), *registration.handlers(), *reports.handlers(), *status.handlers(),
-                *schedule.handlers(), *exports.handlers(), *scores.handlers(), *review.handlers(),
+                *schedule.handlers(), *exports.handlers(), *scores.handlers(), *review.handlers(), *rollover.handlers(),
                 *help.handlers(), *errors.fallback_handlers()]
     app.add_handlers(features, group=0)
     app.add_error_handler(errors.on_error)
