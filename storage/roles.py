@@ -49,23 +49,27 @@ def remove_role(*, session: Session, role: Role, by: int, now: datetime) -> None
                  user_id=role.user_id, unit_id=role.unit_id)
 
 
-def unit_roles(*, session: Session, bloc: Bloc) -> dict[int, str]:
-    """unit id → Trưởng/Phó khối kind, for this year."""
+def unit_roles(*, session: Session, bloc: Bloc, year: int | None = None) -> dict[int, str]:
+    """unit id → Trưởng/Phó khối kind, for ``year`` (None: the bloc's current year)."""
+    year = bloc.year if year is None else year
     rows = session.exec(select(Role).where(
-        Role.bloc_id == bloc.id, Role.year == bloc.year, col(Role.kind).in_([RoleKind.LEAD, RoleKind.DEPUTY]),
+        Role.bloc_id == bloc.id, Role.year == year, col(Role.kind).in_([RoleKind.LEAD, RoleKind.DEPUTY]),
         col(Role.removed_at).is_(None)))
     return {role.unit_id: role.kind for role in rows if role.unit_id is not None}
 
 
-def set_unit_role(*, session: Session, bloc: Bloc, unit: Unit, kind: str, by: int, now: datetime) -> None:
-    """Make ``unit`` this year's Trưởng or Phó khối; whoever held it, and any other role
-    of the unit, ends (a unit is not both)."""
+def set_unit_role(*, session: Session, bloc: Bloc, unit: Unit, kind: str, by: int, now: datetime,
+                  year: int | None = None) -> None:
+    """Make ``unit`` the Trưởng or Phó khối of ``year`` (None: the bloc's current year; the
+    ballot and /namsau record next year's with ``bloc.year + 1``); whoever held it that
+    year, and any other role of the unit that year, ends (a unit is not both)."""
+    year = bloc.year if year is None else year
     held = session.exec(select(Role).where(
-        Role.bloc_id == bloc.id, Role.year == bloc.year, col(Role.removed_at).is_(None),
+        Role.bloc_id == bloc.id, Role.year == year, col(Role.removed_at).is_(None),
         (Role.kind == kind) | ((Role.unit_id == unit.id) & col(Role.kind).in_([RoleKind.LEAD, RoleKind.DEPUTY]))))
     for role in held:
         role.removed_at = now
         session.add(role)
-    session.add(Role(bloc_id=bloc.id, year=bloc.year, kind=kind, unit_id=unit.id, created_by=by, created_at=now))
+    session.add(Role(bloc_id=bloc.id, year=year, kind=kind, unit_id=unit.id, created_by=by, created_at=now))
     audit.record(session=session, bloc_id=bloc.id, actor_id=by, now=now, action=f"{kind}.set",
-                 unit_id=unit.id, year=bloc.year)
+                 unit_id=unit.id, year=year)
