@@ -13,6 +13,8 @@ class Kind(StrEnum):
     MIDYEAR_MEETING = "midyear_meeting"
     YEAREND_MEETING = "yearend_meeting"
     DOSSIER_DEADLINE = "dossier_deadline"
+    # Set when the secretary opens the secret ballot with a deadline; voting closes then.
+    BALLOT_DEADLINE = "ballot_deadline"
 
 
 MEETINGS = {Kind.COVENANT_MEETING, Kind.MIDYEAR_MEETING, Kind.YEAREND_MEETING}
@@ -25,6 +27,7 @@ class Duty(StrEnum):
     COVENANT = "covenant"
     MIDYEAR_REPORT = "report_midyear"
     YEAREND_REPORT = "report_yearend"
+    BALLOT = "ballot"
 
 
 DUTIES: dict[Kind, tuple[Duty, ...]] = {
@@ -33,6 +36,7 @@ DUTIES: dict[Kind, tuple[Duty, ...]] = {
     Kind.MIDYEAR_MEETING: (Duty.MIDYEAR_REPORT,),
     Kind.YEAREND_MEETING: (Duty.YEAREND_REPORT,),
     Kind.DOSSIER_DEADLINE: (),  # the secretary's own deadline: reminders go to the group only
+    Kind.BALLOT_DEADLINE: (Duty.BALLOT,),
 }
 
 # Report periods a unit sends a file for, by the duty it fulfils.
@@ -58,9 +62,9 @@ def order_problem(kind: Kind, at: datetime, others: dict[Kind, datetime]) -> tup
     return None
 
 
-def owed(kind: Kind, *, registered: bool, signed: bool, periods_sent: set[str]) -> list[Duty]:
+def owed(kind: Kind, *, registered: bool, signed: bool, periods_sent: set[str], voted: bool = True) -> list[Duty]:
     """What one unit still owes before a milestone."""
-    done = {Duty.REGISTRATION: registered, Duty.COVENANT: signed,
+    done = {Duty.REGISTRATION: registered, Duty.COVENANT: signed, Duty.BALLOT: voted,
             Duty.MIDYEAR_REPORT: "midyear" in periods_sent, Duty.YEAREND_REPORT: "yearend" in periods_sent}
     return [duty for duty in DUTIES[kind] if not done[duty]]
 

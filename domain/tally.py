@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from domain.text import sort_key
+
 
 class Base(StrEnum):
     MEMBERS = "members"  # percentages of all member units (ballots issued)
@@ -66,23 +68,33 @@ def is_valid(choice: list[int], candidates: set[int], quota: int) -> bool:
 
 def tally(*, candidates: list[Candidate], ballots: list[list[int]], issued: int, quota: int,
           rules: BallotRules) -> TitleTally:
+    """Count ballots (lists of chosen candidates); invalid ones are returned but not counted."""
     ids = {c.unit_id for c in candidates}
     valid = [b for b in ballots if is_valid(b, ids, quota)]
     votes = {c.unit_id: 0 for c in candidates}
     for ballot in valid:
         for unit_id in ballot:
             votes[unit_id] += 1
-    base = issued if rules.base is Base.MEMBERS else len(valid)
+    return tally_counts(candidates=candidates, votes=votes, returned=len(ballots), valid=len(valid),
+                        issued=issued, quota=quota, rules=rules)
+
+
+def tally_counts(*, candidates: list[Candidate], votes: dict[int, int], returned: int, valid: int, issued: int,
+                 quota: int, rules: BallotRules) -> TitleTally:
+    """Rank counted votes: the ballot box keeps counts, not ballots, so that what a unit
+    chose is never stored next to the unit (see storage.models.VoteCount)."""
+    base = issued if rules.base is Base.MEMBERS else valid
     results = []
     for c in candidates:
-        percent = 100.0 * votes[c.unit_id] / base if base else 0.0
-        passed = percent > rules.threshold if rules.strictly_more else percent >= rules.threshold - 1e-9
-        results.append(Result(c, votes[c.unit_id], round(percent, 2), passed))
+        n = votes.get(c.unit_id, 0)
+        percent = 100.0 * n / base if base else 0.0
+        passed = percent > rules.threshold + 1e-9 if rules.strictly_more else percent >= rules.threshold - 1e-9
+        results.append(Result(c, n, round(percent, 2), passed))
 
     def order(r: Result):
         return (-r.votes, -(r.candidate.score if r.candidate.score is not None else float("-inf")))
 
-    results.sort(key=lambda r: (order(r), r.candidate.name))
+    results.sort(key=lambda r: (order(r), sort_key(r.candidate.name)))
     for rank, r in enumerate(results, start=1):
         r.rank = rank
     passing = [r for r in results if r.passed]
@@ -90,18 +102,28 @@ def tally(*, candidates: list[Candidate], ballots: list[list[int]], issued: int,
     index = 0
     while index < len(passing) and seats > 0:
         group = [r for r in passing if r.votes == passing[index].votes]
-        same = [r for r in group if order(r) == order(passing[index])]
-        if len(group) > 1:
+        index += len(group)
+        if len(group) <= seats:
             for r in group:
-                r.tie_broken_by_score = len(same) < len(group)
-        if len(same) <= seats:
-            for r in same:
                 r.selected = True
-            seats -= len(same)
-        else:
-            # More units tied on votes and score than seats left: the meeting decides.
+            seats -= len(group)
+            continue
+        # The tie straddles the quota's edge: scores decide; what they cannot, the meeting does.
+        at = 0
+        while at < len(group):
+            same = [r for r in group if order(r) == order(group[at])]
+            at += len(same)
             for r in same:
-                r.unresolved_tie = True
-            seats = 0
-        index += len(same)
-    return TitleTally(quota=quota, issued=issued, returned=len(ballots), valid=len(valid), results=results)
+                r.tie_broken_by_score = len(same) < len(group)
+            if seats <= 0:
+                continue
+            if len(same) <= seats:
+                for r in same:
+                    r.selected = True
+                seats -= len(same)
+            else:
+                for r in same:
+                    r.unresolved_tie = True
+                    r.tie_broken_by_score = False
+                seats = 0
+    return TitleTally(quota=quota, issued=issued, returned=returned, valid=valid, results=results)

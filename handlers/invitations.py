@@ -129,12 +129,14 @@ async def start(update: Update, context: Context) -> None:
         await welcome(update, context)
         return
     payload = context.args[0] if context.args else ""
-    if payload in ("dangky", "giaouoc", "baocao"):
+    if payload in ("dangky", "giaouoc", "baocao", "bophieu"):
         # The button a group command answers with opens the private chat on that command.
         from handlers.registration import giaouoc, open_registration
         from handlers.reports import baocao
+        from handlers.review import bophieu
 
-        await {"dangky": open_registration, "giaouoc": giaouoc, "baocao": baocao}[payload](update, context)
+        await {"dangky": open_registration, "giaouoc": giaouoc, "baocao": baocao,
+               "bophieu": bophieu}[payload](update, context)
         return
     if not payload.startswith("i_"):
         await welcome(update, context)

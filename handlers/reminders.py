@@ -19,7 +19,7 @@ from domain.milestones import DUTIES, MEETINGS, Duty, Kind, owed
 from domain.reminders import still_worth_sending
 from khoibot import outbox
 from khoibot.services import Services
-from storage import registrations, reminders, reports, roster
+from storage import registrations, reminders, reports, roster, votes
 from storage.models import Bloc, Milestone, Reminder
 from storage.users import reachable
 
@@ -27,7 +27,11 @@ log = logging.getLogger(__name__)
 
 # The private-chat command that fulfils each duty (deep links and DM buttons).
 DUTY_COMMAND = {Duty.REGISTRATION: "dangky", Duty.COVENANT: "giaouoc", Duty.MIDYEAR_REPORT: "baocao",
-                Duty.YEAREND_REPORT: "baocao"}
+                Duty.YEAREND_REPORT: "baocao", Duty.BALLOT: "bophieu"}
+# What happens when a milestone's "close" row falls due, by milestone kind (the ballot
+# closes at its deadline); set by the feature that owns the milestone.
+ON_CLOSE: dict[str, object] = {}
+CLOSE = "close"
 
 
 def rules_for(s: Services, bloc: Bloc):
@@ -48,6 +52,20 @@ async def deliver_due(app: Application) -> int:
         if milestone is None or bloc is None or milestone.cancelled_at is not None:
             with s.db.session() as session:
                 reminders.finish(session=session, reminder_id=reminder.id, status=reminders.CANCELLED, now=now)
+            continue
+        if reminder.label == CLOSE:
+            # Not a message: the milestone's end (closing the ballot), done however late.
+            with s.db.session() as session:
+                claimed = reminder.status == reminders.CLAIMED or reminders.claim(
+                    session=session, reminder_id=reminder.id, now=now)
+            if claimed:
+                try:
+                    await ON_CLOSE[milestone.kind](app, milestone)
+                    with s.db.session() as session:
+                        reminders.finish(session=session, reminder_id=reminder.id, status=reminders.SENT,
+                                         now=s.clock.now(), note="closed")
+                except Exception:
+                    log.exception("closing at the deadline failed", extra={"reminder_id": reminder.id})
             continue
         if not still_worth_sending(due_at=reminder.due_at if reminder.status == reminders.PENDING else now,
                                    milestone_at=milestone.at, now=now, grace=rules_for(s, bloc).grace):
@@ -77,11 +95,14 @@ def duties_by_unit(s: Services, bloc: Bloc, milestone: Milestone):
         current = registrations.current(session=session, bloc_id=bloc.id, year=bloc.year)
         signed = registrations.covenants(session=session, bloc_id=bloc.id, year=bloc.year)
         sent = reports.periods_sent(session=session, bloc_id=bloc.id, year=bloc.year)
+        # Units issued a ballot that have not cast it (a unit added after voting opened has none).
+        ballot_owed = votes.not_voted(session=session, bloc=bloc) if kind is Kind.BALLOT_DEADLINE else set()
     owing = []
     for unit in units:
         registration = current.get(unit.id)
         duties = owed(kind, registered=registration is not None and not registration.withdrawn,
-                      signed=unit.id in signed, periods_sent=sent.get(unit.id, set()))
+                      signed=unit.id in signed, periods_sent=sent.get(unit.id, set()),
+                      voted=unit.id not in ballot_owed)
         if duties:
             owing.append((unit, duties, people.get(unit.id, [])))
     return owing

@@ -107,7 +107,7 @@ async def on_do_button(update: Update, context: Context) -> None:
     parts = callback_parts(update, 3)
     unit_id = int_arg(parts[2]) if parts else None
     target = next(((u, b) for u, b in _my_units(context, update.effective_user.id) if u.id == unit_id), None)
-    if target is None or parts[1] not in ("dangky", "giaouoc", "baocao"):
+    if target is None or parts[1] not in ("dangky", "giaouoc", "baocao", "bophieu"):
         await alert(update, context, "registration.not_your_unit" if target is None and unit_id else
                     "common.stale_button")
         return
@@ -119,6 +119,10 @@ async def on_do_button(update: Update, context: Context) -> None:
         await show_overview(update, context, unit, bloc, edit=False)
     elif parts[1] == "giaouoc":
         await covenant_for(update, context, [target])
+    elif parts[1] == "bophieu":
+        from handlers.review import start_ballot
+
+        await start_ballot(update, context, unit, bloc, answered=True)
     else:
         await ask_period(update, context, [target])
 

@@ -1,5 +1,811 @@
-"""(being written)"""
+"""The year-end review: /binhxet (prepare, open, follow and close the secret ballot; settle
+ties), /bophieu (a unit casts its ballot in private chat) and /danhsach (the compiled
+nomination list, posted, pinned, with the documents).
+
+Secrecy: a confirmed ballot adds to the counts of ``vote_count`` and marks the unit in
+``ballot_cast``, in one transaction; nothing links the two. The ballot being filled in is
+a ``ballot_draft`` row (buttons carry its id, only its current message answers, as in
+/dangky), deleted by the transaction that counts it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+
+from telegram import Bot, Update
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from domain import ballot as rules
+from domain.chunks import split_lines
+from domain.dates import DateParseError, is_past, parse_vn_datetime
+from domain.milestones import Kind
+from domain.reminders import Planned, plan
+from domain.review import ReviewRecord, ScoreLine, TitleOutcome
+from domain.text import fold, sort_key
+from exports import review_documents
+from handlers import reminders as reminder_handlers
+from handlers.common import (NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command,
+                             is_secretary, keyboard, label, private_command, represented_units, say, svc)
+from handlers.replies import answers, secretary_answering
+from khoibot import outbox, scheduler
+from khoibot.services import Services
+from storage import milestones, registrations, reminders, roles, roster, votes
+from storage import scores as score_store
+from storage.models import Bloc, Milestone, PendingReply, RoleKind, Unit, Vote, YearResult
+from storage.users import reachable
+
+log = logging.getLogger(__name__)
+
+
+# ---- reading -----------------------------------------------------------------------------
+
+def _vote(s: Services, bloc: Bloc) -> Vote | None:
+    with s.db.session() as session:
+        return votes.vote_of(session=session, bloc=bloc)
+
+
+def _entry_name(s: Services, code: str) -> str:
+    title = s.catalogue.get(code)
+    return title.name if title else s.render.plain("review.leader_name", code=code)
+
+
+def _names(s: Services, bloc: Bloc, ids: list[int]) -> dict[int, str]:
+    with s.db.session() as session:
+        return {u.id: u.name for u in votes.units_by_id(session=session, ids=ids).values()}
+
+
+def _deadline(s: Services, vote: Vote) -> Milestone | None:
+    if vote.deadline_milestone_id is None:
+        return None
+    with s.db.session() as session:
+        milestone = session.get(Milestone, vote.deadline_milestone_id)
+    return milestone if milestone is not None and milestone.cancelled_at is None else None
+
+
+def _entries(s: Services, bloc: Bloc, vote: Vote) -> list[dict]:
+    """The ballot's lines with names, for the templates."""
+    ids = sorted({u for e in vote.ballot for u in e["candidates"]})
+    names = _names(s, bloc, ids)
+    return [dict(code=e["code"], name=_entry_name(s, e["code"]), quota=e["quota"],
+                 leader=e["code"] in rules.LEADERS,
+                 candidates=[names.get(u, "?") for u in e["candidates"]],
+                 added=[names.get(u, "?") for u in e["added"]]) for e in vote.ballot]
+
+
+def _rules_of(s: Services) -> rules.Rules:
+    v = s.settings.vote
+    return rules.Rules(threshold=v.threshold_percent, strictly_more=v.strictly_more, base=v.base,
+                       self_vote=v.self_vote)
+
+
+def compute(s: Services, bloc: Bloc, vote: Vote) -> list[TitleOutcome]:
+    """The tally of every line of the ballot, from the box, the scores and earlier years."""
+    ids = sorted({u for e in vote.ballot for u in e["candidates"]})
+    with s.db.session() as session:
+        box = votes.box(session=session, vote_id=vote.id)
+        totals = score_store.totals(session=session, bloc_id=bloc.id, year=vote.year)
+        history = votes.history(session=session, unit_ids=ids, before=vote.year)
+    names = _names(s, bloc, ids)
+    return rules.outcome(ballot=vote.ballot, box=box, issued=len(vote.voters), rules=rules.Rules.from_dict(vote.rules),
+                         names=names, scores={u: t[0] for u, t in totals.items()}, catalogue=s.catalogue,
+                         decisions={k: list(v) for k, v in vote.decisions.items()}, history=history, year=vote.year)
+
+
+def _titles(outcomes: list[TitleOutcome]) -> list[TitleOutcome]:
+    return [o for o in outcomes if o.code not in rules.LEADERS]
+
+
+def _next_leaders(s: Services, bloc: Bloc, vote: Vote, outcomes: list[TitleOutcome]) -> tuple[str | None, str | None]:
+    """Next year's Trưởng/Phó khối: recorded for next year (elected, or assigned by the
+    province), else what the ballot decided."""
+    with s.db.session() as session:
+        recorded = roles.unit_roles(session=session, bloc=bloc, year=vote.year + 1)
+        names = {u.id: u.name for u in votes.units_by_id(session=session, ids=list(recorded)).values()}
+    found = {kind: names.get(unit) for unit, kind in recorded.items()}
+    return (found.get(RoleKind.LEAD) or rules.elected(outcomes, rules.LEAD),
+            found.get(RoleKind.DEPUTY) or rules.elected(outcomes, rules.DEPUTY))
+
+
+def build_record(s: Services, bloc: Bloc, vote: Vote, outcomes: list[TitleOutcome], secretary: str) -> ReviewRecord:
+    with s.db.session() as session:
+        this_year = roles.unit_roles(session=session, bloc=bloc, year=vote.year)
+        unit_names = {u.id: u.name for u in votes.units_by_id(session=session, ids=list(
+            {*this_year, *vote.voters})).values()}
+        present = votes.voted_count(session=session, vote_id=vote.id)
+        totals = score_store.totals(session=session, bloc_id=bloc.id, year=vote.year)
+        meeting = milestones.active(session=session, bloc=bloc, kind=Kind.YEAREND_MEETING.value)
+    role_of = {kind: unit_names.get(unit, "") for unit, kind in this_year.items()}
+    next_lead, next_deputy = _next_leaders(s, bloc, vote, outcomes)
+    scores = sorted(((unit_names.get(u, "?"), totals.get(u, (None, False))) for u in vote.voters),
+                    key=lambda item: (-(item[1][0] if item[1][0] is not None else -1), sort_key(item[0])))
+    tz = s.tz
+    return ReviewRecord(
+        bloc=bloc.name, province=bloc.province, place=bloc.province or "", year=vote.year,
+        issued_on=s.clock.now().astimezone(tz).date(), number="",
+        meeting_at=meeting.at.astimezone(tz) if meeting else None, meeting_place=meeting.place if meeting else "",
+        closed_at=(vote.closed_at or s.clock.now()).astimezone(tz),
+        lead_unit=role_of.get(RoleKind.LEAD, ""), deputy_unit=role_of.get(RoleKind.DEPUTY, ""),
+        secretary=secretary, members=len(vote.voters), present=present,
+        scores=tuple(ScoreLine(unit=name, total=total, adjusted=adjusted) for name, (total, adjusted) in scores),
+        titles=tuple(_titles(outcomes)), next_lead=next_lead, next_deputy=next_deputy)
+
+
+def fingerprint(record: ReviewRecord) -> str:
+    """What the documents say, without the date they are made on and their version."""
+    same = replace(record, issued_on=date(2000, 1, 1), version=0)
+    return hashlib.sha256(repr(same).encode()).hexdigest()
+
+
+# ---- /binhxet: the panel -------------------------------------------------------------------
+
+def _panel(context: Context, bloc: Bloc):
+    s = svc(context)
+    vote = _vote(s, bloc)
+    btn = lambda name, data, **kw: (label(context, f"review.btn_{name}", **kw), data)  # noqa: E731
+    rows: list[list[tuple[str, str]]] = []
+    ctx: dict = dict(bloc=bloc, vote=vote)
+    if vote is None:
+        rows = [[btn("prepare", "bx:prep")], [btn("scores", "sc:menu")]]
+    elif vote.status == votes.DRAFT:
+        ctx["entries"] = _entries(s, bloc, vote)
+        rows = [[btn("add", "bx:add"), btn("quota", "bx:quota")], [btn("rebuild", "bx:prep")],
+                [btn("open", "bx:open")], [btn("scores", "sc:menu")]]
+    elif vote.status == votes.OPEN:
+        with s.db.session() as session:
+            ctx["voted"] = votes.voted_count(session=session, vote_id=vote.id)
+        ctx["deadline"] = _deadline(s, vote)
+        ctx["entries"] = _entries(s, bloc, vote)
+        rows = [[btn("close", "bx:close")], [btn("refresh", "bx:show")]]
+    else:
+        outcomes = compute(s, bloc, vote)
+        ctx["outcomes"] = outcomes
+        with s.db.session() as session:
+            ctx["voted"] = votes.voted_count(session=session, vote_id=vote.id)
+        rows = [[btn("list", "bx:list")]]
+        if any(o.unresolved for o in outcomes):
+            rows.append([btn("tie", "bx:tie")])
+    return ctx, keyboard(rows)
+
+
+@group_command()
+async def binhxet(update: Update, context: Context, bloc: Bloc) -> None:
+    ctx, markup = _panel(context, bloc)
+    await say(update, context, "review.panel", reply_markup=markup, **ctx)
+
+
+async def _show_panel(update: Update, context: Context, bloc: Bloc, done: str | None = None) -> None:
+    ctx, markup = _panel(context, bloc)
+    message = update.callback_query.message
+    await outbox.edit(context.bot, message.chat_id, message.message_id,
+                      svc(context).render("review.panel", done=done, **ctx), reply_markup=markup)
+
+
+@group_button(secretary=True)
+async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
+    """bx:<action>[:<code>[:<unit id>]] — the secretaries' side of the ballot."""
+    s = svc(context)
+    parts = (update.callback_query.data or "").split(":")
+    action = parts[1] if len(parts) > 1 else ""
+    vote = _vote(s, bloc)
+    status = vote.status if vote else None
+    user_id, now = update.effective_user.id, s.clock.now()
+    query = update.callback_query
+    if action == "show":
+        await query.answer()
+        await _show_panel(update, context, bloc)
+    elif action == "prep" and status in (None, votes.DRAFT):
+        ballot = _fresh_ballot(s, bloc)
+        with s.db.session() as session:
+            if vote is None:
+                votes.prepare(session=session, bloc=bloc, ballot=ballot, by=user_id, now=now)
+            else:
+                votes.change_ballot(session=session, vote=vote, ballot=ballot, by=user_id, now=now,
+                                    action="vote.rebuild")
+        await query.answer()
+        await _show_panel(update, context, bloc)
+    elif action in ("add", "quota") and status == votes.DRAFT:
+        rows = [[(_entry_name(s, e["code"])[:60], f"bx:{'addt' if action == 'add' else 'qt'}:{e['code']}")]
+                for e in vote.ballot if e["code"] not in rules.LEADERS]
+        rows.append([(label(context, "review.btn_back"), "bx:show")])
+        await query.answer()
+        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+                          s.render("review.pick_title", action=action), reply_markup=keyboard(rows))
+    elif action == "addt" and status == votes.DRAFT and len(parts) == 3 and _entry(vote, parts[2]):
+        entry = _entry(vote, parts[2])
+        with s.db.session() as session:
+            units = [u for u in roster.active_units(session=session, bloc_id=bloc.id)
+                     if u.id not in entry["candidates"]]
+        rows = [[(u.name[:60], f"bx:addu:{entry['code']}:{u.id}")] for u in units]
+        rows.append([(label(context, "review.btn_back"), "bx:show")])
+        await query.answer()
+        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+                          s.render("review.pick_exception", title=_entry_name(s, entry["code"]), nobody=not units),
+                          reply_markup=keyboard(rows))
+    elif action == "addu" and status == votes.DRAFT and len(parts) == 4 and _entry(vote, parts[2]):
+        unit = _unit_of_bloc(s, bloc, parts[3])
+        if unit is None or unit.id in _entry(vote, parts[2])["candidates"]:
+            await alert(update, context, "common.stale_button")
+            return
+        with s.db.session() as session:
+            votes.change_ballot(session=session, vote=vote, ballot=rules.add_candidate(vote.ballot, parts[2], unit.id),
+                                by=user_id, now=now, action="vote.add_exception", code=parts[2], unit_id=unit.id)
+        await query.answer()
+        await _show_panel(update, context, bloc, done=s.render("review.exception_added", unit=unit,
+                                                               title=_entry_name(s, parts[2])))
+    elif action == "qt" and status == votes.DRAFT and len(parts) == 3 and _entry(vote, parts[2]):
+        await query.answer()
+        await ask(update, context, "review.ask_quota", action="review.quota", bloc_id=bloc.id, code=parts[2],
+                  title=_entry_name(s, parts[2]))
+    elif action == "open" and status == votes.DRAFT:
+        if not any(e["candidates"] for e in vote.ballot if e["code"] not in rules.LEADERS):
+            await alert(update, context, "review.nothing_to_vote")
+            return
+        await query.answer()
+        await ask(update, context, "review.ask_deadline", action="review.open", bloc_id=bloc.id)
+    elif action == "close" and status == votes.OPEN:
+        with s.db.session() as session:
+            voted = votes.voted_count(session=session, vote_id=vote.id)
+        await query.answer()
+        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+                          s.render("review.confirm_close", voted=voted, issued=len(vote.voters)),
+                          reply_markup=keyboard([[(label(context, "review.btn_close_yes"), f"bx:closeok:{vote.id}"),
+                                                  (label(context, "review.btn_back"), "bx:show")]]))
+    elif action == "closeok" and status == votes.OPEN and len(parts) == 3 and parts[2] == str(vote.id):
+        await query.answer()
+        await close(context.application, vote.id, by=update.effective_user)
+        await _show_panel(update, context, bloc)
+    elif action == "list" and status == votes.CLOSED:
+        await query.answer()
+        await post_list(context.application, bloc, update.effective_user)
+    elif action == "tie" and status == votes.CLOSED:
+        outcomes = compute(s, bloc, vote)
+        rows = [[(o.name[:60], f"bx:tiet:{o.code}")] for o in outcomes if o.unresolved]
+        rows.append([(label(context, "review.btn_back"), "bx:show")])
+        await query.answer()
+        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+                          s.render("review.pick_tie_title"), reply_markup=keyboard(rows))
+    elif action == "tiet" and status == votes.CLOSED and len(parts) == 3:
+        outcome = next((o for o in compute(s, bloc, vote) if o.code == parts[2] and o.unresolved), None)
+        if outcome is None:
+            await alert(update, context, "common.stale_button")
+            return
+        ids = {name: uid for uid, name in _names(s, bloc, _entry(vote, parts[2])["candidates"]).items()}
+        rows = [[(line.unit[:60], f"bx:tieu:{outcome.code}:{ids[line.unit]}")] for line in outcome.unresolved]
+        rows.append([(label(context, "review.btn_back"), "bx:show")])
+        await query.answer()
+        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+                          s.render("review.pick_tie_unit", outcome=outcome,
+                                   seats=outcome.quota - len(outcome.selected)), reply_markup=keyboard(rows))
+    elif action == "tieu" and status == votes.CLOSED and len(parts) == 4:
+        await _decide_tie(update, context, bloc, vote, parts[2], parts[3])
+    else:
+        await alert(update, context, "common.stale_button")
+
+
+def _entry(vote: Vote, code: str) -> dict | None:
+    return next((e for e in vote.ballot if e["code"] == code), None)
+
+
+def _unit_of_bloc(s: Services, bloc: Bloc, raw: str) -> Unit | None:
+    if not raw.isdigit() or len(raw) > 11:
+        return None
+    with s.db.session() as session:
+        return roster.unit_of_bloc(session=session, bloc_id=bloc.id, unit_id=int(raw))
+
+
+def _fresh_ballot(s: Services, bloc: Bloc) -> list[dict]:
+    with s.db.session() as session:
+        units = roster.active_units(session=session, bloc_id=bloc.id)
+        current = registrations.current(session=session, bloc_id=bloc.id, year=bloc.year)
+    registered = {u: set(r.collective) for u, r in current.items() if not r.withdrawn}
+    return rules.prepare(titles=s.catalogue.voted(bloc.year), members=[u.id for u in units], registered=registered,
+                         elect_leaders=s.settings.vote.elect_leaders)
+
+
+async def _decide_tie(update: Update, context: Context, bloc: Bloc, vote: Vote, code: str, raw: str) -> None:
+    """The meeting settled a tie the tally left open: the secretary records its choice."""
+    s = svc(context)
+    outcome = next((o for o in compute(s, bloc, vote) if o.code == code and o.unresolved), None)
+    unit = _unit_of_bloc(s, bloc, raw)
+    if outcome is None or unit is None or unit.name not in {line.unit for line in outcome.unresolved}:
+        await alert(update, context, "common.stale_button")
+        return
+    decided = [*vote.decisions.get(code, []), unit.id]
+    with s.db.session() as session:
+        vote = votes.record_decision(session=session, vote=vote, code=code, unit_ids=decided,
+                                     by=update.effective_user.id, now=s.clock.now())
+    outcomes = compute(s, bloc, vote)
+    _save_results(s, bloc, vote, outcomes)
+    await update.callback_query.answer()
+    await _show_panel(update, context, bloc, done=s.render("review.tie_decided", unit=unit, title=_entry_name(s, code)))
+
+
+@answers("review.quota")
+async def answer_quota(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
+    bloc = await secretary_answering(update, context, pending, "binhxet")
+    if bloc is None:
+        return True
+    s = svc(context)
+    vote = _vote(s, bloc)
+    code = pending.payload["code"]
+    if vote is None or vote.status != votes.DRAFT or _entry(vote, code) is None:
+        await say(update, context, "review.not_draft")
+        return True
+    members = _member_count(s, bloc)
+    if not text.isdigit() or not 0 <= int(text) <= members:
+        await say(update, context, "review.error_quota", text=text, members=members)
+        return False
+    with s.db.session() as session:
+        votes.change_ballot(session=session, vote=vote, ballot=rules.set_quota(vote.ballot, code, int(text)),
+                            by=update.effective_user.id, now=s.clock.now(), action="vote.quota", code=code,
+                            quota=int(text))
+    ctx, markup = _panel(context, bloc)
+    await say(update, context, "review.panel", reply_markup=markup,
+              done=s.render("review.quota_set", title=_entry_name(s, code), quota=int(text)), **ctx)
+    return True
+
+
+def _member_count(s: Services, bloc: Bloc) -> int:
+    with s.db.session() as session:
+        return len(roster.active_units(session=session, bloc_id=bloc.id))
+
+
+@answers("review.open")
+async def answer_open(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
+    """The deadline typed by the secretary ("16:30 10/12/2025", or "không"): voting opens."""
+    bloc = await secretary_answering(update, context, pending, "binhxet")
+    if bloc is None:
+        return True
+    s = svc(context)
+    vote = _vote(s, bloc)
+    if vote is None or vote.status != votes.DRAFT:
+        await say(update, context, "review.not_draft")
+        return True
+    now = s.clock.now()
+    deadline_at = None
+    if fold(text) not in ("khong", "0", "-"):
+        try:
+            # A day without an hour runs to the end of that day.
+            parsed = parse_vn_datetime(text, now=now, tz=s.tz, default_time=time(23, 59))
+        except DateParseError as exc:
+            await say(update, context, f"review.error_deadline_{exc.code}", text=text)
+            return False
+        if is_past(parsed.value, now):
+            await say(update, context, "review.error_deadline_past", at=parsed.value)
+            return False
+        deadline_at = parsed.value
+    with s.db.session() as session:
+        units = roster.active_units(session=session, bloc_id=bloc.id)
+        milestone = None
+        if deadline_at is not None:
+            milestone = milestones.set_milestone(session=session, bloc=bloc, kind=Kind.BALLOT_DEADLINE.value,
+                                                 at=deadline_at, by=update.effective_user.id, now=now)
+            session.flush()
+        opened = votes.open_vote(session=session, vote=vote, voters=[u.id for u in units],
+                                 rules=_rules_of(s).as_dict(), deadline_milestone_id=milestone.id if milestone else None,
+                                 by=update.effective_user.id, now=now)
+        if opened and milestone is not None:
+            _plan_deadline(s, session, bloc, milestone, now)
+    if not opened:
+        await say(update, context, "review.not_draft")
+        return True
+    scheduler.set_alarm(context.application)
+    vote = _vote(s, bloc)
+    await refresh_progress(context.application, bloc, vote)
+    await best_effort("tell representatives", _invite_voters(context.application, bloc, vote))
+    return True
+
+
+def _plan_deadline(s: Services, session, bloc: Bloc, milestone: Milestone, now: datetime) -> None:
+    """Reminders to units that have not voted (days before at the bloc's hour, and 2 hours
+    before), and the row that closes the vote at the deadline."""
+    rule = reminder_handlers.rules_for(s, bloc)
+    planned = plan(at=milestone.at, meeting=False, now=now, tz=s.tz, rules=rule)
+    for hours in rule.hours_before_meeting:
+        due = milestone.at - timedelta(hours=hours)
+        if now < due and all(p.due_at != due for p in planned):
+            planned.append(Planned(due, f"{hours}h"))
+    planned = sorted(planned, key=lambda p: p.due_at) + [Planned(milestone.at, reminder_handlers.CLOSE)]
+    reminders.replan(session=session, milestone=milestone, planned=planned)
+
+
+async def _invite_voters(app: Application, bloc: Bloc, vote: Vote) -> None:
+    """Each reachable representative of a unit issued a ballot gets a DM with a button."""
+    s: Services = app.bot_data["services"]
+    with s.db.session() as session:
+        people = roster.representatives(session=session, bloc_id=bloc.id)
+        units = votes.units_by_id(session=session, ids=list(vote.voters))
+    deadline = _deadline(s, vote)
+    for unit_id in vote.voters:
+        for person in people.get(unit_id, []):
+            if not reachable(person):
+                continue
+            await best_effort("ballot invitation", outbox.send(
+                app.bot, s, person.id, s.render("review.invitation", bloc=bloc, unit=units[unit_id], deadline=deadline),
+                reply_markup=keyboard([[(s.render.plain("review.btn_vote"), f"bp:unit:{unit_id}")]])))
+
+
+async def refresh_progress(app: Application, bloc: Bloc, vote: Vote) -> None:
+    """The group's message on the vote: how many units voted (never who chose whom),
+    edited in place; posted anew when it cannot be edited."""
+    s: Services = app.bot_data["services"]
+    with s.db.session() as session:
+        voted = votes.voted_count(session=session, vote_id=vote.id)
+    text = s.render("review.progress", bloc=bloc, vote=vote, voted=voted, issued=len(vote.voters),
+                    deadline=_deadline(s, vote), entries=_entries(s, bloc, vote))
+    if vote.progress_message_id:
+        try:
+            await outbox.edit(app.bot, bloc.chat_id, vote.progress_message_id, text)
+            return
+        except BadRequest as exc:
+            log.info("progress message gone, posting anew", extra={"bloc_id": bloc.id, "error": exc.message})
+    message = await outbox.send(app.bot, s, bloc.chat_id, text)
+    if message is not None:
+        with s.db.session() as session:
+            votes.set_progress_message(session=session, vote_id=vote.id, message_id=message.message_id)
+
+
+# ---- closing and the result ------------------------------------------------------------
+
+async def close(app: Application, vote_id: int, *, by) -> bool:
+    """Close the vote (a secretary, or the deadline with ``by`` None), count, keep the
+    results, and tell the group. Only the first call does anything."""
+    s: Services = app.bot_data["services"]
+    now = s.clock.now()
+    with s.db.session() as session:
+        vote = votes.get(session=session, vote_id=vote_id)
+        bloc = session.get(Bloc, vote.bloc_id) if vote else None
+        if vote is None or not votes.close_vote(session=session, vote_id=vote_id, by=by.id if by else None, now=now):
+            return False
+        deadline = session.get(Milestone, vote.deadline_milestone_id) if vote.deadline_milestone_id else None
+        if by is not None and deadline is not None and deadline.at > now:
+            # Closed before its deadline: the deadline and its reminders go.
+            milestones.cancel(session=session, milestone=deadline, by=by.id, now=now)
+            reminders.cancel(session=session, milestone_id=deadline.id)
+        vote = votes.get(session=session, vote_id=vote_id)
+    scheduler.set_alarm(app)
+    outcomes = compute(s, bloc, vote)
+    _save_results(s, bloc, vote, outcomes)
+    await best_effort("progress", refresh_progress(app, bloc, vote))
+    with s.db.session() as session:
+        voted = votes.voted_count(session=session, vote_id=vote.id)
+    await outbox.send(app.bot, s, bloc.chat_id, s.render(
+        "review.closed", bloc=bloc, vote=vote, voted=voted, issued=len(vote.voters), by=by,
+        outcomes=outcomes, next_leaders=_next_leaders(s, bloc, vote, outcomes)))
+    return True
+
+
+async def close_at_deadline(app: Application, milestone: Milestone) -> None:
+    s: Services = app.bot_data["services"]
+    with s.db.session() as session:
+        bloc = session.get(Bloc, milestone.bloc_id)
+        vote = votes.vote_of(session=session, bloc=bloc, year=milestone.year) if bloc else None
+    if vote is not None and vote.status == votes.OPEN and vote.deadline_milestone_id == milestone.id:
+        await close(app, vote.id, by=None)
+
+
+reminder_handlers.ON_CLOSE[Kind.BALLOT_DEADLINE.value] = close_at_deadline
+
+
+def _save_results(s: Services, bloc: Bloc, vote: Vote, outcomes: list[TitleOutcome]) -> None:
+    """Each unit's result for the year (for later years' checks); next year's leaders as
+    roles, unless the secretary recorded them."""
+    ids = {name: uid for uid, name in _names(s, bloc, list({u for e in vote.ballot for u in e["candidates"]})).items()}
+    now = s.clock.now()
+    rows = [YearResult(bloc_id=bloc.id, unit_id=ids[line.unit], year=vote.year, code=o.code, proposed=True,
+                       votes=line.votes, percent=line.percent, recorded_at=now)
+            for o in _titles(outcomes) for line in o.selected if line.unit in ids]
+    with s.db.session() as session:
+        votes.replace_results(session=session, bloc=bloc, year=vote.year, rows=rows)
+        recorded = roles.unit_roles(session=session, bloc=bloc, year=vote.year + 1)
+        for code, kind in ((rules.LEAD, RoleKind.LEAD), (rules.DEPUTY, RoleKind.DEPUTY)):
+            name = rules.elected(outcomes, code)
+            if name in ids and kind not in recorded.values():
+                unit = session.get(Unit, ids[name])
+                roles.set_unit_role(session=session, bloc=bloc, unit=unit, kind=kind, by=vote.opened_by or 0,
+                                    now=now, year=vote.year + 1)
+                recorded[unit.id] = kind
+
+
+# ---- /danhsach: the compiled list, posted and pinned, with the documents -------------------
+
+@group_command()
+async def danhsach(update: Update, context: Context, bloc: Bloc) -> None:
+    s = svc(context)
+    vote = _vote(s, bloc)
+    if vote is None or vote.status != votes.CLOSED:
+        await say(update, context, "review.no_list_yet", vote=vote)
+        return
+    if not await is_secretary(context, bloc, update.effective_user.id):
+        outcomes = compute(s, bloc, vote)
+        record = build_record(s, bloc, vote, outcomes, secretary="")
+        await say(update, context, "review.list", record=record)
+        return
+    await post_list(context.application, bloc, update.effective_user)
+
+
+async def post_list(app: Application, bloc: Bloc, actor) -> None:
+    """Post the list in the group (split under Telegram's limit, the first part pinned)
+    and attach the documents: a new version when the data changed since the last."""
+    s: Services = app.bot_data["services"]
+    vote = _vote(s, bloc)
+    outcomes = compute(s, bloc, vote)
+    with s.db.session() as session:
+        secretaries = roles.secretaries(session=session, bloc=bloc)
+    name = next((u.first_name + (" " + u.last_name if u.last_name else "") for r, u in secretaries if u), "")
+    record = build_record(s, bloc, vote, outcomes, secretary=name or actor.full_name)
+    documents = _documents(s, bloc, record, actor.id)
+    version = next(iter(documents.values())).version
+    record = replace(record, version=version)
+    first = None
+    for chunk in split_lines(s.render("review.list", record=record)):
+        message = await outbox.send(app.bot, s, bloc.chat_id, chunk)
+        first = first or message
+    if first is not None:
+        try:
+            await app.bot.pin_chat_message(first.chat_id, first.message_id, disable_notification=True)
+        except TelegramError as exc:
+            log.info("cannot pin the list", extra={"bloc_id": bloc.id, "error": str(exc)})
+            await outbox.send(app.bot, s, bloc.chat_id, s.render("review.cannot_pin"))
+    for kind in review_documents.KINDS:
+        await send_document(app.bot, s, bloc.chat_id, documents[kind], record)
+
+
+def _documents(s: Services, bloc: Bloc, record: ReviewRecord, by: int) -> dict:
+    """The latest version of each document, made anew when the record changed."""
+    mark = fingerprint(record)
+    with s.db.session() as session:
+        latest = votes.latest_documents(session=session, bloc_id=bloc.id, year=record.year)
+        if latest and all(d.fingerprint == mark for d in latest.values()) and set(latest) == set(
+                review_documents.KINDS):
+            return latest
+        version = votes.next_version(session=session, bloc_id=bloc.id, year=record.year)
+        versioned = replace(record, version=version)
+        made = {}
+        for kind in review_documents.KINDS:
+            made[kind] = votes.add_document(
+                session=session, bloc_id=bloc.id, year=record.year, kind=kind, version=version,
+                filename=review_documents.filename(kind, versioned),
+                content=review_documents.build(kind, versioned, s.tz), fingerprint=mark, by=by, now=s.clock.now())
+        session.flush()
+        return made
+
+
+async def send_document(bot: Bot, s: Services, chat_id: int, document, record: ReviewRecord) -> None:
+    caption = s.render("review.document_caption", kind=document.kind, version=document.version, year=record.year)
+    sent = await bot.send_document(chat_id, document=document.file_id or document.content,
+                                   filename=document.filename, caption=caption)
+    if not document.file_id and sent.document is not None:
+        with s.db.session() as session:
+            votes.remember_file_id(session=session, document_id=document.id, file_id=sent.document.file_id)
+
+
+# ---- /bophieu: a unit casts its ballot ----------------------------------------------------
+
+@private_command
+async def bophieu(update: Update, context: Context) -> None:
+    units = await represented_units(update, context)
+    if not units:
+        return
+    if len(units) > 1:
+        rows = [[(f"{u.name[:40]} — {b.name[:20]}", f"bp:unit:{u.id}")] for u, b in units]
+        await say(update, context, "review.choose_unit", reply_markup=keyboard(rows))
+        return
+    unit, bloc = units[0]
+    await start_ballot(update, context, unit, bloc)
+
+
+def _unit_for(context: Context, user_id: int, unit_id: int | None) -> tuple[Unit, Bloc] | None:
+    if unit_id is None:
+        return None
+    with svc(context).db.session() as session:
+        return next(((u, b) for u, b in roster.units_of_user(session=session, user_id=user_id) if u.id == unit_id),
+                    None)
+
+
+def _why_not(s: Services, vote: Vote | None, unit: Unit) -> tuple[str, dict] | None:
+    """Why this unit cannot vote now, as a message name and its values; None if it can."""
+    if vote is None or vote.status == votes.DRAFT:
+        return "review.not_open", {}
+    if vote.status == votes.CLOSED:
+        return "review.closed_already", dict(at=vote.closed_at)
+    if unit.id not in vote.voters:
+        return "review.not_issued", {}
+    with s.db.session() as session:
+        mark = votes.cast_marks(session=session, vote_id=vote.id).get(unit.id)
+    if mark is not None:
+        return "review.already_voted", dict(at=mark.cast_at)
+    deadline = _deadline(s, vote)
+    if deadline is not None and deadline.at <= s.clock.now():
+        return "review.past_deadline", dict(at=deadline.at)
+    return None
+
+
+async def start_ballot(update: Update, context: Context, unit: Unit, bloc: Bloc, *, answered: bool = False) -> None:
+    """Start the unit's ballot (a new message), or say why it cannot vote: as a pop-up
+    when a button asked (and was not answered yet), else as a message."""
+    s = svc(context)
+    vote = _vote(s, bloc)
+    refusal = _why_not(s, vote, unit)
+    button = update.callback_query is not None and not answered
+    if refusal is not None:
+        name, values = refusal
+        if button:
+            await alert(update, context, name, unit=unit, **values)
+        else:
+            await say(update, context, name, unit=unit, bloc=bloc, **values)
+        return
+    with s.db.session() as session:
+        draft = votes.start_draft(session=session, user_id=update.effective_user.id, vote_id=vote.id, unit_id=unit.id,
+                                  now=s.clock.now())
+    if button:
+        await update.callback_query.answer()
+    await show_ballot_step(update, context, draft, vote, unit, bloc, edit=False)
+
+
+def _ballot_view(context: Context, draft, vote: Vote, unit: Unit, bloc: Bloc):
+    s = svc(context)
+    r = rules.Rules.from_dict(vote.rules)
+    d = draft.id
+    names = _names(s, bloc, sorted({u for e in vote.ballot for u in e["candidates"]}))
+    cancel = (label(context, "review.btn_cancel"), f"bv:{d}:cancel")
+    back = (label(context, "review.btn_prev"), f"bv:{d}:back")
+    chosen = {e["code"]: [names.get(u, "?") for u in draft.choices.get(e["code"], [])] for e in vote.ballot}
+    if draft.step >= len(vote.ballot):
+        summary = [dict(name=_entry_name(s, e["code"]), quota=e["quota"], chosen=chosen[e["code"]],
+                        leader=e["code"] in rules.LEADERS) for e in vote.ballot]
+        rows = [[(label(context, "review.btn_cast"), f"bv:{d}:ok")], [back, cancel]]
+        return s.render("review.ballot_review", unit=unit, bloc=bloc, summary=summary), keyboard(rows)
+    entry = vote.ballot[draft.step]
+    mine = draft.choices.get(entry["code"], [])
+    rows = [[(label(context, "review.btn_candidate", unit_name=names.get(u, "?"), chosen=u in mine), f"bv:{d}:c:{u}")]
+            for u in rules.choosable(entry, unit.id, r)]
+    rows.append(([back] if draft.step else []) + [cancel, (label(context, "review.btn_next"), f"bv:{d}:next")])
+    return s.render("review.ballot_step", unit=unit, bloc=bloc, line_name=_entry_name(s, entry["code"]),
+                    quota=entry["quota"], leader=entry["code"] in rules.LEADERS, chosen=chosen[entry["code"]],
+                    step=draft.step + 1, steps=len(vote.ballot), self_excluded=not r.self_vote,
+                    empty=not rules.choosable(entry, unit.id, r)), keyboard(rows)
+
+
+async def show_ballot_step(update: Update, context: Context, draft, vote: Vote, unit: Unit, bloc: Bloc, *,
+                           edit: bool) -> None:
+    s = svc(context)
+    text, markup = _ballot_view(context, draft, vote, unit, bloc)
+    if edit:
+        message = update.callback_query.message
+        message_id = await outbox.edit(context.bot, message.chat_id, message.message_id, text, reply_markup=markup)
+    else:
+        sent = await outbox.send(context.bot, s, update.effective_chat.id, text, reply_markup=markup)
+        if sent is None:
+            return
+        message_id = sent.message_id
+    if draft.message_id != message_id:
+        with s.db.session() as session:
+            votes.save_draft(session=session, draft=draft, now=s.clock.now(), message_id=message_id)
+        draft.message_id = message_id
+
+
+async def on_unit_button(update: Update, context: Context) -> None:
+    """bp:unit:<unit id> — vote for this unit (from /bophieu's choice or the invitation DM)."""
+    parts = (update.callback_query.data or "").split(":")
+    unit_id = int(parts[2]) if len(parts) == 3 and parts[1] == "unit" and parts[2].isdigit() and len(parts[2]) < 12 \
+        else None
+    target = _unit_for(context, update.effective_user.id, unit_id)
+    if target is None:
+        await alert(update, context, "review.not_your_unit" if unit_id else "common.stale_button")
+        return
+    await start_ballot(update, context, *target)
+
+
+async def on_ballot_button(update: Update, context: Context) -> None:
+    """bv:<draft id>:<action>[:<unit id>] — the steps of one ballot."""
+    s = svc(context)
+    query = update.callback_query
+    parts = (query.data or "").split(":")
+    user_id = update.effective_user.id
+    with s.db.session() as session:
+        draft = votes.draft_of(session=session, user_id=user_id)
+    stale = (draft is None or len(parts) < 3 or parts[1] != str(draft.id)
+             or query.message is None or query.message.message_id != draft.message_id)
+    target = None if stale else _unit_for(context, user_id, draft.unit_id)
+    if target is None:
+        await alert(update, context, "review.stale")
+        return
+    unit, bloc = target
+    with s.db.session() as session:
+        vote = votes.get(session=session, vote_id=draft.vote_id)
+    refusal = _why_not(s, vote, unit)
+    if refusal is not None:
+        with s.db.session() as session:
+            votes.drop_draft(session=session, draft_id=draft.id)
+        await query.answer()
+        name, values = refusal
+        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+                          s.render(name, unit=unit, bloc=bloc, **values))
+        return
+    action = parts[2]
+    steps = len(vote.ballot)
+    changes: dict = {}
+    if action == "cancel":
+        with s.db.session() as session:
+            votes.drop_draft(session=session, draft_id=draft.id)
+        await query.answer()
+        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+                          s.render("review.ballot_cancelled", unit=unit))
+        return
+    if action == "c" and len(parts) == 4 and draft.step < steps:
+        entry = vote.ballot[draft.step]
+        try:
+            unit_id = int(parts[3]) if parts[3].isdigit() and len(parts[3]) < 12 else -1
+            changes["choices"] = rules.toggle(draft.choices, entry, unit_id, unit.id, rules.Rules.from_dict(vote.rules))
+        except rules.ChoiceError as exc:
+            await alert(update, context, f"review.error_{exc.code}", **exc.details)
+            return
+    elif action == "next" and draft.step < steps:
+        changes["step"] = draft.step + 1
+    elif action == "back" and draft.step > 0:
+        changes["step"] = draft.step - 1
+    elif action == "ok" and draft.step == steps:
+        await _cast(update, context, draft, vote, unit, bloc)
+        return
+    else:
+        await alert(update, context, "review.stale")
+        return
+    with s.db.session() as session:
+        draft = votes.save_draft(session=session, draft=draft, now=s.clock.now(), **changes)
+    await query.answer()
+    await show_ballot_step(update, context, draft, vote, unit, bloc, edit=True)
+
+
+async def _cast(update: Update, context: Context, draft, vote: Vote, unit: Unit, bloc: Bloc) -> None:
+    s = svc(context)
+    query = update.callback_query
+    problem = rules.check_ballot(vote.ballot, draft.choices, unit.id, rules.Rules.from_dict(vote.rules))
+    if problem is not None:
+        await alert(update, context, f"review.error_{problem}", quota=0)
+        return
+    now = s.clock.now()
+    try:
+        with s.db.session() as session:
+            # Re-read inside the transaction: the vote may have closed since the press.
+            current = votes.get(session=session, vote_id=vote.id)
+            if current.status != votes.OPEN:
+                raise _Closed
+            votes.cast(session=session, vote=current, unit_id=unit.id, choices=draft.choices, by=update.effective_user.id,
+                       now=now)
+    except votes.AlreadyVoted:
+        with s.db.session() as session:
+            votes.drop_draft(session=session, draft_id=draft.id)
+        await query.answer()
+        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+                          s.render("review.already_voted", unit=unit, at=None))
+        return
+    except _Closed:
+        await query.answer()
+        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+                          s.render("review.closed_already", unit=unit, at=None))
+        return
+    await query.answer()
+    # The receipt says the ballot was counted, not what it chose.
+    await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+                      s.render("review.receipt", unit=unit, bloc=bloc, at=now))
+    await best_effort("progress", refresh_progress(context.application, bloc, vote))
+
+
+class _Closed(Exception):
+    pass
 
 
 def handlers() -> list:
-    return []
+    return [
+        CommandHandler("binhxet", binhxet, filters=NEW_MESSAGES),
+        CommandHandler("danhsach", danhsach, filters=NEW_MESSAGES),
+        CommandHandler("bophieu", bophieu, filters=NEW_MESSAGES),
+        CallbackQueryHandler(on_panel_button, pattern=r"^bx:"),
+        CallbackQueryHandler(on_unit_button, pattern=r"^bp:"),
+        CallbackQueryHandler(on_ballot_button, pattern=r"^bv:"),
+    ]

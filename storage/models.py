@@ -428,6 +428,9 @@ class ReviewDocument(SQLModel, table=True):
     version: int
     filename: str
     content: bytes = Field(sa_type=LargeBinary)
+    # What the document was made from (a hash of the review record): the same data is not
+    # made into a new version.
+    fingerprint: str = ""
     file_id: str | None = None  # Telegram's id once sent, to send again without uploading
     created_by: int = _tg_id()
     created_at: datetime = _ts()

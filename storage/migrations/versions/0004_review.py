@@ -38,6 +38,7 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('filename', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('fingerprint', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('file_id', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('created_by', sa.BigInteger(), nullable=False),
     sa.Column('created_at', storage.types.UTCDateTime(timezone=True), nullable=False),

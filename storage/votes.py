@@ -1,0 +1,231 @@
+"""The secret ballot's rows: the vote, who voted (``ballot_cast``), the box (``vote_count``),
+ballot drafts, results per year, and the documents' versions."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from domain.ballot import BoxTitle
+from storage import audit
+from storage.models import (BallotCast, BallotDraft, Bloc, ReviewDocument, Unit, Vote, VoteCount, YearResult)
+
+DRAFT, OPEN, CLOSED = "draft", "open", "closed"
+
+
+def vote_of(*, session: Session, bloc: Bloc, year: int | None = None) -> Vote | None:
+    return session.exec(select(Vote).where(Vote.bloc_id == bloc.id, Vote.year == (year or bloc.year))).first()
+
+
+def get(*, session: Session, vote_id: int) -> Vote | None:
+    return session.get(Vote, vote_id)
+
+
+def prepare(*, session: Session, bloc: Bloc, ballot: list[dict], by: int, now: datetime) -> Vote:
+    vote = Vote(bloc_id=bloc.id, year=bloc.year, ballot=ballot, created_by=by, created_at=now)
+    session.add(vote)
+    session.flush()
+    audit.record(session=session, bloc_id=bloc.id, actor_id=by, now=now, action="vote.prepare", vote_id=vote.id)
+    return vote
+
+
+def change_ballot(*, session: Session, vote: Vote, ballot: list[dict], by: int, now: datetime, action: str,
+                  **detail) -> Vote:
+    vote = session.merge(vote)
+    vote.ballot = ballot
+    session.add(vote)
+    audit.record(session=session, bloc_id=vote.bloc_id, actor_id=by, now=now, action=action, vote_id=vote.id,
+                 **detail)
+    return vote
+
+
+def open_vote(*, session: Session, vote: Vote, voters: list[int], rules: dict, deadline_milestone_id: int | None,
+              by: int, now: datetime) -> bool:
+    """Open a prepared vote: the ballot, the voters and the rules are fixed from here."""
+    done = session.execute(update(Vote).where(Vote.id == vote.id, Vote.status == DRAFT).values(
+        status=OPEN, voters=voters, rules=rules, deadline_milestone_id=deadline_milestone_id,
+        opened_by=by, opened_at=now)).rowcount == 1
+    if done:
+        # The box starts with a zero for every candidate, so a ballot only ever adds.
+        session.add_all([VoteCount(vote_id=vote.id, code=entry["code"], unit_id=u)
+                         for entry in vote.ballot for u in entry["candidates"]])
+        audit.record(session=session, bloc_id=vote.bloc_id, actor_id=by, now=now, action="vote.open",
+                     vote_id=vote.id, voters=len(voters))
+    return done
+
+
+def close_vote(*, session: Session, vote_id: int, by: int | None, now: datetime) -> bool:
+    """Close an open vote (by a secretary, or at the deadline with ``by`` None); only once."""
+    vote = session.get(Vote, vote_id)
+    done = session.execute(update(Vote).where(Vote.id == vote_id, Vote.status == OPEN).values(
+        status=CLOSED, closed_by=by, closed_at=now)).rowcount == 1
+    if done:
+        session.execute(delete(BallotDraft).where(BallotDraft.vote_id == vote_id))
+        audit.record(session=session, bloc_id=vote.bloc_id, actor_id=by, now=now, action="vote.close",
+                     vote_id=vote_id)
+    return done
+
+
+def set_progress_message(*, session: Session, vote_id: int, message_id: int) -> None:
+    session.execute(update(Vote).where(Vote.id == vote_id).values(progress_message_id=message_id))
+
+
+def record_decision(*, session: Session, vote: Vote, code: str, unit_ids: list[int], by: int, now: datetime) -> Vote:
+    vote = session.merge(vote)
+    vote.decisions = {**vote.decisions, code: unit_ids}
+    session.add(vote)
+    audit.record(session=session, bloc_id=vote.bloc_id, actor_id=by, now=now, action="vote.decide",
+                 vote_id=vote.id, code=code, unit_ids=unit_ids)
+    return vote
+
+
+# ---- casting: who voted is one table, what was chosen another --------------------------
+
+class AlreadyVoted(Exception):
+    pass
+
+
+def cast(*, session: Session, vote: Vote, unit_id: int, choices: dict, by: int, now: datetime) -> BallotCast:
+    """Count one ballot: mark the unit as having voted and add its choices to the box, in
+    one transaction (the caller's). A unit's second ballot raises AlreadyVoted."""
+    if has_voted(session=session, vote_id=vote.id, unit_id=unit_id):
+        raise AlreadyVoted
+    mark = BallotCast(vote_id=vote.id, unit_id=unit_id, cast_by=by, cast_at=now)
+    session.add(mark)
+    try:
+        session.flush()  # the unique (vote, unit) row: a concurrent second ballot fails here
+    except IntegrityError:
+        raise AlreadyVoted from None
+    for entry in vote.ballot:
+        code = entry["code"]
+        session.execute(update(VoteCount).where(VoteCount.vote_id == vote.id, VoteCount.code == code)
+                        .values(returned=VoteCount.returned + 1))
+        chosen = choices.get(code, [])
+        if chosen:
+            session.execute(update(VoteCount).where(VoteCount.vote_id == vote.id, VoteCount.code == code,
+                                                    col(VoteCount.unit_id).in_(chosen))
+                            .values(votes=VoteCount.votes + 1))
+    session.execute(delete(BallotDraft).where(BallotDraft.vote_id == vote.id, BallotDraft.unit_id == unit_id))
+    audit.record(session=session, bloc_id=vote.bloc_id, actor_id=by, now=now, action="vote.cast",
+                 vote_id=vote.id, unit_id=unit_id)
+    return mark
+
+
+def has_voted(*, session: Session, vote_id: int, unit_id: int) -> bool:
+    return session.exec(select(BallotCast.id).where(BallotCast.vote_id == vote_id,
+                                                    BallotCast.unit_id == unit_id)).first() is not None
+
+
+def cast_marks(*, session: Session, vote_id: int) -> dict[int, BallotCast]:
+    return {m.unit_id: m for m in session.exec(select(BallotCast).where(BallotCast.vote_id == vote_id))}
+
+
+def voted_count(*, session: Session, vote_id: int) -> int:
+    return session.exec(select(func.count()).select_from(BallotCast).where(BallotCast.vote_id == vote_id)).one()
+
+
+def box(*, session: Session, vote_id: int) -> dict[str, BoxTitle]:
+    counts: dict[str, dict[int, int]] = {}
+    returned: dict[str, int] = {}
+    for row in session.exec(select(VoteCount).where(VoteCount.vote_id == vote_id)):
+        counts.setdefault(row.code, {})[row.unit_id] = row.votes
+        returned[row.code] = row.returned
+    return {code: BoxTitle(votes, returned[code]) for code, votes in counts.items()}
+
+
+# ---- drafts ----------------------------------------------------------------------------
+
+def draft_of(*, session: Session, user_id: int) -> BallotDraft | None:
+    return session.exec(select(BallotDraft).where(BallotDraft.user_id == user_id)).first()
+
+
+def start_draft(*, session: Session, user_id: int, vote_id: int, unit_id: int, now: datetime) -> BallotDraft:
+    session.execute(delete(BallotDraft).where(BallotDraft.user_id == user_id))
+    draft = BallotDraft(user_id=user_id, vote_id=vote_id, unit_id=unit_id, started_at=now, touched_at=now)
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+def save_draft(*, session: Session, draft: BallotDraft, now: datetime, **changes) -> BallotDraft:
+    draft = session.merge(draft)
+    for key, value in changes.items():
+        setattr(draft, key, value)
+    draft.touched_at = now
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+def drop_draft(*, session: Session, draft_id: int) -> None:
+    session.execute(delete(BallotDraft).where(BallotDraft.id == draft_id))
+
+
+def idle_drafts(*, session: Session, now: datetime, idle: timedelta) -> list[BallotDraft]:
+    return list(session.exec(select(BallotDraft).where(BallotDraft.touched_at <= now - idle)))
+
+
+# ---- results per year and documents --------------------------------------------------------
+
+def replace_results(*, session: Session, bloc: Bloc, year: int, rows: list[YearResult]) -> None:
+    """The year's results from the ballot, replaced as a whole (after a correction)."""
+    session.execute(delete(YearResult).where(YearResult.bloc_id == bloc.id, YearResult.year == year,
+                                             YearResult.source == "vote"))
+    session.add_all(rows)
+
+
+def history(*, session: Session, unit_ids: list[int], before: int) -> dict[int, dict[int, set[str]]]:
+    """unit → year → codes it was proposed for, in the years before ``before``."""
+    found: dict[int, dict[int, set[str]]] = {}
+    if not unit_ids:
+        return found
+    for row in session.exec(select(YearResult).where(col(YearResult.unit_id).in_(unit_ids),
+                                                     YearResult.year < before, YearResult.proposed)):
+        found.setdefault(row.unit_id, {}).setdefault(row.year, set()).add(row.code)
+    return found
+
+
+def results_of_unit(*, session: Session, unit_id: int) -> list[YearResult]:
+    return list(session.exec(select(YearResult).where(YearResult.unit_id == unit_id)
+                             .order_by(YearResult.year, YearResult.code)))
+
+
+def latest_documents(*, session: Session, bloc_id: int, year: int) -> dict[str, ReviewDocument]:
+    rows = session.exec(select(ReviewDocument).where(ReviewDocument.bloc_id == bloc_id, ReviewDocument.year == year)
+                        .order_by(ReviewDocument.version))
+    return {row.kind: row for row in rows}
+
+
+def add_document(*, session: Session, bloc_id: int, year: int, kind: str, version: int, filename: str,
+                 content: bytes, fingerprint: str, by: int, now: datetime) -> ReviewDocument:
+    row = ReviewDocument(bloc_id=bloc_id, year=year, kind=kind, version=version, filename=filename, content=content,
+                         fingerprint=fingerprint, created_by=by, created_at=now)
+    session.add(row)
+    audit.record(session=session, bloc_id=bloc_id, actor_id=by, now=now, action="document.generate", kind=kind,
+                 version=version, year=year)
+    return row
+
+
+def next_version(*, session: Session, bloc_id: int, year: int) -> int:
+    latest = session.exec(select(func.max(ReviewDocument.version)).where(
+        ReviewDocument.bloc_id == bloc_id, ReviewDocument.year == year)).one()
+    return (latest or 0) + 1
+
+
+def remember_file_id(*, session: Session, document_id: int, file_id: str) -> None:
+    session.execute(update(ReviewDocument).where(ReviewDocument.id == document_id).values(file_id=file_id))
+
+
+def units_by_id(*, session: Session, ids: list[int]) -> dict[int, Unit]:
+    return {u.id: u for u in session.exec(select(Unit).where(col(Unit.id).in_(ids)))} if ids else {}
+
+
+def not_voted(*, session: Session, bloc: Bloc) -> set[int]:
+    """Units issued a ballot in the bloc's open vote that have not cast it."""
+    vote = vote_of(session=session, bloc=bloc)
+    if vote is None or vote.status != OPEN:
+        return set()
+    return set(vote.voters) - set(cast_marks(session=session, vote_id=vote.id))
