@@ -8,12 +8,12 @@ from telegram.ext import CommandHandler
 
 from exports.registration_sheet import SheetRow, registration_sheet
 from handlers.common import NEW_MESSAGES, Context, group_command, svc
-from handlers.status import load_status
+from handlers.status import chosen_year, load_status
 from storage.models import Bloc
 
 
-def sheet_rows(context: Context, bloc: Bloc) -> list[SheetRow]:
-    status, _ = load_status(context, bloc)
+def sheet_rows(context: Context, bloc: Bloc, year: int | None = None) -> list[SheetRow]:
+    status, _ = load_status(context, bloc, year)
     render = svc(context).render.plain
     rows = []
     for unit in status.units:
@@ -30,17 +30,23 @@ def sheet_rows(context: Context, bloc: Bloc) -> list[SheetRow]:
     return rows
 
 
-async def send_registration_sheet(context: Context, bloc: Bloc, chat_id: int) -> None:
+async def send_registration_sheet(context: Context, bloc: Bloc, chat_id: int, year: int | None = None) -> None:
+    """The sheet of ``year`` (None: the current year)."""
     s = svc(context)
-    content = registration_sheet(bloc_name=bloc.name, year=bloc.year, province=bloc.province,
-                                 rows=sheet_rows(context, bloc), generated_at=s.clock.now(), tz=s.tz)
-    await context.bot.send_document(chat_id, document=content, filename=f"dang_ky_thi_dua_{bloc.year}.xlsx",
-                                    caption=s.render("exports.sheet_caption", bloc=bloc))
+    year = bloc.year if year is None else year
+    content = registration_sheet(bloc_name=bloc.name, year=year, province=bloc.province,
+                                 rows=sheet_rows(context, bloc, year), generated_at=s.clock.now(), tz=s.tz)
+    await context.bot.send_document(chat_id, document=content, filename=f"dang_ky_thi_dua_{year}.xlsx",
+                                    caption=s.render("exports.sheet_caption", bloc=bloc, year=year))
 
 
 @group_command()
 async def xuat(update: Update, context: Context, bloc: Bloc) -> None:
-    await send_registration_sheet(context, bloc, update.effective_chat.id)
+    """/xuat, or /xuat 2025 for a past year's sheet."""
+    year = await chosen_year(update, context, bloc, "xuat")
+    if year is None:
+        return
+    await send_registration_sheet(context, bloc, update.effective_chat.id, year)
 
 
 def handlers() -> list:

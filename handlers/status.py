@@ -11,31 +11,39 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from domain.chunks import MAX_CHUNKS, TEXT_LIMIT, split_lines, utf16_len
+from domain.rollover import YearArgumentError, parse_year
 from domain.status import Registered, Status, compile_status
-from handlers.common import (NEW_MESSAGES, Context, alert, callback_parts, group_button, group_command, int_arg, keyboard,
-                             label, say, svc, tell)
+from handlers.common import (NEW_MESSAGES, Context, alert, callback_parts, command_text, group_button, group_command,
+                             int_arg, keyboard, label, say, svc, tell)
 from khoibot import outbox
-from storage import boards, milestones, registrations, roster
+from storage import boards, milestones, registrations, rollover, roster
 from storage.milestones import REGISTRATION_DEADLINE
 from storage.models import Bloc
 
 log = logging.getLogger(__name__)
 
 
-def load_status(context: Context, bloc: Bloc) -> tuple[Status, dict]:
-    """The bloc's status and what the templates need beside it (deadline)."""
+def load_status(context: Context, bloc: Bloc, year: int | None = None) -> tuple[Status, dict]:
+    """The bloc's status for ``year`` (None: the current year; a past year stays readable
+    after /namsau) and what the templates need beside it (deadline)."""
     s = svc(context)
+    year = bloc.year if year is None else year
     with s.db.session() as session:
-        units = roster.active_units(session=session, bloc_id=bloc.id)
-        current = registrations.current(session=session, bloc_id=bloc.id, year=bloc.year)
-        signed = registrations.covenants(session=session, bloc_id=bloc.id, year=bloc.year)
-        deadline = milestones.active(session=session, bloc=bloc, kind=REGISTRATION_DEADLINE)
+        if year == bloc.year:
+            units = roster.active_units(session=session, bloc_id=bloc.id)
+            deadline = milestones.active(session=session, bloc=bloc, kind=REGISTRATION_DEADLINE)
+        else:
+            units = rollover.members_in_year(session=session, bloc=bloc, year=year)
+            deadline = rollover.deadline_in_year(session=session, bloc_id=bloc.id, year=year,
+                                                 kind=REGISTRATION_DEADLINE)
+        current = registrations.current(session=session, bloc_id=bloc.id, year=year)
+        signed = registrations.covenants(session=session, bloc_id=bloc.id, year=year)
     status = compile_status(
         units=[(u.id, u.name) for u in units],
         registrations={uid: Registered(r.collective, r.individuals, r.targets, r.withdrawn, r.confirmed_at)
                        for uid, r in current.items()},
         covenants={uid: c.confirmed_at for uid, c in signed.items()},
-        catalogue=s.catalogue, year=bloc.year)
+        catalogue=s.catalogue, year=year)
     return status, dict(bloc=bloc, deadline=deadline.at if deadline else None)
 
 
@@ -44,18 +52,42 @@ def status_keyboard(context: Context):
                       (label(context, "status.btn_export"), "st:xlsx:0")]])
 
 
+async def chosen_year(update: Update, context: Context, bloc: Bloc, command: str) -> int | None:
+    """The year typed after the command ("/tinhhinh 2025"), the current year when none was;
+    None when it cannot be shown (not a year, or one the bloc has no records of: told so)."""
+    typed = command_text(update)
+    try:
+        year = parse_year(typed)
+    except YearArgumentError:
+        await say(update, context, "status.year_not_a_number", command=command, typed=typed[:30], bloc=bloc)
+        return None
+    if year is None or year == bloc.year:
+        return bloc.year
+    with svc(context).db.session() as session:
+        years = rollover.years_with_data(session=session, bloc=bloc)
+    if year not in years:
+        await say(update, context, "status.year_no_data", command=command, year=year, years=years, bloc=bloc)
+        return None
+    return year
+
+
 @group_command()
 async def tinhhinh(update: Update, context: Context, bloc: Bloc) -> None:
-    status, extra = load_status(context, bloc)
+    year = await chosen_year(update, context, bloc, "tinhhinh")
+    if year is None:
+        return
+    status, extra = load_status(context, bloc, year)
     text = svc(context).render("status.full", status=status, **extra)
     if len(split_lines(text)) > MAX_CHUNKS:
         # Past a few messages the spreadsheet is the better answer.
         await say(update, context, "status.too_long_for_chat", status=status, **extra)
         from handlers.exports import send_registration_sheet
 
-        await send_registration_sheet(context, bloc, update.effective_chat.id)
+        await send_registration_sheet(context, bloc, update.effective_chat.id, year)
         return
-    await say(update, context, "status.full", status=status, reply_markup=status_keyboard(context), **extra)
+    # Reopening and the sheet's button act on the current year; a past year is only read.
+    markup = status_keyboard(context) if year == bloc.year else None
+    await say(update, context, "status.full", status=status, reply_markup=markup, **extra)
 
 
 def _board_text(context: Context, bloc: Bloc) -> str:

@@ -10,17 +10,19 @@ from storage import audit
 from storage.models import Bloc, Role, RoleKind, TgUser, Unit
 
 
-def _is_current(bloc: Bloc, kind: str):
-    return (Role.bloc_id == bloc.id) & (Role.year == bloc.year) & (Role.kind == kind) & col(Role.removed_at).is_(None)
+def _is_current(bloc: Bloc, kind: str, year: int | None = None):
+    year = bloc.year if year is None else year
+    return (Role.bloc_id == bloc.id) & (Role.year == year) & (Role.kind == kind) & col(Role.removed_at).is_(None)
 
 
 def _current(bloc: Bloc, kind: str):
     return select(Role).where(_is_current(bloc, kind))
 
 
-def secretaries(*, session: Session, bloc: Bloc) -> list[tuple[Role, TgUser | None]]:
+def secretaries(*, session: Session, bloc: Bloc, year: int | None = None) -> list[tuple[Role, TgUser | None]]:
+    """The listed secretaries of ``year`` (None: the bloc's current year)."""
     rows = session.exec(select(Role, TgUser).outerjoin(TgUser, TgUser.id == Role.user_id)
-                        .where(_is_current(bloc, RoleKind.SECRETARY)).order_by(Role.id))
+                        .where(_is_current(bloc, RoleKind.SECRETARY, year)).order_by(Role.id))
     return [(role, user) for role, user in rows]
 
 
