@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from domain import dates
+from domain.scores import fmt_points
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 _BLANKS = re.compile(r"\n{3,}")
@@ -44,6 +45,7 @@ class Renderer:
         )
         env.filters["date"] = lambda value: dates.fmt_date(value.astimezone(self.tz) if hasattr(value, "hour") else value)
         env.filters["datetime"] = lambda value: dates.fmt_datetime(value, tz=self.tz)
+        env.filters["points"] = fmt_points
         return env
 
     def _call(self, env: Environment, template: str, ctx: dict) -> str:
