@@ -459,7 +459,9 @@ async def close(app: Application, vote_id: int, *, by) -> bool:
     with s.db.session() as session:
         vote = votes.get(session=session, vote_id=vote_id)
         bloc = session.get(Bloc, vote.bloc_id) if vote else None
-        if vote is None or not votes.close_vote(session=session, vote_id=vote_id, by=by.id if by else None, now=now):
+        unfinished = votes.close_vote(session=session, vote_id=vote_id, by=by.id if by else None, now=now) \
+            if vote is not None else None
+        if unfinished is None:
             return False
         deadline = session.get(Milestone, vote.deadline_milestone_id) if vote.deadline_milestone_id else None
         if by is not None and deadline is not None and deadline.at > now:
@@ -468,6 +470,9 @@ async def close(app: Application, vote_id: int, *, by) -> bool:
             reminders.cancel(session=session, milestone_id=deadline.id)
         vote = votes.get(session=session, vote_id=vote_id)
     scheduler.set_alarm(app)
+    for chat_id, message_id in unfinished:  # ballots being filled in: their buttons go
+        await best_effort("close draft", outbox.edit(app.bot, chat_id, message_id, s.render(
+            "review.closed_already", unit=None, at=now)))
     outcomes = compute(s, bloc, vote)
     _save_results(s, bloc, vote, outcomes)
     await best_effort("progress", refresh_progress(app, bloc, vote))

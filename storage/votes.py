@@ -44,29 +44,37 @@ def change_ballot(*, session: Session, vote: Vote, ballot: list[dict], by: int, 
 
 def open_vote(*, session: Session, vote: Vote, voters: list[int], rules: dict, deadline_milestone_id: int | None,
               by: int, now: datetime) -> bool:
-    """Open a prepared vote: the ballot, the voters and the rules are fixed from here."""
+    """Open a prepared vote: the ballot, the voters and the rules are fixed from here.
+    Lines without candidates are left off the ballot."""
+    ballot = [entry for entry in vote.ballot if entry["candidates"]]
     done = session.execute(update(Vote).where(Vote.id == vote.id, Vote.status == DRAFT).values(
-        status=OPEN, voters=voters, rules=rules, deadline_milestone_id=deadline_milestone_id,
+        status=OPEN, ballot=ballot, voters=voters, rules=rules, deadline_milestone_id=deadline_milestone_id,
         opened_by=by, opened_at=now)).rowcount == 1
     if done:
         # The box starts with a zero for every candidate, so a ballot only ever adds.
         session.add_all([VoteCount(vote_id=vote.id, code=entry["code"], unit_id=u)
-                         for entry in vote.ballot for u in entry["candidates"]])
+                         for entry in ballot for u in entry["candidates"]])
         audit.record(session=session, bloc_id=vote.bloc_id, actor_id=by, now=now, action="vote.open",
                      vote_id=vote.id, voters=len(voters))
     return done
 
 
-def close_vote(*, session: Session, vote_id: int, by: int | None, now: datetime) -> bool:
-    """Close an open vote (by a secretary, or at the deadline with ``by`` None); only once."""
+def close_vote(*, session: Session, vote_id: int, by: int | None, now: datetime) -> list[tuple[int, int]] | None:
+    """Close an open vote (by a secretary, or at the deadline with ``by`` None); only once.
+    Ballots being filled in are dropped: their (chat, message) are returned, or None when
+    the vote was not open."""
     vote = session.get(Vote, vote_id)
     done = session.execute(update(Vote).where(Vote.id == vote_id, Vote.status == OPEN).values(
         status=CLOSED, closed_by=by, closed_at=now)).rowcount == 1
+    if not done:
+        return None
+    drafts = [(d.user_id, d.message_id) for d in session.exec(select(BallotDraft).where(
+        BallotDraft.vote_id == vote_id)) if d.message_id]
     if done:
         session.execute(delete(BallotDraft).where(BallotDraft.vote_id == vote_id))
         audit.record(session=session, bloc_id=vote.bloc_id, actor_id=by, now=now, action="vote.close",
                      vote_id=vote_id)
-    return done
+    return drafts
 
 
 def set_progress_message(*, session: Session, vote_id: int, message_id: int) -> None:

@@ -83,7 +83,7 @@ async def cast_ballot(officer, choices: dict[str, list[str]]) -> str:
     presses "Tiếp »", and confirms on the review. Returns the receipt."""
     chat = officer.private_chat
     await officer.send_private("/bophieu")
-    for _ in range(5):
+    while "Xem lại phiếu bầu" not in chat.last_bot_message().text:
         step = chat.last_bot_message()
         line = next(name for name in choices if f"<b>{name}</b>" in step.html)
         for unit in choices[line]:
