@@ -47,6 +47,10 @@ async def xuat(update: Update, context: Context, bloc: Bloc) -> None:
     if year is None:
         return
     await send_registration_sheet(context, bloc, update.effective_chat.id, year)
+    # The review's documents of that year, latest version, when the bloc has voted.
+    from handlers.review import send_latest_documents
+
+    await send_latest_documents(context.application, bloc, update.effective_chat.id, year)
 
 
 def handlers() -> list:

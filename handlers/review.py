@@ -557,7 +557,7 @@ async def post_list(app: Application, bloc: Bloc, actor) -> None:
             log.info("cannot pin the list", extra={"bloc_id": bloc.id, "error": str(exc)})
             await outbox.send(app.bot, s, bloc.chat_id, s.render("review.cannot_pin"))
     for kind in review_documents.KINDS:
-        await send_document(app.bot, s, bloc.chat_id, documents[kind], record)
+        await send_document(app.bot, s, bloc.chat_id, documents[kind], record.year)
 
 
 def _documents(s: Services, bloc: Bloc, record: ReviewRecord, by: int) -> dict:
@@ -580,8 +580,19 @@ def _documents(s: Services, bloc: Bloc, record: ReviewRecord, by: int) -> dict:
         return made
 
 
-async def send_document(bot: Bot, s: Services, chat_id: int, document, record: ReviewRecord) -> None:
-    caption = s.render("review.document_caption", kind=document.kind, version=document.version, year=record.year)
+async def send_latest_documents(app: Application, bloc: Bloc, chat_id: int, year: int) -> int:
+    """The latest version of each document of the year (for /xuat); how many were sent."""
+    s: Services = app.bot_data["services"]
+    with s.db.session() as session:
+        latest = votes.latest_documents(session=session, bloc_id=bloc.id, year=year)
+    for kind in review_documents.KINDS:
+        if kind in latest:
+            await send_document(app.bot, s, chat_id, latest[kind], year)
+    return len(latest)
+
+
+async def send_document(bot: Bot, s: Services, chat_id: int, document, year: int) -> None:
+    caption = s.render("review.document_caption", kind=document.kind, version=document.version, year=year)
     sent = await bot.send_document(chat_id, document=document.file_id or document.content,
                                    filename=document.filename, caption=caption)
     if not document.file_id and sent.document is not None:

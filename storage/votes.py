@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import case, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -109,13 +109,12 @@ def cast(*, session: Session, vote: Vote, unit_id: int, choices: dict, by: int, 
         raise AlreadyVoted from None
     for entry in vote.ballot:
         code = entry["code"]
+        chosen = [int(u) for u in choices.get(code, [])]
+        # One UPDATE touching every row of the line the same way, chosen or not: the rows'
+        # versions (PostgreSQL's xmin, dead tuples) then tell nothing about the choice.
+        added = case((col(VoteCount.unit_id).in_(chosen), 1), else_=0) if chosen else 0
         session.execute(update(VoteCount).where(VoteCount.vote_id == vote.id, VoteCount.code == code)
-                        .values(returned=VoteCount.returned + 1))
-        chosen = choices.get(code, [])
-        if chosen:
-            session.execute(update(VoteCount).where(VoteCount.vote_id == vote.id, VoteCount.code == code,
-                                                    col(VoteCount.unit_id).in_(chosen))
-                            .values(votes=VoteCount.votes + 1))
+                        .values(returned=VoteCount.returned + 1, votes=VoteCount.votes + added))
     session.execute(delete(BallotDraft).where(BallotDraft.vote_id == vote.id, BallotDraft.unit_id == unit_id))
     audit.record(session=session, bloc_id=vote.bloc_id, actor_id=by, now=now, action="vote.cast",
                  vote_id=vote.id, unit_id=unit_id)

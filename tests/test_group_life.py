@@ -63,7 +63,8 @@ async def test_command_menus_are_set_in_vietnamese_per_scope(world):
     private = menus[("all_private_chats", "vi")]
     admins = menus[("all_chat_administrators", "vi")]
     groups = menus[("all_group_chats", "vi")]
-    assert [c["command"] for c in private] == ["start", "dangky", "giaouoc", "baocao", "huy", "huongdan"]
+    assert [c["command"] for c in private] == ["start", "dangky", "giaouoc", "baocao", "chamdiem", "bophieu", "huy",
+                                              "huongdan"]
     assert "moi" in [c["command"] for c in admins] and "moi" not in [c["command"] for c in groups]
     assert dict((c["command"], c["description"]) for c in groups)["donvi"] == "Danh sách đơn vị thành viên"
 

@@ -229,6 +229,11 @@ async def test_the_hue_blocs_review_meeting(world, hue):
     assert f"{NB} — 7/12 phiếu (58,33%), 90 điểm — hội nghị quyết định" in listing.text
     with world.db.session() as session:
         assert len(session.exec(select(ReviewDocument)).all()) == 8  # both versions kept
+    # /xuat gives the registration sheet and the latest version of each document.
+    await secretary.send(group, "/xuat")
+    files = [m.document[0] for m in group.bot_messages()[-5:] if m.document]
+    assert files == ["dang_ky_thi_dua_2025.xlsx", "bien-ban-binh-xet-2025-v2.docx", "danh-sach-de-nghi-2025-v2.docx",
+                     "to-trinh-de-nghi-khen-thuong-2025-v2.docx", "danh-sach-de-nghi-2025-v2.xlsx"]
 
 
 async def test_the_ballot_box_cannot_tell_who_voted_for_whom(world, hue):
@@ -250,3 +255,59 @@ async def test_the_ballot_box_cannot_tell_who_voted_for_whom(world, hue):
     panel = group.last_bot_message()
     assert "1/12" in panel.text and KH not in panel.text
     assert [b for row in panel.buttons for b in row] == ["🔒 Đóng bỏ phiếu", "🔄 Cập nhật"]
+
+
+SEED_UNITS = [f"Hội thành viên số {i:02d}" for i in range(1, 25)]
+
+
+async def test_a_24_unit_bloc_with_quotas_1_3_12(world):
+    """The seed's meeting: 24 units propose 1 for the Government's flag, 3 for the province's
+    and 12 for Bằng khen; the secretary sets the bloc's quotas on the ballot."""
+    world.settings.vote.elect_leaders = False
+    u = SEED_UNITS
+    group, secretary = await set_up_bloc(world, title="Khối thi đua các Hội đặc thù", units=u)
+    group.promote_bot(can_pin=True)
+    officers = await enrol(world, group, secretary, u)
+    for index, unit in enumerate(u):
+        titles = ([CO_CP] if index < 2 else []) + ([CO_TINH] if index < 5 else []) + ([BK] if index < 16 else [])
+        await register(officers[unit], titles or [TTLDXS])
+    world.clock.set(local(20, 12, 8, 0, year=2025))
+    await secretary.send(group, "/binhxet")
+    await secretary.press(group.last_bot_message(), "Chuẩn bị lá phiếu")
+    for title, quota in ((CO_TINH, "3"), (BK, "12")):
+        await secretary.press(group.last_bot_message(), "Sửa chỉ tiêu")
+        await secretary.press(group.last_bot_message(), title)
+        await secretary.reply(group.last_bot_message(), quota)
+    panel = group.last_bot_message()
+    assert f"<b>{CO_TINH}</b> (chọn tối đa 3)" in panel.html and f"<b>{BK}</b> (chọn tối đa 12)" in panel.html
+    await secretary.press(panel, "Mở bỏ phiếu")
+    await secretary.reply(group.last_bot_message(), "không")
+
+    co_tinh = [[u[0], u[1], u[2]]] * 16 + [[u[0], u[1], u[3]]] * 4 + [[u[0], u[3], u[4]]] * 4
+    for index, unit in enumerate(u):
+        await cast_ballot(officers[unit], {
+            CO_CP: [u[0]] if index < 20 else [u[1]],
+            CO_TINH: co_tinh[index],
+            BK: u[0:12] if index < 18 else u[4:16]})
+    await secretary.send(group, "/binhxet")
+    await secretary.press(group.last_bot_message(), "Đóng bỏ phiếu")
+    await secretary.press(group.last_bot_message(), "Đóng bỏ phiếu ngay")
+    await secretary.send(group, "/danhsach")
+    listing = next(m for m in reversed(group.bot_messages()) if "DANH SÁCH ĐỀ NGHỊ" in (m.text or ""))
+    text = listing.text
+    co_cp_part = text[text.index(f"1. {CO_CP}"):text.index(f"2. {CO_TINH}")]
+    co_tinh_part = text[text.index(f"2. {CO_TINH}"):text.index(f"3. {BK}")]
+    bk_part = text[text.index(f"3. {BK}"):]
+    # By hand: Cờ Chính phủ 20 of 24 for unit 01; Cờ tỉnh 24, 20 and 16 for units 01–03
+    # (04 has 8, 05 has 4); Bằng khen 24 each for units 05–12, 18 each for 01–04, 6 for 13–16.
+    assert f"1) {u[0]} — 20/24 phiếu (83,33%)" in co_cp_part and u[1] not in co_cp_part
+    assert [f"{i}) {u[i - 1]} — {v}/24" in co_tinh_part for i, v in ((1, 24), (2, 20), (3, 16))] == [True] * 3
+    assert u[3] not in co_tinh_part and u[4] not in co_tinh_part
+    listed = [line.split(") ", 1)[1].split(" — ")[0] for line in bk_part.splitlines() if ") " in line]
+    assert listed == u[4:12] + u[0:4]
+    assert all(f"{unit} — 24/24 phiếu (100%)" in bk_part for unit in u[4:12])
+    assert all(f"{unit} — 18/24 phiếu (75%)" in bk_part for unit in u[0:4])
+    workbook = next(m.document for m in reversed(group.bot_messages()) if m.document
+                    and m.document[0].endswith(".xlsx"))
+    rows = list(load_workbook(io.BytesIO(workbook[1])).active.iter_rows(values_only=True))
+    assert len([row for row in rows if isinstance(row[0], int)]) == 1 + 3 + 12
