@@ -124,7 +124,7 @@ def build_record(s: Services, bloc: Bloc, vote: Vote, outcomes: list[TitleOutcom
                     key=lambda item: (-(item[1][0] if item[1][0] is not None else -1), sort_key(item[0])))
     tz = s.tz
     return ReviewRecord(
-        bloc=bloc.name, province=bloc.province, place=bloc.province or "", year=vote.year,
+        bloc=bloc.name, province=bloc.province, place=s.settings.bot.document_place or bloc.province, year=vote.year,
         issued_on=s.clock.now().astimezone(tz).date(), number="",
         meeting_at=meeting.at.astimezone(tz) if meeting else None, meeting_place=meeting.place if meeting else "",
         closed_at=(vote.closed_at or s.clock.now()).astimezone(tz),

@@ -58,6 +58,8 @@ class BotSettings(_Section):
     timezone: str = "Asia/Ho_Chi_Minh"
     # The province new blocs belong to unless their secretary says otherwise.
     province: str = ""
+    # The place name of documents' date line ("Huế, ngày 05 tháng 01 năm 2026"); empty: the bloc's province.
+    document_place: str = ""
     # Group administrators act as secretaries of the group's bloc.
     admins_are_secretaries: bool = True
     invitation_ttl_days: int = Field(30, ge=1, le=365)

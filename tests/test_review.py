@@ -127,6 +127,7 @@ async def open_voting(world, group, secretary, deadline: str) -> str:
 
 async def test_the_hue_blocs_review_meeting(world, hue):
     group, secretary, officers = hue
+    world.settings.bot.document_place = "Huế"  # [bot] document_place
     world.clock.set(local(10, 12, 13, 0))
     progress = await open_voting(world, group, secretary, "17:00 10/12/2025")
     assert "Đã bỏ phiếu: 0/12 đơn vị" in progress
@@ -191,7 +192,7 @@ async def test_the_hue_blocs_review_meeting(world, hue):
     tables = Document(io.BytesIO(documents["bien-ban-binh-xet-2025-v1.docx"])).tables
     cells = "\n".join(cell.text for table in tables for row in table.rows for cell in row.cells)
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in minutes + cells
-    assert "ngày 10 tháng 12 năm 2025" in minutes + cells
+    assert "Huế, ngày 10 tháng 12 năm 2025" in minutes + cells
     for unit, votes in counts[BK].items():
         assert unit in cells
     assert "58,33" in cells and "75" in cells
