@@ -71,6 +71,17 @@ async def tell(context: Context, chat_id: int, template: str, /, *, reply_markup
                              reply_markup=reply_markup)
 
 
+async def show_step_message(update: Update, context: Context, text: str, markup, *, edit: bool) -> int | None:
+    """A conversation's step: edited in place (a button of it was pressed), else sent as a
+    new message (after typed input, its buttons are then the only live ones). The id of the
+    message carrying the buttons, or None when the chat cannot be reached."""
+    if edit:
+        message = update.callback_query.message
+        return await outbox.edit(context.bot, message.chat_id, message.message_id, text, reply_markup=markup)
+    sent = await outbox.send(context.bot, svc(context), update.effective_chat.id, text, reply_markup=markup)
+    return sent.message_id if sent is not None else None
+
+
 async def alert(update: Update, context: Context, template: str, /, **ctx) -> None:
     """Answer a button press with a pop-up."""
     await update.callback_query.answer(svc(context).render.plain(template, **ctx), show_alert=True)

@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from domain import registration as rules
-from handlers.common import (NEW_MESSAGES, Context, alert, best_effort, represented_units, callback_parts, int_arg, keyboard, label, private_command, say,
+from handlers.common import (show_step_message, NEW_MESSAGES, Context, alert, best_effort, represented_units, callback_parts, int_arg, keyboard, label, private_command, say,
                              svc, tell)
 from handlers import replies
 from handlers.invitations import notify_secretaries
@@ -209,16 +209,8 @@ async def show_step(update: Update, context: Context, draft: RegistrationDraft, 
     """Show the current step: in place when a button was pressed, as a new message after
     typed input (the new message's buttons are then the only live ones)."""
     s = svc(context)
-    text, markup = _step_view(context, draft, unit, bloc)
-    if edit:
-        message = update.callback_query.message
-        message_id = await outbox.edit(context.bot, message.chat_id, message.message_id, text, reply_markup=markup)
-    else:
-        message = await outbox.send(context.bot, s, update.effective_chat.id, text, reply_markup=markup)
-        if message is None:
-            return
-        message_id = message.message_id
-    if draft.message_id != message_id:
+    message_id = await show_step_message(update, context, *_step_view(context, draft, unit, bloc), edit=edit)
+    if message_id is not None and draft.message_id != message_id:
         with s.db.session() as session:
             registrations.save_draft(session=session, draft=draft, now=s.clock.now(), message_id=message_id)
         draft.message_id = message_id

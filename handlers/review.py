@@ -28,7 +28,7 @@ from domain.review import ReviewRecord, ScoreLine, TitleOutcome
 from domain.text import fold, sort_key
 from exports import review_documents
 from handlers import reminders as reminder_handlers
-from handlers.common import (NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command,
+from handlers.common import (show_step_message, NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command,
                              is_secretary, keyboard, label, private_command, represented_units, say, svc)
 from handlers.replies import answers, secretary_answering
 from khoibot import outbox, scheduler
@@ -690,16 +690,8 @@ def _ballot_view(context: Context, draft, vote: Vote, unit: Unit, bloc: Bloc):
 async def show_ballot_step(update: Update, context: Context, draft, vote: Vote, unit: Unit, bloc: Bloc, *,
                            edit: bool) -> None:
     s = svc(context)
-    text, markup = _ballot_view(context, draft, vote, unit, bloc)
-    if edit:
-        message = update.callback_query.message
-        message_id = await outbox.edit(context.bot, message.chat_id, message.message_id, text, reply_markup=markup)
-    else:
-        sent = await outbox.send(context.bot, s, update.effective_chat.id, text, reply_markup=markup)
-        if sent is None:
-            return
-        message_id = sent.message_id
-    if draft.message_id != message_id:
+    message_id = await show_step_message(update, context, *_ballot_view(context, draft, vote, unit, bloc), edit=edit)
+    if message_id is not None and draft.message_id != message_id:
         with s.db.session() as session:
             votes.save_draft(session=session, draft=draft, now=s.clock.now(), message_id=message_id)
         draft.message_id = message_id
