@@ -153,6 +153,18 @@ async def represented_units(update: Update, context: Context) -> list:
     return units
 
 
+async def the_unit(update: Update, context: Context, *, prefix: str, question: str):
+    """The one (unit, bloc) this person acts for in a private-chat command; when they
+    represent several, they are asked which (buttons "<prefix>:unit:<id>") and None is
+    returned, as it is when they represent none (they were told how to become one)."""
+    units = await represented_units(update, context)
+    if len(units) > 1:
+        rows = [[(label(context, "common.btn_unit", unit=u, bloc=b), f"{prefix}:unit:{u.id}")] for u, b in units]
+        await say(update, context, question, reply_markup=keyboard(rows))
+        return None
+    return units[0] if units else None
+
+
 def load_bloc(context: Context, chat_id: int) -> Bloc | None:
     with svc(context).db.session() as session:
         return bloc_of_chat(session=session, chat_id=chat_id)

@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from domain import registration as rules
-from handlers.common import (show_step_message, NEW_MESSAGES, Context, alert, best_effort, represented_units, callback_parts, int_arg, keyboard, label, private_command, say,
+from handlers.common import (the_unit, show_step_message, NEW_MESSAGES, Context, alert, best_effort, represented_units, callback_parts, int_arg, keyboard, label, private_command, say,
                              svc, tell)
 from handlers import replies
 from handlers.invitations import notify_secretaries
@@ -68,15 +68,9 @@ async def dangky(update: Update, context: Context) -> None:
 
 
 async def open_registration(update: Update, context: Context) -> None:
-    units = await represented_units(update, context)
-    if not units:
-        return
-    if len(units) > 1:
-        rows = [[(f"{u.name[:40]} — {b.name[:20]}", f"rg:unit:{u.id}")] for u, b in units]
-        await say(update, context, "registration.choose_unit", reply_markup=keyboard(rows))
-        return
-    unit, bloc = units[0]
-    await show_overview(update, context, unit, bloc, edit=False)
+    target = await the_unit(update, context, prefix="rg", question="registration.choose_unit")
+    if target is not None:
+        await show_overview(update, context, *target, edit=False)
 
 
 async def show_overview(update: Update, context: Context, unit: Unit, bloc: Bloc, *, edit: bool) -> None:

@@ -28,8 +28,8 @@ from domain.review import ReviewRecord, ScoreLine, TitleOutcome
 from domain.text import fold, sort_key
 from exports import review_documents
 from handlers import reminders as reminder_handlers
-from handlers.common import (show_step_message, NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command,
-                             is_secretary, keyboard, label, private_command, represented_units, say, svc)
+from handlers.common import (the_unit, show_step_message, NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command,
+                             is_secretary, keyboard, label, private_command, say, svc)
 from handlers.replies import answers, secretary_answering
 from khoibot import outbox, scheduler
 from khoibot.services import Services
@@ -604,15 +604,9 @@ async def send_document(bot: Bot, s: Services, chat_id: int, document, year: int
 
 @private_command
 async def bophieu(update: Update, context: Context) -> None:
-    units = await represented_units(update, context)
-    if not units:
-        return
-    if len(units) > 1:
-        rows = [[(f"{u.name[:40]} — {b.name[:20]}", f"bp:unit:{u.id}")] for u, b in units]
-        await say(update, context, "review.choose_unit", reply_markup=keyboard(rows))
-        return
-    unit, bloc = units[0]
-    await start_ballot(update, context, unit, bloc)
+    target = await the_unit(update, context, prefix="bp", question="review.choose_unit")
+    if target is not None:
+        await start_ballot(update, context, *target)
 
 
 def _unit_for(context: Context, user_id: int, unit_id: int | None) -> tuple[Unit, Bloc] | None:

@@ -17,8 +17,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from domain.scores import (Criterion, ScoreError, check, max_total, parse_adjustment, parse_points, parse_table,
                            to_rows)
 from domain.text import sort_key
-from handlers.common import (NEW_MESSAGES, Context, alert, ask, best_effort, callback_parts, group_button,
-                             group_command, int_arg, is_secretary, keyboard, label, represented_units, say, svc, tell)
+from handlers.common import (the_unit, NEW_MESSAGES, Context, alert, ask, best_effort, callback_parts, group_button,
+                             group_command, int_arg, is_secretary, keyboard, label, say, svc, tell)
 from handlers.replies import answers, secretary_answering
 from storage import roster
 from storage import scores as store
@@ -83,14 +83,9 @@ async def chamdiem(update: Update, context: Context) -> None:
 
 
 async def _private(update: Update, context: Context) -> None:
-    units = await represented_units(update, context)
-    if not units:
-        return
-    if len(units) > 1:
-        rows = [[(label(context, "scores.btn_unit", unit=u, bloc=b), f"sc:unit:{u.id}")] for u, b in units]
-        await say(update, context, "scores.choose_unit", reply_markup=keyboard(rows))
-        return
-    await open_unit(update, context, *units[0])
+    target = await the_unit(update, context, prefix="sc", question="scores.choose_unit")
+    if target is not None:
+        await open_unit(update, context, *target)
 
 
 async def open_unit(update: Update, context: Context, unit: Unit, bloc: Bloc) -> None:
