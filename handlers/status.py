@@ -107,8 +107,12 @@ async def refresh_board(context: Context, bloc: Bloc) -> None:
         board = boards.board_of(session=session, bloc_id=bloc.id, year=bloc.year)
     text = _board_text(context, bloc)
     if board is not None and board.chat_id == bloc.chat_id:
+        key = (board.chat_id, board.message_id)
+        if s.board_texts.get(key) == text:
+            return
         try:
             await outbox.edit(context.bot, board.chat_id, board.message_id, text)
+            s.board_texts[key] = text
             return
         except BadRequest as exc:  # deleted by someone: post a new board
             log.info("status board gone, posting a new one", extra={"bloc_id": bloc.id, "error": exc.message})
@@ -124,6 +128,7 @@ async def refresh_board(context: Context, bloc: Bloc) -> None:
         if not refusal_told:
             await tell(context, bloc.chat_id, "status.cannot_pin")
             refusal_told = True
+    s.board_texts[(message.chat_id, message.message_id)] = text
     with s.db.session() as session:
         boards.save_board(session=session, bloc_id=bloc.id, year=bloc.year, chat_id=message.chat_id,
                           message_id=message.message_id, pinned=pinned, pin_refusal_told=refusal_told)

@@ -21,6 +21,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"khoibot {__version__}")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (the default)")
+    demo = commands.add_parser("demo", help="play a bloc's year against the real bot, without a token")
+    demo.add_argument("--script", help="the year's script (TOML; default: the Thừa Thiên Huế bloc's 2025)")
+    demo.add_argument("--output", help="folder for the transcript and the documents (default: a new temporary one)")
     db = commands.add_parser("db", help="database commands")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="create or upgrade the schema")
@@ -72,6 +75,10 @@ def db_command(settings: Settings, command: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "demo":  # needs no config: everything runs in this process
+        from khoibot import demo
+
+        return demo.run(args.script, args.output)
     try:
         settings = load_settings(args.config)
     except ConfigError as exc:

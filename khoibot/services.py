@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from telegram.ext import CallbackContext
 
@@ -20,6 +20,9 @@ class Services:
     clock: Clock
     render: Renderer
     catalogue: Catalogue
+    # The text each status board was last edited to, by (chat id, message id): an edit that
+    # would change nothing is skipped, since it would still count against a group's 20/min.
+    board_texts: dict[tuple[int, int], str] = field(default_factory=dict)
 
     @property
     def tz(self):

@@ -12,17 +12,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from telegram import Update
-from telegram.ext import Application
 
-from khoibot.app import build_application
 from khoibot.clock import ManualClock
 from khoibot.config import Settings
+from khoibot.sandbox import BOT_USERNAME, TOKEN, Sandbox, sandbox_settings
 from standin import BotApiStandIn
-from storage.db import Database, normalise_url
+from storage.db import normalise_url
 
-TOKEN = "123456:TEST-token"
-BOT_USERNAME = "khoibot_test_bot"
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -48,66 +44,11 @@ def database_url(request, tmp_path):
     admin.dispose()
 
 
-class TrackingApplication(Application):
-    """Counts updates being processed, so the stand-in can tell when the bot is idle."""
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.inflight = 0
-
-    async def process_update(self, update: object) -> None:
-        self.inflight += 1
-        try:
-            await super().process_update(update)
-        finally:
-            self.inflight -= 1
-
-
-class World:
-    """One stand-in Telegram, one bot process (that can be restarted), one clock."""
-
-    def __init__(self, standin: BotApiStandIn, settings: Settings, clock: ManualClock) -> None:
-        self.standin = standin
-        self.settings = settings
-        self.clock = clock
-        self.app: TrackingApplication | None = None
-
-    @property
-    def db(self) -> Database:
-        return self.app.bot_data["services"].db
-
-    async def start_bot(self) -> None:
-        app = build_application(self.settings, clock=self.clock, application_class=TrackingApplication)
-        await app.initialize()
-        await app.post_init(app)
-        await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
-        await app.start()
-        self.app = app
-        self.standin.idle_probe = lambda: app.update_queue.empty() and app.inflight == 0
-
-    async def stop_bot(self) -> None:
-        app, self.app = self.app, None
-        self.standin.idle_probe = lambda: True
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        app.bot_data["services"].db.dispose()
-
-    async def restart_bot(self) -> None:
-        await self.stop_bot()
-        await self.start_bot()
+World = Sandbox  # the tests' name for it
 
 
 def make_settings(standin: BotApiStandIn, database_url: str, telegram: dict | None = None, **bot) -> Settings:
-    return Settings.model_validate({
-        "telegram": {"token": TOKEN, "base_url": standin.base_url, "base_file_url": standin.base_file_url,
-                     "poll_timeout": 1, "rate_limit": False, **(telegram or {})},
-        "database": {"url": database_url},
-        "bot": {"province": "Thừa Thiên Huế", **bot},
-        "logging": {"format": "text"},
-        # Tests run reminders themselves, at clock times they choose.
-        "reminders": {"check_every_seconds": 0},
-    })
+    return sandbox_settings(standin, database_url, telegram, **bot)
 
 
 @pytest.fixture

@@ -4,12 +4,11 @@ across restarts of the bot."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 from sqlmodel import select
 
-from handlers.reminders import deliver_due
 from storage.models import Reminder
 from tests.conftest import TZ
 from tests.samples import enrol, register, set_up_bloc
@@ -18,11 +17,7 @@ UNITS = ["Hội Chữ thập đỏ", "Hội Khuyến học", "Hội Luật gia",
 
 
 async def run_reminders(world, at: datetime | None = None) -> int:
-    if at is not None:
-        world.clock.set(at)
-    sent = await deliver_due(world.app)
-    await world.standin.settle()
-    return sent
+    return await world.run_reminders(at)
 
 
 async def set_milestone(secretary, group, button: str, answer: str) -> str:

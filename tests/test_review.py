@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from storage.models import BallotCast, BallotDraft, ReviewDocument, Role, Unit, VoteCount, YearResult
 from tests.conftest import TZ
+from khoibot.demo.acts import cast_ballot, enter_scores  # noqa: F401 (re-exported)
 from tests.samples import HUE_UNITS, enrol, register, set_up_bloc
 from tests.test_reminders import run_reminders
 
@@ -69,32 +70,6 @@ def hand_tally() -> dict[str, dict[str, int]]:
 
 def local(day: int, month: int, hour: int, minute: int = 0, year: int = 2025) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=TZ)
-
-
-async def enter_scores(officer, points: str) -> str:
-    await officer.send_private("/chamdiem")
-    question = next(m for m in reversed(officer.private_chat.bot_messages()) if m.force_reply)
-    await officer.reply(question, points)
-    return officer.private_chat.last_bot_message().text
-
-
-async def cast_ballot(officer, choices: dict[str, list[str]]) -> str:
-    """The officer sends /bophieu, on each line of the ballot presses the units named,
-    presses "Tiếp »", and confirms on the review. Returns the receipt."""
-    chat = officer.private_chat
-    await officer.send_private("/bophieu")
-    while "Xem lại phiếu bầu" not in chat.last_bot_message().text:
-        step = chat.last_bot_message()
-        line = next(name for name in choices if f"<b>{name}</b>" in step.html)
-        for unit in choices[line]:
-            await officer.press(step, f"▫️ {unit}")
-        step = chat.last_bot_message()
-        assert all(f"✅ {unit}" in sum(step.buttons, []) for unit in choices[line]), step.buttons
-        await officer.press(step, "Tiếp »")
-    review = chat.last_bot_message()
-    assert "Xem lại phiếu bầu" in review.text, review.text
-    await officer.press(review, "✅ Xác nhận bỏ phiếu")
-    return chat.last_bot_message().text
 
 
 @pytest.fixture

@@ -1,0 +1,106 @@
+"""``khoibot demo``: a bloc's whole year played against the real bot without a token.
+
+The project's Bot API stand-in and the real bot run in this process, on a fresh SQLite
+file, with a simulated clock; a script (a TOML file, hue-2025.toml by default) says who
+does what and when, and what the bot must answer. The transcript is printed and written
+with the documents the bot sent to an output folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from khoibot.render import Renderer
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class _ErrorCount(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+def run(script_path: Path | None = None, output: Path | None = None, out: TextIO = sys.stdout) -> int:
+    """Play the script; 0 when every step happened as written, 1 when one did not, 2 when
+    the script cannot be read."""
+    from khoibot.demo.script import BUNDLED, ScriptError, load
+
+    render = Renderer(TZ)
+    path = Path(script_path or BUNDLED)
+    try:
+        script = load(path, TZ)
+    except ScriptError as exc:
+        problem = render.plain("demo.problem", code=exc.code, step=exc.step, value=exc.value)
+        print(render.plain("demo.bad_script", path=path, problem=problem), file=sys.stderr)
+        return 2
+    folder = Path(output) if output else Path(tempfile.mkdtemp(prefix="khoibot-demo-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return asyncio.run(_run(script, folder, render, out))
+
+
+async def _run(script, folder: Path, render: Renderer, out: TextIO) -> int:
+    from khoibot.demo.player import Player, StepFailed
+    from khoibot.demo.transcript import Transcript
+    from khoibot.sandbox import Sandbox
+
+    started = time.monotonic()
+    log_file = folder / "bot.log"
+    root = logging.getLogger()
+    file_handler = logging.FileHandler(log_file, mode="w", encoding="utf-8")
+    file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    errors = _ErrorCount()
+    saved_level = root.level
+    root.setLevel(logging.INFO)
+    root.addHandler(file_handler)
+    root.addHandler(errors)
+    database = folder / "khoibot-demo.sqlite3"
+    database.unlink(missing_ok=True)
+    sandbox = await Sandbox.open(f"sqlite:///{database}", script.start, province=script.province or "Thừa Thiên Huế",
+                                 document_place=script.place)
+    transcript = Transcript(sandbox.standin, render, folder, out)
+    transcript.say("intro", bloc=script.bloc, year=script.year, units=len(script.units), script=script.path,
+                   folder=folder)
+    code = 0
+    try:
+        await Player(script, sandbox, transcript).play()
+        problems = _problems(sandbox, errors, log_file, render)
+        if problems:
+            transcript.say("step_failed", number=len(script.steps), note="", problem="\n".join(problems))
+            code = 1
+    except StepFailed as failed:
+        transcript.say("step_failed", number=failed.step.number, note=failed.step.note, problem=failed.problem)
+        code = 1
+    finally:
+        await sandbox.close()
+        root.removeHandler(file_handler)
+        root.removeHandler(errors)
+        root.setLevel(saved_level)
+        file_handler.close()
+    if code == 0:
+        transcript.say("done", steps=len(script.steps), messages=len(sandbox.standin.stats.sends),
+                       files=transcript.saved, folder=folder, seconds=round(time.monotonic() - started, 1))
+    (folder / "transcript.txt").write_text("\n".join(transcript.lines) + "\n", encoding="utf-8")
+    return code
+
+
+def _problems(sandbox, errors: _ErrorCount, log_file: Path, render: Renderer) -> list[str]:
+    """What went wrong out of sight: errors the bot logged, calls Telegram would refuse."""
+    problems = []
+    if errors.count:
+        problems.append(render.plain("demo.bot_errors", count=errors.count, log=log_file))
+    refused = sandbox.standin.stats.errors
+    if refused:
+        detail = ", ".join(f"{method} {code} ×{n}" for (method, code), n in sorted(refused.items()))
+        problems.append(render.plain("demo.rejected_calls", count=sum(refused.values()), detail=detail))
+    return problems
