@@ -58,7 +58,8 @@ async def post_init(app: Application) -> None:
 
 
 def build_application(settings: Settings, *, db: Database | None = None, clock: Clock | None = None,
-                      application_class: type[Application] = Application) -> Application:
+                      application_class: type[Application] = Application,
+                      rate_limiter: TelegramLimits | None = None) -> Application:
     services = Services(settings=settings, db=db or open_database(settings), clock=clock or SystemClock(),
                         render=Renderer(settings.bot.tz), catalogue=settings.catalogue)
     builder = (
@@ -72,7 +73,7 @@ def build_application(settings: Settings, *, db: Database | None = None, clock: 
         .post_init(post_init)
     )
     if settings.telegram.rate_limit:
-        builder = builder.rate_limiter(TelegramLimits())
+        builder = builder.rate_limiter(rate_limiter or TelegramLimits())
     app = builder.build()
     app.bot_data["services"] = services
     handlers.register(app)

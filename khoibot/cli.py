@@ -24,6 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="play a bloc's year against the real bot, without a token")
     demo.add_argument("--script", help="the year's script (TOML; default: the Thừa Thiên Huế bloc's 2025)")
     demo.add_argument("--output", help="folder for the transcript and the documents (default: a new temporary one)")
+    demo.add_argument("--faults", type=float, default=0.0, metavar="SHARE",
+                      help="make this share (0..0.5) of the bot's calls fail: 429, 5xx, time-outs")
+    demo.add_argument("--seed", type=int, default=1, help="seed of the injected faults")
     db = commands.add_parser("db", help="database commands")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="create or upgrade the schema")
@@ -78,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":  # needs no config: everything runs in this process
         from khoibot import demo
 
-        return demo.run(args.script, args.output)
+        return demo.run(args.script, args.output, faults=min(max(args.faults, 0.0), 0.5), seed=args.seed)
     try:
         settings = load_settings(args.config)
     except ConfigError as exc:

@@ -9,6 +9,7 @@ still being processed.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from telegram.ext import Application
 from khoibot.app import build_application
 from khoibot.clock import ManualClock
 from khoibot.config import Settings
+from khoibot.ratelimit import TelegramLimits
 from standin import BotApiStandIn
 from storage.db import Database
 
@@ -55,22 +57,44 @@ def sandbox_settings(standin: BotApiStandIn, database_url: str, telegram: dict |
     })
 
 
+class VirtualTime:
+    """Time for the rate limiter when a whole year is played in seconds: its waits (spacing
+    under Telegram's limits, 429s waited out, back-off before retries) pass at once but are
+    added up, so the limiter keeps its order and its counts without the wall-clock wait."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept = 0.0
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        seconds = max(0.0, seconds)
+        self.now += seconds
+        self.slept += seconds
+        await asyncio.sleep(0)
+
+
 class Sandbox:
     """One stand-in Telegram, one bot (that can be restarted), one clock."""
 
-    def __init__(self, standin: BotApiStandIn, settings: Settings, clock: ManualClock) -> None:
+    def __init__(self, standin: BotApiStandIn, settings: Settings, clock: ManualClock,
+                 rate_limiter: TelegramLimits | None = None) -> None:
         self.standin = standin
         self.settings = settings
         self.clock = clock
+        self.rate_limiter = rate_limiter  # used when settings.telegram.rate_limit is on
         self.app: TrackingApplication | None = None
 
     @classmethod
     async def open(cls, database_url: str, start: datetime, *, telegram: dict | None = None,
-                   **bot: Any) -> Sandbox:
+                   rate_limiter: TelegramLimits | None = None, **bot: Any) -> Sandbox:
         """Start a stand-in and the bot against it."""
         standin = BotApiStandIn(token=TOKEN, bot_username=BOT_USERNAME)
         await standin.start()
-        sandbox = cls(standin, sandbox_settings(standin, database_url, telegram, **bot), ManualClock(start))
+        sandbox = cls(standin, sandbox_settings(standin, database_url, telegram, **bot), ManualClock(start),
+                      rate_limiter)
         try:
             await sandbox.start_bot()
         except BaseException:
@@ -88,7 +112,8 @@ class Sandbox:
         return self.app.bot_data["services"].db
 
     async def start_bot(self) -> None:
-        app = build_application(self.settings, clock=self.clock, application_class=TrackingApplication)
+        app = build_application(self.settings, clock=self.clock, application_class=TrackingApplication,
+                                rate_limiter=self.rate_limiter)
         await app.initialize()
         await app.post_init(app)
         await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)

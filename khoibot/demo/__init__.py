@@ -31,9 +31,16 @@ class _ErrorCount(logging.Handler):
         self.count += 1
 
 
-def run(script_path: Path | None = None, output: Path | None = None, out: TextIO = sys.stdout) -> int:
+# Faults injected with --faults: Telegram's flood answer, server errors, and a gateway
+# time-out (the call is held, never takes effect, and answered 502).
+FAULT_KINDS = ("429", "500", "502", "503", "stall")
+
+
+def run(script_path: Path | None = None, output: Path | None = None, out: TextIO = sys.stdout, *,
+        faults: float = 0.0, seed: int = 1) -> int:
     """Play the script; 0 when every step happened as written, 1 when one did not, 2 when
-    the script cannot be read."""
+    the script cannot be read. With ``faults``, that share of the bot's calls fail (seeded)
+    and the bot's rate limiter and retries are on, as in production."""
     from khoibot.demo.script import BUNDLED, ScriptError, load
 
     render = Renderer(TZ)
@@ -46,13 +53,14 @@ def run(script_path: Path | None = None, output: Path | None = None, out: TextIO
         return 2
     folder = Path(output) if output else Path(tempfile.mkdtemp(prefix="khoibot-demo-"))
     folder.mkdir(parents=True, exist_ok=True)
-    return asyncio.run(_run(script, folder, render, out))
+    return asyncio.run(_run(script, folder, render, out, faults, seed))
 
 
-async def _run(script, folder: Path, render: Renderer, out: TextIO) -> int:
+async def _run(script, folder: Path, render: Renderer, out: TextIO, faults: float = 0.0, seed: int = 1) -> int:
     from khoibot.demo.player import Player, StepFailed
     from khoibot.demo.transcript import Transcript
-    from khoibot.sandbox import Sandbox
+    from khoibot.ratelimit import TelegramLimits
+    from khoibot.sandbox import Sandbox, VirtualTime
 
     started = time.monotonic()
     log_file = folder / "bot.log"
@@ -66,8 +74,13 @@ async def _run(script, folder: Path, render: Renderer, out: TextIO) -> int:
     root.addHandler(errors)
     database = folder / "khoibot-demo.sqlite3"
     database.unlink(missing_ok=True)
+    virtual = VirtualTime()
+    limiter = TelegramLimits(clock=virtual.clock, sleep=virtual.sleep) if faults else None
     sandbox = await Sandbox.open(f"sqlite:///{database}", script.start, province=script.province or "Thừa Thiên Huế",
-                                 document_place=script.place)
+                                 document_place=script.place, telegram={"rate_limit": faults > 0},
+                                 rate_limiter=limiter)
+    if faults:
+        sandbox.standin.faults.random_failures(faults, kinds=FAULT_KINDS, seed=seed, retry_after=1, seconds=0.2)
     transcript = Transcript(sandbox.standin, render, folder, out)
     transcript.say("intro", bloc=script.bloc, year=script.year, units=len(script.units), script=script.path,
                    folder=folder)
@@ -87,6 +100,9 @@ async def _run(script, folder: Path, render: Renderer, out: TextIO) -> int:
         root.removeHandler(errors)
         root.setLevel(saved_level)
         file_handler.close()
+    if faults:
+        transcript.say("faults_survived", injected=sandbox.standin.stats.faults_injected,
+                       calls=sum(sandbox.standin.stats.calls.values()) - sandbox.standin.stats.calls["getUpdates"])
     if code == 0:
         transcript.say("done", steps=len(script.steps), messages=len(sandbox.standin.stats.sends),
                        files=transcript.saved, folder=folder, seconds=round(time.monotonic() - started, 1))
@@ -99,7 +115,8 @@ def _problems(sandbox, errors: _ErrorCount, log_file: Path, render: Renderer) ->
     problems = []
     if errors.count:
         problems.append(render.plain("demo.bot_errors", count=errors.count, log=log_file))
-    refused = sandbox.standin.stats.errors
+    # Refusals (4xx other than 429), not the faults injected on purpose.
+    refused = {key: n for key, n in sandbox.standin.stats.errors.items() if 400 <= key[1] < 500 and key[1] != 429}
     if refused:
         detail = ", ".join(f"{method} {code} ×{n}" for (method, code), n in sorted(refused.items()))
         problems.append(render.plain("demo.rejected_calls", count=sum(refused.values()), detail=detail))
