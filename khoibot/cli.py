@@ -31,6 +31,11 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="create or upgrade the schema")
     db_commands.add_parser("current", help="show the schema revision")
+    backup = db_commands.add_parser("backup", help="write a consistent copy of the database (safe while the bot runs)")
+    backup.add_argument("target", help="the copy's file name (must not exist yet)")
+    restore = db_commands.add_parser("restore", help="put a copy back as the database (stop the bot first)")
+    restore.add_argument("copy", help="a file written by `khoibot db backup`")
+    restore.add_argument("--yes", action="store_true", help="confirm: the current database is replaced")
     return parser
 
 
@@ -76,6 +81,31 @@ def db_command(settings: Settings, command: str) -> int:
     return 0
 
 
+def keep_records(settings: Settings, args: argparse.Namespace) -> int:
+    from storage import backup
+
+    try:
+        if args.db_command == "backup":
+            size = backup.backup(settings.database.url, args.target)
+            print(_say(settings, "cli.backup_done", target=args.target, kb=max(1, size // 1024)))
+            return 0
+        if not args.yes:
+            print(_say(settings, "cli.restore_confirm", copy=args.copy), file=sys.stderr)
+            return 2
+        backup.restore(settings.database.url, args.copy)
+        print(_say(settings, "cli.restore_done", copy=args.copy))
+        return 0
+    except backup.NotSQLite:
+        print(_say(settings, "cli.backup_postgres"), file=sys.stderr)
+        return 2
+    except FileExistsError:
+        print(_say(settings, "cli.backup_exists", target=args.target), file=sys.stderr)
+        return 2
+    except Exception as exc:  # a broken copy, no such file, a locked database
+        print(_say(settings, "cli.backup_failed", problem=str(exc)), file=sys.stderr)
+        return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "demo":  # needs no config: everything runs in this process
@@ -88,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         print(_say(None, "cli.bad_config", problem=str(exc)), file=sys.stderr)
         return 2
     setup_logging(settings.logging.level, settings.logging.format, [settings.telegram.token])
+    if args.command == "db" and args.db_command in ("backup", "restore"):
+        return keep_records(settings, args)
     if args.command == "db":
         return db_command(settings, args.db_command)
     return run(settings)
