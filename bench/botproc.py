@@ -55,16 +55,24 @@ class BotProcess:
     def pid(self) -> int:
         return self.process.pid
 
-    async def start(self, timeout: float = 120.0) -> float:
-        """Start the bot; return the seconds until its first getUpdates (post_init done)."""
-        polls = self.standin.stats.calls["getUpdates"]
+    async def launch(self) -> None:
+        """Start the process and return at once."""
+        self._polls = self.standin.stats.calls["getUpdates"]
         self.started_at = time.perf_counter()
         log = open(self.log_path, "wb")
         self.process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "khoibot.cli", "--config", str(self.config), cwd=str(ROOT),
             stdout=log, stderr=asyncio.subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         log.close()
-        while self.standin.stats.calls["getUpdates"] <= polls:
+
+    @property
+    def polling(self) -> bool:
+        return self.standin.stats.calls["getUpdates"] > self._polls
+
+    async def start(self, timeout: float = 120.0) -> float:
+        """Start the bot; return the seconds until its first getUpdates (post_init done)."""
+        await self.launch()
+        while not self.polling:
             if self.process.returncode is not None:
                 raise RuntimeError(f"the bot exited ({self.process.returncode}); see {self.log_path}")
             if time.perf_counter() - self.started_at > timeout:
