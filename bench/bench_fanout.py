@@ -215,6 +215,7 @@ def main(argv: list[str] | None = None) -> None:
             groups.setdefault(f"{f.blocs} blocs, {f.units} units ({backend})", []).append(f)
         ordered = sorted(groups.items(), key=lambda item: item[1][0].units)
         commands = ["python -m bench.bench_fanout --blocs 85 --units 1000 --runs 3     # a tenth, ~40 s a run",
+                    "python -m bench.bench_fanout --blocs 85 --units 1000 --runs 3 --backend postgres",
                     "python -m bench.bench_fanout --blocs 850 --units 10000 --write   # full scale, ~6 minutes"]
         extra = open(args.notes, encoding="utf-8").read() if args.notes else ""
         text = section(ordered, commands, extra)
