@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from telegram.ext import CallbackContext
 
@@ -20,6 +20,9 @@ class Services:
     clock: Clock
     render: Renderer
     catalogue: Catalogue
+    # user id -> (first name, last name, username, reachable by DM) as last written to tg_user,
+    # so that remembering the sender of every update costs no query when nothing changed.
+    seen_users: dict[int, tuple[str, str | None, str | None, bool]] = field(default_factory=dict)
 
     @property
     def tz(self):
