@@ -28,7 +28,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -119,6 +119,7 @@ def any_send(calls: list[BotCall]) -> bool:
 @dataclass
 class Tally:
     latencies: list[float] = field(default_factory=list)
+    by_step: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
     updates: int = 0
     first: float = math.inf
     last: float = 0.0
@@ -128,6 +129,7 @@ class Person:
     def __init__(self, standin: BotApiStandIn, answers: Answers, user: SimUser, unit: str) -> None:
         self.standin, self.answers, self.user, self.unit = standin, answers, user, unit
         self.chat = user.private_chat
+        self.step = 0  # the index of the person's next update in the conversation
 
     async def type(self, text: str, tally: Tally) -> SimMessage:
         since = self.answers.mark(self.chat.id)
@@ -148,6 +150,8 @@ class Person:
     def _timed(self, queued: float, calls: list[BotCall], tally: Tally) -> SimMessage:
         first = next(c for c in calls if c.method in ANSWERS)
         tally.latencies.append(first.at - queued)
+        tally.by_step[self.step].append(first.at - queued)
+        self.step += 1
         tally.updates += 1
         tally.first = min(tally.first, queued)
         tally.last = max(tally.last, calls[-1].at)
@@ -263,6 +267,13 @@ class Burst:
     updates: int
     seconds: float
     latencies: list[float]
+    bot_cpu: float = 0.0  # CPU seconds the bot's process used during the burst
+    by_step: dict[int, list[float]] = field(default_factory=dict)  # step of the conversation -> latencies
+    calls: dict[str, int] = field(default_factory=dict)  # Bot API calls the bot made during the burst
+
+    @property
+    def cpu_ms_per_update(self) -> float:
+        return self.bot_cpu / self.updates * 1000
 
     @property
     def per_second(self) -> float:
@@ -289,10 +300,24 @@ class Run:
     database: Path | None = None
 
 
-async def _fire(people: list[Person], job: Callable[[Person, Tally], Awaitable[None]], bot: str) -> Burst:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _fire(people: list[Person], job: Callable[[Person, Tally], Awaitable[None]], bot: str,
+                pid: int | None = None) -> Burst:
     tally = Tally()
+    for p in people:
+        p.step = 0
+    cpu = cpu_seconds(pid) if pid else 0.0
+    calls = people[0].standin.stats.calls.copy() if people else Counter()
     await asyncio.gather(*(job(p, tally) for p in people))
-    return Burst(bot, len(people), tally.updates, tally.last - tally.first, tally.latencies)
+    cpu = cpu_seconds(pid) - cpu if pid else 0.0
+    made = people[0].standin.stats.calls - calls if people else Counter()
+    return Burst(bot, len(people), tally.updates, tally.last - tally.first, tally.latencies, cpu,
+                 dict(tally.by_step), dict(made))
 
 
 async def set_up(standin: BotApiStandIn, answers: Answers, blocs: int, units_per_bloc: int, year: int,
@@ -384,7 +409,7 @@ def registrations_in(database: Path, year: int) -> dict[str, int]:
 
 
 async def run(levels: list[int], rounds: int, workdir: Path, *, profile: str | None = None,
-              warm_up: int = 4, log=print) -> Run:
+              warm_up: int = 4, log=print, verbose: bool = False) -> Run:
     from domain import registration as rules
     from khoibot.config import load_settings
 
@@ -421,18 +446,19 @@ async def run(levels: list[int], rounds: int, workdir: Path, *, profile: str | N
         confirmed: dict[str, int] = defaultdict(int)
 
         async def burst(bot: str, crowd: list[Person], tag: str) -> Burst:
-            async with Child(standin, argv(bot, tag), workdir / f"{bot}.log"):
+            async with Child(standin, argv(bot, tag), workdir / f"{bot}.log") as child:
+                pid = child.proc.pid
                 if bot == "khoibot":
                     warm = crowd[:warm_up]
                     await _fire(warm, lambda p, t: register(p, individual_steps, t), "warm-up")
                     for p in warm:
                         confirmed[p.unit] += 1
-                    b = await _fire(crowd, lambda p, t: register(p, individual_steps, t), bot)
+                    b = await _fire(crowd, lambda p, t: register(p, individual_steps, t), bot, pid)
                     for p in crowd:
                         confirmed[p.unit] += 1
                 else:
                     await _fire(crowd[:warm_up], lambda p, t: echo(p, kinds, t), "warm-up")
-                    b = await _fire(crowd, lambda p, t: echo(p, kinds, t), bot)
+                    b = await _fire(crowd, lambda p, t: echo(p, kinds, t), bot, pid)
                     result.echo_updates += b.updates
                     result.echo_answered += len(b.latencies)
                 await standin.settle(timeout=60)
@@ -450,7 +476,15 @@ async def run(levels: list[int], rounds: int, workdir: Path, *, profile: str | N
                 log(f"{level:>4} people, round {r + 1}: "
                     f"echo {e.per_second:7.1f} upd/s p50 {e.p50 * 1000:6.1f} p99 {e.p99 * 1000:7.1f} ms | "
                     f"khoibot {k.per_second:7.1f} upd/s p50 {k.p50 * 1000:6.1f} p99 {k.p99 * 1000:7.1f} ms | "
-                    f"throughput ×{k.per_second / e.per_second:.2f}, p99 ×{k.p99 / e.p99:.2f}")
+                    f"throughput ×{k.per_second / e.per_second:.2f}, p99 ×{k.p99 / e.p99:.2f} | "
+                    f"CPU ms/update echo {e.cpu_ms_per_update:.2f} khoibot {k.cpu_ms_per_update:.2f}")
+                if verbose:
+                    for b in (e, k):
+                        log(f"     {b.bot:>7} calls per update: " + ", ".join(
+                            f"{m} {n / b.updates:.2f}" for m, n in sorted(b.calls.items())))
+                        log(f"     {b.bot:>7} p50/p99 ms by step: " + " ".join(
+                            f"{kinds[i]}{i}:{report.percentile(v, 50) * 1000:.0f}/{report.percentile(v, 99) * 1000:.0f}"
+                            for i, v in sorted(b.by_step.items())))
         result.registrations = registrations_in(database, year)
         for unit, n in confirmed.items():
             if result.registrations.get(unit, 0) != n:
@@ -552,16 +586,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--levels", default="50,200", help="people at once, comma-separated (default 50,200)")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--profile", choices=("khoibot", "echo"), help="run that bot under cProfile and print the top")
+    parser.add_argument("--verbose", action="store_true", help="latency per step of the conversation")
     parser.add_argument("--no-write", action="store_true", help="do not write docs/BENCHMARKS.md")
     parser.add_argument("--notes", default="", help="a file whose text is appended to the section")
     args = parser.parse_args(argv)
     levels = [int(x) for x in args.levels.split(",")]
     with tempfile.TemporaryDirectory(prefix="bench-conv-") as tmp:
-        result = asyncio.run(run(levels, args.rounds, Path(tmp), profile=args.profile))
+        result = asyncio.run(run(levels, args.rounds, Path(tmp), profile=args.profile,
+                                 verbose=args.verbose))
         if args.profile:
             import pstats
 
-            for prof in sorted(Path(tmp).glob(f"{args.profile}-*.prof"))[-1:]:
+            import shutil
+
+            measured = [p for p in Path(tmp).glob(f"{args.profile}-*.prof") if not p.name.endswith("-setup.prof")]
+            for prof in sorted(measured, key=lambda p: p.stat().st_mtime)[-1:]:
+                kept = Path(tempfile.gettempdir()) / f"bench-conversation-{prof.name}"
+                shutil.copy(prof, kept)
+                print(f"\n(profile kept in {kept})")
                 print(f"\n== {prof.name} (cumulative) ==")
                 pstats.Stats(str(prof)).sort_stats("cumulative").print_stats(40)
                 print(f"\n== {prof.name} (own time) ==")
