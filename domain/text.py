@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -61,11 +62,13 @@ def _clusters(s: str):
         yield base, marks
 
 
+@lru_cache(maxsize=8192)
 def sort_key(s: str) -> tuple:
     """Vietnamese collation key: letters, then tones, then case (lower first).
 
     Digit runs compare by numeric value ("số 2" < "số 10"); the NFC string is the
-    last tie-break so that distinct strings never compare equal.
+    last tie-break so that distinct strings never compare equal. The same names (units,
+    blocs, people) are sorted over and over, so keys are kept (they are immutable tuples).
     """
     primary: list[tuple[int, int, str]] = []
     tones: list[int] = []

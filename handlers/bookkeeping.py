@@ -13,7 +13,7 @@ from telegram.ext import ChatMemberHandler, MessageHandler, TypeHandler, filters
 from handlers.common import GROUP_TYPES, Context, svc, tell
 from storage import audit
 from storage.blocs import bloc_of_chat, move_chat
-from storage.users import touch_user
+from storage.users import reachable, touch_user
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +24,17 @@ async def remember_user(update: Update, context: Context) -> None:
         return
     s = svc(context)
     private = update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+    known = s.seen_users.get(user.id)
+    if known is not None and known[:3] == (user.first_name, user.last_name, user.username) and (
+            known[3] or not private):
+        return  # the row already says this (outbox forgets people it could not reach)
     with s.db.session() as session:
-        touch_user(session=session, user_id=user.id, first_name=user.first_name, last_name=user.last_name,
-                   username=user.username, now=s.clock.now(), private=private)
+        row = touch_user(session=session, user_id=user.id, first_name=user.first_name, last_name=user.last_name,
+                         username=user.username, now=s.clock.now(), private=private)
+        now_reachable = reachable(row)
+    if len(s.seen_users) > 100_000:
+        s.seen_users.clear()
+    s.seen_users[user.id] = (user.first_name, user.last_name, user.username, now_reachable)
 
 
 async def follow_migration(update: Update, context: Context) -> None:

@@ -39,8 +39,11 @@ def _unit_for(context: Context, user_id: int, unit_id: int | None) -> tuple[Unit
     if unit_id is None:
         return None
     with svc(context).db.session() as session:
-        return next(((u, b) for u, b in roster.units_of_user(session=session, user_id=user_id) if u.id == unit_id),
-                    None)
+        return _represented(session, user_id, unit_id)
+
+
+def _represented(session, user_id: int, unit_id: int) -> tuple[Unit, Bloc] | None:
+    return next(((u, b) for u, b in roster.units_of_user(session=session, user_id=user_id) if u.id == unit_id), None)
 
 
 def _window(s: Services, bloc: Bloc, unit_id: int) -> rules.Window:
@@ -210,18 +213,19 @@ async def show_step(update: Update, context: Context, draft: RegistrationDraft, 
         draft.message_id = message_id
 
 
-def _live_draft(context: Context, user_id: int) -> tuple[RegistrationDraft | None, bool]:
-    """The person's draft, and whether it timed out (then it is dropped)."""
+def _live_draft(context: Context, user_id: int) -> tuple[RegistrationDraft | None, bool, tuple[Unit, Bloc] | None]:
+    """The person's draft, whether it timed out (then it is dropped), and the draft's unit
+    and bloc if this person still represents it (one session for the three)."""
     s = svc(context)
     with s.db.session() as session:
         draft = registrations.draft_of(session=session, user_id=user_id)
         if draft is None:
-            return None, False
+            return None, False, None
         idle = timedelta(minutes=s.settings.bot.draft_timeout_minutes)
         if draft.touched_at + idle <= s.clock.now():
             registrations.drop_draft(session=session, draft_id=draft.id)
-            return None, True
-    return draft, False
+            return None, True, None
+        return draft, False, _represented(session, user_id, draft.unit_id)
 
 
 async def on_draft_button(update: Update, context: Context) -> None:
@@ -229,13 +233,13 @@ async def on_draft_button(update: Update, context: Context) -> None:
     query = update.callback_query
     parts = (query.data or "").split(":")
     user_id = update.effective_user.id
-    draft, timed_out = _live_draft(context, user_id)
+    draft, timed_out, represented = _live_draft(context, user_id)
     if timed_out:
         await alert(update, context, "registration.timed_out_alert")
         return
     stale = (draft is None or len(parts) < 3 or int_arg(parts[1]) != draft.id
              or query.message is None or query.message.message_id != draft.message_id)
-    target = None if stale else _unit_for(context, user_id, draft.unit_id)
+    target = None if stale else represented
     if target is None:
         await alert(update, context, "registration.stale_alert")
         return
@@ -280,14 +284,13 @@ async def on_draft_button(update: Update, context: Context) -> None:
 async def on_text(update: Update, context: Context) -> None:
     """Typed answers in the private chat: the number of people, or the targets."""
     user_id = update.effective_user.id
-    draft, timed_out = _live_draft(context, user_id)
+    draft, timed_out, target = _live_draft(context, user_id)
     if timed_out:
         await say(update, context, "registration.timed_out")
         return
     if draft is None:
         await say(update, context, "registration.no_conversation")
         return
-    target = _unit_for(context, user_id, draft.unit_id)
     if target is None:  # the unit was removed, or this person no longer represents it
         with svc(context).db.session() as session:
             registrations.drop_draft(session=session, draft_id=draft.id)

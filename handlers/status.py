@@ -3,7 +3,9 @@ reopening one unit after the deadline."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from telegram import Update
@@ -99,7 +101,37 @@ def _board_text(context: Context, bloc: Bloc) -> str:
     return text if utf16_len(text) <= TEXT_LIMIT else split_lines(text)[0]
 
 
+@dataclass
+class _BoardRefresh:
+    """One bloc's board: refreshed by one update at a time; ``wanted`` is the newest request."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    wanted: Bloc | None = None
+
+
 async def refresh_board(context: Context, bloc: Bloc) -> None:
+    """Bring the bloc's pinned status board up to date. Updates run concurrently, so two
+    people confirming at once must neither post two boards nor leave the older text last:
+    one refresh runs at a time per bloc, and a request that comes while one runs is folded
+    into one more run of it (which reads the database afresh)."""
+    boards_now = context.application.bot_data.setdefault("status_boards", {})
+    state = boards_now.setdefault(bloc.id, _BoardRefresh())
+    state.wanted = bloc
+    if state.lock.locked():
+        return  # the refresh under way runs once more and shows this change too
+    failed: TelegramError | None = None
+    async with state.lock:
+        while state.wanted is not None:
+            latest, state.wanted = state.wanted, None
+            try:
+                await _refresh_board(context, latest)
+            except TelegramError as exc:
+                failed = exc
+    if failed is not None:
+        raise failed
+
+
+async def _refresh_board(context: Context, bloc: Bloc) -> None:
     """Edit the pinned status message in place; post and pin it when there is none (or it
     was deleted, or the group moved). Without the right to pin, say so once and go on unpinned."""
     s = svc(context)

@@ -15,10 +15,14 @@ from khoibot.config import Settings
 from khoibot.ratelimit import TelegramLimits
 from khoibot.render import Renderer, command_menus
 from khoibot.services import Services
+from khoibot.updates import OrderedUpdates
 from storage.db import Database
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
+
+# Updates handled at once (khoibot/updates.py); bench/bench_conversation.py measured the choice.
+RUNNING_UPDATES = 8
 
 MENU_SCOPES = {
     "private": BotCommandScopeAllPrivateChats,
@@ -71,6 +75,11 @@ def build_application(settings: Settings, *, db: Database | None = None, clock: 
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.bot.tz,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .post_init(post_init)
+        # Different chats and people at once; one chat's or one person's updates in order.
+        # A few at once are enough to use the time spent waiting on Telegram; the HTTP pool
+        # is sized to them (httpx scans every pooled connection on each request).
+        .concurrent_updates(OrderedUpdates(RUNNING_UPDATES))
+        .connection_pool_size(RUNNING_UPDATES + 8)
     )
     if settings.telegram.rate_limit:
         builder = builder.rate_limiter(rate_limiter or TelegramLimits())

@@ -36,6 +36,7 @@ async def send(bot: Bot, svc: Services, chat_id: int, text: str, *, reply_markup
             if chat_id > 0:
                 with svc.db.session() as s:
                     mark_unreachable(session=s, user_id=chat_id, now=svc.clock.now())
+                svc.seen_users.pop(chat_id, None)
             return None
         if message is None:
             return None

@@ -42,6 +42,8 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            # Templates do not change while the bot runs: no stat() of the file per message.
+            auto_reload=False,
         )
         env.filters["date"] = lambda value: dates.fmt_date(value.astimezone(self.tz) if hasattr(value, "hour") else value)
         env.filters["datetime"] = lambda value: dates.fmt_datetime(value, tz=self.tz)

@@ -23,6 +23,9 @@ class Services:
     # The text each status board was last edited to, by (chat id, message id): an edit that
     # would change nothing is skipped, since it would still count against a group's 20/min.
     board_texts: dict[tuple[int, int], str] = field(default_factory=dict)
+    # user id -> (first name, last name, username, reachable by DM) as last written to tg_user,
+    # so that remembering the sender of every update costs no query when nothing changed.
+    seen_users: dict[int, tuple[str, str | None, str | None, bool]] = field(default_factory=dict)
 
     @property
     def tz(self):

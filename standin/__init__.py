@@ -12,10 +12,10 @@
 from .errors import ApiError
 from .faults import Fault, Faults, SendRecord, Stats
 from .html import HtmlError, parse_html
-from .server import BotApiStandIn, ptb_idle_probe
+from .server import BotApiStandIn, BotCall, ptb_idle_probe
 from .state import Document, SimChat, SimFile, SimMessage, SimUser
 
 __all__ = [
-    "ApiError", "BotApiStandIn", "Document", "Fault", "Faults", "HtmlError", "SendRecord",
+    "ApiError", "BotApiStandIn", "BotCall", "Document", "Fault", "Faults", "HtmlError", "SendRecord",
     "SimChat", "SimFile", "SimMessage", "SimUser", "Stats", "parse_html", "ptb_idle_probe",
 ]

@@ -11,6 +11,7 @@ import json
 import re
 import time
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from aiohttp import web
@@ -28,6 +29,17 @@ CONFLICT_OTHER_POLL = ("Conflict: terminated by other getUpdates request; "
 CONFLICT_WEBHOOK = ("Conflict: can't use getUpdates method while webhook is active; "
                     "use deleteWebhook to delete the webhook first")
 CONFLICT_SET_WEBHOOK = "Conflict: terminated by setWebhook request"
+
+
+@dataclass(frozen=True)
+class BotCall:
+    """A Bot API call that succeeded and touched a chat, as told to listeners."""
+
+    method: str
+    chat_id: int
+    message_id: int | None  # the message sent or edited; for answerCallbackQuery, the pressed one
+    query_id: str | None  # answerCallbackQuery only
+    at: float  # the stand-in's clock when the call took effect
 
 
 class BotApiStandIn:
@@ -58,6 +70,7 @@ class BotApiStandIn:
         self._poll_fut: asyncio.Future[str] | None = None
         self._in_flight: Counter[str] = Counter()  # method -> requests being handled (not getUpdates)
         self._last_activity = 0.0
+        self._listeners: list[Callable[[BotCall], None]] = []
         # Webhook mode: retries wait webhook_retry[0] seconds, doubling up to webhook_retry[1].
         self.webhook_delivery = WebhookDelivery(self.world, self._touch, first_delay=webhook_retry[0],
                                                 max_delay=webhook_retry[1], timeout=webhook_timeout)
@@ -166,6 +179,35 @@ class BotApiStandIn:
     def commands_seen_by(self, user: SimUser, chat: SimChat | None = None) -> list[dict[str, str]]:
         return self.world.commands_seen_by(user, chat)
 
+    # ================================================================== listening
+    def listen(self, callback: Callable[[BotCall], None]) -> Callable[[], None]:
+        """Call `callback(BotCall)` right after each successful bot call that touches a chat
+        (sendMessage, editMessageText, answerCallbackQuery, ...), in the event loop, before the
+        answer goes back to the bot. Returns a function that stops listening."""
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
+
+    def _tell_listeners(self, name: str, params: Params, result: Any) -> None:
+        query_id = None
+        if name == "answerCallbackQuery":
+            query_id = params.str("callback_query_id") or ""
+            record = self.world.callbacks.get(query_id)
+            if record is None:
+                return
+            chat_id, message_id = record.message.chat.id, record.message.message_id
+        elif isinstance(result, dict) and isinstance(result.get("chat"), dict):
+            chat_id, message_id = result["chat"]["id"], result.get("message_id")
+        else:
+            raw = params.values.get("chat_id")
+            try:
+                chat_id = int(raw)
+            except (TypeError, ValueError):
+                return  # no chat (getMe, setMyCommands, ...) or an @username
+            message_id = params.int("message_id", 0) or None
+        call = BotCall(name, chat_id, message_id, query_id, self.clock())
+        for listener in list(self._listeners):
+            listener(call)
+
     # ================================================================== settle
     def _busy(self) -> str | None:
         pending = self.world.updates.pending
@@ -233,6 +275,8 @@ class BotApiStandIn:
                 self.stats.faults[fault.kind] += 1
                 return await self._faulty(name, params, fault)
             result = await self._get_updates(params) if polling else getattr(self.api, name)(params)
+            if self._listeners and not polling:
+                self._tell_listeners(name, params, result)
             return _json({"ok": True, "result": result}, 200)
         except ApiError as e:
             self.stats.errors[(name, e.code)] += 1

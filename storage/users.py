@@ -12,18 +12,21 @@ from storage.models import TgUser
 
 def touch_user(*, session: Session, user_id: int, first_name: str, last_name: str | None,
                username: str | None, now: datetime, private: bool) -> TgUser:
-    """Insert or refresh a user; a private message means the bot may now write to them."""
+    """Insert or refresh a user; a private message means the bot may now write to them.
+    Runs for every update, so it writes only when something changed (``updated_at`` is when
+    the details last changed)."""
     user = session.get(TgUser, user_id)
     if user is None:
         user = TgUser(id=user_id, updated_at=now)
         session.add(user)
-    user.first_name = clean(first_name or "")
-    user.last_name = clean(last_name or "")
-    user.username = username
-    user.updated_at = now
+    details = dict(first_name=clean(first_name or ""), last_name=clean(last_name or ""), username=username)
     if private:
-        user.started_at = user.started_at or now
-        user.blocked_at = None
+        details.update(started_at=user.started_at or now, blocked_at=None)
+    changed = {key: value for key, value in details.items() if getattr(user, key) != value}
+    if changed:
+        for key, value in changed.items():
+            setattr(user, key, value)
+        user.updated_at = now
     return user
 
 

@@ -161,3 +161,21 @@ async def test_settle_waits_for_the_idle_probe(standin, tiny):
     standin.idle_probe = lambda: False
     with pytest.raises(AssertionError, match="idle_probe"):
         await standin.settle(timeout=0.1)
+
+
+async def test_listeners_hear_each_call_that_touches_a_chat(standin, tiny):
+    heard = []
+    stop = standin.listen(heard.append)
+    lan = standin.add_user("Nguyễn Thị Lan", username="lan_hkh")
+    await lan.open_link("https://t.me/khoibot_test_bot?start=abc")
+    hello = lan.private_chat.last_bot_message()
+    await lan.press(hello, "Xác nhận")
+    stop()
+    calls = [(c.method, c.chat_id, c.message_id) for c in heard]
+    assert calls == [("sendMessage", lan.id, hello.message_id),
+                     ("answerCallbackQuery", lan.id, hello.message_id),
+                     ("editMessageText", lan.id, hello.message_id)]
+    assert heard[1].query_id == lan.last_query_id
+    assert heard[0].at <= heard[1].at <= heard[2].at
+    await lan.press_data(hello, "forged:1")
+    assert len(heard) == 3  # no longer listening
