@@ -102,11 +102,20 @@ async def on_unit_button(update: Update, context: Context, bloc: Bloc) -> None:
     s = svc(context)
     with s.db.session() as session:
         unit = roster.unit_of_bloc(session=session, bloc_id=bloc.id, unit_id=unit_id) if unit_id else None
-    if unit is None or parts[1] not in ("new", "rev"):
+    if unit is None or parts[1] not in ("new", "rev", "revok"):
         await alert(update, context, "roster.unit_gone" if parts and unit_id else "common.stale_button")
         return
     user_id = update.effective_user.id
     if parts[1] == "rev":
+        # Ask first: whoever was sent a link could not enrol with it any more.
+        await update.callback_query.answer()
+        message = update.callback_query.message
+        await outbox.edit(context.bot, message.chat_id, message.message_id,
+                          s.render("invite.confirm_revoke", unit=unit),
+                          reply_markup=keyboard([[(label(context, "invite.btn_revoke_yes"), f"i:revok:{unit.id}"),
+                                                  (label(context, "invite.btn_revoke_no"), f"r:unit:{unit.id}")]]))
+        return
+    if parts[1] == "revok":
         with s.db.session() as session:
             count = invitations.revoke_unit(session=session, unit=unit, by=user_id, now=s.clock.now())
         await update.callback_query.answer(label(context, "invite.revoked", count=count), show_alert=True)

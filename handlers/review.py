@@ -197,7 +197,15 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
     if action == "show":
         await query.answer()
         await _show_panel(update, context, bloc)
-    elif action == "prep" and status in (None, votes.DRAFT):
+    elif action == "prep" and status == votes.DRAFT:
+        # Rebuilding drops the exceptions and quotas set by hand: ask first.
+        await query.answer()
+        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+                          s.render("review.confirm_rebuild"),
+                          reply_markup=keyboard([[(label(context, "review.btn_rebuild_yes"), f"bx:prepok:{vote.id}"),
+                                                  (label(context, "review.btn_back"), "bx:show")]]))
+    elif (action == "prep" and status is None) or (
+            action == "prepok" and status == votes.DRAFT and len(parts) == 3 and parts[2] == str(vote.id)):
         ballot = _fresh_ballot(s, bloc)
         with s.db.session() as session:
             if vote is None:

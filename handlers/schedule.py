@@ -12,12 +12,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from domain.dates import DateParseError, is_past, parse_vn_datetime
 from domain.milestones import MEETINGS, Kind, order_problem, parse_hour, split_place
 from domain.reminders import plan
-from handlers.common import (NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command, keyboard,
-                             label, say, svc)
+from handlers.common import (NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command, int_arg,
+                             keyboard, label, say, svc)
 from handlers.reminders import duties_by_unit, rules_for
 from handlers.replies import answers, secretary_answering
 from handlers.status import refresh_board
-from khoibot import scheduler
+from khoibot import outbox, scheduler
 from storage import blocs as bloc_store
 from storage import milestones, reminders
 from storage.models import Bloc, Milestone, PendingReply
@@ -64,10 +64,28 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
         await ask(update, context, "schedule.ask_meeting" if kind in MEETINGS else "schedule.ask_deadline",
                   action="schedule.set", bloc_id=bloc.id, kind=kind.value)
     elif action == "cancel" and kind:
+        # Ask first: cancelling drops the milestone's reminders.
         s = svc(context)
         with s.db.session() as session:
             milestone = milestones.active(session=session, bloc=bloc, kind=kind.value)
-            if milestone is not None:
+        if milestone is None:
+            await alert(update, context, "common.stale_button")
+            return
+        await update.callback_query.answer()
+        message = update.callback_query.message
+        await outbox.edit(context.bot, message.chat_id, message.message_id,
+                          s.render("schedule.confirm_cancel", milestone=milestone),
+                          reply_markup=keyboard([[(label(context, "schedule.btn_cancel_yes"), f"lc:cancelok:{milestone.id}"),
+                                                  (label(context, "schedule.btn_cancel_no"), "lc:show:0")]]))
+    elif action == "cancelok":
+        s = svc(context)
+        with s.db.session() as session:
+            milestone = session.get(Milestone, int_arg(code) or 0)
+            # The milestone named by the confirmation, if it is still this bloc's, this year's and active.
+            if milestone is None or milestone.bloc_id != bloc.id or milestone.year != bloc.year \
+                    or milestone.cancelled_at is not None:
+                milestone = None
+            else:
                 milestones.cancel(session=session, milestone=milestone, by=update.effective_user.id, now=s.clock.now())
                 reminders.cancel(session=session, milestone_id=milestone.id)
         if milestone is None:
@@ -75,8 +93,16 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
             return
         await update.callback_query.answer()
         scheduler.set_alarm(context.application)
-        await say(update, context, "schedule.cancelled", milestone=milestone)
+        message = update.callback_query.message
+        await outbox.edit(context.bot, message.chat_id, message.message_id,
+                          s.render("schedule.cancelled", milestone=milestone))
         await best_effort("refresh board", refresh_board(context, bloc))
+    elif action == "show":
+        await update.callback_query.answer()
+        view, markup = _view(context, bloc)
+        message = update.callback_query.message
+        await outbox.edit(context.bot, message.chat_id, message.message_id,
+                          svc(context).render("schedule.show", **view), reply_markup=markup)
     else:
         await alert(update, context, "common.stale_button")
 

@@ -10,7 +10,7 @@ from handlers.common import (NEW_MESSAGES, Context, alert, callback_parts, group
                              is_secretary, keyboard, label, say, svc)
 from khoibot import outbox
 from storage import roles
-from storage.models import Bloc
+from storage.models import Bloc, TgUser
 from storage.users import display_name, touch_user
 
 
@@ -54,14 +54,24 @@ async def thuky(update: Update, context: Context, bloc: Bloc) -> None:
 
 @group_button(secretary=True)
 async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
+    """s:rm:<role> asks to confirm; s:rmok:<role> removes; s:list:0 goes back to the list."""
     parts = callback_parts(update, 3)
-    role_id = int_arg(parts[2]) if parts and parts[1] == "rm" else None
+    action = parts[1] if parts else None
+    role_id = int_arg(parts[2]) if parts and action in ("rm", "rmok") else None
     s = svc(context)
+    message = update.callback_query.message
+    if action == "list":
+        await update.callback_query.answer()
+        view, markup = _view(context, bloc)
+        await outbox.edit(context.bot, message.chat_id, message.message_id,
+                          s.render("secretaries.list", **view), reply_markup=markup)
+        return
     with s.db.session() as session:
         role = roles.secretary_role(session=session, bloc=bloc, role_id=role_id) if role_id else None
+        person = session.get(TgUser, role.user_id) if role is not None else None
         last = role is not None and len(roles.secretaries(session=session, bloc=bloc)) == 1
         refuse = last and not s.settings.bot.admins_are_secretaries
-        if role is not None and not refuse:
+        if role is not None and not refuse and action == "rmok":
             roles.remove_role(session=session, role=role, by=update.effective_user.id, now=s.clock.now())
     if role is None:
         await alert(update, context, "common.stale_button")
@@ -70,10 +80,16 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
         await alert(update, context, "secretaries.last_one")
         return
     await update.callback_query.answer()
+    if action == "rm":
+        confirm = keyboard([[(label(context, "secretaries.btn_remove_yes"), f"s:rmok:{role.id}"),
+                             (label(context, "secretaries.btn_remove_no"), "s:list:0")]])
+        await outbox.edit(context.bot, message.chat_id, message.message_id,
+                          s.render("secretaries.confirm_remove", person=display_name(person), bloc=bloc),
+                          reply_markup=confirm)
+        return
     view, markup = _view(context, bloc)
-    message = update.callback_query.message
     await outbox.edit(context.bot, message.chat_id, message.message_id,
-                      s.render("secretaries.list", **view), reply_markup=markup)
+                      s.render("secretaries.list", removed=display_name(person), **view), reply_markup=markup)
 
 
 def handlers() -> list:

@@ -145,7 +145,9 @@ async def test_used_revoked_expired_forged_and_other_blocs_links(world):
     await secretary.press(group.last_bot_message(), "Sửa đơn vị")
     menu = group.last_bot_message()
     await secretary.press(menu, "Hội Nhà báo")
-    assert await secretary.press(menu, "Thu hồi liên kết mời") == "Đã thu hồi 1 liên kết mời của đơn vị."
+    await secretary.press(menu, "Thu hồi liên kết mời")
+    assert "Thu hồi mọi liên kết mời còn hiệu lực của Hội Nhà báo?" in menu.text  # asked first
+    assert await secretary.press(menu, "⛔ Thu hồi") == "Đã thu hồi 1 liên kết mời của đơn vị."
     await second.open_link(link_of(links, "Hội Nhà báo"))
     assert "đã bị thư ký thu hồi (Hội Nhà báo)" in second.private_chat.last_bot_message().text
 

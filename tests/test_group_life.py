@@ -28,7 +28,10 @@ async def test_secretary_adds_and_removes_a_secretary(world):
     assert "Trần Thị Hoa" in listing.text and "Hồ Thị Lan (@lan_ctd)" in listing.text
     assert "Các quản trị viên của nhóm cũng là thư ký" in listing.text
     await secretary.press(listing, "Bỏ thư ký: Hồ Thị Lan")
-    assert "Hồ Thị Lan" not in listing.text
+    assert "Bỏ <b>Hồ Thị Lan</b> khỏi danh sách thư ký" in listing.html  # asked first
+    await secretary.press(listing, "🗑 Bỏ thư ký")
+    assert "Đã bỏ Hồ Thị Lan khỏi danh sách thư ký" in listing.text
+    assert "Hồ Thị Lan (@lan_ctd)" not in listing.text
     await deputy.send(group, "/donvi\nHội Nông dân")
     assert "Chỉ thư ký khối mới dùng được lệnh /donvi" in group.last_bot_message().text
 

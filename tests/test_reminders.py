@@ -128,6 +128,8 @@ async def test_moving_and_cancelling_a_meeting_moves_its_reminders(world, bloc):
     assert await run_reminders(world, local(14, 7, 8, 0)) == 0
     await secretary.send(group, "/lich")
     await secretary.press(group.last_bot_message(), "Huỷ: Hội nghị sơ kết")
+    assert "Huỷ Hội nghị sơ kết 6 tháng" in group.last_bot_message().text and planned(world)  # asked first
+    await secretary.press(group.last_bot_message(), "✖️ Huỷ mốc này")
     assert "Đã huỷ Hội nghị sơ kết 6 tháng (09:00 ngày 22/07/2025 tại Hội trường B)" in group.last_bot_message().text
     assert planned(world) == []
     assert await run_reminders(world, local(21, 7, 8, 0)) == 0
