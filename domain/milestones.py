@@ -6,6 +6,8 @@ import re
 from datetime import datetime
 from enum import StrEnum
 
+from domain.text import clean
+
 
 class Kind(StrEnum):
     REGISTRATION_DEADLINE = "registration_deadline"
@@ -77,8 +79,9 @@ def split_place(text: str) -> tuple[str, str]:
     """"14:00 15/7/2025, Hội trường A" or "… tại Hội trường A" → the time and the place."""
     match = _PLACE.search(text)
     if not match:
-        return text.strip(), ""
-    return text[: match.start()].strip(), text[match.end():].strip()
+        return clean(text), ""
+    # The place is stored and shown: no control characters, one line (domain.text.clean).
+    return clean(text[: match.start()]), clean(text[match.end():])
 
 
 def parse_hour(text: str) -> int | None:

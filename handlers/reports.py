@@ -9,6 +9,7 @@ from pathlib import PurePath
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from domain.text import clean
 from handlers.common import (NEW_MESSAGES, Context, alert, best_effort, represented_units, callback_parts, int_arg, keyboard, label,
                              private_command, say, svc)
 from handlers.invitations import notify_secretaries
@@ -74,7 +75,8 @@ async def on_document(update: Update, context: Context) -> None:
     if waiting is None:
         await say(update, context, "reports.send_command_first")
         return
-    filename = document.file_name or "baocao"
+    # Stored and shown: no control characters, one line (domain.text.clean).
+    filename = clean(document.file_name or "")[:200] or "baocao"
     if PurePath(filename.lower()).suffix not in ALLOWED:
         await say(update, context, "reports.wrong_kind", filename=filename, allowed=sorted(ALLOWED))
         return
