@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import sys
 from urllib.parse import urlsplit
 
 from telegram import Update
+from telegram.error import InvalidToken, NetworkError
 
 from khoibot import __version__
 from khoibot.config import ConfigError, Settings, load_settings
@@ -52,12 +54,35 @@ def run(settings: Settings) -> int:
         return 2
     from khoibot.app import build_application
 
+    if settings.telegram.mode == "webhook" and not settings.telegram.webhook_url:
+        print(_say(settings, "cli.no_webhook_url"), file=sys.stderr)
+        return 2
     app = build_application(settings)
+    try:
+        _serve(app, settings)
+    except InvalidToken:
+        # PTB's message quotes the token itself: say what happened without it.
+        print(_say(settings, "cli.token_rejected", base_url=settings.telegram.base_url), file=sys.stderr)
+        return 1
+    except NetworkError as exc:
+        print(_say(settings, "cli.server_unreachable", base_url=settings.telegram.base_url,
+                   problem=_redacted(str(exc), settings)), file=sys.stderr)
+        return 1
+    except Exception:
+        # Through the log, whose filter takes the token out of the message and the traceback.
+        logging.getLogger("khoibot").critical("the bot stopped", exc_info=True)
+        return 1
+    return 0
+
+
+def _redacted(text: str, settings: Settings) -> str:
+    token = settings.telegram.token
+    return text.replace(token, "<token>") if token else text
+
+
+def _serve(app, settings: Settings) -> None:
     stop_signals = (signal.SIGINT, signal.SIGTERM)
     if settings.telegram.mode == "webhook":
-        if not settings.telegram.webhook_url:
-            print(_say(settings, "cli.no_webhook_url"), file=sys.stderr)
-            return 2
         # The bot's web server must listen on the path Telegram is told to post to.
         app.run_webhook(listen=settings.telegram.webhook_listen, port=settings.telegram.webhook_port,
                         url_path=urlsplit(settings.telegram.webhook_url).path,
@@ -67,7 +92,6 @@ def run(settings: Settings) -> int:
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES, timeout=settings.telegram.poll_timeout,
                         stop_signals=stop_signals)
-    return 0
 
 
 def db_command(settings: Settings, command: str) -> int:

@@ -57,5 +57,8 @@ def setup_logging(level: str, fmt: str, secrets: list[str]) -> None:
     root.setLevel(level)
     # httpx logs every request URL, and the URL contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # At DEBUG, PTB logs every call's parameters and answer: what people typed and the
+    # invitation links (their tokens are keys to enrol). Those never go to the log.
+    logging.getLogger("telegram").setLevel(logging.INFO)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
