@@ -81,6 +81,10 @@ class Step:
     run: Callable
 
 
+def rows(table: list) -> int:
+    return sum(1 for row in table if isinstance(row, Row))
+
+
 def cells(table: list) -> int:
     return sum(len(PERSONS) * len(CHATS) for row in table if isinstance(row, Row))
 
@@ -112,11 +116,12 @@ def refusal_texts(render: Renderer, row: Row) -> dict[str, list[str]]:
         "stl": [t("registration.stale_alert"), t("review.stale")],
         "unk": [t("invite.problem_unknown")],
         "used": ["Liên kết mời này đã được dùng"],
+        "yr": [t("rollover.stale_year_alert", made_for=2024, current=2025)],
         "err": [t("common.error"), t("common.error_alert")],
     }
 
 
-REFUSALS = ("grp", "prv", "nob", "sec", "secb", "old", "rep", "mine", "adm", "gone", "stl", "unk", "used")
+REFUSALS = ("grp", "prv", "nob", "sec", "secb", "old", "rep", "mine", "adm", "gone", "stl", "unk", "used", "yr")
 
 
 def recognise(answers: list[str], known: dict[str, list[str]]) -> str | None:

@@ -34,11 +34,17 @@ import pytest
 
 from khoibot.demo.acts import invite_and_enrol, register
 from khoibot.render import Renderer
-from tests.permissions import (CHAT_NAMES, CHATS, PERSONS, REFUSALS, Places, Row, Step, cells, changed, recognise,
+from tests.permissions import (CHAT_NAMES, CHATS, PERSONS, Places, Row, Step, cells, changed, rows, recognise,
                                refusal_texts, snapshot)
 from tests.samples import HOA_BINH_BLOC, HOA_BINH_UNITS, HUE_BLOC, HUE_UNITS
 
-pytestmark = pytest.mark.timeout(600)
+pytestmark = pytest.mark.timeout(900)
+
+# CI runs a reduced form: every row, in the cells below (each row's own success among
+# them); KHOIBOT_RELIABILITY=full runs every cell.
+FULL = os.environ.get("KHOIBOT_RELIABILITY") == "full"
+REDUCED = {("A", "S"), ("A", "R"), ("A", "X"), ("B", "S"), ("B", "RB"), ("N", "D"), ("P", "S"), ("P", "R"),
+           ("P", "F")}
 
 ALL = lambda code: " ".join([code] * 7)  # noqa: E731  (a chat where everyone gets the same answer)
 
@@ -48,6 +54,7 @@ WELCOME = ("trợ lý của các khối thi đua",)
 CARD = ("🏛",)
 ROSTER = ("Đơn vị thành viên",)
 ASKED = ("trả lời",)  # a question the person answers by replying (ForceReply)
+SEC_A = "ok   ok   secb secb secb secb secb"  # a secretaries' button pressed in the bloc's group
 
 
 TABLE: list[Row | Step] = [
@@ -115,7 +122,112 @@ TABLE: list[Row | Step] = [
         P="rep  rep  ok   ok   ok   rep  rep", ok=("chưa mở bỏ phiếu",)),
     Row("/huy", A=ALL("ok"), B=ALL("ok"), N=ALL("ok"), P=ALL("ok"),
         ok=("Đã thoát", "Không có việc gì đang dở"), writes=True),
+
+    # ------------------------------------------------------------------ buttons of the bloc's group
+    # (the bloc is the chat's, never the data's; a unit named must be of that bloc)
+    #                    S    D    R    R2   RB   X    F
+    Row("b:catalogue", A=ALL("ok"), B=ALL("ok"), N=ALL("old"), P=ALL("old"), ok=("Danh mục",)),
+    *[Row(data, A=SEC_A, B=ALL("secb"), N=ALL("old"), P=ALL("old"), ok=ok, writes=writes) for data, ok, writes in [
+        ("b:rename", ASKED, True), ("b:province", ASKED, True),
+        ("r:add:0", ASKED, True), ("r:pick:0", ("Chọn đơn vị",), False), ("r:unit:{X}", ("Hội Khuyến học",), False),
+        ("r:ren:{X}", ASKED, True), ("r:del:{X}", ("Xoá đơn vị Hội Khuyến học",), False),
+        ("r:lead:{X}", ("Trưởng khối",), True), ("r:dep:{Y}", ("Phó khối",), True),
+        ("r:back:0", ("Chọn đơn vị",), False), ("r:close:0", ("Đã đóng",), False),
+        ("r:delok:{spare}", ("Đã xoá",), True),
+        ("i:new:{X}", ("Đã gửi liên kết mời mới",), True), ("i:rev:{X}", ("thu hồi", "không có liên kết mời nào"), True),
+        ("s:rm:{role}", ("Thư ký",), True),
+        ("st:pick:0", ("Chọn đơn vị được đăng ký",), False), ("st:xlsx:0", ("Bản đăng ký thi đua",), False),
+        ("st:reopen:{X}", ("Hội Khuyến học",), True),
+        ("lc:set:dl", ASKED, True), ("lc:hour:0", ASKED, True), ("lc:cancel:{ms}", ("huỷ",), True),
+        ("sc:table", ("tiêu chí",), False), ("sc:settable", ASKED, True), ("sc:adjust", ASKED, True),
+        ("bx:show", ("Bình xét",), False),
+        ("ro:pl:{year}:0", ("Trưởng khối",), False), ("ro:go:{year}:0", ("Xác nhận sang năm",), False),
+        ("ro:no:{year}:0", ("Chưa sang năm",), False), ("ro:back:{year}:0", ("năm",), False),
+    ]],
+    Row("sc:menu", A=ALL("ok"), B=ALL("ok"), N=ALL("old"), P=ALL("old"), ok=("Bảng điểm",)),
+    # forged: ids of another bloc, of a removed unit, that do not exist, malformed data
+    *[Row(data, A=f"{a} {a}  secb secb secb secb secb", B=ALL("secb"), N=ALL("old"), P=ALL("old"))
+      for data, a in [
+        ("r:unit:{B1}", "gone"), ("r:delok:{B1}", "gone"), ("r:ren:{Z}", "gone"), ("r:lead:987654321", "gone"),
+        ("r:unit:abc", "old"), ("r:unit:1:2", "old"), ("i:new:{B1}", "gone"), ("i:rev:{B1}", "gone"),
+        ("i:zz:{X}", "old"), ("s:rm:{roleB}", "old"), ("s:rm:x", "old"), ("st:reopen:{B1}", "gone"),
+        ("st:reopen:", "old"), ("lc:cancel:zz", "old"), ("lc:set", "old"), ("ro:L:{year}:{B1}", "gone"),
+        ("ro:ok:2024:0", "yr"), ("ro:zz:{year}:0", "old"), ("bx:addu:CO_TINH:{B1}", "old"), ("bx:zz", "old"),
+    ]],
+    Row("b:zz", A=ALL("old"), B=ALL("old"), N=ALL("old"), P=ALL("old")),
+    Row("zz:1:2", A=ALL("old"), B=ALL("old"), N=ALL("old"), P=ALL("old")),
+
+    # ------------------------------------------------------------------ buttons of the private chat
+    # (they name a unit: only its representative may act; a group is never their place)
+    #                    S    D    R    R2   RB   X    F
+    *[Row(data, A=ALL("old"), B=ALL("old"), N=ALL("old"), P="mine mine ok   mine mine mine mine", ok=ok,
+          writes=writes) for data, ok, writes in [
+        ("rg:unit:{X}", ("Đăng ký thi đua",), False), ("rg:wd:{X}", ("Rút toàn bộ",), False),
+        ("gu:ok:{X}", ("giao ước",), True), ("bc:midyear:{X}", ("Mời anh/chị gửi tệp",), True),
+        ("do:dangky:{X}", ("Đăng ký thi đua",), False), ("do:giaouoc:{X}", ("giao ước",), False),
+        ("do:baocao:{X}", ("báo cáo",), False), ("do:bophieu:{X}", ("chưa mở bỏ phiếu",), False),
+        ("sc:unit:{X}", ("điểm",), True), ("bp:unit:{X}", ("chưa mở bỏ phiếu",), False),
+        ("rg:edit:{X}", ("bước 1",), True),
+    ]],
+    Row("rd:{draft}:next", on="draft", A=ALL("old"), B=ALL("old"), N=ALL("old"),
+        P="stl  stl  ok   stl  stl  stl  stl", ok=("Chiến sĩ",), writes=True),
+    Row("rd:{draft}:cancel", on="draft", A=ALL("old"), B=ALL("old"), N=ALL("old"),
+        P="stl  stl  ok   stl  stl  stl  stl", ok=("Đã huỷ",), writes=True),
+    *[Row(data, A=ALL("old"), B=ALL("old"), N=ALL("old"), P=p, writes=True,
+          kinds={"bok": ("giao ước", "Đăng ký thi đua", "bước 1"), "wdo": ("đã thay đổi kể từ khi",)}) for data, p in [
+        ("gu:ok:{Z}", ALL("mine")), ("gu:ok:{B1}", "mine mine mine mine bok  mine mine"),
+        ("rg:edit:{Y}", "mine mine mine bok  mine mine mine"), ("sc:unit:987654321", ALL("mine")),
+        ("bc:yearend:{Z}", ALL("mine")), ("do:dangky:{B1}", "mine mine mine mine bok  mine mine"),
+        ("bp:unit:{Z}", ALL("mine")), ("rg:wdok:{Y}:{reg}", "mine mine mine wdo  mine mine mine"),
+        ("rd:1:ok", ALL("stl")), ("rd:x", ALL("stl")), ("bv:1:ok", ALL("stl")), ("gu:ok:x", ALL("mine")),
+        ("rg:edit", ALL("old")), ("bc:zz:{X}", ALL("old")),
+    ]],  # bok: RB acts for RB's own unit; wdo: a withdrawal confirmed for a registration that is not the current one
+    Row("inv:no:{token}", A=ALL("old"), B=ALL("old"), N=ALL("old"), P=ALL("ok"), ok=("chưa trở thành",)),
+    Row("inv:ok:{used}", A=ALL("old"), B=ALL("old"), N=ALL("old"),
+        P="used used alr  used used used used", kinds={"alr": ("Anh/chị đã là người đại diện",)}),
+    Row("inv:ok:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", A=ALL("old"), B=ALL("old"), N=ALL("old"), P=ALL("unk")),
+
+    # ------------------------------------------------------------------ the ballot, open
+    Step("the secretary prepares the ballot and opens it", lambda *args: open_the_vote(*args)),
+    #                    S    D    R    R2   RB   X    F
+    Row("/bophieu",
+        A=ALL("prv"), B=ALL("prv"), N=ALL("prv"),
+        P="rep  rep  ok   ok   nop  rep  rep",
+        ok=("Phiếu bầu của",), kinds={"nop": ("chưa mở bỏ phiếu",)}, writes=True),
+    Row("bv:{ballot}:next", on="ballot", A=ALL("old"), B=ALL("old"), N=ALL("old"),
+        P="stl  stl  ok   stl  stl  stl  stl", ok=("bước 2/",), writes=True),
+    Row("bv:{ballot}:c:{B1}", on="ballot", A=ALL("old"), B=ALL("old"), N=ALL("old"),
+        P="stl  stl  nc   stl  stl  stl  stl", kinds={"nc": ("không phải ứng viên",)}),
+    Row("bp:unit:{X}", A=ALL("old"), B=ALL("old"), N=ALL("old"),
+        P="mine mine ok   mine mine mine mine", ok=("Phiếu bầu của",), writes=True),
+    Row("bx:close", A=SEC_A, B=ALL("secb"), N=ALL("old"), P=ALL("old"), ok=("Đóng bỏ phiếu bây giờ",)),
+    Row("bx:closeok:{vote}",
+        A="ok   old  secb secb secb secb secb",
+        B=ALL("secb"), N=ALL("old"), P=ALL("old"), ok=("Kết quả", "kiểm phiếu", "Bình xét"), writes=True),
+
+    # ------------------------------------------------------------------ the ballot, closed
+    #                    S    D    R    R2   RB   X    F
+    Row("/danhsach",
+        A="ok   ok   lst  lst  lst  lst  lst",
+        B=ALL("nol"), N=ALL("nob"), P=ALL("grp"),
+        ok=("DANH SÁCH ĐỀ NGHỊ",), kinds={"lst": ("DANH SÁCH ĐỀ NGHỊ",), "nol": ("chưa bỏ phiếu",)}, writes=True),
+    Row("bx:list", A=SEC_A, B=ALL("secb"), N=ALL("old"), P=ALL("old"), ok=("DANH SÁCH ĐỀ NGHỊ",), writes=True),
+    Row("ro:ok:2025:0",
+        A="ok   yr   secb secb secb secb secb",
+        B=ALL("secb"), N=ALL("old"), P=ALL("old"), ok=("Đã sang năm thi đua 2026",), writes=True),
+    # the last row: a valid invitation is used once, by the first who confirms it
+    Row("inv:ok:{token}", A=ALL("old"), B=ALL("old"), N=ALL("old"),
+        P="ok   used used used used used used", ok=("Anh/chị đã là người đại diện",), writes=True),
 ]
+
+
+async def open_the_vote(world, people, where, names) -> None:
+    founder, group = where["founder"], where["chats"]["A"]
+    await founder.send(group, "/binhxet")
+    await founder.press_data(group.last_bot_message(), "bx:prep")
+    await founder.press_data(group.last_bot_message(), "bx:open")
+    await founder.reply(group.last_bot_message(), "không")
+    assert "Đang bỏ phiếu" in group.last_bot_message().text or "mở" in group.last_bot_message().text
 
 
 @pytest.fixture
@@ -194,14 +306,13 @@ async def build(world) -> tuple[dict, dict, dict]:
 
 
 async def run_cell(world, row: Row, person_key: str, chat_key: str, people: dict, where: dict, names: dict,
-                   known: dict) -> tuple[str | None, list[str], list[str], str]:
+                   known: dict, before: dict) -> tuple[str | None, list[str], list[str], dict]:
     """One person does the row's thing in one chat. Returns (kind recognised, answers,
-    tables changed, what was done)."""
+    tables changed, the database after)."""
     sa = world.standin
     person = people[person_key]
     chat = person.private_chat if chat_key == "P" else where["chats"][chat_key]
     what = row.what.format_map(Places(world, names, person_key))
-    before = snapshot(world.db)
     mark = sa.mark()
     texts_before = {m.message_id: _text(m) for m in chat.bot_messages()}
     answers: list[str] = []
@@ -213,6 +324,10 @@ async def run_cell(world, row: Row, person_key: str, chat_key: str, people: dict
             answers.append("<no answer to the button>")
         elif record.answer.get("text"):
             answers.append(record.answer["text"])
+        elif not message.deleted:
+            # Answered without a pop-up: what the pressed message shows now (an edit that
+            # changed nothing, e.g. the same menu shown again, sends nothing new).
+            answers.append(_text(message))
     else:
         reply_to = None
         if row.reply_to and chat_key != "P":
@@ -226,7 +341,8 @@ async def run_cell(world, row: Row, person_key: str, chat_key: str, people: dict
             answers.append(_text(m))
     kinds = {**{k: v for k, v in known.items()}, "ok": list(row.ok), **{k: list(v) for k, v in row.kinds.items()}}
     kind = recognise(answers, {"err": known["err"], **{k: v for k, v in kinds.items() if k != "err"}})
-    return kind, answers, changed(before, snapshot(world.db)), what
+    after = snapshot(world.db)
+    return kind, answers, changed(before, after), after
 
 
 def _text(m) -> str:
@@ -268,16 +384,20 @@ async def test_every_cell_of_the_permission_table(world):
     render = Renderer(world.app.bot_data["services"].tz)
     failures, checked = [], 0
     explore = os.environ.get("KHOIBOT_PERMISSIONS_EXPLORE")
+    before = snapshot(world.db)
     for row in TABLE:
         if isinstance(row, Step):
             await row.run(world, people, where, names)
+            before = snapshot(world.db)
             continue
         known = refusal_texts(render, row)
         for chat_key in CHATS:
             for person_key in PERSONS:
+                if not FULL and (chat_key, person_key) not in REDUCED:
+                    continue
                 expected = row.expected(chat_key, person_key)
-                kind, answers, tables, what = await run_cell(world, row, person_key, chat_key, people, where,
-                                                             names, known)
+                kind, answers, tables, before = await run_cell(world, row, person_key, chat_key, people, where,
+                                                               names, known, before)
                 checked += 1
                 problem = None
                 if kind != expected:
@@ -291,4 +411,5 @@ async def test_every_cell_of_the_permission_table(world):
                     if explore:
                         print(("FAIL " if problem else "     ") + line)
     assert not failures, f"{len(failures)} of {checked} permission cells are wrong:\n" + "\n".join(failures)
-    assert checked == cells(TABLE)
+    assert checked == (cells(TABLE) if FULL else len(REDUCED) * rows(TABLE))
+    print(f"permission cells checked: {checked} ({rows(TABLE)} rows)")
