@@ -155,7 +155,8 @@ class Places(dict):
     put in a real button): {X} {Y} {Z} {W} (units of A: R's, R2's, F's removed one, one
     without a representative), {B1} (RB's unit in bloc B), {spare} (a spare unit of A, one
     for S and one for D), {draft} {ballot} (R's registration / ballot draft), {vote} (A's
-    ballot), {reg} (X's current registration), {token} (a valid invitation for W),
+    ballot), {reg} (X's current registration), {token} (a valid invitation for W), {last}
+    (W's newest invitation, used or not),
     {used} (the invitation R enrolled with), {role} (a bystander's secretary role in A,
     one for S and one for D), {roleB} (the secretary role of B's founder), {ms} (a
     milestone of A: sk for S, tk for D, dl for others), {year} (A's year), {n} (unique)."""
@@ -203,6 +204,10 @@ class Places(dict):
                                                   Invitation.revoked_at == None)  # noqa: E711
                          .order_by(Invitation.id.desc())).first()
             return inv.token if inv else "x" * 32
+        if key == "last":  # W's newest invitation, whatever became of it
+            inv = s.exec(select(Invitation).where(Invitation.unit_id == self._unit(s, n["units"]["W"]))
+                         .order_by(Invitation.id.desc())).first()
+            return inv.token
         if key == "used":
             rep = s.exec(select(Representative).where(Representative.user_id == n["users"]["R"])).first()
             return s.get(Invitation, rep.invitation_id).token
