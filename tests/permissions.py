@@ -116,7 +116,7 @@ def refusal_texts(render: Renderer, row: Row) -> dict[str, list[str]]:
         "stl": [t("registration.stale_alert"), t("review.stale")],
         "unk": [t("invite.problem_unknown")],
         "used": ["Liên kết mời này đã được dùng"],
-        "yr": [t("rollover.stale_year_alert", made_for=2024, current=2025)],
+        "yr": [t("rollover.stale_year_alert", made_for=0, current=0).split(" 0")[0]],
         "err": [t("common.error"), t("common.error_alert")],
     }
 
