@@ -222,6 +222,22 @@ def group_button(*, secretary: bool = True):
     return decorate
 
 
+def private_button(fn):
+    """A button of the private chat (it names a unit, a draft, a ballot of the person who
+    presses it): pressed on a message anywhere else, with forged data, it does nothing."""
+
+    @wraps(fn)
+    async def wrapper(update: Update, context: Context) -> None:
+        query = update.callback_query
+        if query.message is None or query.message.chat.type != ChatType.PRIVATE \
+                or query.message.chat.id != update.effective_user.id:
+            await alert(update, context, "common.stale_button")
+            return
+        await fn(update, context)
+
+    return wrapper
+
+
 def private_command(fn):
     """A command for the private chat; in a group it answers with a button that opens one."""
 

@@ -98,12 +98,15 @@ async def _deliver(context: Context, bloc: Bloc, user_id: int, targets: list, *,
 async def on_unit_button(update: Update, context: Context, bloc: Bloc) -> None:
     """From a unit's menu: a fresh link (the old ones stop working), or revoke them."""
     parts = callback_parts(update, 3)
-    unit_id = int_arg(parts[2]) if parts else None
+    unit_id = int_arg(parts[2]) if parts and parts[1] in ("new", "rev", "revok") else None
+    if unit_id is None:  # not data this bot makes: say so, not that a unit is gone
+        await alert(update, context, "common.stale_button")
+        return
     s = svc(context)
     with s.db.session() as session:
-        unit = roster.unit_of_bloc(session=session, bloc_id=bloc.id, unit_id=unit_id) if unit_id else None
-    if unit is None or parts[1] not in ("new", "rev", "revok"):
-        await alert(update, context, "roster.unit_gone" if parts and unit_id else "common.stale_button")
+        unit = roster.unit_of_bloc(session=session, bloc_id=bloc.id, unit_id=unit_id)
+    if unit is None:
+        await alert(update, context, "roster.unit_gone")
         return
     user_id = update.effective_user.id
     if parts[1] == "rev":
