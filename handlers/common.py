@@ -237,6 +237,22 @@ def private_command(fn):
     return wrapper
 
 
+def private_button(fn):
+    """A button of the person's private chat with the bot. A press of its data on any other
+    message (a modified app can send any data on a group's message) is refused: it would
+    otherwise edit that message, the group's pinned board or a ballot panel, into a private step."""
+
+    @wraps(fn)
+    async def wrapper(update: Update, context: Context) -> None:
+        message = update.callback_query.message
+        if message is None or message.chat.id != update.effective_user.id:
+            await alert(update, context, "common.stale_button")
+            return
+        await fn(update, context)
+
+    return wrapper
+
+
 def callback_parts(update: Update, count: int) -> list[str] | None:
     """Split "feature:action:arg…" callback data; None when it is not shaped as expected."""
     parts = (update.callback_query.data or "").split(":")

@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from domain import registration as rules
-from handlers.common import (the_unit, show_step_message, NEW_MESSAGES, Context, alert, best_effort, represented_units, callback_parts, int_arg, keyboard, label, private_command, say,
+from handlers.common import (the_unit, show_step_message, NEW_MESSAGES, Context, alert, best_effort, represented_units, callback_parts, int_arg, keyboard, label, private_button, private_command, say,
                              svc, tell)
 from handlers import replies
 from handlers.invitations import notify_secretaries
@@ -100,6 +100,7 @@ async def show_overview(update: Update, context: Context, unit: Unit, bloc: Bloc
         await outbox.send(context.bot, s, update.effective_chat.id, text, reply_markup=markup)
 
 
+@private_button
 async def on_unit_button(update: Update, context: Context) -> None:
     """rg:unit|edit|wd:<unit id>, rg:wdok:<unit id>:<registration id> — acting on a unit
     this person represents."""
@@ -228,6 +229,7 @@ def _live_draft(context: Context, user_id: int) -> tuple[RegistrationDraft | Non
         return draft, False, _represented(session, user_id, draft.unit_id)
 
 
+@private_button
 async def on_draft_button(update: Update, context: Context) -> None:
     """rd:<draft id>:<action>[:<title code>]."""
     query = update.callback_query
@@ -394,6 +396,7 @@ async def covenant_for(update: Update, context: Context, units: list[tuple[Unit,
                       svc(context).render("registration.covenant_question", units=units), reply_markup=keyboard(rows))
 
 
+@private_button
 async def on_covenant_button(update: Update, context: Context) -> None:
     parts = callback_parts(update, 3)
     target = _unit_for(context, update.effective_user.id, int_arg(parts[2])) if parts and parts[1] == "ok" else None

@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers.common import (NEW_MESSAGES, Context, alert, best_effort, represented_units, callback_parts, int_arg, keyboard, label,
-                             private_command, say, svc)
+                             private_button, private_command, say, svc)
 from handlers.invitations import notify_secretaries
 from khoibot import outbox
 from storage import pending as pending_store
@@ -43,6 +43,7 @@ async def ask_period(update: Update, context: Context, units: list[tuple[Unit, B
                       svc(context).render("reports.which"), reply_markup=keyboard(rows))
 
 
+@private_button
 async def on_period_button(update: Update, context: Context) -> None:
     """bc:<period>:<unit id>: the next file in this chat is that report."""
     parts = callback_parts(update, 3)
@@ -102,6 +103,7 @@ async def on_document(update: Update, context: Context) -> None:
                                                                period=period, filename=filename))
 
 
+@private_button
 async def on_do_button(update: Update, context: Context) -> None:
     """The buttons of reminder DMs: open the flow that fulfils the duty, for that unit."""
     parts = callback_parts(update, 3)

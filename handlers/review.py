@@ -29,7 +29,7 @@ from domain.text import fold, sort_key
 from exports import review_documents
 from handlers import reminders as reminder_handlers
 from handlers.common import (the_unit, show_step_message, NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command,
-                             is_secretary, keyboard, label, private_command, say, svc)
+                             is_secretary, keyboard, label, private_button, private_command, say, svc)
 from handlers.replies import answers, secretary_answering
 from khoibot import outbox, scheduler
 from khoibot.services import Services
@@ -691,6 +691,7 @@ async def show_ballot_step(update: Update, context: Context, draft, vote: Vote, 
         draft.message_id = message_id
 
 
+@private_button
 async def on_unit_button(update: Update, context: Context) -> None:
     """bp:unit:<unit id> — vote for this unit (from /bophieu's choice or the invitation DM)."""
     parts = (update.callback_query.data or "").split(":")
@@ -703,6 +704,7 @@ async def on_unit_button(update: Update, context: Context) -> None:
     await start_ballot(update, context, *target)
 
 
+@private_button
 async def on_ballot_button(update: Update, context: Context) -> None:
     """bv:<draft id>:<action>[:<unit id>] — the steps of one ballot."""
     s = svc(context)

@@ -3,7 +3,10 @@ of the person who did it, so the fix stays fixed whatever hypothesis draws."""
 
 from __future__ import annotations
 
-from tests.samples import HUE_BLOC, set_up_bloc
+from sqlmodel import select
+
+from storage.models import Covenant, PendingReply
+from tests.samples import HUE_BLOC, enrol, set_up_bloc
 
 STALE = "Nút này đã cũ hoặc không còn hiệu lực. Hãy gửi lại lệnh để có nút mới."
 
@@ -21,3 +24,29 @@ async def test_a_press_without_data_changes_no_message(world):
     assert await stranger.press_data(card, "") == STALE
     assert card.text == before and HUE_BLOC in card.text
     assert not card.edits
+
+
+async def test_private_buttons_pressed_on_a_group_message_are_refused(world):
+    """A representative's modified app sends the data of their private buttons (the report's
+    period, the covenant, the registration overview) as a press on a message of the bloc's
+    group. Each was acted on: the group's message was edited into the private step, and the
+    report's question was stored under the group message's id, which crashed on a question
+    already waiting in the private chat under the same id."""
+    group, secretary = await set_up_bloc(world)
+    officer = (await enrol(world, group, secretary, ["Hội Khuyến học"]))["Hội Khuyến học"]
+    group.add_member(officer)
+    await officer.send_private("/baocao")
+    report = next(b["callback_data"] for row in officer.private_chat.last_bot_message().button_rows for b in row)
+    await officer.send_private("/giaouoc")
+    covenant = officer.private_chat.last_bot_message().button_rows[0][0]["callback_data"]
+    await officer.send_private("/dangky")
+    overview = officer.private_chat.last_bot_message().button_rows[0][0]["callback_data"]
+    await secretary.send(group, "/khoi")
+    card = group.last_bot_message()
+    before = card.text
+    for data in (report, covenant, overview):
+        assert await officer.press_data(card, data) == STALE, data
+    assert card.text == before and not card.edits
+    with world.db.session() as session:
+        assert session.exec(select(Covenant)).all() == []
+        assert [p.action for p in session.exec(select(PendingReply))] == []
