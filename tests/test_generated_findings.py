@@ -50,3 +50,20 @@ async def test_private_buttons_pressed_on_a_group_message_are_refused(world):
     with world.db.session() as session:
         assert session.exec(select(Covenant)).all() == []
         assert [p.action for p in session.exec(select(PendingReply))] == []
+
+
+async def test_a_command_the_bot_does_not_have_is_answered_in_the_private_chat(world):
+    """An officer mistypes a command in the private chat: the bot used to say nothing."""
+    group, secretary = await set_up_bloc(world)
+    officer = (await enrol(world, group, secretary, ["Hội Khuyến học"]))["Hội Khuyến học"]
+    await officer.send_private("/dangki <b>Hội</b>")
+    answer = officer.private_chat.last_bot_message()
+    assert "Bot không có lệnh /dangki. Các lệnh dùng được:" in answer.text
+    assert "/dangky — đăng ký, xem, sửa, rút đăng ký thi đua của đơn vị" in answer.text
+    assert "Hội Khuyến học" in answer.text
+    # A command for another bot is not this bot's to answer; in the group neither.
+    count = len(officer.private_chat.bot_messages())
+    await officer.send_private("/dangky@other_bot")
+    await secretary.send(group, "/khong_co")
+    assert len(officer.private_chat.bot_messages()) == count
+    assert "khong_co" not in group.last_bot_message().text
