@@ -67,3 +67,20 @@ async def test_a_command_the_bot_does_not_have_is_answered_in_the_private_chat(w
     await secretary.send(group, "/khong_co")
     assert len(officer.private_chat.bot_messages()) == count
     assert "khong_co" not in group.last_bot_message().text
+
+
+async def test_a_milestone_set_reads_as_separate_sentences(world):
+    """The answer to a milestone ran its sentences together: "…Hội trường A.Bot sẽ nhắc …"."""
+    group, secretary = await set_up_bloc(world)
+    await secretary.send(group, "/lich")
+    await secretary.press(group.last_bot_message(), "Đặt/dời: Hạn đăng ký thi đua")
+    await secretary.reply(group.last_bot_message(), "31/3/2025")
+    answer = next(m for m in reversed(group.bot_messages()) if m.text.startswith("🗓 Hạn"))
+    lines = answer.text.splitlines()
+    assert lines[0] == "🗓 Hạn đăng ký thi đua: 23:59 ngày 31/03/2025."
+    assert lines[1].startswith("Sau thời điểm này đăng ký được khoá")
+    await secretary.send(group, "/lich")
+    await secretary.press(group.last_bot_message(), "Đặt/dời: Hội nghị tổng kết")
+    await secretary.reply(group.last_bot_message(), "14:00 10/12/2025, Hội trường A")
+    lines = group.last_bot_message().text.splitlines()
+    assert lines[0].endswith("tại Hội trường A.") and lines[1].startswith("Bot sẽ nhắc")

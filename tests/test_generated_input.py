@@ -46,7 +46,7 @@ from datetime import timedelta
 from dataclasses import dataclass, field, replace
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import HealthCheck, Phase, example, given, seed, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -529,6 +529,12 @@ async def test_random_people_doing_random_things_break_nothing(world):
                   phases=(Phase.explicit, Phase.generate), print_blob=True,
                   suppress_health_check=list(HealthCheck))
         @given(st.lists(actions, min_size=1, max_size=MAX_ACTIONS))
+        # Sequences that must change records, so the owner check is seen to pass on real changes:
+        # the secretary adds a unit and sets a deadline; a representative answers the score question.
+        @example([Act("command", 0, 0, "/donvi\nHội Mới Toanh"), Act("command", 0, 0, "/lich"),
+                  Act("press", 0, 0, button=1), Act("reply", 0, 0, "14:00 20/3/2025, Hội trường Sen")])
+        @example([Act("command", 3, 3, "/chamdiem"), Act("reply", 3, 3, "41\n15\n10\n8\n4"),
+                  Act("forged", 5, 1, "x", forge="other_chat"), Act("command", 4, 0, "/donvi\nHội Lạ")])
         def sequences(acts):
             play.figures.examples += 1
             for act in acts:
@@ -549,5 +555,6 @@ async def test_random_people_doing_random_things_break_nothing(world):
             with open(os.environ["KHOIBOT_HYP_REPORT"], "w", encoding="utf-8") as out:
                 json.dump(report, out, ensure_ascii=False, indent=1)
         assert figures.examples >= min(EXAMPLES, 10) and sum(figures.actions.values()) >= figures.examples
+        assert figures.records_changed >= 3  # the explicit examples' changes were seen and found rightful
     finally:
         logging.getLogger().removeHandler(errors)
