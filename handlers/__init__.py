@@ -16,8 +16,9 @@ from handlers import (bookkeeping, errors, exports, help, invitations, registrat
 def register(app: Application) -> None:
     app.add_handler(bookkeeping.remember_handler(), group=-2)
     app.add_handlers(bookkeeping.handlers(), group=-1)
-    # Answers to the bot's questions come before the private chat's free text.
-    features = [*replies.handlers(), *setup.handlers(), *roster.handlers(), *invitations.handlers(),
+    # Presses without data first (see errors.empty_data_handler); answers to the bot's
+    # questions come before the private chat's free text.
+    features = [errors.empty_data_handler(), *replies.handlers(), *setup.handlers(), *roster.handlers(), *invitations.handlers(),
                 *secretaries.handlers(), *registration.handlers(), *reports.handlers(), *status.handlers(),
                 *schedule.handlers(), *exports.handlers(), *scores.handlers(), *review.handlers(), *rollover.handlers(),
                 *help.handlers(), *errors.fallback_handlers()]

@@ -223,8 +223,10 @@ def group_button(*, secretary: bool = True):
 
 
 def private_button(fn):
-    """A button of the private chat (it names a unit, a draft, a ballot of the person who
-    presses it): pressed on a message anywhere else, with forged data, it does nothing."""
+    """A button of the person's private chat with the bot (it names their unit, draft or
+    ballot). Its data pressed on any other message (a modified app can send any data on a
+    group's message) is refused: it would edit that message, a pinned board or a ballot
+    panel, into a private step; message ids are per chat, so the draft's own id proves nothing."""
 
     @wraps(fn)
     async def wrapper(update: Update, context: Context) -> None:

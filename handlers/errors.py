@@ -35,5 +35,13 @@ async def stale_button(update: Update, context: Context) -> None:
     await alert(update, context, "common.stale_button")
 
 
+def empty_data_handler() -> CallbackQueryHandler:
+    """Presses without data (only a modified app sends them). PTB lets such a press match
+    every CallbackQueryHandler whatever its pattern, so it must be caught before the
+    features: otherwise the first one would act on it (it showed the title catalogue in
+    place of whatever message was pressed, the pinned board included)."""
+    return CallbackQueryHandler(stale_button, pattern=r"^$")
+
+
 def fallback_handlers() -> list:
     return [CallbackQueryHandler(stale_button)]

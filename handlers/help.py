@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import CommandHandler
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from handlers.common import NEW_MESSAGES, GROUP_TYPES, Context, is_secretary, load_bloc, say, svc
 from storage import roster
@@ -33,5 +33,17 @@ async def huongdan(update: Update, context: Context) -> None:
     await say(update, context, "help.private", units=_my_units(context, user.id))
 
 
+async def unknown_command(update: Update, context: Context) -> None:
+    """A command the bot does not have, in the private chat: say so and list what it has.
+    (In a group an unknown command may be meant for another bot: no answer there.)"""
+    command, _, bot = (update.effective_message.text or "/").split()[0][1:].partition("@")
+    if bot and bot.lower() != (context.bot.username or "").lower():
+        return  # meant for another bot
+    await say(update, context, "help.unknown_command", command=command[:32],
+              units=_my_units(context, update.effective_user.id))
+
+
 def handlers() -> list:
-    return [CommandHandler(["huongdan", "help"], huongdan, filters=NEW_MESSAGES)]
+    # Registered after every feature's commands: only a command nobody handled reaches it.
+    return [CommandHandler(["huongdan", "help"], huongdan, filters=NEW_MESSAGES),
+            MessageHandler(NEW_MESSAGES & filters.ChatType.PRIVATE & filters.COMMAND, unknown_command)]

@@ -42,6 +42,7 @@ class SendRecord:
 class Stats:
     calls: Counter = field(default_factory=Counter)  # method -> requests received
     errors: Counter = field(default_factory=Counter)  # (method, error_code) -> error answers
+    refusals: list[tuple[str, int, str]] = field(default_factory=list)  # (method, error_code, description)
     rate_limited: int = 0  # 429s answered because of enforce_rates
     faults: Counter = field(default_factory=Counter)  # kind -> faults injected
     sends: list[SendRecord] = field(default_factory=list)  # every send/edit that took effect

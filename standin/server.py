@@ -280,6 +280,7 @@ class BotApiStandIn:
             return _json({"ok": True, "result": result}, 200)
         except ApiError as e:
             self.stats.errors[(name, e.code)] += 1
+            self.stats.refusals.append((name, e.code, e.description))
             return _json(e.body(), e.code)
         finally:
             if not polling:
