@@ -279,7 +279,7 @@ class ReminderDelivery(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     reminder_id: int = Field(sa_column=Column(ForeignKey("reminder.id", ondelete="CASCADE"), nullable=False))
     chat_id: int = _tg_id()
-    status: str = "pending"  # pending, sent, unreachable
+    status: str = "pending"  # pending, sending, sent, unreachable, unsure (storage/reminders.py)
     done_at: datetime | None = _ts(nullable=True)
 
 
