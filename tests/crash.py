@@ -15,6 +15,7 @@ and started again, while people carry on as they would.
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import re
 import sys
@@ -41,12 +42,13 @@ class CrashBot:
         self.folder = folder
         self.config = write_config(folder / "crash.toml", token=standin.token, base_url=standin.base_url,
                                    base_file_url=standin.base_file_url, database_url=database_url,
-                                   rate_limit=False)
+                                   rate_limit=False, log_level=os.environ.get("CRASH_LOG_LEVEL", "INFO"))
         self.process: asyncio.subprocess.Process | None = None
         self.lives = 0
         self.kills = 0
         self.kill_points: list[str] = []  # what the bot was doing when killed
         self._armed: int | None = None
+        self._killed = False
         self._armed_methods: tuple[str, ...] = VISIBLE
         self._armed_chats: set[int] | None = None
         standin.listen(self._on_call)
@@ -56,6 +58,7 @@ class CrashBot:
         """Start a new life and wait until it polls (its start-up work, reminders caught up, is
         done), or until it dies (killed while starting)."""
         self.lives += 1
+        self._killed = False
         log = open(self.folder / f"bot-{self.lives:03d}.log", "wb")
         polls = self.standin.stats.calls["getUpdates"]
         self.process = await asyncio.create_subprocess_exec(
@@ -64,18 +67,20 @@ class CrashBot:
         log.close()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while self.standin.stats.calls["getUpdates"] == polls and self.process.returncode is None:
+        while self.standin.stats.calls["getUpdates"] == polls and self.alive:
             if loop.time() > deadline:
                 raise AssertionError(f"the bot did not start polling in {timeout} s; see {self.folder}")
             await asyncio.sleep(0.02)
 
     @property
     def alive(self) -> bool:
-        return self.process is not None and self.process.returncode is None
+        """Running and not killed (a killed process counts as dead before it is reaped)."""
+        return self.process is not None and self.process.returncode is None and not self._killed
 
     def kill(self, point: str) -> None:
         if self.alive:
             self.process.kill()  # SIGKILL: no clean-up, no offset confirmed, nothing flushed
+            self._killed = True
             self.kills += 1
             self.kill_points.append(point)
 
@@ -154,6 +159,7 @@ class Person:
     retries: int = 0
     commands: int = 0
     cut: int = 0  # times the bot fell silent on this person
+    told_to_restart: bool = False
 
     @property
     def chat(self) -> SimChat:
@@ -170,6 +176,8 @@ class Person:
                 answer = standin.callback_answer(query_id)
                 if answer is not None and answer.get("text"):
                     self.alerts.append(answer["text"])
+                    # Told that the button is old and to send the command again: do so.
+                    self.told_to_restart = f"/{self.command}" in answer["text"]
                     return True
             await asyncio.sleep(0.02)
         return False
@@ -196,8 +204,8 @@ class Person:
                 self.cut += 1
             else:
                 silent = 0
-            if silent >= 2:  # pressed twice into silence: start over, as people do
-                silent = 0
+            if silent >= 2 or self.told_to_restart:  # pressed twice into silence, or told to: start over
+                silent, self.told_to_restart = 0, False
                 self.commands += 1
                 answered = await self.type(f"/{self.command}", standin)
                 continue

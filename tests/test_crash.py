@@ -47,7 +47,7 @@ START_AGAIN = ("/dangky", "/bophieu")
 FIGURES: list[dict] = []
 
 
-async def _burst(bot: CrashBot, people, chaos: Chaos, limit: float = 150.0) -> int:
+async def _burst(bot: CrashBot, people, chaos: Chaos, limit: float = float(os.environ.get("CRASH_LIMIT", 150))) -> int:
     loop = asyncio.get_running_loop()
     kills_before = bot.kills
     done = asyncio.Event()
@@ -62,11 +62,14 @@ async def _burst(bot: CrashBot, people, chaos: Chaos, limit: float = 150.0) -> i
     return bot.kills - kills_before
 
 
-def _check_people(people, what: str) -> dict:
+def _check_people(people, what: str, standin=None) -> dict:
     unfinished = [p.unit for p in people if not p.done]
     stuck = next((p for p in people if not p.done), None)
     assert not unfinished, (f"{what}: these people never got through: {unfinished}; the first one's chat ends:\n"
-                            + "\n".join(f"{m.text!r} {m.buttons}" for m in stuck.chat.bot_messages()[-4:]))
+                            + "\n".join(f"{m.text!r} {m.buttons}" for m in stuck.chat.bot_messages()[-4:])
+                            + f"\nalerts {stuck.alerts[-3:]}, silences {stuck.cut}, commands {stuck.commands}"
+                            + (f" pending {standin.pending_updates()[:2]} polls {standin.stats.calls['getUpdates']} "
+                               f"answer {standin.callback_answer(stuck.user.last_query_id)}" if standin and stuck else ""))
     for p in people:
         for alert in p.alerts:
             assert any(c in alert for c in START_AGAIN) or "thử lại" in alert, \
@@ -174,7 +177,7 @@ async def test_sigkill_during_bursts_loses_no_receipted_record_and_repeats_nothi
         chaos = Chaos(bot, seed=rng.randrange(10**9), kills=KILLS_PER_BURST)
         kills = await _burst(bot, voters, chaos)
         await bot.stop()
-        figures["ballot"] = dict(kills=kills, by_calls=chaos.by_calls, by_time=chaos.by_time, **_check_people(voters, "ballot"))
+        figures["ballot"] = dict(kills=kills, by_calls=chaos.by_calls, by_time=chaos.by_time, **_check_people(voters, "ballot", bot.standin))
         with db.session() as session:
             vote = session.exec(select(Vote)).one()
             cast = Counter(c.unit_id for c in session.exec(select(BallotCast).where(BallotCast.vote_id == vote.id)))
