@@ -85,3 +85,26 @@ async def test_a_typed_answer_delivered_twice_fills_in_one_step_only(world):
     assert chat.last_bot_message() is asked
     await officer.press(asked, "0 — không đăng ký")
     assert "Lao động tiên tiến" in chat.last_bot_message().text
+
+
+def test_handled_updates_are_forgotten_after_telegram_stops_redelivering(database_url):
+    from datetime import UTC, datetime, timedelta
+
+    from khoibot.app import KEEP_PROCESSED
+    from storage import updates
+    from storage.db import Database
+    from storage.migrate import upgrade
+
+    db = Database(database_url)
+    upgrade(db.engine)
+    now = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
+    with db.session() as session:
+        updates.record(session=session, bot_id=123456, update_id=1, now=now - KEEP_PROCESSED - timedelta(minutes=1))
+        updates.record(session=session, bot_id=123456, update_id=2, now=now - timedelta(hours=23))
+    with db.session() as session:
+        assert updates.prune(session=session, now=now, keep=KEEP_PROCESSED) == 1
+    with db.session() as session:
+        assert not updates.handled(session=session, bot_id=123456, update_id=1)
+        assert updates.handled(session=session, bot_id=123456, update_id=2)  # still within Telegram's 24 hours
+        assert not updates.handled(session=session, bot_id=654321, update_id=2)  # another bot's ids are its own
+    db.dispose()
