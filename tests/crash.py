@@ -252,7 +252,13 @@ class Registrant(Person):
             if wrong:
                 return await self.press(m, next(b for b in buttons if b.endswith(wrong[0])), standin)
             return await self.press(m, "Tiếp »", standin)
-        for step in ("0 — không đăng ký", "Bỏ qua »", "Giữ nội dung cũ »", "✅ Xác nhận"):
+        if "✅ Xác nhận" in buttons:
+            # Read the review before confirming: a press repeated into a silence may have
+            # toggled a title back. Wrong: cancel and start again.
+            if all(title in text for title in self.titles):
+                return await self.press(m, "✅ Xác nhận", standin)
+            return await self.press(m, next(b for b in buttons if b.startswith("✖️")), standin)
+        for step in ("0 — không đăng ký", "Bỏ qua »", "Giữ nội dung cũ »"):
             if step in buttons:
                 return await self.press(m, step, standin)
         if m is not None:
@@ -265,9 +271,11 @@ class Registrant(Person):
 class Voter(Person):
     """A unit's representative casting a ballot: on each line, the candidates in `choices`."""
 
-    def __init__(self, user: SimUser, unit: str, choices: dict[str, list[str]], **kw) -> None:
+    def __init__(self, user: SimUser, unit: str, choices: dict[str, list[str]], candidates: list[str],
+                 **kw) -> None:
         super().__init__(user, unit, "bophieu", **kw)
         self.choices = choices
+        self.candidates = candidates
 
     async def step(self, standin: BotApiStandIn) -> bool:
         for m in self.chat.bot_messages():
@@ -281,7 +289,11 @@ class Voter(Person):
             return True
         buttons = [b for row in m.buttons for b in row] if m else []
         if "✅ Xác nhận bỏ phiếu" in buttons:
-            return await self.press(m, "✅ Xác nhận bỏ phiếu", standin)
+            # Read the ballot before casting it: exactly the units chosen, nobody else.
+            named = {u for u in self.candidates if u in text and u != self.unit}
+            if named == {u for picks in self.choices.values() for u in picks}:
+                return await self.press(m, "✅ Xác nhận bỏ phiếu", standin)
+            return await self.press(m, next(b for b in buttons if b.startswith("✖️")), standin)
         if "Tiếp »" in buttons:
             picks = next((units for name, units in self.choices.items() if f"<b>{name}</b>" in (m.html or "")), [])
             toggles = _toggles(m)

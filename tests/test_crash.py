@@ -173,7 +173,7 @@ async def test_sigkill_during_bursts_loses_no_receipted_record_and_repeats_nothi
         await sandbox.stop_bot()
         # ... and twelve ballots are cast at once, the bot killed at random all along.
         await bot.start()
-        voters = [Voter(officers[unit], unit, {BK: [CTD if unit == KHKT else KHKT]}) for unit in HUE_UNITS]
+        voters = [Voter(officers[unit], unit, {BK: [CTD if unit == KHKT else KHKT]}, HUE_UNITS) for unit in HUE_UNITS]
         chaos = Chaos(bot, seed=rng.randrange(10**9), kills=KILLS_PER_BURST)
         kills = await _burst(bot, voters, chaos)
         await bot.stop()

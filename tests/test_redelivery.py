@@ -108,3 +108,28 @@ def test_handled_updates_are_forgotten_after_telegram_stops_redelivering(databas
         assert updates.handled(session=session, bot_id=123456, update_id=2)  # still within Telegram's 24 hours
         assert not updates.handled(session=session, bot_id=654321, update_id=2)  # another bot's ids are its own
     db.dispose()
+
+
+async def test_a_press_answered_just_before_a_crash_and_delivered_again_fails_nothing(world, caplog):
+    """Killed after answering the press but before recording the update: the press comes
+    again, Telegram refuses a second answer, and the bot carries on without an error."""
+    from sqlalchemy import delete
+
+    group, secretary = await set_up_bloc(world, units=[KH, "Hội Nhà báo"])
+    officer = (await enrol(world, group, secretary, [KH]))[KH]
+    chat = officer.private_chat
+    await officer.send_private("/dangky")
+    await officer.press(chat.last_bot_message(), "Đăng ký", settle=False)
+    press = last_update(world)
+    await world.standin.settle()
+    with world.db.session() as session:  # as if the bot died before recording it
+        session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.update_id == press["update_id"]))
+    step = chat.last_bot_message()
+    assert "bước 1" in step.text
+
+    await redeliver_after_restart(world, press)
+
+    assert not [r for r in caplog.records if r.levelname == "ERROR"], [r.getMessage() for r in caplog.records]
+    assert chat.last_bot_message() is step or "bước 1" in chat.last_bot_message().text
+    await officer.press(chat.last_bot_message(), "Tiếp »")
+    assert "Chiến sĩ thi đua cấp tỉnh" in chat.last_bot_message().text
