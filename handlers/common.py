@@ -13,7 +13,7 @@ from functools import wraps
 from telegram import (ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message,
                       ReplyParameters, Update)
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes, filters
 from telegram.helpers import create_deep_linked_url
 
@@ -82,9 +82,19 @@ async def show_step_message(update: Update, context: Context, text: str, markup,
     return sent.message_id if sent is not None else None
 
 
+def answered_already(error: BaseException) -> bool:
+    """Telegram's refusal to answer a press twice: the bot was killed after answering it and
+    before confirming the update, which then came again (see khoibot/app.py)."""
+    return isinstance(error, BadRequest) and "query is too old" in str(error).lower()
+
+
 async def alert(update: Update, context: Context, template: str, /, **ctx) -> None:
-    """Answer a button press with a pop-up."""
-    await update.callback_query.answer(svc(context).render.plain(template, **ctx), show_alert=True)
+    """Answer a button press with a pop-up (a press answered before a restart is left so)."""
+    try:
+        await update.callback_query.answer(svc(context).render.plain(template, **ctx), show_alert=True)
+    except BadRequest as exc:
+        if not answered_already(exc):
+            raise
 
 
 async def ask(update: Update, context: Context, template: str, /, *, action: str, bloc_id: int | None = None,

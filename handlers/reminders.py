@@ -2,9 +2,11 @@
 units cannot be reached by DM); each representative of a unit that owes something gets a
 DM with what is missing and a button to do it. Units that are done hear nothing.
 
-Exactly once: a reminder is claimed (committed) before anything is sent, each recipient
-is recorded and marked right after its message, and a claimed reminder a crash left
-unfinished goes on with the recipients not yet marked.
+Never twice: a reminder is claimed (committed) before anything is sent, each recipient is
+recorded, marked ``sending`` before its message and ``sent`` right after, and a claimed
+reminder a crash left unfinished goes on with the recipients not yet sent to. A recipient
+left ``sending`` (the bot died between the send and its mark) is not sent it again: it is
+recorded ``unsure`` (at most once; Telegram cannot say whether the message went out).
 """
 
 from __future__ import annotations
@@ -114,6 +116,36 @@ def _dm_buttons(s: Services, unit_id: int, duties: list[Duty]) -> InlineKeyboard
                                  for duty in duties])
 
 
+async def _ready(s: Services, delivery) -> bool:
+    """Whether this recipient is still to be sent the reminder. One left ``sending`` was being
+    sent when the bot died: the message may have gone out, and Telegram offers no way to ask,
+    so it is not sent again (at most once) but recorded as ``unsure``."""
+    if delivery.status == reminders.SENDING:
+        with s.db.session() as session:
+            reminders.mark(session=session, delivery_id=delivery.id, status=reminders.UNSURE, now=s.clock.now())
+        delivery.status = reminders.UNSURE
+        log.warning("reminder may not have reached a recipient (the bot stopped while sending it)",
+                    extra={"reminder_id": delivery.reminder_id, "chat_id": delivery.chat_id})
+    return delivery.status == reminders.PENDING
+
+
+async def _send_once(s: Services, delivery, sending):
+    """Mark the recipient ``sending`` (committed) before the message goes, ``sent`` or
+    ``unreachable`` after; a send that failed while the bot lives goes back to ``pending``."""
+    with s.db.session() as session:
+        reminders.mark(session=session, delivery_id=delivery.id, status=reminders.SENDING, now=s.clock.now())
+    try:
+        message = await sending
+    except BaseException:
+        with s.db.session() as session:
+            reminders.mark(session=session, delivery_id=delivery.id, status=reminders.PENDING, now=s.clock.now())
+        raise
+    with s.db.session() as session:
+        reminders.mark(session=session, delivery_id=delivery.id,
+                       status=reminders.SENT if message else reminders.UNREACHABLE, now=s.clock.now())
+    return message
+
+
 async def deliver(app: Application, reminder: Reminder, milestone: Milestone, bloc: Bloc) -> None:
     s: Services = app.bot_data["services"]
     kind = Kind(milestone.kind)
@@ -132,28 +164,22 @@ async def deliver(app: Application, reminder: Reminder, milestone: Milestone, bl
     context = dict(bloc=bloc, milestone=milestone, label=reminder.label)
     for unit, duties, person in direct:
         delivery = recorded[person.id]
-        if delivery.status != "pending":
-            continue
-        message = await outbox.send(app.bot, s, person.id,
-                                    s.render("reminders.dm", unit=unit, duties=duties, **context),
-                                    reply_markup=_dm_buttons(s, unit.id, duties))
-        with s.db.session() as session:
-            reminders.mark(session=session, delivery_id=delivery.id, status="sent" if message else "unreachable",
-                           now=s.clock.now())
-        delivery.status = "sent" if message else "unreachable"
+        if await _ready(s, delivery):
+            message = await _send_once(s, delivery, outbox.send(
+                app.bot, s, person.id, s.render("reminders.dm", unit=unit, duties=duties, **context),
+                reply_markup=_dm_buttons(s, unit.id, duties)))
+            delivery.status = reminders.SENT if message else reminders.UNREACHABLE
     group = recorded[bloc.chat_id]
-    if group.status == "pending":
-        reached = {person.id for _, _, person in direct if recorded[person.id].status == "sent"}
+    if await _ready(s, group):
+        reached = {person.id for _, _, person in direct
+                   if recorded[person.id].status in (reminders.SENT, reminders.UNSURE)}
         rows = [dict(unit=unit, duties=duties, reached=any(p.id in reached for p in people))
                 for unit, duties, people in owing]
         payload = DUTY_COMMAND[DUTIES[kind][0]] if DUTIES[kind] else None
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(
             s.render.plain("common.btn_open_private"),
             url=create_deep_linked_url(app.bot.username, payload))]]) if payload and owing else None
-        message = await outbox.send(app.bot, s, bloc.chat_id, s.render("reminders.group", rows=rows, **context),
-                                    reply_markup=markup)
-        with s.db.session() as session:
-            reminders.mark(session=session, delivery_id=group.id, status="sent" if message else "unreachable",
-                           now=s.clock.now())
+        await _send_once(s, group, outbox.send(app.bot, s, bloc.chat_id,
+                                               s.render("reminders.group", rows=rows, **context), reply_markup=markup))
     with s.db.session() as session:
         reminders.finish(session=session, reminder_id=reminder.id, status=reminders.SENT, now=s.clock.now())

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import logging
 
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
 from telegram import (BotCommand, BotCommandScopeAllChatAdministrators, BotCommandScopeAllGroupChats,
                       BotCommandScopeAllPrivateChats, LinkPreviewOptions)
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, Defaults
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, CallbackContext, Defaults
 
 import handlers
 from khoibot.clock import Clock, SystemClock
@@ -17,6 +21,7 @@ from khoibot.render import Renderer, command_menus
 from khoibot.services import Services
 from khoibot.updates import OrderedUpdates
 from storage.db import Database
+from storage import updates as processed
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -24,11 +29,61 @@ log = logging.getLogger(__name__)
 # Updates handled at once (khoibot/updates.py); bench/bench_conversation.py measured the choice.
 RUNNING_UPDATES = 8
 
+# How long handled update ids are kept: Telegram keeps an unconfirmed update for 24 hours.
+KEEP_PROCESSED = timedelta(days=2)
+
 MENU_SCOPES = {
     "private": BotCommandScopeAllPrivateChats,
     "group": BotCommandScopeAllGroupChats,
     "admin": BotCommandScopeAllChatAdministrators,
 }
+
+
+class KhoibotApplication(Application):
+    """PTB's Application, handling each update once even when Telegram delivers it twice.
+
+    Telegram redelivers every update until the bot confirms a later offset (long polling)
+    or answers the webhook request. A bot killed after handling an update but before that
+    confirmation gets it again on restart. Here an update's id is looked up before its
+    handlers run and recorded (committed) after they have all finished:
+    - killed after the record: the second delivery is skipped (handled exactly once);
+    - killed before it, while the handlers ran: the update is handled again, from what the
+      database holds. Each handler's own writes are one transaction and re-check the state
+      they start from (a draft confirmed is gone, a ballot cast is marked, a reminder's
+      recipients are marked), so a second run finds the work done instead of doing it
+      twice; what it may repeat is a message that was sent but not yet followed by its
+      database write. Recording the id before handling would drop such an update instead.
+    """
+
+    def _processed_key(self, update: object) -> tuple[int, int] | None:
+        if not isinstance(update, Update) or not update.update_id:
+            return None
+        return self.bot.id, update.update_id
+
+    async def process_update(self, update: object) -> None:
+        key = self._processed_key(update)
+        services = self.bot_data.get("services")
+        if key is None or services is None:
+            await super().process_update(update)
+            return
+        bot_id, update_id = key
+        with services.db.session() as session:
+            seen = processed.handled(session=session, bot_id=bot_id, update_id=update_id)
+        if seen:
+            log.info("update delivered again; already handled", extra={"update_id": update_id})
+            return
+        await super().process_update(update)
+        try:
+            with services.db.session() as session:
+                processed.record(session=session, bot_id=bot_id, update_id=update_id, now=services.clock.now())
+        except IntegrityError:  # the same update handled twice at once: recorded by the other
+            log.warning("update recorded twice", extra={"update_id": update_id})
+
+
+async def prune_processed(context: CallbackContext) -> None:
+    services: Services = context.application.bot_data["services"]
+    with services.db.session() as session:
+        processed.prune(session=session, now=services.clock.now(), keep=KEEP_PROCESSED)
 
 
 def open_database(settings: Settings) -> Database:
@@ -56,13 +111,14 @@ async def post_init(app: Application) -> None:
 
     # Drafts are rows, so this sweep needs nothing rebuilt after a restart.
     app.job_queue.run_repeating(sweep_job, interval=60, first=60, name="sweep-idle-drafts")
+    app.job_queue.run_repeating(prune_processed, interval=3600, first=60, name="prune-processed-updates")
     # Reminders: catch up on what fell due while the bot was down, then set the alarm.
     await scheduler.install(app, deliver_due)
     log.info("bot ready", extra={"username": app.bot.username})
 
 
 def build_application(settings: Settings, *, db: Database | None = None, clock: Clock | None = None,
-                      application_class: type[Application] = Application,
+                      application_class: type[Application] = KhoibotApplication,
                       rate_limiter: TelegramLimits | None = None) -> Application:
     services = Services(settings=settings, db=db or open_database(settings), clock=clock or SystemClock(),
                         render=Renderer(settings.bot.tz), catalogue=settings.catalogue)

@@ -14,9 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application
 
-from khoibot.app import build_application
+from khoibot.app import KhoibotApplication, build_application
 from khoibot.clock import ManualClock
 from khoibot.config import Settings
 from khoibot.ratelimit import TelegramLimits
@@ -27,7 +26,7 @@ TOKEN = "123456:TEST-token"
 BOT_USERNAME = "khoibot_test_bot"
 
 
-class TrackingApplication(Application):
+class TrackingApplication(KhoibotApplication):
     """Counts updates being processed, so the stand-in can tell when the bot is idle."""
 
     def __init__(self, **kwargs: Any) -> None:

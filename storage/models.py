@@ -279,7 +279,7 @@ class ReminderDelivery(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     reminder_id: int = Field(sa_column=Column(ForeignKey("reminder.id", ondelete="CASCADE"), nullable=False))
     chat_id: int = _tg_id()
-    status: str = "pending"  # pending, sent, unreachable
+    status: str = "pending"  # pending, sending, sent, unreachable, unsure (storage/reminders.py)
     done_at: datetime | None = _ts(nullable=True)
 
 
@@ -434,3 +434,17 @@ class ReviewDocument(SQLModel, table=True):
     file_id: str | None = None  # Telegram's id once sent, to send again without uploading
     created_by: int = _tg_id()
     created_at: datetime = _ts()
+
+
+# ---- updates: each handled once ---------------------------------------------------------------
+
+class ProcessedUpdate(SQLModel, table=True):
+    """An update this bot has finished handling. Telegram delivers an update again until the
+    bot confirms a later offset (getUpdates) or answers the webhook; a bot killed in between
+    gets it twice. The row, written once the handlers are done, makes the second delivery a
+    no-op. Rows are pruned after Telegram's 24 hours of keeping updates have long passed."""
+
+    __tablename__ = "processed_update"
+    bot_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    handled_at: datetime = _ts(index=True)

@@ -11,6 +11,9 @@ from domain.reminders import Planned
 from storage.models import Milestone, Reminder, ReminderDelivery
 
 PENDING, CLAIMED, SENT, MISSED, CANCELLED = "pending", "claimed", "sent", "missed", "cancelled"
+# A recipient's delivery: pending -> sending (committed before the message) -> sent | unreachable;
+# left sending by a crash -> unsure (never sent again).
+SENDING, UNREACHABLE, UNSURE = "sending", "unreachable", "unsure"
 
 
 def replan(*, session: Session, milestone: Milestone, planned: list[Planned]) -> list[Reminder]:
