@@ -18,7 +18,7 @@ message of the bot there; for a conversation's buttons, the message the conversa
 on). What came back (the pop-up of a button, the messages the bot sent or edited in that
 chat) is recognised as one answer kind (``KINDS`` below, by the text of the template the
 bot renders for it, or the row's own fragments). A refusal must change nothing: every
-table but ``tg_user`` (which records who wrote last) is compared before and after.
+table but the bookkeeping (``tg_user``: who wrote last; ``processed_update``) is compared before and after.
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ def recognise(answers: list[str], known: dict[str, list[str]]) -> str | None:
 
 # ---- the database, before and after -------------------------------------------------------
 
-_SKIP = {"tg_user", "alembic_version"}
+_SKIP = {"tg_user", "alembic_version", "processed_update"}  # bookkeeping: who wrote last, the schema, updates handled
 
 
 def snapshot(db) -> dict[str, list[str]]:
