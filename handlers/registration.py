@@ -38,19 +38,21 @@ def _unit_for(context: Context, user_id: int, unit_id: int | None) -> tuple[Unit
     """The unit and its bloc, only if this person represents it now."""
     if unit_id is None:
         return None
-    with svc(context).db.session() as session:
-        return _represented(session, user_id, unit_id)
+    with svc(context).db.connection() as connection:
+        return _represented(connection, user_id, unit_id)
 
 
 def _represented(session, user_id: int, unit_id: int) -> tuple[Unit, Bloc] | None:
     return next(((u, b) for u, b in roster.units_of_user(session=session, user_id=user_id) if u.id == unit_id), None)
 
 
-def _window(s: Services, bloc: Bloc, unit_id: int) -> rules.Window:
-    with s.db.session() as session:
-        deadline = milestones.active(session=session, bloc=bloc, kind=REGISTRATION_DEADLINE)
-        reopened = registrations.reopened_until(session=session, unit_id=unit_id, year=bloc.year)
-    return rules.window(deadline=deadline.at if deadline else None, reopened_until=reopened, now=s.clock.now())
+def _window(s: Services, bloc: Bloc, unit_id: int, *, session=None) -> rules.Window:
+    """Whether the unit may register now (in ``session`` when given, else in a transaction of its own)."""
+    if session is None:
+        with s.db.connection() as connection:
+            return _window(s, bloc, unit_id, session=connection)
+    deadline, reopened = registrations.window_facts(session=session, bloc=bloc, unit_id=unit_id)
+    return rules.window(deadline=deadline, reopened_until=reopened, now=s.clock.now())
 
 
 def _summary(s: Services, year: int, data: dict) -> dict:
@@ -78,9 +80,9 @@ async def open_registration(update: Update, context: Context) -> None:
 
 async def show_overview(update: Update, context: Context, unit: Unit, bloc: Bloc, *, edit: bool) -> None:
     s = svc(context)
-    with s.db.session() as session:
-        current = registrations.current_of_unit(session=session, unit_id=unit.id, year=bloc.year)
-    window = _window(s, bloc, unit.id)
+    with s.db.connection() as connection:
+        current = registrations.current_of_unit(session=connection, unit_id=unit.id, year=bloc.year)
+        window = _window(s, bloc, unit.id, session=connection)
     registered = current is not None and not current.withdrawn
     rows = []
     if window.open:
@@ -159,11 +161,11 @@ async def on_unit_button(update: Update, context: Context) -> None:
 
 async def start_draft(update: Update, context: Context, unit: Unit, bloc: Bloc) -> None:
     s = svc(context)
-    with s.db.session() as session:
-        current = registrations.current_of_unit(session=session, unit_id=unit.id, year=bloc.year)
+    with s.db.connection() as connection:
+        current = registrations.current_of_unit(session=connection, unit_id=unit.id, year=bloc.year)
         data = rules.data_from(current.collective, current.individuals, current.targets) \
             if current is not None and not current.withdrawn else rules.empty_data()
-        draft = registrations.start_draft(session=session, user_id=update.effective_user.id, bloc=bloc,
+        draft = registrations.start_draft(session=connection, user_id=update.effective_user.id, bloc=bloc,
                                           unit_id=unit.id, data=data, step=rules.COLLECTIVE, now=s.clock.now())
     await show_step(update, context, draft, unit, bloc, edit=update.callback_query is not None)
 
@@ -208,24 +210,24 @@ async def show_step(update: Update, context: Context, draft: RegistrationDraft, 
     s = svc(context)
     message_id = await show_step_message(update, context, *_step_view(context, draft, unit, bloc), edit=edit)
     if message_id is not None and draft.message_id != message_id:
-        with s.db.session() as session:
-            registrations.save_draft(session=session, draft=draft, now=s.clock.now(), message_id=message_id)
-        draft.message_id = message_id
+        with s.db.connection() as connection:
+            registrations.save_draft(session=connection, draft=draft, now=s.clock.now(), message_id=message_id)
 
 
 def _live_draft(context: Context, user_id: int) -> tuple[RegistrationDraft | None, bool, tuple[Unit, Bloc] | None]:
     """The person's draft, whether it timed out (then it is dropped), and the draft's unit
-    and bloc if this person still represents it (one session for the three)."""
+    and bloc if this person still represents it (one statement, and one more to drop)."""
     s = svc(context)
-    with s.db.session() as session:
-        draft = registrations.draft_of(session=session, user_id=user_id)
-        if draft is None:
+    with s.db.connection() as connection:
+        found = registrations.live_draft(session=connection, user_id=user_id)
+        if found is None:
             return None, False, None
+        draft, unit, bloc = found
         idle = timedelta(minutes=s.settings.bot.draft_timeout_minutes)
         if draft.touched_at + idle <= s.clock.now():
-            registrations.drop_draft(session=session, draft_id=draft.id)
+            registrations.drop_draft(session=connection, draft_id=draft.id)
             return None, True, None
-        return draft, False, _represented(session, user_id, draft.unit_id)
+        return draft, False, (unit, bloc) if unit is not None else None
 
 
 async def on_draft_button(update: Update, context: Context) -> None:
@@ -249,8 +251,8 @@ async def on_draft_button(update: Update, context: Context) -> None:
     all_steps = rules.steps(s.catalogue, bloc.year)
     changes: dict = {}
     if action == "cancel":
-        with s.db.session() as session:
-            registrations.drop_draft(session=session, draft_id=draft.id)
+        with s.db.connection() as connection:
+            registrations.drop_draft(session=connection, draft_id=draft.id)
         await query.answer()
         await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
                           s.render("registration.cancelled", unit=unit))
@@ -275,8 +277,8 @@ async def on_draft_button(update: Update, context: Context) -> None:
     else:
         await alert(update, context, "registration.stale_alert")
         return
-    with s.db.session() as session:
-        draft = registrations.save_draft(session=session, draft=draft, now=s.clock.now(), **changes)
+    with s.db.connection() as connection:
+        draft = registrations.save_draft(session=connection, draft=draft, now=s.clock.now(), **changes)
     await query.answer()
     await show_step(update, context, draft, unit, bloc, edit=True)
 
@@ -292,8 +294,8 @@ async def on_text(update: Update, context: Context) -> None:
         await say(update, context, "registration.no_conversation")
         return
     if target is None:  # the unit was removed, or this person no longer represents it
-        with svc(context).db.session() as session:
-            registrations.drop_draft(session=session, draft_id=draft.id)
+        with svc(context).db.connection() as connection:
+            registrations.drop_draft(session=connection, draft_id=draft.id)
         await say(update, context, "registration.not_your_unit")
         return
     unit, bloc = target
@@ -321,8 +323,8 @@ async def on_text(update: Update, context: Context) -> None:
         await say(update, context, "registration.press_a_button")
         await show_step(update, context, draft, unit, bloc, edit=False)
         return
-    with s.db.session() as session:
-        draft = registrations.save_draft(session=session, draft=draft, now=s.clock.now(), data=data,
+    with s.db.connection() as connection:
+        draft = registrations.save_draft(session=connection, draft=draft, now=s.clock.now(), data=data,
                                          step=rules.following(rules.steps(s.catalogue, bloc.year), step))
     await show_step(update, context, draft, unit, bloc, edit=False)
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import and_, delete, insert, update
 from sqlmodel import Session, col, func, select
 
-from storage import audit
-from storage.models import Bloc, Covenant, Registration, RegistrationDraft, Reopening
+from storage import audit, core
+from storage.milestones import REGISTRATION_DEADLINE
+from storage.models import (Bloc, Covenant, Milestone, Registration, RegistrationDraft, Reopening, Representative,
+                            Unit)
+
+
+_REGISTRATION = core.table(Registration)
 
 
 def current(*, session: Session, bloc_id: int, year: int) -> dict[int, Registration]:
@@ -18,8 +24,34 @@ def current(*, session: Session, bloc_id: int, year: int) -> dict[int, Registrat
 
 
 def current_of_unit(*, session: Session, unit_id: int, year: int) -> Registration | None:
-    return session.exec(select(Registration).where(
-        Registration.unit_id == unit_id, Registration.year == year, col(Registration.current).is_(True))).first()
+    """The unit's registration that counts now, read through Core (a detached object: to change
+    it, see ``_replace``). A Session or a Connection."""
+    row = session.execute(select(*core.labelled(Registration, "r_")).where(
+        _REGISTRATION.c.unit_id == unit_id, _REGISTRATION.c.year == year,
+        _REGISTRATION.c.current.is_(True))).first()
+    return core.build(Registration, row, "r_") if row is not None else None
+
+
+def window_facts(*, session: Session, bloc: Bloc, unit_id: int) -> tuple[datetime | None, datetime | None]:
+    """What decides whether the unit may register now: the bloc's active registration deadline
+    and the end of the unit's latest reopening (one statement; a Session or a Connection)."""
+    milestone, reopening = core.table(Milestone), core.table(Reopening)
+    deadline = (select(milestone.c.at).where(
+        milestone.c.bloc_id == bloc.id, milestone.c.year == bloc.year, milestone.c.kind == REGISTRATION_DEADLINE,
+        milestone.c.cancelled_at.is_(None)).order_by(milestone.c.id.desc()).limit(1).scalar_subquery())
+    reopened = select(func.max(reopening.c.until)).where(
+        reopening.c.unit_id == unit_id, reopening.c.year == bloc.year).scalar_subquery()
+    row = session.execute(select(deadline.label("deadline"), reopened.label("reopened"))).one()
+    return _aware(row.deadline), _aware(row.reopened)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # A scalar subquery's value comes back without its column's type on SQLite: naive UTC.
+    if value is None or isinstance(value, datetime) and value.tzinfo is not None:
+        return value
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC)
 
 
 def history(*, session: Session, unit_id: int, year: int) -> list[Registration]:
@@ -29,7 +61,8 @@ def history(*, session: Session, unit_id: int, year: int) -> list[Registration]:
 
 def _replace(session: Session, bloc: Bloc, unit_id: int, new: Registration, action: str, by: int,
              now: datetime) -> Registration:
-    previous = current_of_unit(session=session, unit_id=unit_id, year=bloc.year)
+    previous = session.exec(select(Registration).where(
+        Registration.unit_id == unit_id, Registration.year == bloc.year, col(Registration.current).is_(True))).first()
     if previous is not None:
         previous.current = False
         session.add(previous)
@@ -85,38 +118,59 @@ def reopen(*, session: Session, bloc: Bloc, unit_id: int, until: datetime, by: i
     return reopening
 
 
-# Drafts: one per person; starting a new one replaces it.
+# Drafts: one per person; starting a new one replaces it. They are read and written on every
+# step of the conversation, so through Core statements (storage/core.py), not the ORM.
+
+_DRAFT = core.table(RegistrationDraft)
+
 
 def draft_of(*, session: Session, user_id: int) -> RegistrationDraft | None:
-    return session.exec(select(RegistrationDraft).where(RegistrationDraft.user_id == user_id)).first()
+    row = session.execute(select(*core.labelled(RegistrationDraft, "d_")).where(_DRAFT.c.user_id == user_id)).first()
+    return core.build(RegistrationDraft, row, "d_") if row is not None else None
+
+
+def live_draft(*, session: Session, user_id: int) -> tuple[RegistrationDraft, Unit | None, Bloc | None] | None:
+    """The person's draft, with its unit and the unit's bloc when the person still represents
+    that unit (else None, None): one statement."""
+    unit, bloc, rep = core.table(Unit), core.table(Bloc), core.table(Representative)
+    row = session.execute(
+        select(*core.labelled(RegistrationDraft, "d_"), *core.labelled(Unit, "u_"), *core.labelled(Bloc, "b_"))
+        .select_from(
+            _DRAFT.outerjoin(rep, and_(rep.c.unit_id == _DRAFT.c.unit_id, rep.c.user_id == _DRAFT.c.user_id,
+                                       rep.c.removed_at.is_(None)))
+            .outerjoin(unit, and_(unit.c.id == rep.c.unit_id, unit.c.removed_at.is_(None)))
+            .outerjoin(bloc, bloc.c.id == unit.c.bloc_id))
+        .where(_DRAFT.c.user_id == user_id)).first()
+    if row is None:
+        return None
+    draft, found_unit, found_bloc = (core.build(RegistrationDraft, row, "d_"), core.build(Unit, row, "u_"),
+                                     core.build(Bloc, row, "b_"))
+    if found_unit is None or found_bloc is None:
+        return draft, None, None
+    return draft, found_unit, found_bloc
 
 
 def start_draft(*, session: Session, user_id: int, bloc: Bloc, unit_id: int, data: dict, step: str,
                 now: datetime) -> RegistrationDraft:
-    old = draft_of(session=session, user_id=user_id)
-    if old is not None:
-        session.delete(old)
-        session.flush()
-    draft = RegistrationDraft(user_id=user_id, unit_id=unit_id, bloc_id=bloc.id, year=bloc.year, step=step,
-                              data=data, started_at=now, touched_at=now)
-    session.add(draft)
-    session.flush()
-    return draft
+    session.execute(delete(_DRAFT).where(_DRAFT.c.user_id == user_id))
+    values = dict(user_id=user_id, unit_id=unit_id, bloc_id=bloc.id, year=bloc.year, step=step, data=data,
+                  message_id=None, started_at=now, touched_at=now)
+    result = session.execute(insert(_DRAFT).values(**values))
+    return RegistrationDraft(id=result.inserted_primary_key[0], **values)
 
 
 def save_draft(*, session: Session, draft: RegistrationDraft, now: datetime, **changes) -> RegistrationDraft:
-    draft = session.merge(draft)
+    """Write the changed fields (and the time it was touched) to the draft's row and to ``draft``.
+    A draft dropped meanwhile (timed out, /huy) stays dropped."""
+    changes["touched_at"] = now
+    session.execute(update(_DRAFT).where(_DRAFT.c.id == draft.id).values(**changes))
     for key, value in changes.items():
         setattr(draft, key, value)
-    draft.touched_at = now
-    session.add(draft)
     return draft
 
 
 def drop_draft(*, session: Session, draft_id: int) -> None:
-    draft = session.get(RegistrationDraft, draft_id)
-    if draft is not None:
-        session.delete(draft)
+    session.execute(delete(_DRAFT).where(_DRAFT.c.id == draft_id))
 
 
 def idle_drafts(*, session: Session, now: datetime, idle: timedelta) -> list[RegistrationDraft]:

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from domain.text import clean, fold, sort_key
-from storage import audit
+from storage import audit, core
 from storage.models import Bloc, Invitation, Representative, Role, TgUser, Unit
 
 
@@ -106,15 +106,18 @@ def is_representative(*, session: Session, unit_id: int, user_id: int) -> bool:
 
 
 def units_of_user(*, session: Session, user_id: int) -> list[tuple[Unit, Bloc]]:
-    """Every unit (and its bloc) this person represents now."""
-    rows = session.exec(
-        select(Unit, Bloc)
-        .join(Representative, Representative.unit_id == Unit.id)
-        .join(Bloc, Bloc.id == Unit.bloc_id)
-        .where(Representative.user_id == user_id, col(Representative.removed_at).is_(None),
-               col(Unit.removed_at).is_(None))
+    """Every unit (and its bloc) this person represents now. Runs on every /dangky and
+    button of a unit: one Core statement (storage/core.py)."""
+    unit, bloc, rep = core.table(Unit), core.table(Bloc), core.table(Representative)
+    rows = session.execute(
+        select(*core.labelled(Unit, "u_"), *core.labelled(Bloc, "b_"))
+        .select_from(unit.join(rep, rep.c.unit_id == unit.c.id).join(bloc, bloc.c.id == unit.c.bloc_id))
+        .where(rep.c.user_id == user_id, rep.c.removed_at.is_(None), unit.c.removed_at.is_(None))
     )
-    return sorted(rows, key=lambda row: (sort_key(row[1].name), sort_key(row[0].name)))
+    pairs = {}
+    for row in rows:  # one pair per unit, even with two active enrolments of the same person
+        pairs.setdefault(row.u_id, (core.build(Unit, row, "u_"), core.build(Bloc, row, "b_")))
+    return sorted(pairs.values(), key=lambda pair: (sort_key(pair[1].name), sort_key(pair[0].name)))
 
 
 def enrol(*, session: Session, invitation: Invitation, user_id: int, now: datetime) -> Representative:
