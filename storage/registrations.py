@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, delete, insert, update
+from sqlalchemy import and_, bindparam, delete, insert, update
 from sqlmodel import Session, col, func, select
 
 from storage import audit, core
@@ -23,30 +23,41 @@ def current(*, session: Session, bloc_id: int, year: int) -> dict[int, Registrat
     return {r.unit_id: r for r in rows}
 
 
+_CURRENT_OF_UNIT = select(*core.labelled(Registration, "r_")).where(
+    _REGISTRATION.c.unit_id == bindparam("unit_id"), _REGISTRATION.c.year == bindparam("year"),
+    _REGISTRATION.c.current.is_(True))
+
+
 def current_of_unit(*, session: Session, unit_id: int, year: int) -> Registration | None:
-    """The unit's registration that counts now, read through Core (a detached object: to change
-    it, see ``_replace``). A Session or a Connection."""
-    row = session.execute(select(*core.labelled(Registration, "r_")).where(
-        _REGISTRATION.c.unit_id == unit_id, _REGISTRATION.c.year == year,
-        _REGISTRATION.c.current.is_(True))).first()
+    """The unit's registration that counts now (a detached object; ``_replace`` changes it).
+    One prepared Core statement; a Session or a Connection."""
+    row = session.execute(_CURRENT_OF_UNIT, {"unit_id": unit_id, "year": year}).first()
     return core.build(Registration, row, "r_") if row is not None else None
+
+
+def _window_statement():
+    milestone, reopening = core.table(Milestone), core.table(Reopening)
+    deadline = (select(milestone.c.at).where(
+        milestone.c.bloc_id == bindparam("bloc_id"), milestone.c.year == bindparam("year"),
+        milestone.c.kind == REGISTRATION_DEADLINE, milestone.c.cancelled_at.is_(None))
+        .order_by(milestone.c.id.desc()).limit(1).scalar_subquery())
+    reopened = select(func.max(reopening.c.until)).where(
+        reopening.c.unit_id == bindparam("unit_id"), reopening.c.year == bindparam("year")).scalar_subquery()
+    return select(deadline.label("deadline"), reopened.label("reopened"))
+
+
+_WINDOW = _window_statement()
 
 
 def window_facts(*, session: Session, bloc: Bloc, unit_id: int) -> tuple[datetime | None, datetime | None]:
     """What decides whether the unit may register now: the bloc's active registration deadline
     and the end of the unit's latest reopening (one statement; a Session or a Connection)."""
-    milestone, reopening = core.table(Milestone), core.table(Reopening)
-    deadline = (select(milestone.c.at).where(
-        milestone.c.bloc_id == bloc.id, milestone.c.year == bloc.year, milestone.c.kind == REGISTRATION_DEADLINE,
-        milestone.c.cancelled_at.is_(None)).order_by(milestone.c.id.desc()).limit(1).scalar_subquery())
-    reopened = select(func.max(reopening.c.until)).where(
-        reopening.c.unit_id == unit_id, reopening.c.year == bloc.year).scalar_subquery()
-    row = session.execute(select(deadline.label("deadline"), reopened.label("reopened"))).one()
+    row = session.execute(_WINDOW, {"bloc_id": bloc.id, "year": bloc.year, "unit_id": unit_id}).one()
     return _aware(row.deadline), _aware(row.reopened)
 
 
 def _aware(value: datetime | None) -> datetime | None:
-    # A scalar subquery's value comes back without its column's type on SQLite: naive UTC.
+    # Should a driver hand a subquery's value back untyped: SQLite keeps naive UTC.
     if value is None or isinstance(value, datetime) and value.tzinfo is not None:
         return value
     if isinstance(value, str):
@@ -122,55 +133,66 @@ def reopen(*, session: Session, bloc: Bloc, unit_id: int, until: datetime, by: i
 # step of the conversation, so through Core statements (storage/core.py), not the ORM.
 
 _DRAFT = core.table(RegistrationDraft)
+_DRAFT_OF = select(*core.labelled(RegistrationDraft, "d_")).where(_DRAFT.c.user_id == bindparam("user_id"))
+
+
+def _live_draft_statement():
+    unit, bloc, rep = core.table(Unit), core.table(Bloc), core.table(Representative)
+    return (select(*core.labelled(RegistrationDraft, "d_"), *core.labelled(Unit, "u_"), *core.labelled(Bloc, "b_"))
+            .select_from(
+                _DRAFT.outerjoin(rep, and_(rep.c.unit_id == _DRAFT.c.unit_id, rep.c.user_id == _DRAFT.c.user_id,
+                                           rep.c.removed_at.is_(None)))
+                .outerjoin(unit, and_(unit.c.id == rep.c.unit_id, unit.c.removed_at.is_(None)))
+                .outerjoin(bloc, bloc.c.id == unit.c.bloc_id))
+            .where(_DRAFT.c.user_id == bindparam("user_id")))
+
+
+_LIVE_DRAFT = _live_draft_statement()
+_DROP_DRAFT = delete(_DRAFT).where(_DRAFT.c.id == bindparam("draft_id"))
+_INSERT_DRAFT = insert(_DRAFT)
+_SAVE_DRAFT = update(_DRAFT).where(_DRAFT.c.id == bindparam("draft_id"))  # SET: the columns given
+_DROP_DRAFT_OF = delete(_DRAFT).where(_DRAFT.c.user_id == bindparam("user_id"))
 
 
 def draft_of(*, session: Session, user_id: int) -> RegistrationDraft | None:
-    row = session.execute(select(*core.labelled(RegistrationDraft, "d_")).where(_DRAFT.c.user_id == user_id)).first()
+    row = session.execute(_DRAFT_OF, {"user_id": user_id}).first()
     return core.build(RegistrationDraft, row, "d_") if row is not None else None
 
 
 def live_draft(*, session: Session, user_id: int) -> tuple[RegistrationDraft, Unit | None, Bloc | None] | None:
     """The person's draft, with its unit and the unit's bloc when the person still represents
     that unit (else None, None): one statement."""
-    unit, bloc, rep = core.table(Unit), core.table(Bloc), core.table(Representative)
-    row = session.execute(
-        select(*core.labelled(RegistrationDraft, "d_"), *core.labelled(Unit, "u_"), *core.labelled(Bloc, "b_"))
-        .select_from(
-            _DRAFT.outerjoin(rep, and_(rep.c.unit_id == _DRAFT.c.unit_id, rep.c.user_id == _DRAFT.c.user_id,
-                                       rep.c.removed_at.is_(None)))
-            .outerjoin(unit, and_(unit.c.id == rep.c.unit_id, unit.c.removed_at.is_(None)))
-            .outerjoin(bloc, bloc.c.id == unit.c.bloc_id))
-        .where(_DRAFT.c.user_id == user_id)).first()
+    row = session.execute(_LIVE_DRAFT, {"user_id": user_id}).first()
     if row is None:
         return None
-    draft, found_unit, found_bloc = (core.build(RegistrationDraft, row, "d_"), core.build(Unit, row, "u_"),
-                                     core.build(Bloc, row, "b_"))
-    if found_unit is None or found_bloc is None:
+    draft, unit, bloc = (core.build(RegistrationDraft, row, "d_"), core.build(Unit, row, "u_"),
+                         core.build(Bloc, row, "b_"))
+    if unit is None or bloc is None:
         return draft, None, None
-    return draft, found_unit, found_bloc
+    return draft, unit, bloc
 
 
 def start_draft(*, session: Session, user_id: int, bloc: Bloc, unit_id: int, data: dict, step: str,
                 now: datetime) -> RegistrationDraft:
-    session.execute(delete(_DRAFT).where(_DRAFT.c.user_id == user_id))
+    session.execute(_DROP_DRAFT_OF, {"user_id": user_id})
     values = dict(user_id=user_id, unit_id=unit_id, bloc_id=bloc.id, year=bloc.year, step=step, data=data,
                   message_id=None, started_at=now, touched_at=now)
-    result = session.execute(insert(_DRAFT).values(**values))
-    return RegistrationDraft(id=result.inserted_primary_key[0], **values)
+    result = session.execute(_INSERT_DRAFT, values)
+    return core.detached(RegistrationDraft, {"id": result.inserted_primary_key[0], **values})
 
 
 def save_draft(*, session: Session, draft: RegistrationDraft, now: datetime, **changes) -> RegistrationDraft:
     """Write the changed fields (and the time it was touched) to the draft's row and to ``draft``.
     A draft dropped meanwhile (timed out, /huy) stays dropped."""
     changes["touched_at"] = now
-    session.execute(update(_DRAFT).where(_DRAFT.c.id == draft.id).values(**changes))
+    session.execute(_SAVE_DRAFT, {"draft_id": draft.id, **changes})
     for key, value in changes.items():
         setattr(draft, key, value)
     return draft
 
 
 def drop_draft(*, session: Session, draft_id: int) -> None:
-    session.execute(delete(_DRAFT).where(_DRAFT.c.id == draft_id))
+    session.execute(_DROP_DRAFT, {"draft_id": draft_id})
 
 
 def idle_drafts(*, session: Session, now: datetime, idle: timedelta) -> list[RegistrationDraft]:

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from domain.text import clean, fold, sort_key
@@ -105,17 +106,22 @@ def is_representative(*, session: Session, unit_id: int, user_id: int) -> bool:
         col(Representative.removed_at).is_(None))).first() is not None
 
 
+def _units_of_user_statement():
+    unit, bloc, rep = core.table(Unit), core.table(Bloc), core.table(Representative)
+    return (select(*core.labelled(Unit, "u_"), *core.labelled(Bloc, "b_"))
+            .select_from(unit.join(rep, rep.c.unit_id == unit.c.id).join(bloc, bloc.c.id == unit.c.bloc_id))
+            .where(rep.c.user_id == bindparam("user_id"), rep.c.removed_at.is_(None), unit.c.removed_at.is_(None)))
+
+
+_UNITS_OF_USER = _units_of_user_statement()
+
+
 def units_of_user(*, session: Session, user_id: int) -> list[tuple[Unit, Bloc]]:
     """Every unit (and its bloc) this person represents now. Runs on every /dangky and
-    button of a unit: one Core statement (storage/core.py)."""
-    unit, bloc, rep = core.table(Unit), core.table(Bloc), core.table(Representative)
-    rows = session.execute(
-        select(*core.labelled(Unit, "u_"), *core.labelled(Bloc, "b_"))
-        .select_from(unit.join(rep, rep.c.unit_id == unit.c.id).join(bloc, bloc.c.id == unit.c.bloc_id))
-        .where(rep.c.user_id == user_id, rep.c.removed_at.is_(None), unit.c.removed_at.is_(None))
-    )
+    button of a unit: one prepared Core statement (storage/core.py); a Session or a Connection."""
     pairs = {}
-    for row in rows:  # one pair per unit, even with two active enrolments of the same person
+    for row in session.execute(_UNITS_OF_USER, {"user_id": user_id}):
+        # one pair per unit, even if the person were enrolled twice for it
         pairs.setdefault(row.u_id, (core.build(Unit, row, "u_"), core.build(Bloc, row, "b_")))
     return sorted(pairs.values(), key=lambda pair: (sort_key(pair[1].name), sort_key(pair[0].name)))
 
