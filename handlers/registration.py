@@ -23,9 +23,8 @@ from handlers.invitations import notify_secretaries
 from handlers.status import refresh_board
 from khoibot import outbox
 from khoibot.services import Services
-from storage import milestones, registrations, roles, roster
+from storage import registrations, roles, roster
 from storage import pending as pending_store
-from storage.milestones import REGISTRATION_DEADLINE
 from storage.models import Bloc, RegistrationDraft, Unit
 from storage.users import reachable
 
