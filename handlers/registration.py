@@ -335,22 +335,21 @@ async def confirm(update: Update, context: Context, draft: RegistrationDraft, un
     if not data["collective"] and not rules.individuals_list(data):
         await alert(update, context, "registration.nothing_chosen")
         return
-    window = _window(s, bloc, unit.id)
+    now = s.clock.now()
+    with s.db.connection() as connection:  # the window checked and the registration saved at once
+        window = _window(s, bloc, unit.id, session=connection)
+        if window.open:
+            previous = registrations.current_of_unit(session=connection, unit_id=unit.id, year=bloc.year)
+            saved = registrations.confirm(session=connection, bloc=bloc, unit_id=unit.id,
+                                          collective=data["collective"], individuals=rules.individuals_list(data),
+                                          targets=data["targets"], by=update.effective_user.id, now=now)
+            version = registrations.versions(session=connection, unit_id=unit.id, year=bloc.year)
+        registrations.drop_draft(session=connection, draft_id=draft.id)
     if not window.open:
-        with s.db.session() as session:
-            registrations.drop_draft(session=session, draft_id=draft.id)
         await query.answer()
         await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
                           s.render("registration.locked", unit=unit, deadline=window.deadline))
         return
-    now = s.clock.now()
-    with s.db.session() as session:
-        previous = registrations.current_of_unit(session=session, unit_id=unit.id, year=bloc.year)
-        saved = registrations.confirm(session=session, bloc=bloc, unit_id=unit.id, collective=data["collective"],
-                                      individuals=rules.individuals_list(data), targets=data["targets"],
-                                      by=update.effective_user.id, now=now)
-        registrations.drop_draft(session=session, draft_id=draft.id)
-        version = len(registrations.history(session=session, unit_id=unit.id, year=bloc.year))
     await query.answer()
     # The receipt: what was saved, and when.
     await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
@@ -365,13 +364,16 @@ async def _after_change(update: Update, context: Context, unit: Unit, bloc: Bloc
     """Tell the unit's other representatives and the secretaries; update the pinned board."""
     s = svc(context)
     me = update.effective_user
-    with s.db.session() as session:
-        others = [p for p in roster.representatives(session=session, bloc_id=bloc.id).get(unit.id, [])
-                  if p.id != me.id and reachable(p)]
-        secretaries = [role.user_id for role, user in roles.secretaries(session=session, bloc=bloc) if reachable(user)]
-    for person in others:
+    with s.db.connection() as connection:
+        others = roster.reachable_representatives(session=connection, unit_id=unit.id, but=me.id)
+    secretaries = []
+    if s.settings.bot.notify == "dm":  # in the group, every secretary reads the one notice
+        with s.db.session() as session:
+            secretaries = [role.user_id for role, user in roles.secretaries(session=session, bloc=bloc)
+                           if reachable(user)]
+    for person_id in others:
         await best_effort("tell other representative", tell(
-            context, person.id, "registration.changed_by_other", unit=unit, bloc=bloc, person=me.full_name,
+            context, person_id, "registration.changed_by_other", unit=unit, bloc=bloc, person=me.full_name,
             kind=kind, summary=summary))
     await best_effort("notify secretaries", notify_secretaries(
         context, bloc, secretaries, "registration.secretary_notice", unit=unit, kind=kind, person=me.full_name,

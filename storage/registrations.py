@@ -70,33 +70,46 @@ def history(*, session: Session, unit_id: int, year: int) -> list[Registration]:
         Registration.unit_id == unit_id, Registration.year == year).order_by(Registration.id)))
 
 
-def _replace(session: Session, bloc: Bloc, unit_id: int, new: Registration, action: str, by: int,
+_CURRENT_ID = select(_REGISTRATION.c.id).where(
+    _REGISTRATION.c.unit_id == bindparam("unit_id"), _REGISTRATION.c.year == bindparam("year"),
+    _REGISTRATION.c.current.is_(True))
+_RETIRE = update(_REGISTRATION).where(_REGISTRATION.c.id == bindparam("registration_id")).values(current=False)
+_INSERT_REGISTRATION = insert(_REGISTRATION)
+
+
+def _replace(session: Session, bloc: Bloc, unit_id: int, values: dict, action: str, by: int,
              now: datetime) -> Registration:
-    previous = session.exec(select(Registration).where(
-        Registration.unit_id == unit_id, Registration.year == bloc.year, col(Registration.current).is_(True))).first()
-    if previous is not None:
-        previous.current = False
-        session.add(previous)
-        session.flush()
-    session.add(new)
-    session.flush()
+    """The new version becomes the unit's current registration; the previous one is kept as
+    history. Core statements (a confirmation is on the conversation's path)."""
+    previous_id = session.execute(_CURRENT_ID, {"unit_id": unit_id, "year": bloc.year}).scalar()
+    if previous_id is not None:
+        session.execute(_RETIRE, {"registration_id": previous_id})
+    values = {**dict(bloc_id=bloc.id, unit_id=unit_id, year=bloc.year, current=True, withdrawn=False, collective=[],
+                     individuals=[], targets="", confirmed_by=by, confirmed_at=now), **values}
+    new_id = session.execute(_INSERT_REGISTRATION, values).inserted_primary_key[0]
     audit.record(session=session, bloc_id=bloc.id, actor_id=by, now=now, action=action, unit_id=unit_id,
-                 registration_id=new.id, previous_id=previous.id if previous else None,
-                 collective=new.collective, individuals=new.individuals)
-    return new
+                 registration_id=new_id, previous_id=previous_id, collective=values["collective"],
+                 individuals=values["individuals"])
+    return core.detached(Registration, {"id": new_id, **values})
 
 
 def confirm(*, session: Session, bloc: Bloc, unit_id: int, collective: list[str], individuals: list[dict],
             targets: str, by: int, now: datetime) -> Registration:
-    new = Registration(bloc_id=bloc.id, unit_id=unit_id, year=bloc.year, collective=collective,
-                       individuals=individuals, targets=targets, confirmed_by=by, confirmed_at=now)
-    return _replace(session, bloc, unit_id, new, "registration.confirm", by, now)
+    return _replace(session, bloc, unit_id, dict(collective=collective, individuals=individuals, targets=targets),
+                    "registration.confirm", by, now)
 
 
 def withdraw(*, session: Session, bloc: Bloc, unit_id: int, by: int, now: datetime) -> Registration:
-    new = Registration(bloc_id=bloc.id, unit_id=unit_id, year=bloc.year, withdrawn=True, confirmed_by=by,
-                       confirmed_at=now)
-    return _replace(session, bloc, unit_id, new, "registration.withdraw", by, now)
+    return _replace(session, bloc, unit_id, dict(withdrawn=True), "registration.withdraw", by, now)
+
+
+_VERSIONS = select(func.count()).select_from(_REGISTRATION).where(
+    _REGISTRATION.c.unit_id == bindparam("unit_id"), _REGISTRATION.c.year == bindparam("year"))
+
+
+def versions(*, session: Session, unit_id: int, year: int) -> int:
+    """How many times the unit's registration for the year was confirmed or withdrawn."""
+    return session.execute(_VERSIONS, {"unit_id": unit_id, "year": year}).scalar_one()
 
 
 def covenants(*, session: Session, bloc_id: int, year: int) -> dict[int, Covenant]:

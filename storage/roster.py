@@ -100,6 +100,24 @@ def representatives(*, session: Session, bloc_id: int) -> dict[int, list[TgUser]
     return people
 
 
+def _reachable_representatives_statement():
+    rep, user = core.table(Representative), core.table(TgUser)
+    return (select(user.c.id).select_from(rep.join(user, user.c.id == rep.c.user_id))
+            .where(rep.c.unit_id == bindparam("unit_id"), rep.c.removed_at.is_(None), user.c.id != bindparam("but"),
+                   user.c.started_at.is_not(None), user.c.blocked_at.is_(None))
+            .order_by(rep.c.id))
+
+
+_REACHABLE_REPRESENTATIVES = _reachable_representatives_statement()
+
+
+def reachable_representatives(*, session: Session, unit_id: int, but: int) -> list[int]:
+    """The ids of the unit's active representatives the bot may write to, other than ``but``
+    (told when a colleague changes the unit's registration). The unit is assumed active."""
+    ids = session.execute(_REACHABLE_REPRESENTATIVES, {"unit_id": unit_id, "but": but}).scalars()
+    return list(dict.fromkeys(ids))
+
+
 def is_representative(*, session: Session, unit_id: int, user_id: int) -> bool:
     return session.exec(select(Representative.id).where(
         Representative.unit_id == unit_id, Representative.user_id == user_id,
