@@ -163,10 +163,14 @@ async def _refresh_when_due(context: Context, state: _BoardRefresh) -> None:
 
 async def _refresh_later(context: Context, state: _BoardRefresh, wait: float) -> None:
     me = asyncio.current_task()
+    # Refreshes planned for later run outside the updates' slots (khoibot/updates.py): a few at a
+    # time, so a burst in many blocs at once neither floods Telegram nor outgrows the connections.
+    slots = context.application.bot_data.setdefault("board_slots", asyncio.Semaphore(2))
     try:
         await asyncio.sleep(wait)
-        state.later = None
-        await _refresh_when_due(context, state)
+        async with slots:
+            state.later = None
+            await _refresh_when_due(context, state)
     except TelegramError as exc:  # best effort, as when it runs in the update that asked for it
         log.warning("side effect failed", extra={"what": "refresh board", "error": str(exc)})
     finally:
