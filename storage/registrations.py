@@ -186,10 +186,12 @@ def live_draft(*, session: Session, user_id: int) -> tuple[RegistrationDraft, Un
 
 
 def start_draft(*, session: Session, user_id: int, bloc: Bloc, unit_id: int, data: dict, step: str,
-                now: datetime) -> RegistrationDraft:
+                now: datetime, message_id: int | None = None) -> RegistrationDraft:
+    """A new draft replaces the person's earlier one; ``message_id``: the message whose
+    buttons will drive it, when already known."""
     session.execute(_DROP_DRAFT_OF, {"user_id": user_id})
     values = dict(user_id=user_id, unit_id=unit_id, bloc_id=bloc.id, year=bloc.year, step=step, data=data,
-                  message_id=None, started_at=now, touched_at=now)
+                  message_id=message_id, started_at=now, touched_at=now)
     result = session.execute(_INSERT_DRAFT, values)
     return core.detached(RegistrationDraft, {"id": result.inserted_primary_key[0], **values})
 
