@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import math
 import os
-import re
 import signal
 import sys
 import tempfile
@@ -188,7 +187,7 @@ async def register(person: Person, individual_steps: int, tally: Tally) -> None:
             step = await person.press(step, button_data(step, text=ZERO), tally)
     review = await person.type("Phát triển 100 hội viên mới\nTổ chức 2 hội thảo", tally)
     receipt = await person.press(review, button_data(review, text="✅ Xác nhận"), tally)
-    if f"Đã ghi nhận đăng ký thi đua năm" not in (receipt.text or "") or person.unit not in receipt.text:
+    if "Đã ghi nhận đăng ký thi đua năm" not in (receipt.text or "") or person.unit not in receipt.text:
         raise AssertionError(f"{person.unit}: no receipt, got {receipt.text!r}")
 
 
