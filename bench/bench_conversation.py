@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import math
 import os
-import re
 import signal
 import sys
 import tempfile
@@ -45,6 +44,7 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 UNITS_PER_BLOC = 12
 ANSWERS = ("sendMessage", "editMessageText", "answerCallbackQuery")
 STEP_TIMEOUT = 120.0
+NOTES = Path(__file__).resolve().parent / "conversation_notes.md"
 XS = "Tập thể lao động xuất sắc"
 ZERO = "0 — không đăng ký"
 
@@ -187,7 +187,7 @@ async def register(person: Person, individual_steps: int, tally: Tally) -> None:
             step = await person.press(step, button_data(step, text=ZERO), tally)
     review = await person.type("Phát triển 100 hội viên mới\nTổ chức 2 hội thảo", tally)
     receipt = await person.press(review, button_data(review, text="✅ Xác nhận"), tally)
-    if f"Đã ghi nhận đăng ký thi đua năm" not in (receipt.text or "") or person.unit not in receipt.text:
+    if "Đã ghi nhận đăng ký thi đua năm" not in (receipt.text or "") or person.unit not in receipt.text:
         raise AssertionError(f"{person.unit}: no receipt, got {receipt.text!r}")
 
 
@@ -588,7 +588,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", choices=("khoibot", "echo"), help="run that bot under cProfile and print the top")
     parser.add_argument("--verbose", action="store_true", help="latency per step of the conversation")
     parser.add_argument("--no-write", action="store_true", help="do not write docs/BENCHMARKS.md")
-    parser.add_argument("--notes", default="", help="a file whose text is appended to the section")
+    parser.add_argument("--notes", default=str(NOTES),
+                        help="a file whose text is appended to the section (default: bench/conversation_notes.md, "
+                             "what profiling found and changed, kept across runs)")
     args = parser.parse_args(argv)
     levels = [int(x) for x in args.levels.split(",")]
     with tempfile.TemporaryDirectory(prefix="bench-conv-") as tmp:
@@ -611,7 +613,7 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m bench.bench_conversation" + (
         f" --levels {args.levels}" if args.levels != "50,200" else "") + (
         f" --rounds {args.rounds}" if args.rounds != 5 else "")
-    notes = Path(args.notes).read_text(encoding="utf-8") if args.notes else ""
+    notes = Path(args.notes).read_text(encoding="utf-8") if args.notes and Path(args.notes).exists() else ""
     text = markdown(result, command, DESIGN + "\n" + notes)
     print()
     print(text)

@@ -28,8 +28,8 @@ async def remember_user(update: Update, context: Context) -> None:
     if known is not None and known[:3] == (user.first_name, user.last_name, user.username) and (
             known[3] or not private):
         return  # the row already says this (outbox forgets people it could not reach)
-    with s.db.session() as session:
-        row = touch_user(session=session, user_id=user.id, first_name=user.first_name, last_name=user.last_name,
+    with s.db.connection() as connection:
+        row = touch_user(session=connection, user_id=user.id, first_name=user.first_name, last_name=user.last_name,
                          username=user.username, now=s.clock.now(), private=private)
         now_reachable = reachable(row)
     if len(s.seen_users) > 100_000:

@@ -156,8 +156,8 @@ async def represented_units(update: Update, context: Context) -> list:
     become a representative and the list is empty."""
     from storage.roster import units_of_user
 
-    with svc(context).db.session() as session:
-        units = units_of_user(session=session, user_id=update.effective_user.id)
+    with svc(context).db.connection() as connection:
+        units = units_of_user(session=connection, user_id=update.effective_user.id)
     if not units:
         await say(update, context, "registration.not_representative")
     return units

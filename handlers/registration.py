@@ -9,6 +9,7 @@ restart of the bot loses nothing, since the next press or answer reads the row.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from telegram import Update
@@ -23,10 +24,9 @@ from handlers.invitations import notify_secretaries
 from handlers.status import refresh_board
 from khoibot import outbox
 from khoibot.services import Services
-from storage import milestones, registrations, roles, roster
+from storage import registrations, roles, roster
 from storage import pending as pending_store
-from storage.milestones import REGISTRATION_DEADLINE
-from storage.models import Bloc, RegistrationDraft, Unit
+from storage.models import Bloc, Registration, RegistrationDraft, Unit
 from storage.users import reachable
 
 log = logging.getLogger(__name__)
@@ -38,19 +38,21 @@ def _unit_for(context: Context, user_id: int, unit_id: int | None) -> tuple[Unit
     """The unit and its bloc, only if this person represents it now."""
     if unit_id is None:
         return None
-    with svc(context).db.session() as session:
-        return _represented(session, user_id, unit_id)
+    with svc(context).db.connection() as connection:
+        return _represented(connection, user_id, unit_id)
 
 
 def _represented(session, user_id: int, unit_id: int) -> tuple[Unit, Bloc] | None:
     return next(((u, b) for u, b in roster.units_of_user(session=session, user_id=user_id) if u.id == unit_id), None)
 
 
-def _window(s: Services, bloc: Bloc, unit_id: int) -> rules.Window:
-    with s.db.session() as session:
-        deadline = milestones.active(session=session, bloc=bloc, kind=REGISTRATION_DEADLINE)
-        reopened = registrations.reopened_until(session=session, unit_id=unit_id, year=bloc.year)
-    return rules.window(deadline=deadline.at if deadline else None, reopened_until=reopened, now=s.clock.now())
+def _window(s: Services, bloc: Bloc, unit_id: int, *, session=None) -> rules.Window:
+    """Whether the unit may register now (in ``session`` when given, else in a transaction of its own)."""
+    if session is None:
+        with s.db.connection() as connection:
+            return _window(s, bloc, unit_id, session=connection)
+    deadline, reopened = registrations.window_facts(session=session, bloc=bloc, unit_id=unit_id)
+    return rules.window(deadline=deadline, reopened_until=reopened, now=s.clock.now())
 
 
 def _summary(s: Services, year: int, data: dict) -> dict:
@@ -78,9 +80,9 @@ async def open_registration(update: Update, context: Context) -> None:
 
 async def show_overview(update: Update, context: Context, unit: Unit, bloc: Bloc, *, edit: bool) -> None:
     s = svc(context)
-    with s.db.session() as session:
-        current = registrations.current_of_unit(session=session, unit_id=unit.id, year=bloc.year)
-    window = _window(s, bloc, unit.id)
+    with s.db.connection() as connection:
+        current = registrations.current_of_unit(session=connection, unit_id=unit.id, year=bloc.year)
+        window = _window(s, bloc, unit.id, session=connection)
     registered = current is not None and not current.withdrawn
     rows = []
     if window.open:
@@ -107,26 +109,34 @@ async def on_unit_button(update: Update, context: Context) -> None:
     parts = callback_parts(update, 4) if (update.callback_query.data or "").startswith("rg:wdok:") \
         else callback_parts(update, 3)
     user_id = update.effective_user.id
-    target = _unit_for(context, user_id, int_arg(parts[2])) if parts else None
+    unit_id = int_arg(parts[2]) if parts else None
+    s = svc(context)
+    window = draft = None
+    with s.db.connection() as connection:  # who may act, the window, the draft started: at once
+        target = _represented(connection, user_id, unit_id) if unit_id is not None else None
+        if target is not None and parts[1] in ("edit", "wd", "wdok"):
+            window = _window(s, target[1], target[0].id, session=connection)
+            if parts[1] == "edit" and window.open:
+                message = update.callback_query.message
+                draft = _new_draft(s, connection, user_id, *target,
+                                   message_id=message.message_id if message is not None else None)
     if target is None or parts[1] not in ("unit", "edit", "wd", "wdok"):
         await alert(update, context, "registration.not_your_unit" if parts and parts[1] in (
             "unit", "edit", "wd", "wdok") else "common.stale_button")
         return
     unit, bloc = target
-    s = svc(context)
     action = parts[1]
     if action == "unit":
         await update.callback_query.answer()
         await show_overview(update, context, unit, bloc, edit=True)
         return
-    window = _window(s, bloc, unit.id)
     if not window.open:
         await alert(update, context, "registration.locked_alert", deadline=window.deadline)
         await show_overview(update, context, unit, bloc, edit=True)
         return
     if action == "edit":
         await update.callback_query.answer()
-        await start_draft(update, context, unit, bloc)
+        await show_step(update, context, draft, unit, bloc, edit=True)
     elif action == "wd":
         with s.db.session() as session:
             current = registrations.current_of_unit(session=session, unit_id=unit.id, year=bloc.year)
@@ -158,15 +168,15 @@ async def on_unit_button(update: Update, context: Context) -> None:
 
 # ---- the draft: choose titles, count people, write targets, review, confirm ----------------
 
-async def start_draft(update: Update, context: Context, unit: Unit, bloc: Bloc) -> None:
-    s = svc(context)
-    with s.db.session() as session:
-        current = registrations.current_of_unit(session=session, unit_id=unit.id, year=bloc.year)
-        data = rules.data_from(current.collective, current.individuals, current.targets) \
-            if current is not None and not current.withdrawn else rules.empty_data()
-        draft = registrations.start_draft(session=session, user_id=update.effective_user.id, bloc=bloc,
-                                          unit_id=unit.id, data=data, step=rules.COLLECTIVE, now=s.clock.now())
-    await show_step(update, context, draft, unit, bloc, edit=update.callback_query is not None)
+def _new_draft(s: Services, connection, user_id: int, unit: Unit, bloc: Bloc, *,
+               message_id: int | None) -> RegistrationDraft:
+    """A new draft, from the unit's current registration if it has one; ``message_id`` is the
+    message that will show its first step."""
+    current = registrations.current_of_unit(session=connection, unit_id=unit.id, year=bloc.year)
+    data = rules.data_from(current.collective, current.individuals, current.targets) \
+        if current is not None and not current.withdrawn else rules.empty_data()
+    return registrations.start_draft(session=connection, user_id=user_id, bloc=bloc, unit_id=unit.id, data=data,
+                                     step=rules.COLLECTIVE, now=s.clock.now(), message_id=message_id)
 
 
 def _step_view(context: Context, draft: RegistrationDraft, unit: Unit, bloc: Bloc):
@@ -209,54 +219,58 @@ async def show_step(update: Update, context: Context, draft: RegistrationDraft, 
     s = svc(context)
     message_id = await show_step_message(update, context, *_step_view(context, draft, unit, bloc), edit=edit)
     if message_id is not None and draft.message_id != message_id:
-        with s.db.session() as session:
-            registrations.save_draft(session=session, draft=draft, now=s.clock.now(), message_id=message_id)
-        draft.message_id = message_id
+        with s.db.connection() as connection:
+            registrations.save_draft(session=connection, draft=draft, now=s.clock.now(), message_id=message_id)
 
 
-def _live_draft(context: Context, user_id: int) -> tuple[RegistrationDraft | None, bool, tuple[Unit, Bloc] | None]:
+def _live_draft(context: Context, user_id: int, connection) -> tuple[RegistrationDraft | None, bool,
+                                                                     tuple[Unit, Bloc] | None]:
     """The person's draft, whether it timed out (then it is dropped), and the draft's unit
-    and bloc if this person still represents it (one session for the three)."""
+    and bloc if this person still represents it (one statement, and one more to drop)."""
     s = svc(context)
-    with s.db.session() as session:
-        draft = registrations.draft_of(session=session, user_id=user_id)
-        if draft is None:
-            return None, False, None
-        idle = timedelta(minutes=s.settings.bot.draft_timeout_minutes)
-        if draft.touched_at + idle <= s.clock.now():
-            registrations.drop_draft(session=session, draft_id=draft.id)
-            return None, True, None
-        return draft, False, _represented(session, user_id, draft.unit_id)
+    found = registrations.live_draft(session=connection, user_id=user_id)
+    if found is None:
+        return None, False, None
+    draft, unit, bloc = found
+    idle = timedelta(minutes=s.settings.bot.draft_timeout_minutes)
+    if draft.touched_at + idle <= s.clock.now():
+        registrations.drop_draft(session=connection, draft_id=draft.id)
+        return None, True, None
+    return draft, False, (unit, bloc) if unit is not None else None
 
 
-@private_button
-async def on_draft_button(update: Update, context: Context) -> None:
-    """rd:<draft id>:<action>[:<title code>]."""
-    query = update.callback_query
+@dataclass
+class _Press:
+    """What a press on a draft's button did to the database, for the answer to tell."""
+
+    outcome: str  # timed_out, stale, cancelled, nothing_chosen, locked, confirmed, saved
+    draft: RegistrationDraft | None = None
+    unit: Unit | None = None
+    bloc: Bloc | None = None
+    window: rules.Window | None = None
+    saved: Registration | None = None
+    previous: Registration | None = None
+    version: int = 0
+
+
+def _press(context: Context, connection, query, user_id: int) -> _Press:
+    """Read the draft, decide what the press means, write it: one transaction, no Telegram."""
+    s = svc(context)
     parts = (query.data or "").split(":")
-    user_id = update.effective_user.id
-    draft, timed_out, represented = _live_draft(context, user_id)
+    draft, timed_out, represented = _live_draft(context, user_id, connection)
     if timed_out:
-        await alert(update, context, "registration.timed_out_alert")
-        return
+        return _Press("timed_out")
     stale = (draft is None or len(parts) < 3 or int_arg(parts[1]) != draft.id
              or query.message is None or query.message.message_id != draft.message_id)
-    target = None if stale else represented
-    if target is None:
-        await alert(update, context, "registration.stale_alert")
-        return
-    unit, bloc = target
-    s = svc(context)
+    if stale or represented is None:
+        return _Press("stale")
+    unit, bloc = represented
     action, data, step = parts[2], draft.data, draft.step
     all_steps = rules.steps(s.catalogue, bloc.year)
     changes: dict = {}
     if action == "cancel":
-        with s.db.session() as session:
-            registrations.drop_draft(session=session, draft_id=draft.id)
-        await query.answer()
-        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
-                          s.render("registration.cancelled", unit=unit))
-        return
+        registrations.drop_draft(session=connection, draft_id=draft.id)
+        return _Press("cancelled", draft, unit, bloc)
     if action == "t" and step == rules.COLLECTIVE and len(parts) == 4 and parts[3] in {
             t.code for t in s.catalogue.collective(bloc.year)}:
         changes["data"] = rules.toggle(data, parts[3])
@@ -272,93 +286,115 @@ async def on_draft_button(update: Update, context: Context) -> None:
     elif action == "skip" and step == rules.TARGETS:
         changes["step"] = rules.REVIEW
     elif action == "ok" and step == rules.REVIEW:
-        await confirm(update, context, draft, unit, bloc)
-        return
+        return _confirm(s, connection, draft, unit, bloc, user_id)
     else:
-        await alert(update, context, "registration.stale_alert")
+        return _Press("stale")
+    draft = registrations.save_draft(session=connection, draft=draft, now=s.clock.now(), **changes)
+    return _Press("saved", draft, unit, bloc)
+
+
+def _confirm(s: Services, connection, draft: RegistrationDraft, unit: Unit, bloc: Bloc, user_id: int) -> _Press:
+    """The window checked and the registration saved (or the draft dropped when it closed)."""
+    data = draft.data
+    if not data["collective"] and not rules.individuals_list(data):
+        return _Press("nothing_chosen")
+    window = _window(s, bloc, unit.id, session=connection)
+    if not window.open:
+        registrations.drop_draft(session=connection, draft_id=draft.id)
+        return _Press("locked", draft, unit, bloc, window=window)
+    previous = registrations.current_of_unit(session=connection, unit_id=unit.id, year=bloc.year)
+    saved = registrations.confirm(session=connection, bloc=bloc, unit_id=unit.id, collective=data["collective"],
+                                  individuals=rules.individuals_list(data), targets=data["targets"], by=user_id,
+                                  now=s.clock.now())
+    version = registrations.versions(session=connection, unit_id=unit.id, year=bloc.year)
+    registrations.drop_draft(session=connection, draft_id=draft.id)
+    return _Press("confirmed", draft, unit, bloc, window=window, saved=saved, previous=previous, version=version)
+
+
+@private_button
+async def on_draft_button(update: Update, context: Context) -> None:
+    """rd:<draft id>:<action>[:<title code>]."""
+    query = update.callback_query
+    s = svc(context)
+    with s.db.connection() as connection:
+        press = _press(context, connection, query, update.effective_user.id)
+    if press.outcome in ("timed_out", "stale", "nothing_chosen"):
+        await alert(update, context, {"timed_out": "registration.timed_out_alert", "stale": "registration.stale_alert",
+                                      "nothing_chosen": "registration.nothing_chosen"}[press.outcome])
         return
-    with s.db.session() as session:
-        draft = registrations.save_draft(session=session, draft=draft, now=s.clock.now(), **changes)
+    unit, bloc = press.unit, press.bloc
     await query.answer()
-    await show_step(update, context, draft, unit, bloc, edit=True)
+    if press.outcome == "saved":
+        await show_step(update, context, press.draft, unit, bloc, edit=True)
+        return
+    message = query.message
+    if press.outcome == "cancelled":
+        await outbox.edit(context.bot, message.chat_id, message.message_id, s.render("registration.cancelled", unit=unit))
+    elif press.outcome == "locked":
+        await outbox.edit(context.bot, message.chat_id, message.message_id,
+                          s.render("registration.locked", unit=unit, deadline=press.window.deadline))
+    else:
+        await confirmed(update, context, press)
 
 
 async def on_text(update: Update, context: Context) -> None:
     """Typed answers in the private chat: the number of people, or the targets."""
     user_id = update.effective_user.id
-    draft, timed_out, target = _live_draft(context, user_id)
-    if timed_out:
-        await say(update, context, "registration.timed_out")
-        return
-    if draft is None:
-        await say(update, context, "registration.no_conversation")
-        return
-    if target is None:  # the unit was removed, or this person no longer represents it
-        with svc(context).db.session() as session:
-            registrations.drop_draft(session=session, draft_id=draft.id)
-        await say(update, context, "registration.not_your_unit")
-        return
-    unit, bloc = target
     s = svc(context)
     text = update.message.text or ""
-    step = draft.step
-    if step.startswith(rules.INDIVIDUAL_PREFIX):
-        try:
-            count, names = rules.parse_people(text)
-        except rules.InputError as exc:
-            await say(update, context, f"registration.error_{exc.code}", limit=rules.MAX_PEOPLE,
-                      name_limit=rules.MAX_PERSON_NAME)
-            return
-        code = step.removeprefix(rules.INDIVIDUAL_PREFIX)
-        data = {**draft.data, "individuals": {**draft.data["individuals"], code: {"count": count, "names": names}}}
-    elif step == rules.TARGETS:
-        try:
-            targets = rules.check_targets(text)
-        except rules.InputError as exc:
-            await say(update, context, f"registration.error_{exc.code}", limit=rules.MAX_TARGETS, length=len(text))
-            return
-        data = {**draft.data, "targets": targets}
-    else:
+    error: tuple[str, dict] | None = None
+    with s.db.connection() as connection:  # read, check and save at once; Telegram afterwards
+        draft, timed_out, target = _live_draft(context, user_id, connection)
+        if draft is not None and target is None:  # the unit was removed, or this person no longer represents it
+            registrations.drop_draft(session=connection, draft_id=draft.id)
+        elif draft is not None:
+            unit, bloc = target
+            step = draft.step
+            data = None
+            if step.startswith(rules.INDIVIDUAL_PREFIX):
+                try:
+                    count, names = rules.parse_people(text)
+                    code = step.removeprefix(rules.INDIVIDUAL_PREFIX)
+                    data = {**draft.data, "individuals": {**draft.data["individuals"],
+                                                          code: {"count": count, "names": names}}}
+                except rules.InputError as exc:
+                    error = (f"registration.error_{exc.code}",
+                             dict(limit=rules.MAX_PEOPLE, name_limit=rules.MAX_PERSON_NAME))
+            elif step == rules.TARGETS:
+                try:
+                    data = {**draft.data, "targets": rules.check_targets(text)}
+                except rules.InputError as exc:
+                    error = (f"registration.error_{exc.code}", dict(limit=rules.MAX_TARGETS, length=len(text)))
+            if data is not None:
+                draft = registrations.save_draft(session=connection, draft=draft, now=s.clock.now(), data=data,
+                                                 step=rules.following(rules.steps(s.catalogue, bloc.year), step))
+    if timed_out:
+        await say(update, context, "registration.timed_out")
+    elif draft is None:
+        await say(update, context, "registration.no_conversation")
+    elif target is None:
+        await say(update, context, "registration.not_your_unit")
+    elif error is not None:
+        await say(update, context, error[0], **error[1])
+    elif data is None:
         # A button step: say so and show the step again below, with live buttons.
         await say(update, context, "registration.press_a_button")
         await show_step(update, context, draft, unit, bloc, edit=False)
-        return
-    with s.db.session() as session:
-        draft = registrations.save_draft(session=session, draft=draft, now=s.clock.now(), data=data,
-                                         step=rules.following(rules.steps(s.catalogue, bloc.year), step))
-    await show_step(update, context, draft, unit, bloc, edit=False)
+    else:
+        await show_step(update, context, draft, unit, bloc, edit=False)
 
 
-async def confirm(update: Update, context: Context, draft: RegistrationDraft, unit: Unit, bloc: Bloc) -> None:
+async def confirmed(update: Update, context: Context, press: _Press) -> None:
+    """The receipt (what was saved, and when), then the others are told."""
     s = svc(context)
     query = update.callback_query
-    data = draft.data
-    if not data["collective"] and not rules.individuals_list(data):
-        await alert(update, context, "registration.nothing_chosen")
-        return
-    window = _window(s, bloc, unit.id)
-    if not window.open:
-        with s.db.session() as session:
-            registrations.drop_draft(session=session, draft_id=draft.id)
-        await query.answer()
-        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
-                          s.render("registration.locked", unit=unit, deadline=window.deadline))
-        return
-    now = s.clock.now()
-    with s.db.session() as session:
-        previous = registrations.current_of_unit(session=session, unit_id=unit.id, year=bloc.year)
-        saved = registrations.confirm(session=session, bloc=bloc, unit_id=unit.id, collective=data["collective"],
-                                      individuals=rules.individuals_list(data), targets=data["targets"],
-                                      by=update.effective_user.id, now=now)
-        registrations.drop_draft(session=session, draft_id=draft.id)
-        version = len(registrations.history(session=session, unit_id=unit.id, year=bloc.year))
-    await query.answer()
-    # The receipt: what was saved, and when.
+    unit, bloc, data = press.unit, press.bloc, press.draft.data
+    summary = _summary(s, bloc.year, data)
     await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
-                      s.render("registration.receipt", unit=unit, bloc=bloc, at=saved.confirmed_at, version=version,
-                               **_summary(s, bloc.year, data)))
-    kind = "change" if previous is not None and not previous.withdrawn else "register"
-    await _after_change(update, context, unit, bloc, kind, summary=_summary(s, bloc.year, data))
+                      s.render("registration.receipt", unit=unit, bloc=bloc, at=press.saved.confirmed_at,
+                               version=press.version, **summary))
+    kind = "change" if press.previous is not None and not press.previous.withdrawn else "register"
+    await _after_change(update, context, unit, bloc, kind, summary=summary)
 
 
 async def _after_change(update: Update, context: Context, unit: Unit, bloc: Bloc, kind: str,
@@ -366,13 +402,16 @@ async def _after_change(update: Update, context: Context, unit: Unit, bloc: Bloc
     """Tell the unit's other representatives and the secretaries; update the pinned board."""
     s = svc(context)
     me = update.effective_user
-    with s.db.session() as session:
-        others = [p for p in roster.representatives(session=session, bloc_id=bloc.id).get(unit.id, [])
-                  if p.id != me.id and reachable(p)]
-        secretaries = [role.user_id for role, user in roles.secretaries(session=session, bloc=bloc) if reachable(user)]
-    for person in others:
+    with s.db.connection() as connection:
+        others = roster.reachable_representatives(session=connection, unit_id=unit.id, but=me.id)
+    secretaries = []
+    if s.settings.bot.notify == "dm":  # in the group, every secretary reads the one notice
+        with s.db.session() as session:
+            secretaries = [role.user_id for role, user in roles.secretaries(session=session, bloc=bloc)
+                           if reachable(user)]
+    for person_id in others:
         await best_effort("tell other representative", tell(
-            context, person.id, "registration.changed_by_other", unit=unit, bloc=bloc, person=me.full_name,
+            context, person_id, "registration.changed_by_other", unit=unit, bloc=bloc, person=me.full_name,
             kind=kind, summary=summary))
     await best_effort("notify secretaries", notify_secretaries(
         context, bloc, secretaries, "registration.secretary_notice", unit=unit, kind=kind, person=me.full_name,

@@ -19,6 +19,7 @@ from khoibot.config import Settings
 from khoibot.ratelimit import TelegramLimits
 from khoibot.render import Renderer, command_menus
 from khoibot.services import Services
+from khoibot.http import SpreadRequest
 from khoibot.updates import OrderedUpdates
 from storage.db import Database
 from storage import updates as processed
@@ -28,6 +29,9 @@ log = logging.getLogger(__name__)
 
 # Updates handled at once (khoibot/updates.py); bench/bench_conversation.py measured the choice.
 RUNNING_UPDATES = 8
+# Requests at once: one per running update, the board refreshes planned for later
+# (handlers/status.py) and the jobs (reminders), with room to spare.
+HTTP_POOLS = RUNNING_UPDATES + 4
 
 # How long handled update ids are kept: Telegram keeps an unconfirmed update for 24 hours.
 KEEP_PROCESSED = timedelta(days=2)
@@ -132,10 +136,10 @@ def build_application(settings: Settings, *, db: Database | None = None, clock: 
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .post_init(post_init)
         # Different chats and people at once; one chat's or one person's updates in order.
-        # A few at once are enough to use the time spent waiting on Telegram; the HTTP pool
-        # is sized to them (httpx scans every pooled connection on each request).
+        # A few at once are enough to use the time spent waiting on Telegram; the HTTP
+        # connections are sized to them, each in a pool of its own (khoibot/http.py).
         .concurrent_updates(OrderedUpdates(RUNNING_UPDATES))
-        .connection_pool_size(RUNNING_UPDATES + 8)
+        .request(SpreadRequest(HTTP_POOLS))
     )
     if settings.telegram.rate_limit:
         builder = builder.rate_limiter(rate_limiter or TelegramLimits())

@@ -71,6 +71,9 @@ class BotSettings(_Section):
     reopen_days: int = Field(3, ge=1, le=60)
     # Minutes a registration left untouched stays open before it times out.
     draft_timeout_minutes: int = Field(60, ge=5, le=1440)
+    # Seconds between two edits of a bloc's pinned status board: the changes that come within
+    # them are shown together at the end (0: every change at once).
+    board_refresh_seconds: float = Field(3.0, ge=0, le=60)
 
     @field_validator("timezone")
     @classmethod

@@ -15,6 +15,7 @@ from typing import Any
 
 from telegram import Update
 
+from handlers.status import board_refresh_pending
 from khoibot.app import KhoibotApplication, build_application
 from khoibot.clock import ManualClock
 from khoibot.config import Settings
@@ -50,7 +51,8 @@ def sandbox_settings(standin: BotApiStandIn, database_url: str, telegram: dict |
                      "base_file_url": standin.base_file_url, "poll_timeout": 1, "rate_limit": False,
                      **(telegram or {})},
         "database": {"url": database_url},
-        "bot": {"province": "Thừa Thiên Huế", **bot},
+        # Every change shows on the board at once, unless a test asks for the interval.
+        "bot": {"province": "Thừa Thiên Huế", "board_refresh_seconds": 0, **bot},
         "logging": {"format": "text"},
         "reminders": {"check_every_seconds": 0},
     })
@@ -118,7 +120,8 @@ class Sandbox:
         await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
         await app.start()
         self.app = app
-        self.standin.idle_probe = lambda: app.update_queue.empty() and app.inflight == 0
+        self.standin.idle_probe = lambda: (app.update_queue.empty() and app.inflight == 0
+                                           and not board_refresh_pending(app))
 
     async def stop_bot(self) -> None:
         app, self.app = self.app, None

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import and_, bindparam, delete, insert, update
 from sqlmodel import Session, col, func, select
 
-from storage import audit
-from storage.models import Bloc, Covenant, Registration, RegistrationDraft, Reopening
+from storage import audit, core
+from storage.milestones import REGISTRATION_DEADLINE
+from storage.models import (Bloc, Covenant, Milestone, Registration, RegistrationDraft, Reopening, Representative,
+                            Unit)
+
+
+_REGISTRATION = core.table(Registration)
 
 
 def current(*, session: Session, bloc_id: int, year: int) -> dict[int, Registration]:
@@ -17,9 +23,46 @@ def current(*, session: Session, bloc_id: int, year: int) -> dict[int, Registrat
     return {r.unit_id: r for r in rows}
 
 
+_CURRENT_OF_UNIT = select(*core.labelled(Registration, "r_")).where(
+    _REGISTRATION.c.unit_id == bindparam("unit_id"), _REGISTRATION.c.year == bindparam("year"),
+    _REGISTRATION.c.current.is_(True))
+
+
 def current_of_unit(*, session: Session, unit_id: int, year: int) -> Registration | None:
-    return session.exec(select(Registration).where(
-        Registration.unit_id == unit_id, Registration.year == year, col(Registration.current).is_(True))).first()
+    """The unit's registration that counts now (a detached object; ``_replace`` changes it).
+    One prepared Core statement; a Session or a Connection."""
+    row = session.execute(_CURRENT_OF_UNIT, {"unit_id": unit_id, "year": year}).first()
+    return core.build(Registration, row, "r_") if row is not None else None
+
+
+def _window_statement():
+    milestone, reopening = core.table(Milestone), core.table(Reopening)
+    deadline = (select(milestone.c.at).where(
+        milestone.c.bloc_id == bindparam("bloc_id"), milestone.c.year == bindparam("year"),
+        milestone.c.kind == REGISTRATION_DEADLINE, milestone.c.cancelled_at.is_(None))
+        .order_by(milestone.c.id.desc()).limit(1).scalar_subquery())
+    reopened = select(func.max(reopening.c.until)).where(
+        reopening.c.unit_id == bindparam("unit_id"), reopening.c.year == bindparam("year")).scalar_subquery()
+    return select(deadline.label("deadline"), reopened.label("reopened"))
+
+
+_WINDOW = _window_statement()
+
+
+def window_facts(*, session: Session, bloc: Bloc, unit_id: int) -> tuple[datetime | None, datetime | None]:
+    """What decides whether the unit may register now: the bloc's active registration deadline
+    and the end of the unit's latest reopening (one statement; a Session or a Connection)."""
+    row = session.execute(_WINDOW, {"bloc_id": bloc.id, "year": bloc.year, "unit_id": unit_id}).one()
+    return _aware(row.deadline), _aware(row.reopened)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # Should a driver hand a subquery's value back untyped: SQLite keeps naive UTC.
+    if value is None or isinstance(value, datetime) and value.tzinfo is not None:
+        return value
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC)
 
 
 def history(*, session: Session, unit_id: int, year: int) -> list[Registration]:
@@ -27,32 +70,46 @@ def history(*, session: Session, unit_id: int, year: int) -> list[Registration]:
         Registration.unit_id == unit_id, Registration.year == year).order_by(Registration.id)))
 
 
-def _replace(session: Session, bloc: Bloc, unit_id: int, new: Registration, action: str, by: int,
+_CURRENT_ID = select(_REGISTRATION.c.id).where(
+    _REGISTRATION.c.unit_id == bindparam("unit_id"), _REGISTRATION.c.year == bindparam("year"),
+    _REGISTRATION.c.current.is_(True))
+_RETIRE = update(_REGISTRATION).where(_REGISTRATION.c.id == bindparam("registration_id")).values(current=False)
+_INSERT_REGISTRATION = insert(_REGISTRATION)
+
+
+def _replace(session: Session, bloc: Bloc, unit_id: int, values: dict, action: str, by: int,
              now: datetime) -> Registration:
-    previous = current_of_unit(session=session, unit_id=unit_id, year=bloc.year)
-    if previous is not None:
-        previous.current = False
-        session.add(previous)
-        session.flush()
-    session.add(new)
-    session.flush()
+    """The new version becomes the unit's current registration; the previous one is kept as
+    history. Core statements (a confirmation is on the conversation's path)."""
+    previous_id = session.execute(_CURRENT_ID, {"unit_id": unit_id, "year": bloc.year}).scalar()
+    if previous_id is not None:
+        session.execute(_RETIRE, {"registration_id": previous_id})
+    values = {**dict(bloc_id=bloc.id, unit_id=unit_id, year=bloc.year, current=True, withdrawn=False, collective=[],
+                     individuals=[], targets="", confirmed_by=by, confirmed_at=now), **values}
+    new_id = session.execute(_INSERT_REGISTRATION, values).inserted_primary_key[0]
     audit.record(session=session, bloc_id=bloc.id, actor_id=by, now=now, action=action, unit_id=unit_id,
-                 registration_id=new.id, previous_id=previous.id if previous else None,
-                 collective=new.collective, individuals=new.individuals)
-    return new
+                 registration_id=new_id, previous_id=previous_id, collective=values["collective"],
+                 individuals=values["individuals"])
+    return core.detached(Registration, {"id": new_id, **values})
 
 
 def confirm(*, session: Session, bloc: Bloc, unit_id: int, collective: list[str], individuals: list[dict],
             targets: str, by: int, now: datetime) -> Registration:
-    new = Registration(bloc_id=bloc.id, unit_id=unit_id, year=bloc.year, collective=collective,
-                       individuals=individuals, targets=targets, confirmed_by=by, confirmed_at=now)
-    return _replace(session, bloc, unit_id, new, "registration.confirm", by, now)
+    return _replace(session, bloc, unit_id, dict(collective=collective, individuals=individuals, targets=targets),
+                    "registration.confirm", by, now)
 
 
 def withdraw(*, session: Session, bloc: Bloc, unit_id: int, by: int, now: datetime) -> Registration:
-    new = Registration(bloc_id=bloc.id, unit_id=unit_id, year=bloc.year, withdrawn=True, confirmed_by=by,
-                       confirmed_at=now)
-    return _replace(session, bloc, unit_id, new, "registration.withdraw", by, now)
+    return _replace(session, bloc, unit_id, dict(withdrawn=True), "registration.withdraw", by, now)
+
+
+_VERSIONS = select(func.count()).select_from(_REGISTRATION).where(
+    _REGISTRATION.c.unit_id == bindparam("unit_id"), _REGISTRATION.c.year == bindparam("year"))
+
+
+def versions(*, session: Session, unit_id: int, year: int) -> int:
+    """How many times the unit's registration for the year was confirmed or withdrawn."""
+    return session.execute(_VERSIONS, {"unit_id": unit_id, "year": year}).scalar_one()
 
 
 def covenants(*, session: Session, bloc_id: int, year: int) -> dict[int, Covenant]:
@@ -85,38 +142,72 @@ def reopen(*, session: Session, bloc: Bloc, unit_id: int, until: datetime, by: i
     return reopening
 
 
-# Drafts: one per person; starting a new one replaces it.
+# Drafts: one per person; starting a new one replaces it. They are read and written on every
+# step of the conversation, so through Core statements (storage/core.py), not the ORM.
+
+_DRAFT = core.table(RegistrationDraft)
+_DRAFT_OF = select(*core.labelled(RegistrationDraft, "d_")).where(_DRAFT.c.user_id == bindparam("user_id"))
+
+
+def _live_draft_statement():
+    unit, bloc, rep = core.table(Unit), core.table(Bloc), core.table(Representative)
+    return (select(*core.labelled(RegistrationDraft, "d_"), *core.labelled(Unit, "u_"), *core.labelled(Bloc, "b_"))
+            .select_from(
+                _DRAFT.outerjoin(rep, and_(rep.c.unit_id == _DRAFT.c.unit_id, rep.c.user_id == _DRAFT.c.user_id,
+                                           rep.c.removed_at.is_(None)))
+                .outerjoin(unit, and_(unit.c.id == rep.c.unit_id, unit.c.removed_at.is_(None)))
+                .outerjoin(bloc, bloc.c.id == unit.c.bloc_id))
+            .where(_DRAFT.c.user_id == bindparam("user_id")))
+
+
+_LIVE_DRAFT = _live_draft_statement()
+_DROP_DRAFT = delete(_DRAFT).where(_DRAFT.c.id == bindparam("draft_id"))
+_INSERT_DRAFT = insert(_DRAFT)
+_SAVE_DRAFT = update(_DRAFT).where(_DRAFT.c.id == bindparam("draft_id"))  # SET: the columns given
+_DROP_DRAFT_OF = delete(_DRAFT).where(_DRAFT.c.user_id == bindparam("user_id"))
+
 
 def draft_of(*, session: Session, user_id: int) -> RegistrationDraft | None:
-    return session.exec(select(RegistrationDraft).where(RegistrationDraft.user_id == user_id)).first()
+    row = session.execute(_DRAFT_OF, {"user_id": user_id}).first()
+    return core.build(RegistrationDraft, row, "d_") if row is not None else None
+
+
+def live_draft(*, session: Session, user_id: int) -> tuple[RegistrationDraft, Unit | None, Bloc | None] | None:
+    """The person's draft, with its unit and the unit's bloc when the person still represents
+    that unit (else None, None): one statement."""
+    row = session.execute(_LIVE_DRAFT, {"user_id": user_id}).first()
+    if row is None:
+        return None
+    draft, unit, bloc = (core.build(RegistrationDraft, row, "d_"), core.build(Unit, row, "u_"),
+                         core.build(Bloc, row, "b_"))
+    if unit is None or bloc is None:
+        return draft, None, None
+    return draft, unit, bloc
 
 
 def start_draft(*, session: Session, user_id: int, bloc: Bloc, unit_id: int, data: dict, step: str,
-                now: datetime) -> RegistrationDraft:
-    old = draft_of(session=session, user_id=user_id)
-    if old is not None:
-        session.delete(old)
-        session.flush()
-    draft = RegistrationDraft(user_id=user_id, unit_id=unit_id, bloc_id=bloc.id, year=bloc.year, step=step,
-                              data=data, started_at=now, touched_at=now)
-    session.add(draft)
-    session.flush()
-    return draft
+                now: datetime, message_id: int | None = None) -> RegistrationDraft:
+    """A new draft replaces the person's earlier one; ``message_id``: the message whose
+    buttons will drive it, when already known."""
+    session.execute(_DROP_DRAFT_OF, {"user_id": user_id})
+    values = dict(user_id=user_id, unit_id=unit_id, bloc_id=bloc.id, year=bloc.year, step=step, data=data,
+                  message_id=message_id, started_at=now, touched_at=now)
+    result = session.execute(_INSERT_DRAFT, values)
+    return core.detached(RegistrationDraft, {"id": result.inserted_primary_key[0], **values})
 
 
 def save_draft(*, session: Session, draft: RegistrationDraft, now: datetime, **changes) -> RegistrationDraft:
-    draft = session.merge(draft)
+    """Write the changed fields (and the time it was touched) to the draft's row and to ``draft``.
+    A draft dropped meanwhile (timed out, /huy) stays dropped."""
+    changes["touched_at"] = now
+    session.execute(_SAVE_DRAFT, {"draft_id": draft.id, **changes})
     for key, value in changes.items():
         setattr(draft, key, value)
-    draft.touched_at = now
-    session.add(draft)
     return draft
 
 
 def drop_draft(*, session: Session, draft_id: int) -> None:
-    draft = session.get(RegistrationDraft, draft_id)
-    if draft is not None:
-        session.delete(draft)
+    session.execute(_DROP_DRAFT, {"draft_id": draft_id})
 
 
 def idle_drafts(*, session: Session, now: datetime, idle: timedelta) -> list[RegistrationDraft]:

@@ -6,10 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from domain.text import clean, fold, sort_key
-from storage import audit
+from storage import audit, core
 from storage.models import Bloc, Invitation, Representative, Role, TgUser, Unit
 
 
@@ -99,22 +100,48 @@ def representatives(*, session: Session, bloc_id: int) -> dict[int, list[TgUser]
     return people
 
 
+def _reachable_representatives_statement():
+    rep, user = core.table(Representative), core.table(TgUser)
+    return (select(user.c.id).select_from(rep.join(user, user.c.id == rep.c.user_id))
+            .where(rep.c.unit_id == bindparam("unit_id"), rep.c.removed_at.is_(None), user.c.id != bindparam("but"),
+                   user.c.started_at.is_not(None), user.c.blocked_at.is_(None))
+            .order_by(rep.c.id))
+
+
+_REACHABLE_REPRESENTATIVES = _reachable_representatives_statement()
+
+
+def reachable_representatives(*, session: Session, unit_id: int, but: int) -> list[int]:
+    """The ids of the unit's active representatives the bot may write to, other than ``but``
+    (told when a colleague changes the unit's registration). The unit is assumed active."""
+    ids = session.execute(_REACHABLE_REPRESENTATIVES, {"unit_id": unit_id, "but": but}).scalars()
+    return list(dict.fromkeys(ids))
+
+
 def is_representative(*, session: Session, unit_id: int, user_id: int) -> bool:
     return session.exec(select(Representative.id).where(
         Representative.unit_id == unit_id, Representative.user_id == user_id,
         col(Representative.removed_at).is_(None))).first() is not None
 
 
+def _units_of_user_statement():
+    unit, bloc, rep = core.table(Unit), core.table(Bloc), core.table(Representative)
+    return (select(*core.labelled(Unit, "u_"), *core.labelled(Bloc, "b_"))
+            .select_from(unit.join(rep, rep.c.unit_id == unit.c.id).join(bloc, bloc.c.id == unit.c.bloc_id))
+            .where(rep.c.user_id == bindparam("user_id"), rep.c.removed_at.is_(None), unit.c.removed_at.is_(None)))
+
+
+_UNITS_OF_USER = _units_of_user_statement()
+
+
 def units_of_user(*, session: Session, user_id: int) -> list[tuple[Unit, Bloc]]:
-    """Every unit (and its bloc) this person represents now."""
-    rows = session.exec(
-        select(Unit, Bloc)
-        .join(Representative, Representative.unit_id == Unit.id)
-        .join(Bloc, Bloc.id == Unit.bloc_id)
-        .where(Representative.user_id == user_id, col(Representative.removed_at).is_(None),
-               col(Unit.removed_at).is_(None))
-    )
-    return sorted(rows, key=lambda row: (sort_key(row[1].name), sort_key(row[0].name)))
+    """Every unit (and its bloc) this person represents now. Runs on every /dangky and
+    button of a unit: one prepared Core statement (storage/core.py); a Session or a Connection."""
+    pairs = {}
+    for row in session.execute(_UNITS_OF_USER, {"user_id": user_id}):
+        # one pair per unit, even if the person were enrolled twice for it
+        pairs.setdefault(row.u_id, (core.build(Unit, row, "u_"), core.build(Bloc, row, "b_")))
+    return sorted(pairs.values(), key=lambda pair: (sort_key(pair[1].name), sort_key(pair[0].name)))
 
 
 def enrol(*, session: Session, invitation: Invitation, user_id: int, now: datetime) -> Representative:

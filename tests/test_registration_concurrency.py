@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from sqlmodel import select
 
 from storage.models import Registration, Unit
@@ -97,3 +99,46 @@ async def test_one_persons_rapid_presses_and_answers_are_handled_in_order(world)
     assert saved.collective == ["TTLDTT"]
     assert [(i["code"], i["count"], i["names"]) for i in saved.individuals] == [
         ("CSTD_TINH", 1, ["Nguyễn Văn An"]), ("CSTD_CS", 3, [])]
+
+
+async def handled(world) -> None:
+    """Wait until the bot has handled every update, but not for a board edit it planned."""
+    app, probe = world.app, world.standin.idle_probe
+    world.standin.idle_probe = lambda: app.update_queue.empty() and app.inflight == 0
+    try:
+        await world.standin.settle()
+    finally:
+        world.standin.idle_probe = probe
+
+
+@pytest.mark.parametrize("bot_settings", [{"board_refresh_seconds": 3}])
+async def test_a_burst_of_registrations_edits_the_board_once_at_the_end(world):
+    group, secretary = await set_up_bloc(world)
+    group.promote_bot(can_pin=True)
+    units = HUE_UNITS[:4]
+    officers = await enrol(world, group, secretary, units)
+    first, *others = units
+    await up_to_review(officers[first], XS)
+    await officers[first].press(officers[first].private_chat.last_bot_message(), "Xác nhận")
+    board = group.pinned
+    assert board is not None and "Đã đăng ký: 1/12" in board.text
+    edits = []
+    stop = world.standin.listen(lambda call: edits.append(call) if (
+        call.method == "editMessageText" and call.message_id == board.message_id) else None)
+    reviews = await asyncio.gather(*(up_to_review(officers[unit], TT) for unit in others))
+    # The three confirm one after another, each answered before the next presses, all within
+    # the interval that began with the first unit's board.
+    for unit, review in zip(others, reviews):
+        await officers[unit].press(review, "Xác nhận", settle=False)
+        await handled(world)
+        assert f"Đã ghi nhận đăng ký thi đua năm 2025 của {unit}" in \
+            officers[unit].private_chat.last_bot_message().text
+    # Each confirmation told the group at once (the first one's notice is there too)...
+    notices = [m.text for m in group.bot_messages() if m.text.startswith("📝")]
+    assert [next(u for u in units if u in text) for text in notices] == units
+    # ...and the board shows all of them, by one edit at the end of the interval (two should
+    # the machine be slow enough for the interval to pass in between), not one per confirmation.
+    await world.standin.settle()
+    stop()
+    assert 1 <= len(edits) <= 2, edits
+    assert "Đã đăng ký: 4/12" in group.pinned.text and group.pinned.message_id == board.message_id
