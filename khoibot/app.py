@@ -59,6 +59,11 @@ class KhoibotApplication(Application):
       database write. Recording the id before handling would drop such an update instead.
     """
 
+    # Updates of one run come in increasing order and PTB never hands one over twice, so
+    # only an id up to the highest recorded before this run (a previous run's) can be a
+    # second delivery: the others skip the lookup (a statement less on every update).
+    _redelivery_upto: int | None = None
+
     def _processed_key(self, update: object) -> tuple[int, int] | None:
         if not isinstance(update, Update) or not update.update_id:
             return None
@@ -71,15 +76,20 @@ class KhoibotApplication(Application):
             await super().process_update(update)
             return
         bot_id, update_id = key
-        with services.db.session() as session:
-            seen = processed.handled(session=session, bot_id=bot_id, update_id=update_id)
+        if self._redelivery_upto is None:
+            with services.db.connection() as connection:
+                self._redelivery_upto = processed.highest(session=connection, bot_id=bot_id)
+        seen = False
+        if update_id <= self._redelivery_upto:
+            with services.db.connection() as connection:
+                seen = processed.handled(session=connection, bot_id=bot_id, update_id=update_id)
         if seen:
             log.info("update delivered again; already handled", extra={"update_id": update_id})
             return
         await super().process_update(update)
         try:
-            with services.db.session() as session:
-                processed.record(session=session, bot_id=bot_id, update_id=update_id, now=services.clock.now())
+            with services.db.connection() as connection:
+                processed.record(session=connection, bot_id=bot_id, update_id=update_id, now=services.clock.now())
         except IntegrityError:  # the same update handled twice at once: recorded by the other
             log.warning("update recorded twice", extra={"update_id": update_id})
 
