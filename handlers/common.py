@@ -89,12 +89,9 @@ def answered_already(error: BaseException) -> bool:
 
 
 async def alert(update: Update, context: Context, template: str, /, **ctx) -> None:
-    """Answer a button press with a pop-up (a press answered before a restart is left so)."""
-    try:
-        await update.callback_query.answer(svc(context).render.plain(template, **ctx), show_alert=True)
-    except BadRequest as exc:
-        if not answered_already(exc):
-            raise
+    """Answer a button press with a pop-up (a press answered before a restart is left so:
+    khoibot/app.KhoibotBot)."""
+    await update.callback_query.answer(svc(context).render.plain(template, **ctx), show_alert=True)
 
 
 async def ask(update: Update, context: Context, template: str, /, *, action: str, bloc_id: int | None = None,

@@ -11,9 +11,12 @@ from telegram import (BotCommand, BotCommandScopeAllChatAdministrators, BotComma
                       BotCommandScopeAllPrivateChats, LinkPreviewOptions)
 from telegram.constants import ParseMode
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, CallbackContext, Defaults
+from telegram.error import BadRequest
+from telegram.ext import Application, ApplicationBuilder, CallbackContext, Defaults, ExtBot
+from telegram.request import HTTPXRequest
 
 import handlers
+from handlers.common import answered_already
 from khoibot.clock import Clock, SystemClock
 from khoibot.config import Settings
 from khoibot.ratelimit import TelegramLimits
@@ -41,6 +44,24 @@ MENU_SCOPES = {
     "group": BotCommandScopeAllGroupChats,
     "admin": BotCommandScopeAllChatAdministrators,
 }
+
+
+class KhoibotBot(ExtBot):
+    """PTB's bot, for which a press answered twice is no failure.
+
+    A bot killed after answering a press but before the update was recorded gets the press
+    again after its restart (see KhoibotApplication); Telegram then refuses the second answer
+    ("query is too old"). The handler must go on (its edit, its receipt, the step's buttons
+    for the draft it just wrote), so the refusal is taken as an answer already given."""
+
+    async def answer_callback_query(self, *args, **kwargs) -> bool:
+        try:
+            return await super().answer_callback_query(*args, **kwargs)
+        except BadRequest as exc:
+            if not answered_already(exc):
+                raise
+            log.info("press answered before a restart; answer skipped")
+            return False
 
 
 class KhoibotApplication(Application):
@@ -136,24 +157,29 @@ def build_application(settings: Settings, *, db: Database | None = None, clock: 
                       rate_limiter: TelegramLimits | None = None) -> Application:
     services = Services(settings=settings, db=db or open_database(settings), clock=clock or SystemClock(),
                         render=Renderer(settings.bot.tz), catalogue=settings.catalogue)
-    builder = (
+    limiter = (rate_limiter or TelegramLimits()) if settings.telegram.rate_limit else None
+    bot = KhoibotBot(
+        token=settings.telegram.token,
+        base_url=settings.telegram.base_url,
+        base_file_url=settings.telegram.base_file_url,
+        defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.bot.tz,
+                          link_preview_options=LinkPreviewOptions(is_disabled=True)),
+        # The HTTP connections are sized to the updates handled at once, each in a pool of
+        # its own (khoibot/http.py); getUpdates has its own connection, as PTB's default.
+        request=SpreadRequest(HTTP_POOLS),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        rate_limiter=limiter,
+    )
+    app = (
         ApplicationBuilder()
         .application_class(application_class)
-        .token(settings.telegram.token)
-        .base_url(settings.telegram.base_url)
-        .base_file_url(settings.telegram.base_file_url)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.bot.tz,
-                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .bot(bot)
         .post_init(post_init)
         # Different chats and people at once; one chat's or one person's updates in order.
-        # A few at once are enough to use the time spent waiting on Telegram; the HTTP
-        # connections are sized to them, each in a pool of its own (khoibot/http.py).
+        # A few at once are enough to use the time spent waiting on Telegram.
         .concurrent_updates(OrderedUpdates(RUNNING_UPDATES))
-        .request(SpreadRequest(HTTP_POOLS))
+        .build()
     )
-    if settings.telegram.rate_limit:
-        builder = builder.rate_limiter(rate_limiter or TelegramLimits())
-    app = builder.build()
     app.bot_data["services"] = services
     handlers.register(app)
     return app
