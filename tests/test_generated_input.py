@@ -345,7 +345,7 @@ class Play:
             button = buttons[act.button % len(buttons)]
             if not self.allowed_press(act, chat, button["text"]):
                 raise Skip("the owner's confirmation")
-            self.detail = f"pressed {button['text']!r} ({button['callback_data']}) on {message.text[:100]!r}"
+            self.detail = f"pressed {button['text']!r} ({button['callback_data']}) on {(message.text or message.caption or '')[:100]!r}"
             await user.press_data(message, button["callback_data"], settle=False)
         elif act.kind == "forged":
             message = self.bot_message(chat, act.pick, want=lambda m: True)
