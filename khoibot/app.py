@@ -54,6 +54,23 @@ class KhoibotBot(ExtBot):
     ("query is too old"). The handler must go on (its edit, its receipt, the step's buttons
     for the draft it just wrote), so the refusal is taken as an answer already given."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        with self._unfrozen():  # PTB freezes its objects' attributes after __init__
+            self._confirmed = [0]
+
+    @property
+    def confirmed_below(self) -> int:
+        """getUpdates with offset X confirms every update below X to Telegram; once such a
+        call has returned, those updates are never delivered again (see KhoibotApplication)."""
+        return self._confirmed[0]
+
+    async def get_updates(self, offset: int | None = None, *args, **kwargs):
+        updates = await super().get_updates(offset, *args, **kwargs)
+        if offset and offset > self._confirmed[0]:
+            self._confirmed[0] = offset
+        return updates
+
     async def answer_callback_query(self, *args, **kwargs) -> bool:
         try:
             return await super().answer_callback_query(*args, **kwargs)
@@ -78,6 +95,10 @@ class KhoibotApplication(Application):
       recipients are marked), so a second run finds the work done instead of doing it
       twice; what it may repeat is a message that was sent but not yet followed by its
       database write. Recording the id before handling would drop such an update instead.
+    Only an update Telegram may still deliver again needs its record: one whose confirming
+    getUpdates (PTB asks for the next updates right after handing a batch over) has not
+    returned yet when its handlers end. Under load that is rare, so most updates cost no
+    write; a webhook bot (no getUpdates) records every update.
     """
 
     # Updates of one run come in increasing order and PTB never hands one over twice, so
@@ -108,6 +129,8 @@ class KhoibotApplication(Application):
             log.info("update delivered again; already handled", extra={"update_id": update_id})
             return
         await super().process_update(update)
+        if update_id < getattr(self.bot, "confirmed_below", 0):
+            return  # confirmed to Telegram already: it never comes again
         try:
             with services.db.connection() as connection:
                 processed.record(session=connection, bot_id=bot_id, update_id=update_id, now=services.clock.now())
