@@ -13,7 +13,7 @@ from functools import wraps
 from telegram import (ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message,
                       ReplyParameters, Update)
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes, filters
 from telegram.helpers import create_deep_linked_url
 
@@ -80,12 +80,6 @@ async def show_step_message(update: Update, context: Context, text: str, markup,
         return await outbox.edit(context.bot, message.chat_id, message.message_id, text, reply_markup=markup)
     sent = await outbox.send(context.bot, svc(context), update.effective_chat.id, text, reply_markup=markup)
     return sent.message_id if sent is not None else None
-
-
-def answered_already(error: BaseException) -> bool:
-    """Telegram's refusal to answer a press twice: the bot was killed after answering it and
-    before confirming the update, which then came again (see khoibot/app.py)."""
-    return isinstance(error, BadRequest) and "query is too old" in str(error).lower()
 
 
 async def alert(update: Update, context: Context, template: str, /, **ctx) -> None:

@@ -8,17 +8,13 @@ from telegram import Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler
 
-from handlers.common import Context, alert, answered_already, say
+from handlers.common import Context, alert, say
 
 log = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: Context) -> None:
     """Log the failure; tell the person, in Vietnamese, that nothing they confirmed is lost."""
-    if answered_already(context.error):
-        # A press handled before a crash, delivered again: its answer was given then.
-        log.info("press answered before a restart", extra={"update_id": getattr(update, "update_id", None)})
-        return
     log.error("update failed", exc_info=context.error,
               extra={"update_id": getattr(update, "update_id", None)})
     if not isinstance(update, Update) or update.effective_chat is None:

@@ -116,7 +116,7 @@ def _dm_buttons(s: Services, unit_id: int, duties: list[Duty]) -> InlineKeyboard
                                  for duty in duties])
 
 
-async def _ready(s: Services, delivery) -> bool:
+def _ready(s: Services, delivery) -> bool:
     """Whether this recipient is still to be sent the reminder. One left ``sending`` was being
     sent when the bot died: the message may have gone out, and Telegram offers no way to ask,
     so it is not sent again (at most once) but recorded as ``unsure``."""
@@ -164,13 +164,13 @@ async def deliver(app: Application, reminder: Reminder, milestone: Milestone, bl
     context = dict(bloc=bloc, milestone=milestone, label=reminder.label)
     for unit, duties, person in direct:
         delivery = recorded[person.id]
-        if await _ready(s, delivery):
+        if _ready(s, delivery):
             message = await _send_once(s, delivery, outbox.send(
                 app.bot, s, person.id, s.render("reminders.dm", unit=unit, duties=duties, **context),
                 reply_markup=_dm_buttons(s, unit.id, duties)))
             delivery.status = reminders.SENT if message else reminders.UNREACHABLE
     group = recorded[bloc.chat_id]
-    if await _ready(s, group):
+    if _ready(s, group):
         reached = {person.id for _, _, person in direct
                    if recorded[person.id].status in (reminders.SENT, reminders.UNSURE)}
         rows = [dict(unit=unit, duties=duties, reached=any(p.id in reached for p in people))

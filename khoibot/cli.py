@@ -13,7 +13,7 @@ from telegram.error import InvalidToken, NetworkError
 
 from khoibot import __version__
 from khoibot.config import ConfigError, Settings, load_settings
-from khoibot.logs import setup_logging
+from khoibot.logs import redact, setup_logging
 from khoibot.render import Renderer
 
 
@@ -66,18 +66,13 @@ def run(settings: Settings) -> int:
         return 1
     except NetworkError as exc:
         print(_say(settings, "cli.server_unreachable", base_url=settings.telegram.base_url,
-                   problem=_redacted(str(exc), settings)), file=sys.stderr)
+                   problem=redact(str(exc), [settings.telegram.token])), file=sys.stderr)
         return 1
     except Exception:
         # Through the log, whose filter takes the token out of the message and the traceback.
         logging.getLogger("khoibot").critical("the bot stopped", exc_info=True)
         return 1
     return 0
-
-
-def _redacted(text: str, settings: Settings) -> str:
-    token = settings.telegram.token
-    return text.replace(token, "<token>") if token else text
 
 
 def _serve(app, settings: Settings) -> None:

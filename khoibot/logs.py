@@ -9,6 +9,14 @@ from datetime import UTC, datetime
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
 
+def redact(text: str, secrets: list[str]) -> str:
+    """``text`` with every secret (the bot token) replaced by ``<token>``."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "<token>")
+    return text
+
+
 class RedactFilter(logging.Filter):
     """Replaces secrets (the bot token) wherever they appear in a record."""
 
@@ -22,11 +30,9 @@ class RedactFilter(logging.Filter):
         message = record.getMessage()
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
-        for secret in self.secrets:
-            message = message.replace(secret, "<token>")
-            if record.exc_text:
-                record.exc_text = record.exc_text.replace(secret, "<token>")
-        record.msg, record.args = message, None
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, self.secrets)
+        record.msg, record.args = redact(message, self.secrets), None
         return True
 
 

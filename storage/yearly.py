@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from storage import audit
@@ -98,7 +99,9 @@ def year_records(*, session: Session, bloc: Bloc, year: int) -> YearRecords:
         if r.vote.status == "closed":
             r.counts = list(session.exec(select(VoteCount).where(VoteCount.vote_id == r.vote.id)
                                          .order_by(VoteCount.id)))
-    r.documents = of_year(ReviewDocument)
+    r.documents = list(session.exec(  # the files themselves stay in the database
+        select(ReviewDocument).where(ReviewDocument.bloc_id == bloc.id, ReviewDocument.year == year)
+        .options(defer(ReviewDocument.content)).order_by(ReviewDocument.id)))
     r.audit_from, r.audit_until = _year_span(session, bloc, year)
     query = select(AuditLog).where(AuditLog.bloc_id == bloc.id)
     if r.audit_from is not None:
