@@ -12,6 +12,7 @@ from domain.invitations import InvitationState, is_token, payload_for, token_fro
 from handlers.common import (NEW_MESSAGES, Context, alert, best_effort, callback_parts, command_text, group_button, group_command,
                              int_arg, keyboard, label, private_chat_button, say, svc, tell)
 from handlers.help import welcome
+from handlers.notices import notify_secretaries
 from handlers.roster import show_unit_menu
 from khoibot import outbox
 from storage import invitations, roles, roster
@@ -217,16 +218,6 @@ async def on_enrol_button(update: Update, context: Context) -> None:
     await outbox.edit(context.bot, chat_id, message_id, s.render("invite.enrolled", unit=unit, bloc=bloc))
     await best_effort("notify secretaries", notify_secretaries(
         context, bloc, secretaries, "invite.new_representative", unit=unit, person=update.effective_user.full_name))
-
-
-async def notify_secretaries(context: Context, bloc: Bloc, secretaries: list[int], template: str, **ctx) -> None:
-    """Tell the bloc's secretaries: in the group, or by DM when configured (the group
-    when no secretary can be reached by DM)."""
-    if svc(context).settings.bot.notify == "dm":
-        reached = [await tell(context, user_id, template, bloc=bloc, **ctx) for user_id in secretaries]
-        if any(reached):
-            return
-    await tell(context, bloc.chat_id, template, bloc=bloc, **ctx)
 
 
 def handlers() -> list:

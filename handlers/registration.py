@@ -20,7 +20,7 @@ from domain import registration as rules
 from handlers.common import (private_button, the_unit, show_step_message, NEW_MESSAGES, Context, alert, best_effort, represented_units, callback_parts, int_arg, keyboard, label, private_command, say,
                              svc, tell)
 from handlers import replies
-from handlers.invitations import notify_secretaries
+from handlers.notices import notify_secretaries
 from handlers.status import refresh_board
 from khoibot import outbox
 from khoibot.services import Services

@@ -12,7 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from domain.text import clean
 from handlers.common import (private_button, NEW_MESSAGES, Context, alert, best_effort, represented_units, callback_parts, int_arg, keyboard, label,
                              private_command, say, svc)
-from handlers.invitations import notify_secretaries
+from handlers.notices import notify_secretaries
 from khoibot import outbox
 from storage import pending as pending_store
 from storage import reports, roles, roster

@@ -3,10 +3,7 @@ reopening one unit after the deadline."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import math
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from telegram import Update
@@ -18,6 +15,7 @@ from domain.rollover import YearArgumentError, parse_year
 from domain.status import Registered, Status, compile_status
 from handlers.common import (NEW_MESSAGES, Context, alert, callback_parts, command_text, group_button, group_command,
                              int_arg, keyboard, label, say, svc, tell)
+from handlers.pacing import pacer
 from khoibot import outbox
 from storage import boards, milestones, registrations, rollover, roster
 from storage.milestones import REGISTRATION_DEADLINE
@@ -102,24 +100,6 @@ def _board_text(context: Context, bloc: Bloc) -> str:
     return text if utf16_len(text) <= TEXT_LIMIT else split_lines(text)[0]
 
 
-@dataclass
-class _BoardRefresh:
-    """One bloc's board: refreshed by one update at a time; ``wanted`` is the newest request,
-    ``last`` when the last refresh began (the event loop's clock), ``later`` a refresh planned
-    for the end of the interval."""
-
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    wanted: Bloc | None = None
-    last: float = -math.inf
-    later: asyncio.Task | None = None
-
-
-def board_refresh_pending(application) -> bool:
-    """Whether a board refresh is planned or under way (the sandbox waits for it to settle)."""
-    return any(state.later is not None or state.lock.locked()
-               for state in application.bot_data.get("status_boards", {}).values())
-
-
 async def refresh_board(context: Context, bloc: Bloc) -> None:
     """Bring the bloc's pinned status board up to date. Updates run concurrently, so two
     people confirming at once must neither post two boards nor leave the older text last:
@@ -127,55 +107,14 @@ async def refresh_board(context: Context, bloc: Bloc) -> None:
     into one more run of it (which reads the database afresh).
 
     A burst of changes in one bloc (a meeting where every unit registers) is shown by one
-    edit per ``board_refresh_seconds``: the first change at once, the ones that come within
-    the interval together at its end. What was confirmed is saved and acknowledged before;
-    only the board's text waits."""
-    boards_now = context.application.bot_data.setdefault("status_boards", {})
-    state = boards_now.setdefault(bloc.id, _BoardRefresh())
-    state.wanted = bloc
-    if state.lock.locked() or state.later is not None:
-        return  # the refresh under way, or the one planned, shows this change too
-    await _refresh_when_due(context, state)
+    edit per ``board_refresh_seconds`` (handlers/pacing.py): the first change at once, the
+    ones that come within the interval together at its end. What was confirmed is saved and
+    acknowledged before; only the board's text waits."""
+    async def flush(blocs: list[Bloc]) -> None:
+        await _refresh_board(context, blocs[-1])
 
-
-async def _refresh_when_due(context: Context, state: _BoardRefresh) -> None:
-    """Refresh while changes are wanted, at most once per interval: when the interval since the
-    last refresh has not passed, plan one for its end instead."""
-    loop = asyncio.get_running_loop()
-    interval = svc(context).settings.bot.board_refresh_seconds
-    failed: TelegramError | None = None
-    async with state.lock:
-        while state.wanted is not None:
-            wait = state.last + interval - loop.time()
-            if wait > 0:
-                state.later = context.application.create_task(_refresh_later(context, state, wait),
-                                                              name="status board refresh")
-                break
-            latest, state.wanted = state.wanted, None
-            state.last = loop.time()
-            try:
-                await _refresh_board(context, latest)
-            except TelegramError as exc:
-                failed = exc
-    if failed is not None:
-        raise failed
-
-
-async def _refresh_later(context: Context, state: _BoardRefresh, wait: float) -> None:
-    me = asyncio.current_task()
-    # Refreshes planned for later run outside the updates' slots (khoibot/updates.py): a few at a
-    # time, so a burst in many blocs at once neither floods Telegram nor outgrows the connections.
-    slots = context.application.bot_data.setdefault("board_slots", asyncio.Semaphore(2))
-    try:
-        await asyncio.sleep(wait)
-        async with slots:
-            state.later = None
-            await _refresh_when_due(context, state)
-    except TelegramError as exc:  # best effort, as when it runs in the update that asked for it
-        log.warning("side effect failed", extra={"what": "refresh board", "error": str(exc)})
-    finally:
-        if state.later is me:
-            state.later = None
+    await pacer(context.application, "refresh board").request(
+        context.application, bloc.id, bloc, flush, svc(context).settings.bot.board_refresh_seconds)
 
 
 async def _refresh_board(context: Context, bloc: Bloc) -> None:

@@ -74,6 +74,9 @@ class BotSettings(_Section):
     # Seconds between two edits of a bloc's pinned status board: the changes that come within
     # them are shown together at the end (0: every change at once).
     board_refresh_seconds: float = Field(3.0, ge=0, le=60)
+    # Seconds between two notices to a bloc's group: the notices that come within them are
+    # sent together, as one message, at the end (0: each at once).
+    group_notice_seconds: float = Field(3.0, ge=0, le=60)
 
     @field_validator("timezone")
     @classmethod

@@ -15,7 +15,7 @@ from typing import Any
 
 from telegram import Update
 
-from handlers.status import board_refresh_pending
+from handlers.pacing import pacing_busy
 from khoibot.app import KhoibotApplication, build_application
 from khoibot.clock import ManualClock
 from khoibot.config import Settings
@@ -52,7 +52,7 @@ def sandbox_settings(standin: BotApiStandIn, database_url: str, telegram: dict |
                      **(telegram or {})},
         "database": {"url": database_url},
         # Every change shows on the board at once, unless a test asks for the interval.
-        "bot": {"province": "Thừa Thiên Huế", "board_refresh_seconds": 0, **bot},
+        "bot": {"province": "Thừa Thiên Huế", "board_refresh_seconds": 0, "group_notice_seconds": 0, **bot},
         "logging": {"format": "text"},
         "reminders": {"check_every_seconds": 0},
     })
@@ -121,7 +121,7 @@ class Sandbox:
         await app.start()
         self.app = app
         self.standin.idle_probe = lambda: (app.update_queue.empty() and app.inflight == 0
-                                           and not board_refresh_pending(app))
+                                           and not pacing_busy(app))
 
     async def stop_bot(self) -> None:
         app, self.app = self.app, None

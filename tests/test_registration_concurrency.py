@@ -142,3 +142,35 @@ async def test_a_burst_of_registrations_edits_the_board_once_at_the_end(world):
     stop()
     assert 1 <= len(edits) <= 2, edits
     assert "Đã đăng ký: 4/12" in group.pinned.text and group.pinned.message_id == board.message_id
+
+
+@pytest.mark.parametrize("bot_settings", [{"group_notice_seconds": 3}])
+async def test_a_burst_of_registrations_tells_the_group_in_one_message_at_the_end(world):
+    group, secretary = await set_up_bloc(world)
+    units = HUE_UNITS[:4]
+    officers = await enrol(world, group, secretary, units)
+    await world.standin.settle()  # the enrolments' notices: the last interval has passed
+    await asyncio.sleep(3)
+    first, *others = units
+    await up_to_review(officers[first], XS)
+    await officers[first].press(officers[first].private_chat.last_bot_message(), "Xác nhận", settle=False)
+    await handled(world)
+    notices = [m.text for m in group.bot_messages() if "đã đăng ký thi đua" in m.text]
+    assert len(notices) == 1 and first in notices[0]  # the first change is told at once
+    reviews = await asyncio.gather(*(up_to_review(officers[unit], TT) for unit in others))
+    for unit, review in zip(others, reviews):
+        await officers[unit].press(review, "Xác nhận", settle=False)
+        await handled(world)
+        # Each one's own receipt comes at once; the group's notice waits for the interval's end.
+        assert f"Đã ghi nhận đăng ký thi đua năm 2025 của {unit}" in \
+            officers[unit].private_chat.last_bot_message().text
+    assert len([m for m in group.bot_messages() if "đã đăng ký thi đua" in m.text]) == 1
+    await world.standin.settle()
+    notices = [m.text for m in group.bot_messages() if "đã đăng ký thi đua" in m.text]
+    # One more message, the three in the order they confirmed, each its own paragraph with
+    # what it registered (two messages should the machine be slow enough for the interval to pass).
+    assert 2 <= len(notices) <= 3, notices
+    later = "\n\n".join(notices[1:])
+    assert [later.index(unit) for unit in others] == sorted(later.index(unit) for unit in others)
+    assert all(f"{unit} đã đăng ký thi đua" in later for unit in others), later
+    assert later.count(TT) == 3 and XS not in later
