@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import time
+from pathlib import Path
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -83,11 +85,12 @@ def build_documents(s: Services, record) -> dict[str, bytes]:
 
 
 def status_of_all(s: Services) -> int:
-    """Every bloc's status board text (handlers.status._board_text); returns the characters made."""
+    """Every bloc's status board text (handlers.status.board_texts: the blocs' rows read at once,
+    each board rendered); returns the characters made."""
     context = _context(s)
     with s.db.session() as session:
         blocs = list(session.exec(select(Bloc).order_by(Bloc.id)))
-    return sum(len(status_handlers._board_text(context, bloc)) for bloc in blocs)
+    return sum(len(text) for text in status_handlers.board_texts(context, blocs).values())
 
 
 @contextmanager
@@ -250,7 +253,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--no-memory", dest="memory", action="store_false")
     parser.add_argument("--no-write", dest="write", action="store_false", help="print only")
-    parser.add_argument("--notes", default="", help="a file whose text is appended to the section")
+    parser.add_argument("--notes", default=str(Path(__file__).resolve().parent / "data_notes.md"),
+                        help="a file whose text is appended to the section (default: bench/data_notes.md, what was "
+                        "found and changed, kept across runs)")
     args = parser.parse_args(argv)
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     if "postgres" in backends and not postgres_answers():
@@ -262,7 +267,7 @@ def main(argv: list[str] | None = None) -> None:
             results.append(measure(url, backend, args))
     command = "python -m bench.bench_data" + ("" if (args.blocs, args.units) == (850, 10_000)
                                                else f" --blocs {args.blocs} --units {args.units}")
-    extra = open(args.notes, encoding="utf-8").read() if args.notes else ""
+    extra = open(args.notes, encoding="utf-8").read() if args.notes and os.path.exists(args.notes) else ""
     text = section(results, args, command, extra)
     print()
     print(text)

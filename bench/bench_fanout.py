@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import time
+from pathlib import Path
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -188,13 +190,14 @@ def main(argv: list[str] | None = None) -> None:
                         "this run and the runs kept in --keep")
     parser.add_argument("--keep", default=str(WORK / "fanout-runs.json"),
                         help="runs are appended here, so scales measured separately share one section")
-    parser.add_argument("--notes", default="", help="a file whose text is appended to the section")
+    parser.add_argument("--notes", default=str(Path(__file__).resolve().parent / "fanout_notes.md"),
+                        help="a file whose text is appended to the section (default: bench/fanout_notes.md, what was "
+                        "found and changed, kept across runs)")
     args = parser.parse_args(argv)
     if args.backend == "postgres" and not postgres_answers():
         raise SystemExit("PostgreSQL does not answer on 127.0.0.1:5432")
     import json
     from dataclasses import asdict
-    from pathlib import Path
 
     keep = Path(args.keep)
     kept = json.loads(keep.read_text()) if keep.exists() else []
@@ -217,7 +220,7 @@ def main(argv: list[str] | None = None) -> None:
         commands = ["python -m bench.bench_fanout --blocs 85 --units 1000 --runs 3     # a tenth, ~40 s a run",
                     "python -m bench.bench_fanout --blocs 85 --units 1000 --runs 3 --backend postgres",
                     "python -m bench.bench_fanout --blocs 850 --units 10000 --write   # full scale, ~6 minutes"]
-        extra = open(args.notes, encoding="utf-8").read() if args.notes else ""
+        extra = open(args.notes, encoding="utf-8").read() if args.notes and os.path.exists(args.notes) else ""
         text = section(ordered, commands, extra)
         print()
         print(text)

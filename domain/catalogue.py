@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from enum import StrEnum
 
 from domain.text import fold
@@ -78,7 +79,15 @@ class Catalogue:
         return [t for t in self.for_year(year) if t.voted and t.kind is TitleKind.COLLECTIVE]
 
     def get(self, code: str) -> Title | None:
-        return next((t for t in self.titles if t.code == code), None)
+        return self._by_code.get(code)
+
+    @cached_property
+    def _by_code(self) -> dict[str, Title]:
+        # Looked up for every registered title of every unit when statuses are compiled.
+        by_code: dict[str, Title] = {}
+        for title in self.titles:
+            by_code.setdefault(title.code, title)
+        return by_code
 
     def match(self, typed: str, year: int) -> Title | None:
         """The title a typed or imported name means, by its name, an alias or its code."""

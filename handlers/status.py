@@ -17,35 +17,46 @@ from handlers.common import (NEW_MESSAGES, Context, alert, callback_parts, comma
                              int_arg, keyboard, label, say, svc, tell)
 from handlers.pacing import pacer
 from khoibot import outbox
-from storage import boards, milestones, registrations, rollover, roster
+from storage import boards, registrations, rollover, roster
 from storage.milestones import REGISTRATION_DEADLINE
 from storage.models import Bloc
+from storage.status import status_rows
 
 log = logging.getLogger(__name__)
 
 
-def load_status(context: Context, bloc: Bloc, year: int | None = None) -> tuple[Status, dict]:
-    """The bloc's status for ``year`` (None: the current year; a past year stays readable
-    after /namsau) and what the templates need beside it (deadline)."""
-    s = svc(context)
-    year = bloc.year if year is None else year
-    with s.db.session() as session:
-        if year == bloc.year:
-            units = roster.active_units(session=session, bloc_id=bloc.id)
-            deadline = milestones.active(session=session, bloc=bloc, kind=REGISTRATION_DEADLINE)
-        else:
-            units = rollover.members_in_year(session=session, bloc=bloc, year=year)
-            deadline = rollover.deadline_in_year(session=session, bloc_id=bloc.id, year=year,
-                                                 kind=REGISTRATION_DEADLINE)
-        current = registrations.current(session=session, bloc_id=bloc.id, year=year)
-        signed = registrations.covenants(session=session, bloc_id=bloc.id, year=year)
+def _compiled(context: Context, bloc: Bloc, year: int, units, deadline, current, signed) -> tuple[Status, dict]:
     status = compile_status(
         units=[(u.id, u.name) for u in units],
         registrations={uid: Registered(r.collective, r.individuals, r.targets, r.withdrawn, r.confirmed_at)
                        for uid, r in current.items()},
         covenants={uid: c.confirmed_at for uid, c in signed.items()},
-        catalogue=s.catalogue, year=year)
+        catalogue=svc(context).catalogue, year=year)
     return status, dict(bloc=bloc, deadline=deadline.at if deadline else None)
+
+
+def load_status(context: Context, bloc: Bloc, year: int | None = None) -> tuple[Status, dict]:
+    """The bloc's status for ``year`` (None: the current year; a past year stays readable
+    after /namsau) and what the templates need beside it (deadline)."""
+    year = bloc.year if year is None else year
+    if year == bloc.year:
+        return load_statuses(context, [bloc])[bloc.id]
+    with svc(context).db.session() as session:
+        units = rollover.members_in_year(session=session, bloc=bloc, year=year)
+        deadline = rollover.deadline_in_year(session=session, bloc_id=bloc.id, year=year,
+                                             kind=REGISTRATION_DEADLINE)
+        current = registrations.current(session=session, bloc_id=bloc.id, year=year)
+        signed = registrations.covenants(session=session, bloc_id=bloc.id, year=year)
+    return _compiled(context, bloc, year, units, deadline, current, signed)
+
+
+def load_statuses(context: Context, blocs: list[Bloc]) -> dict[int, tuple[Status, dict]]:
+    """Each bloc's status in its current year, read for all of them at once (storage/status.py:
+    the same four statements for one bloc or a whole country's)."""
+    with svc(context).db.session() as session:
+        rows = status_rows(session=session, blocs=blocs)
+    return {bloc.id: _compiled(context, bloc, bloc.year, rows[bloc.id].units, rows[bloc.id].deadline,
+                               rows[bloc.id].current, rows[bloc.id].covenants) for bloc in blocs}
 
 
 def status_keyboard(context: Context):
@@ -91,13 +102,17 @@ async def tinhhinh(update: Update, context: Context, bloc: Bloc) -> None:
     await say(update, context, "status.full", status=status, reply_markup=markup, **extra)
 
 
-def _board_text(context: Context, bloc: Bloc) -> str:
-    status, extra = load_status(context, bloc)
+def board_texts(context: Context, blocs: list[Bloc]) -> dict[int, str]:
+    """Each bloc's pinned status board as it reads now (compact, or cut at a line, when the
+    full board would pass one message)."""
     render = svc(context).render
-    text = render("status.board", status=status, compact=False, **extra)
-    if utf16_len(text) > TEXT_LIMIT:
-        text = render("status.board", status=status, compact=True, **extra)
-    return text if utf16_len(text) <= TEXT_LIMIT else split_lines(text)[0]
+    texts = {}
+    for bloc_id, (status, extra) in load_statuses(context, blocs).items():
+        text = render("status.board", status=status, compact=False, **extra)
+        if utf16_len(text) > TEXT_LIMIT:
+            text = render("status.board", status=status, compact=True, **extra)
+        texts[bloc_id] = text if utf16_len(text) <= TEXT_LIMIT else split_lines(text)[0]
+    return texts
 
 
 async def refresh_board(context: Context, bloc: Bloc) -> None:
@@ -123,7 +138,7 @@ async def _refresh_board(context: Context, bloc: Bloc) -> None:
     s = svc(context)
     with s.db.session() as session:
         board = boards.board_of(session=session, bloc_id=bloc.id, year=bloc.year)
-    text = _board_text(context, bloc)
+    text = board_texts(context, [bloc])[bloc.id]
     if board is not None and board.chat_id == bloc.chat_id:
         key = (board.chat_id, board.message_id)
         if s.board_texts.get(key) == text:

@@ -57,3 +57,57 @@ def test_times_come_back_aware_and_names_normalised(db):
         assert unit.name == "Hội Người mù" and unicodedata.is_normalized("NFC", unit.name)
         assert unit.created_at == now and unit.created_at.tzinfo is not None
         assert roster.find_units(session=s, bloc_id=bloc.id, typed="hoi nguoi mu") == [unit]
+
+
+def test_the_status_of_many_blocs_is_read_at_once_and_equals_each_blocs_own(db):
+    """storage.status.status_rows (the rows of every bloc's pinned board, four statements for a
+    whole country) gives each bloc what the one-bloc reads give: its active units in
+    Vietnamese order, the deadline of its own year, its current registrations and covenants of
+    its own year, nothing of another bloc or another year."""
+    from storage import milestones, registrations
+    from storage.milestones import REGISTRATION_DEADLINE
+    from storage.models import Bloc
+    from storage.status import status_rows
+
+    now = datetime(2025, 3, 15, 7, 30, tzinfo=UTC)
+    with db.session() as s:
+        a = blocs.create_bloc(session=s, chat_id=-1001, name="Khối A", year=2025, province="Huế", by=42, now=now)
+        b = blocs.create_bloc(session=s, chat_id=-1002, name="Khối B", year=2025, province="Huế", by=42, now=now)
+        empty = blocs.create_bloc(session=s, chat_id=-1003, name="Khối C", year=2025, province="Huế", by=42, now=now)
+        ua = roster.add_units(session=s, bloc=a, names=["Sở Y tế", "Ban Dân tộc", "Đài Phát thanh"], by=42, now=now)
+        ub = roster.add_units(session=s, bloc=b, names=["Hội Nông dân", "Hội Cựu chiến binh"], by=42, now=now)
+        roster.remove_unit(session=s, unit=ua[2], by=42, now=now)
+        milestones.cancel(session=s, milestone=milestones.set_milestone(
+            session=s, bloc=a, kind=REGISTRATION_DEADLINE, at=now, by=42, now=now), by=42, now=now)
+        milestones.set_milestone(session=s, bloc=a, kind=REGISTRATION_DEADLINE, at=now.replace(month=4), by=42, now=now)
+        registrations.confirm(session=s, bloc=a, unit_id=ua[0].id, collective=["TTLDXS"], individuals=[],
+                              targets="", by=42, now=now)
+        registrations.withdraw(session=s, bloc=a, unit_id=ua[1].id, by=42, now=now)
+        registrations.sign_covenant(session=s, bloc=a, unit_id=ua[0].id, by=42, now=now)
+        # Bloc B's 2025 deadline, registration and covenant stay behind when it moves to 2026.
+        milestones.set_milestone(session=s, bloc=b, kind=REGISTRATION_DEADLINE, at=now, by=42, now=now)
+        registrations.confirm(session=s, bloc=b, unit_id=ub[0].id, collective=["TTLDXS"], individuals=[],
+                              targets="", by=42, now=now)
+        registrations.sign_covenant(session=s, bloc=b, unit_id=ub[0].id, by=42, now=now)
+        s.get(Bloc, b.id).year = 2026
+    with db.session() as s:
+        b = s.get(Bloc, b.id)
+        registrations.confirm(session=s, bloc=b, unit_id=ub[1].id, collective=["TTLDTT"], individuals=[],
+                              targets="", by=42, now=now)
+    with db.session() as s:
+        every = [s.get(Bloc, bloc.id) for bloc in (a, b, empty)]
+        rows = status_rows(session=s, blocs=every)
+        for bloc in every:
+            one = rows[bloc.id]
+            assert [u.id for u in one.units] == [u.id for u in roster.active_units(session=s, bloc_id=bloc.id)]
+            deadline = milestones.active(session=s, bloc=bloc, kind=REGISTRATION_DEADLINE)
+            assert (one.deadline.id if one.deadline else None) == (deadline.id if deadline else None)
+            assert {k: r.id for k, r in one.current.items()} == {
+                k: r.id for k, r in registrations.current(session=s, bloc_id=bloc.id, year=bloc.year).items()}
+            assert set(one.covenants) == set(registrations.covenants(session=s, bloc_id=bloc.id, year=bloc.year))
+        # What that means, spelled out.
+        assert [u.name for u in rows[a.id].units] == ["Ban Dân tộc", "Sở Y tế"]
+        assert rows[a.id].deadline.at.month == 4 and rows[b.id].deadline is None and rows[empty.id].deadline is None
+        assert rows[a.id].current[ua[1].id].withdrawn and set(rows[a.id].current) == {ua[0].id, ua[1].id}
+        assert set(rows[b.id].current) == {ub[1].id} and rows[b.id].covenants == {}
+        assert rows[empty.id].units == [] and rows[empty.id].current == {}
