@@ -23,7 +23,7 @@ async def notify_secretaries(context: Context, bloc: Bloc, secretaries: list[int
 
     async def flush(items: list[tuple[Bloc, str]]) -> None:
         latest = items[-1][0]  # a group that moved to a supergroup: outbox follows it
-        await outbox.send(context.bot, svc(context), latest.chat_id, "\n\n".join(text for _, text in items))
+        await outbox.send(context.bot, svc(context), latest.chat_id, "\n\n".join(notice for _, notice in items))
 
     await pacer(context.application, "notify secretaries").request(
         context.application, bloc.id, (bloc, text), flush, svc(context).settings.bot.group_notice_seconds)
