@@ -77,6 +77,12 @@ async def press_on(t, message, label, who="secretary"):
     return message
 
 
+async def command_then_press(t, command, label):
+    """The secretary sends ``command`` in the group and presses ``label`` on its answer."""
+    await t.secretary.send(t.group, command)
+    return await press_on(t, t.group.last_bot_message(), label)
+
+
 async def remove_unit(t):
     menu = await unit_menu(t, LG)
     return await press_on(t, menu, "Xoá đơn vị")
@@ -89,15 +95,11 @@ async def rename_unit(t):
 
 
 async def remove_secretary(t):
-    await t.secretary.send(t.group, "/thuky")
-    listing = t.group.last_bot_message()
-    return await press_on(t, listing, "Bỏ thư ký: Hồ Thị Lan")
+    return await command_then_press(t, "/thuky", "Bỏ thư ký: Hồ Thị Lan")
 
 
 async def cancel_milestone(t):
-    await t.secretary.send(t.group, "/lich")
-    listing = t.group.last_bot_message()
-    return await press_on(t, listing, "Huỷ: Hội nghị sơ kết")
+    return await command_then_press(t, "/lich", "Huỷ: Hội nghị sơ kết")
 
 
 async def revoke_links(t):
@@ -127,21 +129,15 @@ async def adjust_scores(t):
 
 
 async def rebuild_ballot(t):
-    await t.secretary.send(t.group, "/binhxet")
-    panel = t.group.last_bot_message()
-    return await press_on(t, panel, "Lấy lại ứng viên từ đăng ký")
+    return await command_then_press(t, "/binhxet", "Lấy lại ứng viên từ đăng ký")
 
 
 async def close_vote(t):
-    await t.secretary.send(t.group, "/binhxet")
-    panel = t.group.last_bot_message()
-    return await press_on(t, panel, "Đóng bỏ phiếu")
+    return await command_then_press(t, "/binhxet", "Đóng bỏ phiếu")
 
 
 async def roll_over(t):
-    await t.secretary.send(t.group, "/namsau")
-    preview = t.group.last_bot_message()
-    return await press_on(t, preview, "Sang năm 2026")
+    return await command_then_press(t, "/namsau", "Sang năm 2026")
 
 
 ROWS = [
