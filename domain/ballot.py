@@ -112,9 +112,13 @@ class BoxTitle:
 
 def outcome(*, ballot: list[dict], box: dict[str, BoxTitle], issued: int, rules: Rules, names: dict[int, str],
             scores: dict[int, float | None], catalogue: Catalogue, decisions: dict[str, list[int]],
-            history: dict[int, dict[int, set[str]]], year: int) -> list[TitleOutcome]:
+            history: dict[int, dict[int, set[str]]], year: int,
+            line_names: dict[str, str] | None = None) -> list[TitleOutcome]:
     """The tally of every line of the ballot, with notes. ``history``: unit → year →
-    codes it was proposed for in earlier years (for consecutive-year checks)."""
+    codes it was proposed for in earlier years (for consecutive-year checks).
+    ``line_names``: the names of the lines that are not catalogue titles (next year's
+    Trưởng/Phó khối), as people read them."""
+    line_names = line_names or {}
     results: list[TitleOutcome] = []
     lead_winner: int | None = None
     for entry in ballot:
@@ -137,7 +141,8 @@ def outcome(*, ballot: list[dict], box: dict[str, BoxTitle], issued: int, rules:
             if unit in entry["added"]:
                 notes.append(Note(NoteCode.ADDED))
             if r.tie_broken_by_score:
-                notes.append(Note(NoteCode.TIE_BY_SCORE))
+                # Each unit's own fate: placed above the tied units thanks to its score, or below.
+                notes.append(Note(NoteCode.TIE_WON_BY_SCORE if r.selected else NoteCode.TIE_LOST_BY_SCORE))
             if r.unresolved_tie:
                 if unit in decided:
                     selected = True
@@ -153,7 +158,7 @@ def outcome(*, ballot: list[dict], box: dict[str, BoxTitle], issued: int, rules:
             lead_winner = winners[0] if len(winners) == 1 else None
         title = catalogue.get(code)
         results.append(TitleOutcome(
-            code=code, name=title.name if title else code, quota=entry["quota"], issued=issued,
+            code=code, name=title.name if title else line_names.get(code, ""), quota=entry["quota"], issued=issued,
             returned=counted.returned, valid=counted.returned,
             lines=tuple(Line(rank=line["rank"], unit=names.get(line["unit"], str(line["unit"])), votes=line["votes"],
                              percent=line["percent"], score=line["score"], selected=line["selected"],

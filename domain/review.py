@@ -16,7 +16,8 @@ from enum import StrEnum
 class NoteCode(StrEnum):
     ADDED = "added"  # not registered for the title: added by the secretary as an exception
     NOT_REGISTERED = "not_registered"  # not registered and not added (kept for imported data)
-    TIE_BY_SCORE = "tie_by_score"  # tied on votes, placed by its score
+    TIE_WON_BY_SCORE = "tie_won_by_score"  # tied on votes, placed above the others by its higher score
+    TIE_LOST_BY_SCORE = "tie_lost_by_score"  # tied on votes, placed below another by its lower score
     TIE_UNRESOLVED = "tie_unresolved"  # tied on votes and score at the quota's edge: the meeting decides
     BELOW_THRESHOLD = "below_threshold"  # did not reach the vote threshold
     NOT_PROVINCIAL_NOMINEE = "not_provincial_nominee"  # a Government-flag nominee who is not the provincial-flag nominee
@@ -92,7 +93,7 @@ class ReviewRecord:
     deputy_unit: str
     secretary: str  # who took the minutes (a person's name)
     members: int  # member units (ballots issued)
-    present: int  # units that cast their ballot
+    present: int  # units at the meeting: as the secretary recorded it, else the units that voted
     guests: str = ""
     scores: tuple[ScoreLine, ...] = ()
     titles: tuple[TitleOutcome, ...] = ()  # the voted titles, in catalogue order
@@ -100,3 +101,17 @@ class ReviewRecord:
     next_deputy: str | None = None
     version: int = 1
     extra: dict = field(default_factory=dict)
+    # Who chaired the meeting, as the secretary recorded it: "Nguyễn Văn An" (a leader of the
+    # Trưởng khối unit), or "Nguyễn Văn An, Phó Chủ tịch Hội Nông dân tỉnh" (anyone else,
+    # with what they are after a comma); "" when not recorded.
+    chair: str = ""
+
+    @property
+    def chair_name(self) -> str:
+        """The chair's name alone, as signed under «CHỦ TRÌ»."""
+        return " ".join(self.chair.split(",", 1)[0].split())
+
+    @property
+    def chair_position(self) -> str:
+        """What the chair is when they are not a leader of the Trưởng khối unit ("" when they are)."""
+        return " ".join(self.chair.split(",", 1)[1].split()) if "," in self.chair else ""

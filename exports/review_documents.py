@@ -98,7 +98,7 @@ def minutes_docx(record: ReviewRecord, tz: ZoneInfo) -> bytes:
     d.body(opening)
 
     d.section(_M["section_attendance"])
-    d.bullet(_M["chair"].format(unit=_filled(record.lead_unit), year=record.year))
+    d.bullet(_chair_line(record))
     d.bullet(_M["secretary"].format(name=_filled(record.secretary)))
     d.bullet(_M["present"].format(present=record.present, members=record.members))
     if _clean(record.guests).strip():
@@ -144,7 +144,8 @@ def minutes_docx(record: ReviewRecord, tz: ZoneInfo) -> bytes:
     d.bullet(_M["conclusion_leaders"].format(year=next_year, lead=lead, deputy=deputy))
 
     d.body(_closing(record, tz))
-    d.signatures(left=_M["sign_left"], right=_M["sign_right"], left_name=_clean(record.secretary))
+    d.signatures(left=_M["sign_left"], right=_M["sign_right"], left_name=_clean(record.secretary),
+                 right_name=_clean(record.chair_name))
     return d.bytes()
 
 
@@ -153,10 +154,9 @@ def nomination_list_docx(record: ReviewRecord, tz: ZoneInfo) -> bytes:
     d = _Docx(landscape=True)
     d.heading(record, None)
     d.title(_L["title"], _L["subtitle"].format(year=record.year))
-    d.paragraph(_L["attached"].format(bloc=_bloc_name(record)), italic=True, align=_CENTER, space_after=12)
+    d.paragraph(_attached(record), italic=True, align=_CENTER, space_after=12)
 
     table = d.new_table(_L["headers"], widths=(1.3, 7.0, 6.0, 3.4, 1.8, 5.2))
-    count = 0
     for item in _list_items(record):
         if item.kind == "group":
             d.wide_row(table, item.text, bold=True)
@@ -164,21 +164,18 @@ def nomination_list_docx(record: ReviewRecord, tz: ZoneInfo) -> bytes:
             d.wide_row(table, item.text, italic=True)
         else:
             line, title = item.line, item.title
-            if item.kind == "line":
-                count += 1
             d.row(table, (str(item.number) if item.number else "", line.unit, _clean(title.name),
                           _votes_text(line, title), _score_text(line.score), _notes_text(line)),
                   centred=(0, 3, 4))
-    d.body(_L["total"].format(count=count), indent=False)
-    d.signatures(left=[], right=_L["sign_right"])
+    d.body(_total(record), indent=False)
+    d.signatures(left=[], right=_L["sign_right"], right_name=_lead_signer(record))
     return d.bytes()
 
 
 def proposal_docx(record: ReviewRecord, tz: ZoneInfo) -> bytes:
     """Tờ trình đề nghị khen thưởng, from the Trưởng khối to the province."""
     d = _Docx()
-    proposal_number = record.extra.get("proposal_number", "") if isinstance(record.extra, dict) else ""
-    d.heading(record, _P["number"].format(number=_number(str(proposal_number or ""))))
+    d.heading(record, _P["number"].format(number=_number(_proposal_number(record))))
     d.title(_P["title"], _P["subtitle"].format(year=record.year))
 
     province = _province(record)
@@ -209,7 +206,8 @@ def proposal_docx(record: ReviewRecord, tz: ZoneInfo) -> bytes:
             d.body(_P["item_tie"].format(units=_names(ties), seats=_seats_left(title)))
     d.body(_P["attached"], italic=True)
     d.body(_P["closing"].format(**fields))
-    d.signatures(left=[], right=_P["sign_right"], received=(_P["received_label"], _P["received"]))
+    d.signatures(left=[], right=_P["sign_right"], right_name=_lead_signer(record),
+                 received=(_P["received_label"], _P["received"]))
     return d.bytes()
 
 
@@ -327,6 +325,44 @@ def _conclusions(title: TitleOutcome) -> list[str]:
     if not selected and not ties:
         out.append(_M["conclusion_none"].format(name=name))
     return out
+
+
+def _proposal_number(record: ReviewRecord) -> str:
+    number = record.extra.get("proposal_number", "") if isinstance(record.extra, dict) else ""
+    return str(number or "")
+
+
+def _attached(record: ReviewRecord) -> str:
+    """"(Kèm theo Tờ trình số 05/TTr-KTĐ ngày 10 tháng 12 năm 2025 của Khối …)": the list goes
+    with the Tờ trình made with it, so on the same day (the documents' date)."""
+    day = record.issued_on
+    return _L["attached"].format(number=_number(_proposal_number(record)), day=day.day, month=day.month,
+                                 year=day.year, bloc=_bloc_name(record))
+
+
+def _total(record: ReviewRecord) -> str:
+    """Collectives proposed (each once) and proposals (a collective may have two titles)."""
+    proposed = [line.unit for title in record.titles for line in title.selected]
+    collectives = len({" ".join(fold(_clean(unit)).split()) for unit in proposed})
+    if collectives == len(proposed):
+        return _L["total"].format(count=collectives)
+    return _L["total_proposals"].format(count=collectives, proposals=len(proposed))
+
+
+def _chair_line(record: ReviewRecord) -> str:
+    name = " ".join(_clean(record.chair_name).split())
+    if not name:
+        return _M["chair"].format(unit=_filled(record.lead_unit), year=record.year)
+    position = " ".join(_clean(record.chair_position).split())
+    if position:
+        return _M["chair_other"].format(name=name, position=position)
+    return _M["chair_lead"].format(name=name, unit=_filled(record.lead_unit), year=record.year)
+
+
+def _lead_signer(record: ReviewRecord) -> str:
+    """Who signs for the Trưởng khối (the list, the Tờ trình): the chair when they are a
+    leader of the Trưởng khối unit; else a blank for the signer's name."""
+    return "" if record.chair_position else _clean(record.chair_name)
 
 
 def _local(moment: datetime, tz: ZoneInfo) -> datetime:
@@ -830,8 +866,8 @@ class _ListSheet:
         self._put(sub, 5, _L["sheet_percent"], bold=True, horizontal="center")
         self.ws.row_dimensions[top].height = 2 * _XLSX_LINE + 4
 
+        self._wide(5, _attached(record), italic=True, border=False, horizontal="center")
         row = sub
-        count = 0
         for item in _list_items(record):
             row += 1
             if item.kind == "group":
@@ -840,8 +876,6 @@ class _ListSheet:
                 self._wide(row, item.text, italic=True)
             else:
                 line, title = item.line, item.title
-                if item.kind == "line":
-                    count += 1
                 notes = _notes_text(line)
                 self._put(row, 1, item.number or None, horizontal="center")
                 self._put(row, 2, line.unit)
@@ -854,7 +888,7 @@ class _ListSheet:
                 self.ws.row_dimensions[row].height = self._height(
                     {2: _clean(line.unit), 3: _clean(title.name), 7: notes})
         row += 2
-        self._wide(row, _L["total"].format(count=count), italic=True, border=False)
+        self._wide(row, _total(record), italic=True, border=False)
         self.ws.freeze_panes = f"A{sub + 1}"
         self.header_rows = (top, sub)
 

@@ -48,9 +48,10 @@ def _vote(s: Services, bloc: Bloc) -> Vote | None:
         return votes.vote_of(session=session, bloc=bloc)
 
 
-def _entry_name(s: Services, code: str) -> str:
+def _entry_name(s: Services, code: str, year: int) -> str:
+    """A line of the ballot as people read it: the title, or "Trưởng khối năm 2026"."""
     title = s.catalogue.get(code)
-    return title.name if title else s.render.plain("review.leader_name", code=code)
+    return title.name if title else s.render.plain("review.leader_name", code=code, year=year + 1)
 
 
 def _names(s: Services, bloc: Bloc, ids: list[int]) -> dict[int, str]:
@@ -70,7 +71,7 @@ def _entries(s: Services, bloc: Bloc, vote: Vote) -> list[dict]:
     """The ballot's lines with names, for the templates."""
     ids = sorted({u for e in vote.ballot for u in e["candidates"]})
     names = _names(s, bloc, ids)
-    return [dict(code=e["code"], name=_entry_name(s, e["code"]), quota=e["quota"],
+    return [dict(code=e["code"], name=_entry_name(s, e["code"], vote.year), quota=e["quota"],
                  leader=e["code"] in rules.LEADERS,
                  candidates=[names.get(u, "?") for u in e["candidates"]],
                  added=[names.get(u, "?") for u in e["added"]]) for e in vote.ballot]
@@ -92,7 +93,8 @@ def compute(s: Services, bloc: Bloc, vote: Vote) -> list[TitleOutcome]:
     names = _names(s, bloc, ids)
     return rules.outcome(ballot=vote.ballot, box=box, issued=len(vote.voters), rules=rules.Rules.from_dict(vote.rules),
                          names=names, scores={u: t[0] for u, t in totals.items()}, catalogue=s.catalogue,
-                         decisions={k: list(v) for k, v in vote.decisions.items()}, history=history, year=vote.year)
+                         decisions={k: list(v) for k, v in vote.decisions.items()}, history=history, year=vote.year,
+                         line_names={code: _entry_name(s, code, vote.year) for code in rules.LEADERS})
 
 
 def _titles(outcomes: list[TitleOutcome]) -> list[TitleOutcome]:
@@ -129,9 +131,14 @@ def build_record(s: Services, bloc: Bloc, vote: Vote, outcomes: list[TitleOutcom
         meeting_at=meeting.at.astimezone(tz) if meeting else None, meeting_place=meeting.place if meeting else "",
         closed_at=(vote.closed_at or s.clock.now()).astimezone(tz),
         lead_unit=role_of.get(RoleKind.LEAD, ""), deputy_unit=role_of.get(RoleKind.DEPUTY, ""),
-        secretary=secretary, members=len(vote.voters), present=present,
+        secretary=secretary, members=len(vote.voters), present=attended(vote, present), chair=vote.chair or "",
         scores=tuple(ScoreLine(unit=name, total=total, adjusted=adjusted) for name, (total, adjusted) in scores),
         titles=tuple(_titles(outcomes)), next_lead=next_lead, next_deputy=next_deputy)
+
+
+def attended(vote: Vote, voted: int) -> int:
+    """Member units at the meeting: as the secretary recorded it, else the units that voted."""
+    return vote.attended if vote.attended is not None else voted
 
 
 def fingerprint(record: ReviewRecord) -> str:
@@ -165,7 +172,8 @@ def _panel(context: Context, bloc: Bloc):
         ctx["outcomes"] = outcomes
         with s.db.session() as session:
             ctx["voted"] = votes.voted_count(session=session, vote_id=vote.id)
-        rows = [[btn("list", "bx:list")]]
+        ctx["attended"] = attended(vote, ctx["voted"])
+        rows = [[btn("list", "bx:list")], [btn("attended", "bx:att"), btn("chair", "bx:chair")]]
         if any(o.unresolved for o in outcomes):
             rows.append([btn("tie", "bx:tie")])
     return ctx, keyboard(rows)
@@ -216,7 +224,7 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
         await query.answer()
         await _show_panel(update, context, bloc)
     elif action in ("add", "quota") and status == votes.DRAFT:
-        rows = [[(_entry_name(s, e["code"])[:60], f"bx:{'addt' if action == 'add' else 'qt'}:{e['code']}")]
+        rows = [[(_entry_name(s, e["code"], vote.year)[:60], f"bx:{'addt' if action == 'add' else 'qt'}:{e['code']}")]
                 for e in vote.ballot if e["code"] not in rules.LEADERS]
         rows.append([(label(context, "review.btn_back"), "bx:show")])
         await query.answer()
@@ -231,7 +239,7 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
         rows.append([(label(context, "review.btn_back"), "bx:show")])
         await query.answer()
         await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
-                          s.render("review.pick_exception", title=_entry_name(s, entry["code"]), nobody=not units),
+                          s.render("review.pick_exception", title=_entry_name(s, entry["code"], vote.year), nobody=not units),
                           reply_markup=keyboard(rows))
     elif action == "addu" and status == votes.DRAFT and len(parts) == 4 and _entry(vote, parts[2]):
         unit = _unit_of_bloc(s, bloc, parts[3])
@@ -243,11 +251,11 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
                                 by=user_id, now=now, action="vote.add_exception", code=parts[2], unit_id=unit.id)
         await query.answer()
         await _show_panel(update, context, bloc, done=s.render("review.exception_added", unit=unit,
-                                                               title=_entry_name(s, parts[2])))
+                                                               title=_entry_name(s, parts[2], vote.year)))
     elif action == "qt" and status == votes.DRAFT and len(parts) == 3 and _entry(vote, parts[2]):
         await query.answer()
         await ask(update, context, "review.ask_quota", action="review.quota", bloc_id=bloc.id, code=parts[2],
-                  title=_entry_name(s, parts[2]))
+                  title=_entry_name(s, parts[2], vote.year))
     elif action == "open" and status == votes.DRAFT:
         if not any(e["candidates"] for e in vote.ballot if e["code"] not in rules.LEADERS):
             await alert(update, context, "review.nothing_to_vote")
@@ -268,7 +276,16 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
         await _show_panel(update, context, bloc)
     elif action == "list" and status == votes.CLOSED:
         await query.answer()
-        await post_list(context.application, bloc, update.effective_user)
+        await post_list(context.application, bloc, update.effective_user, asking=(update, context))
+    elif action == "att" and status == votes.CLOSED:
+        with s.db.session() as session:
+            voted = votes.voted_count(session=session, vote_id=vote.id)
+        await query.answer()
+        await ask(update, context, "review.ask_attended", action="review.attended", bloc_id=bloc.id,
+                  voted=voted, members=len(vote.voters), attended=attended(vote, voted))
+    elif action == "chair" and status == votes.CLOSED:
+        await query.answer()
+        await _ask_chair(update, context, bloc, vote, after_list=False)
     elif action == "tie" and status == votes.CLOSED:
         outcomes = compute(s, bloc, vote)
         rows = [[(o.name[:60], f"bx:tiet:{o.code}")] for o in outcomes if o.unresolved]
@@ -329,7 +346,8 @@ async def _decide_tie(update: Update, context: Context, bloc: Bloc, vote: Vote, 
     outcomes = compute(s, bloc, vote)
     _save_results(s, bloc, vote, outcomes)
     await update.callback_query.answer()
-    await _show_panel(update, context, bloc, done=s.render("review.tie_decided", unit=unit, title=_entry_name(s, code)))
+    await _show_panel(update, context, bloc, done=s.render("review.tie_decided", unit=unit,
+                                                           title=_entry_name(s, code, vote.year)))
 
 
 @answers("review.quota")
@@ -353,7 +371,85 @@ async def answer_quota(update: Update, context: Context, pending: PendingReply, 
                             quota=int(text))
     ctx, markup = _panel(context, bloc)
     await say(update, context, "review.panel", reply_markup=markup,
-              done=s.render("review.quota_set", title=_entry_name(s, code), quota=int(text)), **ctx)
+              done=s.render("review.quota_set", title=_entry_name(s, code, vote.year), quota=int(text)), **ctx)
+    return True
+
+
+# ---- the meeting's facts for the minutes: attendance and the chair ----------------------
+
+def _lead_unit(s: Services, bloc: Bloc, year: int) -> str:
+    """This year's Trưởng khối unit (its leader chairs the meeting by default), or ""."""
+    with s.db.session() as session:
+        this_year = roles.unit_roles(session=session, bloc=bloc, year=year)
+        lead = next((unit for unit, kind in this_year.items() if kind == RoleKind.LEAD), None)
+        return session.get(Unit, lead).name if lead is not None else ""
+
+
+async def _ask_chair(update: Update, context: Context, bloc: Bloc, vote: Vote, *, after_list: bool) -> None:
+    await ask(update, context, "review.ask_chair", action="review.chair", bloc_id=bloc.id,
+              lead_unit=_lead_unit(svc(context), bloc, vote.year), chair=vote.chair or "", after_list=after_list)
+
+
+async def _ask_chair_if_missing(update: Update, context: Context, bloc: Bloc) -> None:
+    """The minutes print the chair's name under «CHỦ TRÌ»: when no one recorded it yet, the
+    secretary who posted the list is asked once, right after it."""
+    vote = _vote(svc(context), bloc)
+    if vote is not None and vote.status == votes.CLOSED and not vote.chair:
+        await _ask_chair(update, context, bloc, vote, after_list=True)
+
+
+@answers("review.attended")
+async def answer_attended(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
+    """How many member units attended the meeting (a unit may attend and not vote)."""
+    bloc = await secretary_answering(update, context, pending, "binhxet")
+    if bloc is None:
+        return True
+    s = svc(context)
+    vote = _vote(s, bloc)
+    if vote is None or vote.status != votes.CLOSED:
+        await say(update, context, "review.not_closed")
+        return True
+    members = len(vote.voters)
+    number = text.strip()
+    if not (number.isascii() and number.isdigit() and len(number) <= 6 and int(number) <= members):
+        await say(update, context, "review.error_attended", text=text, members=members)
+        return False
+    with s.db.session() as session:
+        vote = votes.record_meeting(session=session, vote=vote, by=update.effective_user.id, now=s.clock.now(),
+                                    attended=int(number))
+    ctx, markup = _panel(context, bloc)
+    await say(update, context, "review.panel", reply_markup=markup,
+              done=s.render("review.attended_set", attended=int(number), members=members), **ctx)
+    return True
+
+
+@answers("review.chair")
+async def answer_chair(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
+    """Who chaired the meeting: a name (a leader of the Trưởng khối unit), or a name, a comma
+    and what they are. After the list was posted, the documents are sent again with it."""
+    bloc = await secretary_answering(update, context, pending, "binhxet")
+    if bloc is None:
+        return True
+    s = svc(context)
+    vote = _vote(s, bloc)
+    if vote is None or vote.status != votes.CLOSED:
+        await say(update, context, "review.not_closed")
+        return True
+    chair = " ".join(text.split())
+    name = chair.split(",", 1)[0].strip()
+    if not name or len(chair) > 200 or not any(ch.isalpha() for ch in name):
+        await say(update, context, "review.error_chair", text=text[:200])
+        return False
+    with s.db.session() as session:
+        vote = votes.record_meeting(session=session, vote=vote, by=update.effective_user.id, now=s.clock.now(),
+                                    chair=chair)
+    if pending.payload.get("after_list"):
+        await say(update, context, "review.chair_set", chair=chair, resent=True)
+        await send_documents(context.application, bloc, update.effective_user)
+        return True
+    ctx, markup = _panel(context, bloc)
+    await say(update, context, "review.panel", reply_markup=markup,
+              done=s.render("review.chair_set", chair=chair, resent=False), **ctx)
     return True
 
 
@@ -538,22 +634,15 @@ async def danhsach(update: Update, context: Context, bloc: Bloc) -> None:
         record = build_record(s, bloc, vote, outcomes, secretary="")
         await say(update, context, "review.list", record=record)
         return
-    await post_list(context.application, bloc, update.effective_user)
+    await post_list(context.application, bloc, update.effective_user, asking=(update, context))
 
 
-async def post_list(app: Application, bloc: Bloc, actor) -> None:
+async def post_list(app: Application, bloc: Bloc, actor, *, asking: tuple[Update, Context] | None = None) -> None:
     """Post the list in the group (split under Telegram's limit, the first part pinned)
-    and attach the documents: a new version when the data changed since the last."""
+    and attach the documents: a new version when the data changed since the last. With
+    ``asking`` (the secretary's update), the chair is asked for first when not recorded."""
     s: Services = app.bot_data["services"]
-    vote = _vote(s, bloc)
-    outcomes = compute(s, bloc, vote)
-    with s.db.session() as session:
-        secretaries = roles.secretaries(session=session, bloc=bloc)
-    name = next((u.first_name + (" " + u.last_name if u.last_name else "") for r, u in secretaries if u), "")
-    record = build_record(s, bloc, vote, outcomes, secretary=name or actor.full_name)
-    documents = _documents(s, bloc, record, actor.id)
-    version = next(iter(documents.values())).version
-    record = replace(record, version=version)
+    record, documents = _record_and_documents(s, bloc, actor)
     first = None
     for chunk in split_lines(s.render("review.list", record=record)):
         message = await outbox.send(app.bot, s, bloc.chat_id, chunk)
@@ -564,6 +653,28 @@ async def post_list(app: Application, bloc: Bloc, actor) -> None:
         except TelegramError as exc:
             log.info("cannot pin the list", extra={"bloc_id": bloc.id, "error": str(exc)})
             await outbox.send(app.bot, s, bloc.chat_id, s.render("review.cannot_pin"))
+    if asking is not None:
+        await _ask_chair_if_missing(*asking, bloc)
+    for kind in review_documents.KINDS:
+        await send_document(app.bot, s, bloc.chat_id, documents[kind], record.year)
+
+
+def _record_and_documents(s: Services, bloc: Bloc, actor) -> tuple[ReviewRecord, dict]:
+    vote = _vote(s, bloc)
+    outcomes = compute(s, bloc, vote)
+    with s.db.session() as session:
+        secretaries = roles.secretaries(session=session, bloc=bloc)
+    name = next((u.first_name + (" " + u.last_name if u.last_name else "") for r, u in secretaries if u), "")
+    record = build_record(s, bloc, vote, outcomes, secretary=name or actor.full_name)
+    documents = _documents(s, bloc, record, actor.id)
+    version = next(iter(documents.values())).version
+    return replace(record, version=version), documents
+
+
+async def send_documents(app: Application, bloc: Bloc, actor) -> None:
+    """The documents alone (a new version when the record changed), in the group."""
+    s: Services = app.bot_data["services"]
+    record, documents = _record_and_documents(s, bloc, actor)
     for kind in review_documents.KINDS:
         await send_document(app.bot, s, bloc.chat_id, documents[kind], record.year)
 
@@ -674,7 +785,7 @@ def _ballot_view(context: Context, draft, vote: Vote, unit: Unit, bloc: Bloc):
     back = (label(context, "review.btn_prev"), f"bv:{d}:back")
     chosen = {e["code"]: [names.get(u, "?") for u in draft.choices.get(e["code"], [])] for e in vote.ballot}
     if draft.step >= len(vote.ballot):
-        summary = [dict(name=_entry_name(s, e["code"]), quota=e["quota"], chosen=chosen[e["code"]],
+        summary = [dict(name=_entry_name(s, e["code"], vote.year), quota=e["quota"], chosen=chosen[e["code"]],
                         leader=e["code"] in rules.LEADERS) for e in vote.ballot]
         rows = [[(label(context, "review.btn_cast"), f"bv:{d}:ok")], [back, cancel]]
         return s.render("review.ballot_review", unit=unit, bloc=bloc, summary=summary), keyboard(rows)
@@ -683,7 +794,7 @@ def _ballot_view(context: Context, draft, vote: Vote, unit: Unit, bloc: Bloc):
     rows = [[(label(context, "review.btn_candidate", unit_name=names.get(u, "?"), chosen=u in mine), f"bv:{d}:c:{u}")]
             for u in rules.choosable(entry, unit.id, r)]
     rows.append(([back] if draft.step else []) + [cancel, (label(context, "review.btn_next"), f"bv:{d}:next")])
-    return s.render("review.ballot_step", unit=unit, bloc=bloc, line_name=_entry_name(s, entry["code"]),
+    return s.render("review.ballot_step", unit=unit, bloc=bloc, line_name=_entry_name(s, entry["code"], vote.year),
                     quota=entry["quota"], leader=entry["code"] in rules.LEADERS, chosen=chosen[entry["code"]],
                     step=draft.step + 1, steps=len(vote.ballot), self_excluded=not r.self_vote,
                     empty=not rules.choosable(entry, unit.id, r)), keyboard(rows)

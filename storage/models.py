@@ -351,6 +351,10 @@ class Vote(SQLModel, table=True):
     opened_at: datetime | None = _ts(nullable=True)
     closed_by: int | None = _tg_id(nullable=True)  # None with closed_at set: closed at the deadline
     closed_at: datetime | None = _ts(nullable=True)
+    # The review meeting as the secretary recorded it for the minutes: how many member units
+    # attended (None: the units that voted) and who chaired (None: not recorded yet).
+    attended: int | None = None
+    chair: str | None = None
 
 
 class BallotCast(SQLModel, table=True):

@@ -90,6 +90,20 @@ def record_decision(*, session: Session, vote: Vote, code: str, unit_ids: list[i
     return vote
 
 
+def record_meeting(*, session: Session, vote: Vote, by: int, now: datetime, **facts) -> Vote:
+    """The review meeting's facts for the minutes, as the secretary records them:
+    ``attended`` (member units at the meeting) and/or ``chair`` (who chaired)."""
+    vote = session.merge(vote)
+    for name, value in facts.items():
+        if name not in ("attended", "chair"):
+            raise ValueError(f"not a meeting fact: {name!r}")
+        setattr(vote, name, value)
+    session.add(vote)
+    audit.record(session=session, bloc_id=vote.bloc_id, actor_id=by, now=now, action="vote.meeting",
+                 vote_id=vote.id, **facts)
+    return vote
+
+
 # ---- casting: who voted is one table, what was chosen another --------------------------
 
 class AlreadyVoted(Exception):

@@ -69,7 +69,7 @@ def bk_ubnd(*, decided: bool = False) -> TitleOutcome:
     return TitleOutcome(code="BK_UBND", name=BK_UBND, quota=4, issued=12, returned=12, valid=11, lines=(
         line(1, CTD, 10, 83.33, True),
         line(2, DONGY, 9, 75.0, True, Note(NoteCode.ADDED)),
-        line(3, NHABAO, 7, 58.33, True, Note(NoteCode.TIE_BY_SCORE)),
+        line(3, NHABAO, 7, 58.33, True, Note(NoteCode.TIE_WON_BY_SCORE)),
         luatgia,
         nguoimu,
         line(6, KHUYENHOC, 5, 41.67, False, Note(NoteCode.BELOW_THRESHOLD)),
@@ -342,7 +342,7 @@ def test_minutes_ballot_counts_and_votes_per_title(minutes):
     assert rows[1:] == [
         ["1", CTD, "10", "83,33", "96", "Đề nghị"],
         ["2", DONGY, "9", "75", "chưa chấm", "Đề nghị; Ngoại lệ: không đăng ký, thư ký bổ sung"],
-        ["3", NHABAO, "7", "58,33", "95,5", "Đề nghị; Bằng phiếu, xếp trên nhờ điểm"],
+        ["3", NHABAO, "7", "58,33", "95,5", "Đề nghị; Bằng phiếu, xếp trên nhờ điểm cao hơn"],
         ["4", LUATGIA, "7", "58,33", "90", "Bằng phiếu và điểm: hội nghị quyết định"],
         ["5", NGUOIMU, "7", "58,33", "90", "Bằng phiếu và điểm: hội nghị quyết định"],
         ["6", KHUYENHOC, "5", "41,67", "93", "Không đạt tỷ lệ phiếu"],
@@ -405,7 +405,7 @@ def test_list_has_exactly_the_selected_units_grouped_and_ranked(nomination_list)
         [f"II. {BK_UBND} (chỉ tiêu: 4)"],
         ["1", CTD, BK_UBND, "10/12 (83,33%)", "96", ""],
         ["2", DONGY, BK_UBND, "9/12 (75%)", "chưa chấm", "Ngoại lệ: không đăng ký, thư ký bổ sung"],
-        ["3", NHABAO, BK_UBND, "7/12 (58,33%)", "95,5", "Bằng phiếu, xếp trên nhờ điểm"],
+        ["3", NHABAO, BK_UBND, "7/12 (58,33%)", "95,5", "Bằng phiếu, xếp trên nhờ điểm cao hơn"],
         ["Chưa xác định (1 suất còn lại): các đơn vị sau bằng số phiếu và bằng điểm, hội nghị quyết định:"],
         ["", LUATGIA, BK_UBND, "7/12 (58,33%)", "90", "Bằng phiếu và điểm: hội nghị quyết định"],
         ["", NGUOIMU, BK_UBND, "7/12 (58,33%)", "90", "Bằng phiếu và điểm: hội nghị quyết định"],
@@ -507,7 +507,7 @@ def test_xlsx_groups_units_and_numbers(sheet):
     assert sheet.cell(row=group, column=1).font.b
     assert f"A{group}:G{group}" in {str(r) for r in sheet.merged_cells.ranges}
     assert row_values(sheet, group + 1) == [1, CTD, BK_UBND, 10, 83.33, 96, None]
-    assert row_values(sheet, group + 3) == [3, NHABAO, BK_UBND, 7, 58.33, 95.5, "Bằng phiếu, xếp trên nhờ điểm"]
+    assert row_values(sheet, group + 3) == [3, NHABAO, BK_UBND, 7, 58.33, 95.5, "Bằng phiếu, xếp trên nhờ điểm cao hơn"]
     votes, percent, score = (sheet.cell(row=group + 3, column=c) for c in (4, 5, 6))
     assert votes.data_type == percent.data_type == score.data_type == "n"
     assert isinstance(votes.value, int) and isinstance(percent.value, float)
@@ -577,7 +577,8 @@ def test_every_note_code_has_its_words():
     expected = {
         NoteCode.ADDED: "Ngoại lệ: không đăng ký, thư ký bổ sung",
         NoteCode.NOT_REGISTERED: "Không đăng ký",
-        NoteCode.TIE_BY_SCORE: "Bằng phiếu, xếp trên nhờ điểm",
+        NoteCode.TIE_WON_BY_SCORE: "Bằng phiếu, xếp trên nhờ điểm cao hơn",
+        NoteCode.TIE_LOST_BY_SCORE: "Bằng phiếu, xếp dưới vì điểm thấp hơn",
         NoteCode.TIE_UNRESOLVED: "Bằng phiếu và điểm: hội nghị quyết định",
         NoteCode.BELOW_THRESHOLD: "Không đạt tỷ lệ phiếu",
         NoteCode.NOT_PROVINCIAL_NOMINEE: f"Chưa là đơn vị đề nghị {CO_TINH}",

@@ -81,7 +81,9 @@ def test_an_unresolved_tie_until_the_meeting_decides():
     assert NoteCode.DECIDED_BY_MEETING in [n.code for n in decided.selected[0].notes]
     by_score = _outcome(box, ballot=ballot, scores={1: 91, 2: 90})["BK_UBND"]
     assert [line.unit for line in by_score.selected] == ["Hội A"]
-    assert [n.code for n in by_score.lines[1].notes] == [NoteCode.TIE_BY_SCORE]
+    # Each unit's note says what happened to it: Hội A went up on its score, Hội B down.
+    assert [n.code for n in by_score.lines[0].notes] == [NoteCode.TIE_WON_BY_SCORE]
+    assert [n.code for n in by_score.lines[1].notes] == [NoteCode.TIE_LOST_BY_SCORE]
 
 
 def test_a_title_that_needs_earlier_years_warns_when_the_unit_lacks_them():
