@@ -7,6 +7,7 @@ handler receives the bloc it acts on and is only about its feature.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from functools import wraps
 
@@ -262,5 +263,16 @@ def callback_parts(update: Update, count: int) -> list[str] | None:
     return parts if len(parts) == count else None
 
 
-def int_arg(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 12 else None
+# An id or a number typed or carried by a button: ASCII digits only (str.isdigit() takes "²"
+# and int() then fails), within what the database's integer columns hold (PostgreSQL's
+# INTEGER is 32-bit signed): anything else is no row of ours, a stale or forged button.
+_ASCII_NUMBER = re.compile(r"[0-9]{1,10}")
+MAX_ID = 2**31 - 1
+
+
+def int_arg(value: str | None) -> int | None:
+    """The id or whole number `value` spells, else None."""
+    if value is None or not _ASCII_NUMBER.fullmatch(value):
+        return None
+    number = int(value)
+    return number if number <= MAX_ID else None

@@ -29,7 +29,7 @@ from domain.text import fold, sort_key
 from exports import review_documents
 from handlers import reminders as reminder_handlers
 from handlers.common import (private_button, the_unit, show_step_message, NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command,
-                             is_secretary, keyboard, label, private_command, say, svc)
+                             int_arg, is_secretary, keyboard, label, private_command, say, svc)
 from handlers.replies import answers, secretary_answering
 from khoibot import outbox, scheduler
 from khoibot.services import Services
@@ -299,10 +299,11 @@ def _entry(vote: Vote, code: str) -> dict | None:
 
 
 def _unit_of_bloc(s: Services, bloc: Bloc, raw: str) -> Unit | None:
-    if not raw.isdigit() or len(raw) > 11:
+    unit_id = int_arg(raw)
+    if unit_id is None:
         return None
     with s.db.session() as session:
-        return roster.unit_of_bloc(session=session, bloc_id=bloc.id, unit_id=int(raw))
+        return roster.unit_of_bloc(session=session, bloc_id=bloc.id, unit_id=unit_id)
 
 
 def _fresh_ballot(s: Services, bloc: Bloc) -> list[dict]:
@@ -344,16 +345,17 @@ async def answer_quota(update: Update, context: Context, pending: PendingReply, 
         await say(update, context, "review.not_draft")
         return True
     members = _member_count(s, bloc)
-    if not text.isdigit() or not 0 <= int(text) <= members:
+    quota = int_arg(text.strip())
+    if quota is None or not 0 <= quota <= members:
         await say(update, context, "review.error_quota", text=text, members=members)
         return False
     with s.db.session() as session:
-        votes.change_ballot(session=session, vote=vote, ballot=rules.set_quota(vote.ballot, code, int(text)),
+        votes.change_ballot(session=session, vote=vote, ballot=rules.set_quota(vote.ballot, code, quota),
                             by=update.effective_user.id, now=s.clock.now(), action="vote.quota", code=code,
-                            quota=int(text))
+                            quota=quota)
     ctx, markup = _panel(context, bloc)
     await say(update, context, "review.panel", reply_markup=markup,
-              done=s.render("review.quota_set", title=_entry_name(s, code), quota=int(text)), **ctx)
+              done=s.render("review.quota_set", title=_entry_name(s, code), quota=quota), **ctx)
     return True
 
 
@@ -703,8 +705,7 @@ async def show_ballot_step(update: Update, context: Context, draft, vote: Vote, 
 async def on_unit_button(update: Update, context: Context) -> None:
     """bp:unit:<unit id> — vote for this unit (from /bophieu's choice or the invitation DM)."""
     parts = (update.callback_query.data or "").split(":")
-    unit_id = int(parts[2]) if len(parts) == 3 and parts[1] == "unit" and parts[2].isdigit() and len(parts[2]) < 12 \
-        else None
+    unit_id = int_arg(parts[2]) if len(parts) == 3 and parts[1] == "unit" else None
     target = _unit_for(context, update.effective_user.id, unit_id)
     if target is None:
         await alert(update, context, "review.not_your_unit" if unit_id else "common.stale_button")
@@ -721,7 +722,7 @@ async def on_ballot_button(update: Update, context: Context) -> None:
     user_id = update.effective_user.id
     with s.db.session() as session:
         draft = votes.draft_of(session=session, user_id=user_id)
-    stale = (draft is None or len(parts) < 3 or parts[1] != str(draft.id)
+    stale = (draft is None or len(parts) < 3 or int_arg(parts[1]) != draft.id
              or query.message is None or query.message.message_id != draft.message_id)
     target = None if stale else _unit_for(context, user_id, draft.unit_id)
     if target is None:
@@ -752,7 +753,8 @@ async def on_ballot_button(update: Update, context: Context) -> None:
     if action == "c" and len(parts) == 4 and draft.step < steps:
         entry = vote.ballot[draft.step]
         try:
-            unit_id = int(parts[3]) if parts[3].isdigit() and len(parts[3]) < 12 else -1
+            unit_id = int_arg(parts[3])
+            unit_id = -1 if unit_id is None else unit_id
             changes["choices"] = rules.toggle(draft.choices, entry, unit_id, unit.id, rules.Rules.from_dict(vote.rules))
         except rules.ChoiceError as exc:
             await alert(update, context, f"review.error_{exc.code}", **exc.details)

@@ -36,6 +36,24 @@ class PersonActions:
             await self._standin.settle()
         return m
 
+    async def send_anonymously(self: SimUser, chat: SimChat, text: str, *, as_channel: bool = False,
+                               reply_to: SimMessage | None = None, settle: bool = True) -> SimMessage:
+        """Post in a group without showing who: as the group itself (an admin with "Remain
+        anonymous") or as a channel. The bot cannot tell who typed it."""
+        world = self._standin.world
+        _check_can_post(self, chat)
+        if chat.type == "private":
+            raise AssertionError("nobody posts anonymously in a private chat")
+        if not as_channel and chat.members.get(self.id) not in ("creator", "administrator"):
+            raise AssertionError(f"{self.full_name} is not an admin of {chat.label}: only admins post as the group")
+        if not text or not text.strip():
+            raise AssertionError("a Telegram app does not send an empty message")
+        m = world.user_message(self, chat, text=text, reply_to=reply_to,
+                               posted_as="channel" if as_channel else "group")
+        if settle:
+            await self._standin.settle()
+        return m
+
     async def edit(self: SimUser, message: SimMessage, text: str, *, settle: bool = True) -> SimMessage:
         """Edit one of this user's own messages: Telegram sends the bot an edited_message update
         (in a group only when the bot could see the message)."""
