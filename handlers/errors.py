@@ -49,7 +49,7 @@ def _on_the_keyboard(query) -> bool:
     for Telegram to send (date 0, no content) cannot be checked: its handler's own checks
     decide."""
     message = query.message
-    if not isinstance(message, Message):
+    if message is None or not message.is_accessible:  # PTB 22.8 reads date 0 as a Message too
         return True
     markup = message.reply_markup
     rows = markup.inline_keyboard if markup is not None else ()

@@ -180,7 +180,7 @@ async def binhxet(update: Update, context: Context, bloc: Bloc) -> None:
 async def _show_panel(update: Update, context: Context, bloc: Bloc, done: str | None = None) -> None:
     ctx, markup = _panel(context, bloc)
     message = update.callback_query.message
-    await outbox.edit(context.bot, message.chat_id, message.message_id,
+    await outbox.edit(context.bot, message.chat.id, message.message_id,
                       svc(context).render("review.panel", done=done, **ctx), reply_markup=markup)
 
 
@@ -200,7 +200,7 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
     elif action == "prep" and status == votes.DRAFT:
         # Rebuilding drops the exceptions and quotas set by hand: ask first.
         await query.answer()
-        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("review.confirm_rebuild"),
                           reply_markup=keyboard([[(label(context, "review.btn_rebuild_yes"), f"bx:prepok:{vote.id}"),
                                                   (label(context, "review.btn_back"), "bx:show")]]))
@@ -220,7 +220,7 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
                 for e in vote.ballot if e["code"] not in rules.LEADERS]
         rows.append([(label(context, "review.btn_back"), "bx:show")])
         await query.answer()
-        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("review.pick_title", action=action), reply_markup=keyboard(rows))
     elif action == "addt" and status == votes.DRAFT and len(parts) == 3 and _entry(vote, parts[2]):
         entry = _entry(vote, parts[2])
@@ -230,7 +230,7 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
         rows = [[(u.name[:60], f"bx:addu:{entry['code']}:{u.id}")] for u in units]
         rows.append([(label(context, "review.btn_back"), "bx:show")])
         await query.answer()
-        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("review.pick_exception", title=_entry_name(s, entry["code"]), nobody=not units),
                           reply_markup=keyboard(rows))
     elif action == "addu" and status == votes.DRAFT and len(parts) == 4 and _entry(vote, parts[2]):
@@ -258,7 +258,7 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
         with s.db.session() as session:
             voted = votes.voted_count(session=session, vote_id=vote.id)
         await query.answer()
-        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("review.confirm_close", voted=voted, issued=len(vote.voters)),
                           reply_markup=keyboard([[(label(context, "review.btn_close_yes"), f"bx:closeok:{vote.id}"),
                                                   (label(context, "review.btn_back"), "bx:show")]]))
@@ -274,7 +274,7 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
         rows = [[(o.name[:60], f"bx:tiet:{o.code}")] for o in outcomes if o.unresolved]
         rows.append([(label(context, "review.btn_back"), "bx:show")])
         await query.answer()
-        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("review.pick_tie_title"), reply_markup=keyboard(rows))
     elif action == "tiet" and status == votes.CLOSED and len(parts) == 3:
         outcome = next((o for o in compute(s, bloc, vote) if o.code == parts[2] and o.unresolved), None)
@@ -285,7 +285,7 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
         rows = [[(line.unit[:60], f"bx:tieu:{outcome.code}:{ids[line.unit]}")] for line in outcome.unresolved]
         rows.append([(label(context, "review.btn_back"), "bx:show")])
         await query.answer()
-        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("review.pick_tie_unit", outcome=outcome,
                                    seats=outcome.quota - len(outcome.selected)), reply_markup=keyboard(rows))
     elif action == "tieu" and status == votes.CLOSED and len(parts) == 4:
@@ -737,7 +737,7 @@ async def on_ballot_button(update: Update, context: Context) -> None:
             votes.drop_draft(session=session, draft_id=draft.id)
         await query.answer()
         name, values = refusal
-        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render(name, unit=unit, bloc=bloc, **values))
         return
     action = parts[2]
@@ -747,7 +747,7 @@ async def on_ballot_button(update: Update, context: Context) -> None:
         with s.db.session() as session:
             votes.drop_draft(session=session, draft_id=draft.id)
         await query.answer()
-        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("review.ballot_cancelled", unit=unit))
         return
     if action == "c" and len(parts) == 4 and draft.step < steps:
@@ -795,17 +795,17 @@ async def _cast(update: Update, context: Context, draft, vote: Vote, unit: Unit,
         with s.db.session() as session:
             votes.drop_draft(session=session, draft_id=draft.id)
         await query.answer()
-        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("review.already_voted", unit=unit, at=None))
         return
     except _Closed:
         await query.answer()
-        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("review.closed_already", unit=unit, at=None))
         return
     await query.answer()
     # The receipt says the ballot was counted, not what it chose.
-    await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+    await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                       s.render("review.receipt", unit=unit, bloc=bloc, at=now))
     await best_effort("progress", refresh_progress(context.application, bloc, vote))
 

@@ -79,6 +79,8 @@ def message_json(m: SimMessage, bot: JSON, nested: bool = False) -> JSON:
             d["entities"] = m.entities
     if m.file is not None:
         d["document"] = document_json(m.file)
+    if m.media:
+        d.update(m.media)
     if m.caption:
         d["caption"] = m.caption
         if m.caption_entities:

@@ -69,6 +69,7 @@ class SimMessage:
     # from GroupAnonymousBot with sender_chat the group) or "channel" (no "from" at all,
     # sender_chat a channel); the sender is still the person who typed it.
     posted_as: str | None = None
+    media: dict[str, Any] | None = None  # a photo, sticker, voice or location, as Telegram's JSON
 
     @property
     def from_bot(self) -> bool:

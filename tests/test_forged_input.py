@@ -41,6 +41,10 @@ async def test_a_member_cannot_turn_the_pinned_board_into_the_catalogue(world):
         assert await member.press_data(board, data) == STALE, data
     # Not the secretary either: the board has no buttons, so nothing pressed on it is real.
     assert await secretary.press_data(board, catalogue) == STALE
+    # Nor when Telegram sends the board without its content, as it does for an old message.
+    for data in (catalogue, "st:pick:0", "b:rename"):
+        assert await member.press_data(board, data, inaccessible=True) in (STALE, "Chỉ thư ký khối mới dùng được nút này."), data
+        assert await secretary.press_data(board, data, inaccessible=True) == STALE, data
     assert board.text == before and not board.edits
     assert group.pinned is board
     # The real button on the card still shows the catalogue to anyone.
