@@ -1,6 +1,6 @@
 """Telegram-facing handlers, one module per feature; ``register`` wires them up.
 
-Group -2 remembers who wrote (every update); group -1 follows group migrations and
+Group -3 refuses forged presses and senders the bot cannot know; group -2 remembers who wrote (every update); group -1 follows group migrations and
 the bot's own membership; group 0 holds the features, ending with the answer to
 buttons no feature knows (stale or forged): within a group the first match wins.
 """
@@ -14,6 +14,9 @@ from handlers import (bookkeeping, errors, exports, help, invitations, registrat
 
 
 def register(app: Application) -> None:
+    # Group -3 refuses what no feature may see: presses whose data is not on the pressed
+    # message, commands from nobody the bot can know (an anonymous admin, a channel).
+    app.add_handlers(errors.gate_handlers(), group=-3)
     app.add_handler(bookkeeping.remember_handler(), group=-2)
     app.add_handlers(bookkeeping.handlers(), group=-1)
     # Presses without data first (see errors.empty_data_handler); answers to the bot's

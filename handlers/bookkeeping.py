@@ -39,8 +39,8 @@ async def remember_user(update: Update, context: Context) -> None:
 
 async def follow_migration(update: Update, context: Context) -> None:
     message = update.message
-    old, new = ((message.chat_id, message.migrate_to_chat_id) if message.migrate_to_chat_id
-                else (message.migrate_from_chat_id, message.chat_id))
+    old, new = ((message.chat.id, message.migrate_to_chat_id) if message.migrate_to_chat_id
+                else (message.migrate_from_chat_id, message.chat.id))
     s = svc(context)
     with s.db.session() as session:
         moved = move_chat(session=session, old_chat_id=old, new_chat_id=new, now=s.clock.now())

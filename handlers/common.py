@@ -7,6 +7,7 @@ handler receives the bloc it acts on and is only about its feature.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from functools import wraps
 
@@ -77,7 +78,7 @@ async def show_step_message(update: Update, context: Context, text: str, markup,
     message carrying the buttons, or None when the chat cannot be reached."""
     if edit:
         message = update.callback_query.message
-        return await outbox.edit(context.bot, message.chat_id, message.message_id, text, reply_markup=markup)
+        return await outbox.edit(context.bot, message.chat.id, message.message_id, text, reply_markup=markup)
     sent = await outbox.send(context.bot, svc(context), update.effective_chat.id, text, reply_markup=markup)
     return sent.message_id if sent is not None else None
 
@@ -171,6 +172,16 @@ def load_bloc(context: Context, chat_id: int) -> Bloc | None:
         return bloc_of_chat(session=session, chat_id=chat_id)
 
 
+def _is_the_board(context: Context, bloc: Bloc, message) -> bool:
+    """The bloc's pinned status board has no buttons: a press on it is forged, whatever its
+    data (caught here too when Telegram sent the message without its buttons, being old)."""
+    from storage.boards import board_of
+
+    with svc(context).db.session() as session:
+        board = board_of(session=session, bloc_id=bloc.id, year=bloc.year)
+    return board is not None and (board.chat_id, board.message_id) == (message.chat.id, message.message_id)
+
+
 GroupHandler = Callable[[Update, Context, Bloc], Awaitable[None]]
 
 
@@ -210,7 +221,7 @@ def group_button(*, secretary: bool = True):
                 await alert(update, context, "common.stale_button")
                 return
             bloc = load_bloc(context, query.message.chat.id)
-            if bloc is None:
+            if bloc is None or _is_the_board(context, bloc, query.message):
                 await alert(update, context, "common.stale_button")
                 return
             if secretary and not await is_secretary(context, bloc, update.effective_user.id):
@@ -262,5 +273,16 @@ def callback_parts(update: Update, count: int) -> list[str] | None:
     return parts if len(parts) == count else None
 
 
-def int_arg(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 12 else None
+# An id or a number typed or carried by a button: ASCII digits only (str.isdigit() takes "²"
+# and int() then fails), within what the database's integer columns hold (PostgreSQL's
+# INTEGER is 32-bit signed): anything else is no row of ours, a stale or forged button.
+_ASCII_NUMBER = re.compile(r"[0-9]{1,10}")
+MAX_ID = 2**31 - 1
+
+
+def int_arg(value: str | None) -> int | None:
+    """The id or whole number `value` spells, else None."""
+    if value is None or not _ASCII_NUMBER.fullmatch(value):
+        return None
+    number = int(value)
+    return number if number <= MAX_ID else None

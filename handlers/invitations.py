@@ -114,7 +114,7 @@ async def on_unit_button(update: Update, context: Context, bloc: Bloc) -> None:
         # Ask first: whoever was sent a link could not enrol with it any more.
         await update.callback_query.answer()
         message = update.callback_query.message
-        await outbox.edit(context.bot, message.chat_id, message.message_id,
+        await outbox.edit(context.bot, message.chat.id, message.message_id,
                           s.render("invite.confirm_revoke", unit=unit),
                           reply_markup=keyboard([[(label(context, "invite.btn_revoke_yes"), f"i:revok:{unit.id}"),
                                                   (label(context, "invite.btn_revoke_no"), f"r:unit:{unit.id}")]]))
@@ -207,7 +207,7 @@ async def on_enrol_button(update: Update, context: Context) -> None:
                 secretaries = [role.user_id for role, user in roles.secretaries(session=session, bloc=bloc)
                                if reachable(user)]
     await query.answer()
-    chat_id, message_id = query.message.chat_id, query.message.message_id
+    chat_id, message_id = query.message.chat.id, query.message.message_id
     if problem:
         await outbox.edit(context.bot, chat_id, message_id, s.render(
             f"invite.problem_{problem}", unit=unit, bloc=bloc, expires=invitation.expires_at if invitation else None))

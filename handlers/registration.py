@@ -97,7 +97,7 @@ async def show_overview(update: Update, context: Context, unit: Unit, bloc: Bloc
     markup = keyboard(rows) if rows else None
     if edit:
         message = update.callback_query.message
-        await outbox.edit(context.bot, message.chat_id, message.message_id, text, reply_markup=markup)
+        await outbox.edit(context.bot, message.chat.id, message.message_id, text, reply_markup=markup)
     else:
         await outbox.send(context.bot, s, update.effective_chat.id, text, reply_markup=markup)
 
@@ -144,7 +144,7 @@ async def on_unit_button(update: Update, context: Context) -> None:
         message = update.callback_query.message
         # The confirmation names the registration it was shown for: a newer one is not withdrawn by it.
         yes = f"rg:wdok:{unit.id}:{current.id if current else 0}"
-        await outbox.edit(context.bot, message.chat_id, message.message_id,
+        await outbox.edit(context.bot, message.chat.id, message.message_id,
                           s.render("registration.confirm_withdraw", unit=unit, bloc=bloc),
                           reply_markup=keyboard([[(label(context, "registration.btn_withdraw_yes"), yes),
                                                   (label(context, "registration.btn_withdraw_no"), f"rg:unit:{unit.id}")]]))
@@ -159,7 +159,7 @@ async def on_unit_button(update: Update, context: Context) -> None:
                 registrations.withdraw(session=session, bloc=bloc, unit_id=unit.id, by=user_id, now=s.clock.now())
         await update.callback_query.answer()
         message = update.callback_query.message
-        await outbox.edit(context.bot, message.chat_id, message.message_id,
+        await outbox.edit(context.bot, message.chat.id, message.message_id,
                           s.render("registration.withdrawn" if done else "registration.withdraw_outdated",
                                    unit=unit, bloc=bloc, at=s.clock.now()))
         if done:
@@ -329,9 +329,9 @@ async def on_draft_button(update: Update, context: Context) -> None:
         return
     message = query.message
     if press.outcome == "cancelled":
-        await outbox.edit(context.bot, message.chat_id, message.message_id, s.render("registration.cancelled", unit=unit))
+        await outbox.edit(context.bot, message.chat.id, message.message_id, s.render("registration.cancelled", unit=unit))
     elif press.outcome == "locked":
-        await outbox.edit(context.bot, message.chat_id, message.message_id,
+        await outbox.edit(context.bot, message.chat.id, message.message_id,
                           s.render("registration.locked", unit=unit, deadline=press.window.deadline))
     else:
         await confirmed(update, context, press)
@@ -390,7 +390,7 @@ async def confirmed(update: Update, context: Context, press: _Press) -> None:
     query = update.callback_query
     unit, bloc, data = press.unit, press.bloc, press.draft.data
     summary = _summary(s, bloc.year, data)
-    await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+    await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                       s.render("registration.receipt", unit=unit, bloc=bloc, at=press.saved.confirmed_at,
                                version=press.version, **summary))
     kind = "change" if press.previous is not None and not press.previous.withdrawn else "register"
@@ -450,7 +450,7 @@ async def on_covenant_button(update: Update, context: Context) -> None:
         existing = signed or registrations.covenants(session=session, bloc_id=bloc.id, year=bloc.year)[unit.id]
     await update.callback_query.answer()
     message = update.callback_query.message
-    await outbox.edit(context.bot, message.chat_id, message.message_id,
+    await outbox.edit(context.bot, message.chat.id, message.message_id,
                       s.render("registration.covenant_signed" if signed else "registration.covenant_already",
                                unit=unit, bloc=bloc, at=existing.confirmed_at))
     if signed:

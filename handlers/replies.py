@@ -47,7 +47,7 @@ async def on_reply(update: Update, context: Context) -> None:
     message = update.message
     s = svc(context)
     with s.db.session() as session:
-        pending = pending_store.waiting(session=session, chat_id=message.chat_id,
+        pending = pending_store.waiting(session=session, chat_id=message.chat.id,
                                         message_id=message.reply_to_message.message_id)
     if pending is None:
         if message.chat.type == "private" and PRIVATE_TEXT:

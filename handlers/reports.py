@@ -62,7 +62,7 @@ async def on_period_button(update: Update, context: Context) -> None:
         pending_store.ask(session=session, chat_id=user_id, message_id=message.message_id, user_id=user_id,
                           action=WAITING, bloc_id=bloc.id, now=s.clock.now(), unit_id=unit.id, period=parts[1])
     await update.callback_query.answer()
-    await outbox.edit(context.bot, message.chat_id, message.message_id,
+    await outbox.edit(context.bot, message.chat.id, message.message_id,
                       s.render("reports.send_now", unit=unit, period=parts[1], limit_mb=MAX_BYTES // 2**20))
 
 

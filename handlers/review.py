@@ -29,7 +29,7 @@ from domain.text import fold, sort_key
 from exports import review_documents
 from handlers import reminders as reminder_handlers
 from handlers.common import (private_button, the_unit, show_step_message, NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command,
-                             is_secretary, keyboard, label, private_command, say, svc)
+                             int_arg, is_secretary, keyboard, label, private_command, say, svc)
 from handlers.replies import answers, secretary_answering
 from khoibot import outbox, scheduler
 from khoibot.services import Services
@@ -188,7 +188,7 @@ async def binhxet(update: Update, context: Context, bloc: Bloc) -> None:
 async def _show_panel(update: Update, context: Context, bloc: Bloc, done: str | None = None) -> None:
     ctx, markup = _panel(context, bloc)
     message = update.callback_query.message
-    await outbox.edit(context.bot, message.chat_id, message.message_id,
+    await outbox.edit(context.bot, message.chat.id, message.message_id,
                       svc(context).render("review.panel", done=done, **ctx), reply_markup=markup)
 
 
@@ -208,7 +208,7 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
     elif action == "prep" and status == votes.DRAFT:
         # Rebuilding drops the exceptions and quotas set by hand: ask first.
         await query.answer()
-        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("review.confirm_rebuild"),
                           reply_markup=keyboard([[(label(context, "review.btn_rebuild_yes"), f"bx:prepok:{vote.id}"),
                                                   (label(context, "review.btn_back"), "bx:show")]]))
@@ -228,7 +228,7 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
                 for e in vote.ballot if e["code"] not in rules.LEADERS]
         rows.append([(label(context, "review.btn_back"), "bx:show")])
         await query.answer()
-        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("review.pick_title", action=action), reply_markup=keyboard(rows))
     elif action == "addt" and status == votes.DRAFT and len(parts) == 3 and _entry(vote, parts[2]):
         entry = _entry(vote, parts[2])
@@ -238,7 +238,7 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
         rows = [[(u.name[:60], f"bx:addu:{entry['code']}:{u.id}")] for u in units]
         rows.append([(label(context, "review.btn_back"), "bx:show")])
         await query.answer()
-        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("review.pick_exception", title=_entry_name(s, entry["code"], vote.year), nobody=not units),
                           reply_markup=keyboard(rows))
     elif action == "addu" and status == votes.DRAFT and len(parts) == 4 and _entry(vote, parts[2]):
@@ -266,7 +266,7 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
         with s.db.session() as session:
             voted = votes.voted_count(session=session, vote_id=vote.id)
         await query.answer()
-        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("review.confirm_close", voted=voted, issued=len(vote.voters)),
                           reply_markup=keyboard([[(label(context, "review.btn_close_yes"), f"bx:closeok:{vote.id}"),
                                                   (label(context, "review.btn_back"), "bx:show")]]))
@@ -291,7 +291,7 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
         rows = [[(o.name[:60], f"bx:tiet:{o.code}")] for o in outcomes if o.unresolved]
         rows.append([(label(context, "review.btn_back"), "bx:show")])
         await query.answer()
-        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("review.pick_tie_title"), reply_markup=keyboard(rows))
     elif action == "tiet" and status == votes.CLOSED and len(parts) == 3:
         outcome = next((o for o in compute(s, bloc, vote) if o.code == parts[2] and o.unresolved), None)
@@ -302,7 +302,7 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
         rows = [[(line.unit[:60], f"bx:tieu:{outcome.code}:{ids[line.unit]}")] for line in outcome.unresolved]
         rows.append([(label(context, "review.btn_back"), "bx:show")])
         await query.answer()
-        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("review.pick_tie_unit", outcome=outcome,
                                    seats=outcome.quota - len(outcome.selected)), reply_markup=keyboard(rows))
     elif action == "tieu" and status == votes.CLOSED and len(parts) == 4:
@@ -316,10 +316,11 @@ def _entry(vote: Vote, code: str) -> dict | None:
 
 
 def _unit_of_bloc(s: Services, bloc: Bloc, raw: str) -> Unit | None:
-    if not raw.isdigit() or len(raw) > 11:
+    unit_id = int_arg(raw)
+    if unit_id is None:
         return None
     with s.db.session() as session:
-        return roster.unit_of_bloc(session=session, bloc_id=bloc.id, unit_id=int(raw))
+        return roster.unit_of_bloc(session=session, bloc_id=bloc.id, unit_id=unit_id)
 
 
 def _fresh_ballot(s: Services, bloc: Bloc) -> list[dict]:
@@ -362,16 +363,17 @@ async def answer_quota(update: Update, context: Context, pending: PendingReply, 
         await say(update, context, "review.not_draft")
         return True
     members = _member_count(s, bloc)
-    if not text.isdigit() or not 0 <= int(text) <= members:
+    quota = int_arg(text.strip())
+    if quota is None or not 0 <= quota <= members:
         await say(update, context, "review.error_quota", text=text, members=members)
         return False
     with s.db.session() as session:
-        votes.change_ballot(session=session, vote=vote, ballot=rules.set_quota(vote.ballot, code, int(text)),
+        votes.change_ballot(session=session, vote=vote, ballot=rules.set_quota(vote.ballot, code, quota),
                             by=update.effective_user.id, now=s.clock.now(), action="vote.quota", code=code,
-                            quota=int(text))
+                            quota=quota)
     ctx, markup = _panel(context, bloc)
     await say(update, context, "review.panel", reply_markup=markup,
-              done=s.render("review.quota_set", title=_entry_name(s, code, vote.year), quota=int(text)), **ctx)
+              done=s.render("review.quota_set", title=_entry_name(s, code, vote.year), quota=quota), **ctx)
     return True
 
 
@@ -814,8 +816,7 @@ async def show_ballot_step(update: Update, context: Context, draft, vote: Vote, 
 async def on_unit_button(update: Update, context: Context) -> None:
     """bp:unit:<unit id> — vote for this unit (from /bophieu's choice or the invitation DM)."""
     parts = (update.callback_query.data or "").split(":")
-    unit_id = int(parts[2]) if len(parts) == 3 and parts[1] == "unit" and parts[2].isdigit() and len(parts[2]) < 12 \
-        else None
+    unit_id = int_arg(parts[2]) if len(parts) == 3 and parts[1] == "unit" else None
     target = _unit_for(context, update.effective_user.id, unit_id)
     if target is None:
         await alert(update, context, "review.not_your_unit" if unit_id else "common.stale_button")
@@ -832,7 +833,7 @@ async def on_ballot_button(update: Update, context: Context) -> None:
     user_id = update.effective_user.id
     with s.db.session() as session:
         draft = votes.draft_of(session=session, user_id=user_id)
-    stale = (draft is None or len(parts) < 3 or parts[1] != str(draft.id)
+    stale = (draft is None or len(parts) < 3 or int_arg(parts[1]) != draft.id
              or query.message is None or query.message.message_id != draft.message_id)
     target = None if stale else _unit_for(context, user_id, draft.unit_id)
     if target is None:
@@ -847,7 +848,7 @@ async def on_ballot_button(update: Update, context: Context) -> None:
             votes.drop_draft(session=session, draft_id=draft.id)
         await query.answer()
         name, values = refusal
-        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render(name, unit=unit, bloc=bloc, **values))
         return
     action = parts[2]
@@ -857,13 +858,14 @@ async def on_ballot_button(update: Update, context: Context) -> None:
         with s.db.session() as session:
             votes.drop_draft(session=session, draft_id=draft.id)
         await query.answer()
-        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("review.ballot_cancelled", unit=unit))
         return
     if action == "c" and len(parts) == 4 and draft.step < steps:
         entry = vote.ballot[draft.step]
         try:
-            unit_id = int(parts[3]) if parts[3].isdigit() and len(parts[3]) < 12 else -1
+            unit_id = int_arg(parts[3])
+            unit_id = -1 if unit_id is None else unit_id
             changes["choices"] = rules.toggle(draft.choices, entry, unit_id, unit.id, rules.Rules.from_dict(vote.rules))
         except rules.ChoiceError as exc:
             await alert(update, context, f"review.error_{exc.code}", **exc.details)
@@ -904,17 +906,17 @@ async def _cast(update: Update, context: Context, draft, vote: Vote, unit: Unit,
         with s.db.session() as session:
             votes.drop_draft(session=session, draft_id=draft.id)
         await query.answer()
-        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("review.already_voted", unit=unit, at=None))
         return
     except _Closed:
         await query.answer()
-        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("review.closed_already", unit=unit, at=None))
         return
     await query.answer()
     # The receipt says the ballot was counted, not what it chose.
-    await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+    await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                       s.render("review.receipt", unit=unit, bloc=bloc, at=now))
     await best_effort("progress", refresh_progress(context.application, bloc, vote))
 

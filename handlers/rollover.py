@@ -67,7 +67,7 @@ async def namsau(update: Update, context: Context, bloc: Bloc) -> None:
 
 async def _edit(update: Update, context: Context, template: str, /, *, reply_markup=None, **ctx) -> None:
     message = update.callback_query.message
-    await outbox.edit(context.bot, message.chat_id, message.message_id, svc(context).render(template, **ctx),
+    await outbox.edit(context.bot, message.chat.id, message.message_id, svc(context).render(template, **ctx),
                       reply_markup=reply_markup)
 
 

@@ -100,7 +100,7 @@ def render_menu(context: Context, bloc: Bloc, row: dict, done: str | None) -> st
 async def show_unit_menu(update: Update, context: Context, bloc: Bloc, unit: Unit, done: str | None = None):
     text, markup = _unit_menu(context, bloc, unit, done)
     message = update.callback_query.message
-    await outbox.edit(context.bot, message.chat_id, message.message_id, text, reply_markup=markup)
+    await outbox.edit(context.bot, message.chat.id, message.message_id, text, reply_markup=markup)
 
 
 @group_button(secretary=True)
@@ -120,15 +120,15 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
         # "pick" opens the unit picker under the roster; "back" returns to it from a unit's menu.
         await query.answer()
         if action == "close":
-            await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+            await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                               s.render("roster.closed"))
             return
         units, markup = _picker(context, bloc)
         text = s.render("roster.pick", bloc=bloc, count=len(units))
         if action == "back":
-            await outbox.edit(context.bot, query.message.chat_id, query.message.message_id, text, reply_markup=markup)
+            await outbox.edit(context.bot, query.message.chat.id, query.message.message_id, text, reply_markup=markup)
         else:
-            await outbox.send(context.bot, s, query.message.chat_id, text, reply_markup=markup)
+            await outbox.send(context.bot, s, query.message.chat.id, text, reply_markup=markup)
         return
     with s.db.session() as session:
         unit = roster.unit_of_bloc(session=session, bloc_id=bloc.id, unit_id=unit_id)
@@ -147,13 +147,13 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
         await query.answer()
         confirm = keyboard([[(label(context, "roster.btn_remove_yes"), f"r:delok:{unit.id}"),
                              (label(context, "roster.btn_remove_no"), f"r:unit:{unit.id}")]])
-        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("roster.confirm_remove", unit=unit), reply_markup=confirm)
     elif action == "delok":
         with s.db.session() as session:
             roster.remove_unit(session=session, unit=session.merge(unit), by=user_id, now=s.clock.now())
         await query.answer()
-        await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("roster.removed", unit=unit))
     elif action in UNIT_ROLE_ACTIONS:
         with s.db.session() as session:

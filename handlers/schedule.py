@@ -73,7 +73,7 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
             return
         await update.callback_query.answer()
         message = update.callback_query.message
-        await outbox.edit(context.bot, message.chat_id, message.message_id,
+        await outbox.edit(context.bot, message.chat.id, message.message_id,
                           s.render("schedule.confirm_cancel", milestone=milestone),
                           reply_markup=keyboard([[(label(context, "schedule.btn_cancel_yes"), f"lc:cancelok:{milestone.id}"),
                                                   (label(context, "schedule.btn_cancel_no"), "lc:show:0")]]))
@@ -94,14 +94,14 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
         await update.callback_query.answer()
         scheduler.set_alarm(context.application)
         message = update.callback_query.message
-        await outbox.edit(context.bot, message.chat_id, message.message_id,
+        await outbox.edit(context.bot, message.chat.id, message.message_id,
                           s.render("schedule.cancelled", milestone=milestone))
         await best_effort("refresh board", refresh_board(context, bloc))
     elif action == "show":
         await update.callback_query.answer()
         view, markup = _view(context, bloc)
         message = update.callback_query.message
-        await outbox.edit(context.bot, message.chat_id, message.message_id,
+        await outbox.edit(context.bot, message.chat.id, message.message_id,
                           svc(context).render("schedule.show", **view), reply_markup=markup)
     else:
         await alert(update, context, "common.stale_button")

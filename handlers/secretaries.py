@@ -63,7 +63,7 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
     if action == "list":
         await update.callback_query.answer()
         view, markup = _view(context, bloc)
-        await outbox.edit(context.bot, message.chat_id, message.message_id,
+        await outbox.edit(context.bot, message.chat.id, message.message_id,
                           s.render("secretaries.list", **view), reply_markup=markup)
         return
     with s.db.session() as session:
@@ -83,12 +83,12 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
     if action == "rm":
         confirm = keyboard([[(label(context, "secretaries.btn_remove_yes"), f"s:rmok:{role.id}"),
                              (label(context, "secretaries.btn_remove_no"), "s:list:0")]])
-        await outbox.edit(context.bot, message.chat_id, message.message_id,
+        await outbox.edit(context.bot, message.chat.id, message.message_id,
                           s.render("secretaries.confirm_remove", person=display_name(person), bloc=bloc),
                           reply_markup=confirm)
         return
     view, markup = _view(context, bloc)
-    await outbox.edit(context.bot, message.chat_id, message.message_id,
+    await outbox.edit(context.bot, message.chat.id, message.message_id,
                       s.render("secretaries.list", removed=display_name(person), **view), reply_markup=markup)
 
 

@@ -99,7 +99,7 @@ async def on_catalogue_button(update: Update, context: Context, bloc: Bloc) -> N
     await update.callback_query.answer()
     # Shown in place of the card, so presses by many people do not fill the group.
     message = update.callback_query.message
-    await outbox.edit(context.bot, message.chat_id, message.message_id,
+    await outbox.edit(context.bot, message.chat.id, message.message_id,
                       s.render("setup.catalogue", bloc=bloc, titles=titles, members=members))
 
 

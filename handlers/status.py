@@ -154,16 +154,16 @@ async def _refresh_board(context: Context, bloc: Bloc) -> None:
         return
     pinned, refusal_told = False, board.pin_refusal_told if board else False
     try:
-        await context.bot.pin_chat_message(message.chat_id, message.message_id, disable_notification=True)
+        await context.bot.pin_chat_message(message.chat.id, message.message_id, disable_notification=True)
         pinned = True
     except TelegramError as exc:
         log.info("cannot pin the status board", extra={"bloc_id": bloc.id, "error": str(exc)})
         if not refusal_told:
             await tell(context, bloc.chat_id, "status.cannot_pin")
             refusal_told = True
-    s.board_texts[(message.chat_id, message.message_id)] = text
+    s.board_texts[(message.chat.id, message.message_id)] = text
     with s.db.session() as session:
-        boards.save_board(session=session, bloc_id=bloc.id, year=bloc.year, chat_id=message.chat_id,
+        boards.save_board(session=session, bloc_id=bloc.id, year=bloc.year, chat_id=message.chat.id,
                           message_id=message.message_id, pinned=pinned, pin_refusal_told=refusal_told)
 
 
@@ -177,14 +177,14 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
         await query.answer()
         from handlers.exports import send_registration_sheet
 
-        await send_registration_sheet(context, bloc, query.message.chat_id)
+        await send_registration_sheet(context, bloc, query.message.chat.id)
         return
     if action == "pick":
         await query.answer()
         with s.db.session() as session:
             units = roster.active_units(session=session, bloc_id=bloc.id)
         rows = [[(u.name[:60], f"st:reopen:{u.id}")] for u in units]
-        await outbox.send(context.bot, s, query.message.chat_id, s.render("status.pick_reopen"),
+        await outbox.send(context.bot, s, query.message.chat.id, s.render("status.pick_reopen"),
                           reply_markup=keyboard(rows))
         return
     if action != "reopen" or unit_id is None:
@@ -202,7 +202,7 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
         await alert(update, context, "roster.unit_gone")
         return
     await query.answer()
-    await outbox.edit(context.bot, query.message.chat_id, query.message.message_id,
+    await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                       s.render("status.reopened", unit=unit, until=until))
     for person in people:
         await tell(context, person.id, "registration.reopened_for_you", unit=unit, bloc=bloc, until=until)

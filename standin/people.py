@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlparse
 
-from .serialize import user_json
+from .serialize import chat_json, user_json
 from .text import detect_entities
 
 if TYPE_CHECKING:
@@ -32,6 +32,47 @@ class PersonActions:
         if not text or not text.strip():
             raise AssertionError("a Telegram app does not send an empty message")
         m = world.user_message(self, chat, text=text, reply_to=reply_to)
+        if settle:
+            await self._standin.settle()
+        return m
+
+    async def send_media(self: SimUser, chat: SimChat, kind: str, *, caption: str | None = None,
+                         reply_to: SimMessage | None = None, settle: bool = True) -> SimMessage:
+        """Send a message that is neither text nor a document: "photo", "sticker", "voice" or
+        "location" (Telegram's JSON for it, with made-up file ids)."""
+        world = self._standin.world
+        _check_can_post(self, chat)
+        unique = f"{kind}{chat.id}{world.now()}"
+        media = {
+            "photo": {"photo": [{"file_id": f"AgAC{unique}", "file_unique_id": f"u{unique}", "width": 90,
+                                 "height": 90, "file_size": 1200}]},
+            "sticker": {"sticker": {"file_id": f"CAAC{unique}", "file_unique_id": f"u{unique}", "type": "regular",
+                                    "width": 512, "height": 512, "is_animated": False, "is_video": False,
+                                    "emoji": "👍"}},
+            "voice": {"voice": {"file_id": f"AwAC{unique}", "file_unique_id": f"u{unique}", "duration": 3,
+                                "mime_type": "audio/ogg"}},
+            "location": {"location": {"latitude": 16.4637, "longitude": 107.5909}},
+        }[kind]
+        m = world.user_message(self, chat, caption=caption if kind in ("photo", "voice") else None,
+                               reply_to=reply_to, media=media)
+        if settle:
+            await self._standin.settle()
+        return m
+
+    async def send_anonymously(self: SimUser, chat: SimChat, text: str, *, as_channel: bool = False,
+                               reply_to: SimMessage | None = None, settle: bool = True) -> SimMessage:
+        """Post in a group without showing who: as the group itself (an admin with "Remain
+        anonymous") or as a channel. The bot cannot tell who typed it."""
+        world = self._standin.world
+        _check_can_post(self, chat)
+        if chat.type == "private":
+            raise AssertionError("nobody posts anonymously in a private chat")
+        if not as_channel and chat.members.get(self.id) not in ("creator", "administrator"):
+            raise AssertionError(f"{self.full_name} is not an admin of {chat.label}: only admins post as the group")
+        if not text or not text.strip():
+            raise AssertionError("a Telegram app does not send an empty message")
+        m = world.user_message(self, chat, text=text, reply_to=reply_to,
+                               posted_as="channel" if as_channel else "group")
         if settle:
             await self._standin.settle()
         return m
@@ -115,9 +156,11 @@ class PersonActions:
         raise AssertionError(f"button {button_text!r} is a {sorted(set(button) - {'text'})} button, "
                              "which the stand-in does not simulate")
 
-    async def press_data(self: SimUser, message: SimMessage, data: str, *,
+    async def press_data(self: SimUser, message: SimMessage, data: str, *, inaccessible: bool = False,
                          settle: bool = True) -> str | None:
-        """A callback query with arbitrary data on `message` (stale or forged presses)."""
+        """A callback query with arbitrary data on `message` (stale or forged presses).
+        `inaccessible`: as Telegram sends a press on a message too old for it to send the
+        content of (chat and id only, date 0), so the bot cannot see the message's buttons."""
         from .state import CallbackRecord
 
         world = self._standin.world
@@ -128,7 +171,8 @@ class PersonActions:
         world.enqueue("callback_query", {
             "id": qid,
             "from": user_json(self),
-            "message": world.message_json(message),
+            "message": ({"chat": chat_json(message.chat), "message_id": message.message_id, "date": 0}
+                        if inaccessible else world.message_json(message)),
             "chat_instance": str(abs(message.chat.id) * 7919 % 10**18),
             "data": data,
         })

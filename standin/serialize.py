@@ -50,6 +50,12 @@ def file_json(f: SimFile) -> JSON:
             "file_path": f.file_path}
 
 
+# Who Telegram names as the sender of an anonymous admin's message, and the channel a
+# person may post as.
+GROUP_ANONYMOUS_BOT: JSON = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+CHANNEL_OF_POSTS: JSON = {"id": -1009876543210, "type": "channel", "title": "Kênh tin tức"}
+
+
 def message_json(m: SimMessage, bot: JSON, nested: bool = False) -> JSON:
     d: JSON = {
         "message_id": m.message_id,
@@ -57,6 +63,12 @@ def message_json(m: SimMessage, bot: JSON, nested: bool = False) -> JSON:
         "chat": chat_json(m.chat),
         "date": m.date,
     }
+    if m.posted_as == "group":
+        d["from"] = dict(GROUP_ANONYMOUS_BOT)
+        d["sender_chat"] = chat_json(m.chat)
+    elif m.posted_as == "channel":
+        del d["from"]
+        d["sender_chat"] = dict(CHANNEL_OF_POSTS)
     if m.edit_date:
         d["edit_date"] = m.edit_date
     if m.reply_to is not None and not nested:
@@ -67,6 +79,8 @@ def message_json(m: SimMessage, bot: JSON, nested: bool = False) -> JSON:
             d["entities"] = m.entities
     if m.file is not None:
         d["document"] = document_json(m.file)
+    if m.media:
+        d.update(m.media)
     if m.caption:
         d["caption"] = m.caption
         if m.caption_entities:

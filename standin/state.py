@@ -65,6 +65,11 @@ class SimMessage:
     protect_content: bool = False
     disable_notification: bool = False
     link_preview_options: dict[str, Any] | None = None
+    # A person's message posted as someone else: "group" (an anonymous admin: Telegram sends it
+    # from GroupAnonymousBot with sender_chat the group) or "channel" (no "from" at all,
+    # sender_chat a channel); the sender is still the person who typed it.
+    posted_as: str | None = None
+    media: dict[str, Any] | None = None  # a photo, sticker, voice or location, as Telegram's JSON
 
     @property
     def from_bot(self) -> bool:

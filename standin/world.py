@@ -117,7 +117,8 @@ class World:
 
     def user_message(self, user: SimUser, chat: SimChat, *, text: str | None = None,
                      reply_to: SimMessage | None = None, file: SimFile | None = None,
-                     caption: str | None = None) -> SimMessage:
+                     caption: str | None = None, posted_as: str | None = None,
+                     media: dict[str, Any] | None = None) -> SimMessage:
         # Telegram trims leading/trailing whitespace of every message, users' ones included.
         if text is not None:
             text = trim(text, [])[0]
@@ -125,7 +126,7 @@ class World:
                 raise AssertionError("a Telegram app does not send an empty message")
         caption = trim(caption, [])[0] if caption else None
         m = SimMessage(message_id=chat.take_message_id(), chat=chat, sender=user, date=self.now(),
-                       reply_to=reply_to, file=file)
+                       reply_to=reply_to, file=file, posted_as=posted_as, media=media)
         if text is not None:
             m.text, m.entities = text, detect_entities(text)
         if caption:

@@ -13,7 +13,10 @@ is a list of actions played on it, one after the other:
 - a press of a button the bot actually sent, the current one or a stale one;
 - a forged press: random data, another button's data with its ids changed, data taken from
   another chat or bloc;
-- a document, with or without a caption.
+- a document, with or without a caption, or empty (0 bytes);
+- a photo, a sticker, a voice message or a location, wherever a step may be waiting;
+- a command, text or reply posted without a sender the bot can know: by an admin posting
+  anonymously (as the group), or as a channel.
 
 The confirming presses of the person allowed to confirm (a representative's "Xác nhận" in
 their own private chat, a secretary's "Xoá hẳn" in their bloc's group, ...) are never
@@ -148,19 +151,32 @@ presses = st.builds(lambda actor, chat, pick, button: Act("press", actor, chat, 
 forgeries = st.builds(
     lambda actor, chat, pick, forge, text: Act("forged", actor, chat, text, pick=pick, forge=forge),
     actors, chats, picks,
-    st.sampled_from(["random", "other_ids", "other_chat", "other_chat", "truncated", "huge_id", "negative"]),
+    st.sampled_from(["random", "other_ids", "other_chat", "other_chat", "truncated", "huge_id", "negative",
+                     "other_digits", "past_32_bits"]),
     st.one_of(st.text(max_size=70), st.sampled_from(["1", "0", "999999999", "-5", "x", "", ":::", "🙂"])))
 documents = st.builds(
-    lambda actor, chat, name, caption: Act("document", actor, chat, caption, filename=name),
+    lambda actor, chat, name, caption, empty: Act("document", actor, chat, caption, filename=name,
+                                                  forge="empty" if empty else ""),
     actors, chats, st.sampled_from(["baocao.pdf", "bao cao <b>.docx", "x.exe", "ảnh.jpg", "noext", ".xlsx"]),
-    st.one_of(st.just(""), short_text))
+    st.one_of(st.just(""), short_text), st.booleans())
+# Messages of other kinds, as a reply to the bot's latest message (the step waiting) or not.
+media = st.builds(lambda actor, chat, kind, pick: Act("media", actor, chat, kind, pick=pick), actors, chats,
+                  st.sampled_from(["photo", "sticker", "voice", "location"]), st.one_of(st.just(-1), picks))
+# Posted as the group by an admin (the secretaries and the no-bloc group's owner are admins), or
+# as a channel by anyone: a command, free text, or a reply to the bot's latest message.
+anonymous = st.builds(
+    lambda actor, chat, text, channel, reply: Act("anonymous", actor, chat, text, pick=-1 if not reply else 0,
+                                                  forge="channel" if channel else "group"),
+    actors, st.integers(0, 2), st.one_of(st.builds(lambda n, a: _command(n, "", a), st.sampled_from(COMMANDS),
+                                                   st.one_of(st.just(""), short_text)), free_text),
+    st.booleans(), st.booleans())
 edits = st.builds(lambda actor, chat, pick, text: Act("edit", actor, chat, text, pick=pick), actors, chats, picks,
                   st.one_of(free_text, st.sampled_from(["/donvi Hội Sen Hồng", "/khoi Khối mới 2025", "/namsau",
                                                         "/moi", "48\n19\n14\n9\n5"])))
 time_passes = st.builds(lambda minutes: Act("time", 0, 3, pick=minutes), st.integers(1, 240))
 # Weighted by how often people do each (st.one_of would not weigh a repeated branch).
 WEIGHTS = ((commands, 4), (texts, 2), (replies, 4), (presses, 6), (forgeries, 3), (documents, 1), (edits, 1),
-           (time_passes, 1))
+           (time_passes, 1), (media, 1), (anonymous, 1))
 actions = st.sampled_from([kind for kind, weight in WEIGHTS for _ in range(weight)]).flatmap(lambda kind: kind)
 
 
@@ -375,8 +391,20 @@ class Play:
             await self.world.run_reminders()
             await sweep_idle_drafts(self.world.app)
         elif act.kind == "document":
-            await user.send_document(chat, act.filename, b"%PDF-1.4 generated\n" + act.text.encode(),
-                                     caption=act.text[:1024] or None, settle=False)
+            content = b"" if act.forge == "empty" else b"%PDF-1.4 generated\n" + act.text.encode()
+            await user.send_document(chat, act.filename, content, caption=act.text[:1024] or None, settle=False)
+        elif act.kind == "media":
+            target = self.bot_message(chat, act.pick, want=lambda m: True) if act.pick >= 0 else None
+            await user.send_media(chat, act.text, reply_to=target, settle=False)
+        elif act.kind == "anonymous":
+            if act.forge == "group" and chat.members.get(user.id) not in ("creator", "administrator"):
+                raise Skip("only admins post as the group")
+            text = act.text[:4096]
+            if not text.strip():
+                raise Skip("an empty message")
+            target = self.bot_message(chat, 0, want=lambda m: True) if act.pick >= 0 else None
+            await user.send_anonymously(chat, text, as_channel=act.forge == "channel", reply_to=target,
+                                        settle=False)
 
     def forge(self, act: Act, message) -> str:
         """Callback data a modified app could send."""
@@ -398,6 +426,10 @@ class Play:
             parts[index] = "9" * 18
         elif act.forge == "negative":
             parts[index] = "-1"
+        elif act.forge == "other_digits":  # str.isdigit() takes them, int() does not (or reads another number)
+            parts[index] = rng.choice(["²", "¹²", "①", "١٢", "１２", "٣"])
+        elif act.forge == "past_32_bits":  # past PostgreSQL's INTEGER
+            parts[index] = rng.choice(["2147483648", "99999999999", "4294967296"])
         else:  # other_ids: an id seen in any other button
             ids = [p for d in everywhere for p in d.split(":") if p.isdigit()]
             parts[index] = rng.choice(ids) if ids else act.text
@@ -443,7 +475,7 @@ class Play:
         for qid in set(self.standin.world.callbacks) - queries_before:
             assert self.standin.world.callbacks[qid].answered, f"a press was never answered: {what}"
             self.figures.presses_answered += 1
-        if act.kind == "command" and delivered and self.seen_by_bot(act):
+        if act.kind in ("command", "anonymous") and delivered and self.seen_by_bot(act):
             assert self.calls, f"the bot said nothing to {what}"
         # 3. Records change only by their owner.
         after = records(world)
@@ -466,7 +498,7 @@ class Play:
     def check_owner(self, act: Act, changed, before, after, what: str) -> None:
         blocs = {bloc_of(name, row, before, after) for name, row in changed}
         secretary_bloc = self.cast.secretary_of.get(act.actor)
-        if secretary_bloc is not None and act.chat == secretary_bloc and act.kind not in ("edit", "time"):
+        if secretary_bloc is not None and act.chat == secretary_bloc and act.kind not in ("edit", "time", "anonymous"):
             chat_id = self.cast.groups[secretary_bloc].id
             mine = {key[0] for key, row in {**before["bloc"], **after["bloc"]}.items() if row["chat_id"] == chat_id}
             assert blocs <= mine, f"{what} changed another bloc's records: {changed}"
