@@ -70,3 +70,40 @@ def still_worth_sending(*, due_at: datetime, milestone_at: datetime, now: dateti
     """A reminder that fell due while the bot was down goes out if the milestone is still
     ahead and it is not too late; otherwise it is dropped and recorded as missed."""
     return now < milestone_at and now - due_at <= grace
+
+
+@dataclass(frozen=True)
+class TimeLeft:
+    """How long until a milestone, as a reminder says it at the moment it is sent: whole
+    local calendar days when a day or more is left, else minutes (rounded to the nearest)."""
+
+    days: int = 0
+    minutes: int = 0
+    meeting: bool = False
+
+    @property
+    def soon(self) -> bool:
+        """Less than ten minutes (or none) left: «sắp bắt đầu» / «sắp đến hạn»."""
+        return self.days == 0 and self.minutes < SOON_MINUTES
+
+    @property
+    def hours(self) -> int:
+        return self.minutes // 60
+
+    @property
+    def rest_minutes(self) -> int:
+        return self.minutes % 60
+
+
+SOON_MINUTES = 10
+
+
+def time_left(*, now: datetime, at: datetime, tz: ZoneInfo, meeting: bool) -> TimeLeft:
+    """The real time left from ``now`` (when the reminder is actually sent, however late)
+    until the milestone at ``at``, never the lead time the reminder was planned with."""
+    delta = at - now
+    if delta >= timedelta(hours=24):
+        days = (at.astimezone(tz).date() - now.astimezone(tz).date()).days
+        return TimeLeft(days=max(days, 1), meeting=meeting)
+    minutes = max(0, round(delta.total_seconds() / 60))
+    return TimeLeft(minutes=minutes, meeting=meeting)

@@ -18,7 +18,7 @@ from telegram.ext import Application
 from telegram.helpers import create_deep_linked_url
 
 from domain.milestones import DUTIES, MEETINGS, Duty, Kind, owed
-from domain.reminders import still_worth_sending
+from domain.reminders import still_worth_sending, time_left
 from khoibot import outbox
 from khoibot.services import Services
 from storage import registrations, reminders, reports, roster, votes
@@ -162,11 +162,16 @@ async def deliver(app: Application, reminder: Reminder, milestone: Milestone, bl
                                  chat_ids=[person.id for _, _, person in direct] + [bloc.chat_id])
         recorded = {d.chat_id: d for d in reminders.deliveries(session=session, reminder_id=reminder.id)}
     context = dict(bloc=bloc, milestone=milestone, label=reminder.label)
+
+    def left():
+        # The time left when this message is actually sent (a reminder caught up after a
+        # restart, or the last of many paced DMs, is later than planned).
+        return time_left(now=s.clock.now(), at=milestone.at, tz=s.tz, meeting=kind in MEETINGS)
     for unit, duties, person in direct:
         delivery = recorded[person.id]
         if _ready(s, delivery):
             message = await _send_once(s, delivery, outbox.send(
-                app.bot, s, person.id, s.render("reminders.dm", unit=unit, duties=duties, **context),
+                app.bot, s, person.id, s.render("reminders.dm", unit=unit, duties=duties, time=left(), **context),
                 reply_markup=_dm_buttons(s, unit.id, duties)))
             delivery.status = reminders.SENT if message else reminders.UNREACHABLE
     group = recorded[bloc.chat_id]
@@ -179,7 +184,8 @@ async def deliver(app: Application, reminder: Reminder, milestone: Milestone, bl
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(
             s.render.plain("common.btn_open_private"),
             url=create_deep_linked_url(app.bot.username, payload))]]) if payload and owing else None
-        await _send_once(s, group, outbox.send(app.bot, s, bloc.chat_id,
-                                               s.render("reminders.group", rows=rows, **context), reply_markup=markup))
+        await _send_once(s, group, outbox.send(
+            app.bot, s, bloc.chat_id, s.render("reminders.group", rows=rows, time=left(), **context),
+            reply_markup=markup))
     with s.db.session() as session:
         reminders.finish(session=session, reminder_id=reminder.id, status=reminders.SENT, now=s.clock.now())

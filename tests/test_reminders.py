@@ -145,7 +145,7 @@ async def test_the_meeting_day_morning_reminder_gives_time_and_place(world, bloc
         assert "Đã nhận báo cáo sơ kết 6 tháng" in officers[unit].private_chat.last_bot_message().text
     await run_reminders(world, local(15, 7, 7, 30))
     morning = group.last_bot_message().text
-    assert "Nhắc lịch — Hội nghị sơ kết 6 tháng (hôm nay)" in morning
+    assert "Nhắc lịch — Hội nghị sơ kết 6 tháng (còn 6 giờ 30 phút)" in morning
     assert "14:00 ngày 15/07/2025 tại Hội trường A" in morning
     assert "Hội Người mù: gửi báo cáo sơ kết 6 tháng — ⚠️ bot chưa nhắn riêng được" in morning
     assert "Hội Khuyến học" not in morning
@@ -166,6 +166,34 @@ async def test_stopped_before_a_reminder_and_started_after_it_sends_it_once(worl
     await world.restart_bot()
     await run_reminders(world)
     assert len([m for m in group.bot_messages() if "Hạn đăng ký thi đua (còn 7 ngày)" in m.text]) == 1
+
+
+async def test_a_reminder_sent_late_says_the_real_time_left(world, bloc):
+    group, secretary, officers = bloc
+    await set_milestone(secretary, group, "Đặt/dời: Hội nghị ký giao ước", "14:00 20/3/2025, Hội trường A")
+    await run_reminders(world, local(20, 3, 7, 30))  # the meeting day's morning, on time
+    await world.stop_bot()
+    world.clock.set(local(20, 3, 13, 50))  # the bot was down at 12:00, when "2 hours before" fell due
+    await world.start_bot()
+    await world.standin.settle()
+    late = [m.text for m in group.bot_messages() if "Nhắc lịch — Hội nghị ký giao ước thi đua" in m.text][-1]
+    assert "(còn 10 phút)" in late and "còn 2 giờ" not in late
+    for unit in UNITS[:4]:
+        dm = officers[unit].private_chat.last_bot_message().text
+        assert dm.startswith("⏰ Hội nghị ký giao ước thi đua (còn 10 phút): 14:00 ngày 20/03/2025"), unit
+
+
+async def test_a_reminder_sent_at_the_last_minutes_says_it_is_about_to_start(world, bloc):
+    group, secretary, officers = bloc
+    await set_milestone(secretary, group, "Đặt/dời: Hội nghị ký giao ước", "14:00 20/3/2025, Hội trường A")
+    await run_reminders(world, local(20, 3, 7, 30))
+    await world.stop_bot()
+    world.clock.set(local(20, 3, 13, 55))
+    await world.start_bot()
+    await world.standin.settle()
+    late = [m.text for m in group.bot_messages() if "Nhắc lịch — Hội nghị ký giao ước thi đua" in m.text]
+    assert len(late) == 2 and "(sắp bắt đầu)" in late[-1]
+    assert "(sắp bắt đầu)" in officers["Hội Chữ thập đỏ"].private_chat.last_bot_message().text
 
 
 async def test_started_after_the_milestone_nothing_is_sent_and_it_is_recorded(world, bloc):
