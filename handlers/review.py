@@ -30,6 +30,7 @@ from exports import review_documents
 from handlers import reminders as reminder_handlers
 from handlers.common import (private_button, the_unit, show_step_message, NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command,
                              int_arg, is_secretary, keyboard, label, private_command, say, svc)
+from handlers.pacing import pacer
 from handlers.replies import answers, secretary_answering
 from khoibot import outbox, scheduler
 from khoibot.services import Services
@@ -537,20 +538,42 @@ async def _invite_voters(app: Application, bloc: Bloc, vote: Vote) -> None:
 
 async def refresh_progress(app: Application, bloc: Bloc, vote: Vote) -> None:
     """The group's message on the vote: how many units voted (never who chose whom),
-    edited in place; posted anew when it cannot be edited."""
+    edited in place; posted anew when it cannot be edited.
+
+    Units vote at the same moment (at the meeting): the message is paced as the status board
+    is (handlers/pacing.py, ``board_refresh_seconds``), one run at a time per bloc reading the
+    vote afresh, and an edit that would change nothing is never sent (Telegram refuses it, and
+    it spends the group's messages a minute)."""
+    s: Services = app.bot_data["services"]
+
+    async def flush(vote_ids: list[int]) -> None:
+        await _refresh_progress(app, bloc, vote_ids[-1])
+
+    await pacer(app, "ballot progress").request(app, bloc.id, vote.id, flush, s.settings.bot.board_refresh_seconds)
+
+
+async def _refresh_progress(app: Application, bloc: Bloc, vote_id: int) -> None:
     s: Services = app.bot_data["services"]
     with s.db.session() as session:
-        voted = votes.voted_count(session=session, vote_id=vote.id)
+        vote = votes.get(session=session, vote_id=vote_id)
+        voted = votes.voted_count(session=session, vote_id=vote_id) if vote is not None else 0
+    if vote is None:
+        return
     text = s.render("review.progress", bloc=bloc, vote=vote, voted=voted, issued=len(vote.voters),
                     deadline=_deadline(s, vote), entries=_entries(s, bloc, vote))
     if vote.progress_message_id:
+        key = (bloc.chat_id, vote.progress_message_id)
+        if s.board_texts.get(key) == text:
+            return
         try:
             await outbox.edit(app.bot, bloc.chat_id, vote.progress_message_id, text)
+            s.board_texts[key] = text
             return
         except BadRequest as exc:
             log.info("progress message gone, posting anew", extra={"bloc_id": bloc.id, "error": exc.message})
     message = await outbox.send(app.bot, s, bloc.chat_id, text)
     if message is not None:
+        s.board_texts[(message.chat_id, message.message_id)] = text
         with s.db.session() as session:
             votes.set_progress_message(session=session, vote_id=vote.id, message_id=message.message_id)
 

@@ -20,7 +20,7 @@ class Services:
     clock: Clock
     render: Renderer
     catalogue: Catalogue
-    # The text each status board was last edited to, by (chat id, message id): an edit that
+    # The text each status board (and ballot progress message) was last edited to, by (chat id, message id): an edit that
     # would change nothing is skipped, since it would still count against a group's 20/min.
     board_texts: dict[tuple[int, int], str] = field(default_factory=dict)
     # user id -> (first name, last name, username, reachable by DM) as last written to tg_user,
