@@ -51,16 +51,17 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def setup_logging(level: str, fmt: str, secrets: list[str]) -> None:
-    handler = logging.StreamHandler()
+def configure(handler: logging.Handler, fmt: str, secrets: list[str]) -> logging.Handler:
+    """A handler as a deployment's: secrets redacted, JSON or plain lines."""
     handler.addFilter(RedactFilter(secrets))
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
+    return handler
+
+
+def quiet_libraries() -> None:
     # httpx logs every request URL, and the URL contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # At DEBUG, PTB logs every call's parameters and answer: what people typed and the
@@ -68,3 +69,10 @@ def setup_logging(level: str, fmt: str, secrets: list[str]) -> None:
     logging.getLogger("telegram").setLevel(logging.INFO)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def setup_logging(level: str, fmt: str, secrets: list[str]) -> None:
+    root = logging.getLogger()
+    root.handlers[:] = [configure(logging.StreamHandler(), fmt, secrets)]
+    root.setLevel(level)
+    quiet_libraries()

@@ -54,6 +54,10 @@ def test_the_demo_plays_the_hue_blocs_year_and_writes_the_documents(tmp_path):
     cells = "\n".join(c.text for t in minutes.tables for r in t.rows for c in r.cells)
     assert "Huế, ngày 10 tháng 12 năm 2025" in cells + "\n".join(p.text for p in minutes.paragraphs)
     assert "Hội Nhà báo" in cells
+    # The demo logs as a deployment does: the token never reaches bot.log (issue 14, defect 10).
+    log = (folder / "bot.log").read_text(encoding="utf-8")
+    assert log.strip(), "the demo wrote no log at all"
+    assert "TEST-token" not in log and "/bot123456" not in log
 
 
 def test_a_step_that_does_not_happen_as_written_fails_the_demo(tmp_path):

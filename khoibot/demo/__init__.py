@@ -60,13 +60,16 @@ async def _run(script, folder: Path, render: Renderer, out: TextIO, faults: floa
     from khoibot.demo.player import Player, StepFailed
     from khoibot.demo.transcript import Transcript
     from khoibot.ratelimit import TelegramLimits
-    from khoibot.sandbox import Sandbox, VirtualTime
+    from khoibot import logs
+    from khoibot.sandbox import TOKEN, Sandbox, VirtualTime
 
     started = time.monotonic()
     log_file = folder / "bot.log"
     root = logging.getLogger()
-    file_handler = logging.FileHandler(log_file, mode="w", encoding="utf-8")
-    file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    # The demo logs as a deployment does (khoibot/logs.py): the token redacted, httpx's
+    # request URLs (which carry it) and PTB's call parameters kept out.
+    file_handler = logs.configure(logging.FileHandler(log_file, mode="w", encoding="utf-8"), "text", [TOKEN])
+    logs.quiet_libraries()
     errors = _ErrorCount()
     saved_level = root.level
     root.setLevel(logging.INFO)
