@@ -69,6 +69,18 @@ async def test_forged_ids_with_other_digits_or_past_32_bits_are_stale(world):
         # A button whose data Telegram would carry (the id on the message itself) is handled;
         # the same data with a forged id on a message that has no such button is refused.
         assert await secretary.press_data(picker, real.rsplit(":", 1)[0] + ":" + raw) == STALE
+        # Pressed where Telegram sends the message without its buttons (an old one), the data
+        # reaches the handlers: each answers it as a stale button (it was the error handler's
+        # «ValueError», and on PostgreSQL an integer out of range).
+        for data in (f"r:unit:{raw}", f"i:new:{raw}", f"st:reopen:{raw}", f"s:rm:{raw}", f"lc:cancelok:{raw}",
+                     f"ro:unit:2026:{raw}", f"sc:unit:{raw}", f"bx:tie:BK_UBND:{raw}"):
+            await secretary.press_data(picker, data, inaccessible=True)
+            answer = world.standin.world.callbacks[secretary.last_query_id].answer
+            assert answer is not None and "lỗi" not in (answer.get("text") or "").lower(), (data, answer)
+        for data in (f"rg:unit:{raw}", f"bc:6m:{raw}", f"bp:unit:{raw}", f"rd:{raw}:next", f"bv:{raw}:next"):
+            await officer.press_data(officer.private_chat.last_bot_message(), data, inaccessible=True)
+            answer = world.standin.world.callbacks[officer.last_query_id].answer
+            assert answer is not None and "lỗi" not in (answer.get("text") or "").lower(), (data, answer)
     assert int_arg("2147483647") == 2147483647 and int_arg("12") == 12
     with world.db.session() as session:
         assert len(session.exec(select(Unit)).all()) == 3
