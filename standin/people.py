@@ -156,16 +156,22 @@ class PersonActions:
         raise AssertionError(f"button {button_text!r} is a {sorted(set(button) - {'text'})} button, "
                              "which the stand-in does not simulate")
 
-    async def press_data(self: SimUser, message: SimMessage, data: str, *, inaccessible: bool = False,
+    async def press_data(self: SimUser, message: SimMessage, data: str, *, inaccessible: bool | None = None,
                          settle: bool = True) -> str | None:
         """A callback query with arbitrary data on `message` (stale or forged presses).
-        `inaccessible`: as Telegram sends a press on a message too old for it to send the
-        content of (chat and id only, date 0), so the bot cannot see the message's buttons."""
+        `inaccessible`: the message is sent as Telegram sends one too old for it to send the
+        content of (chat and id only, date 0), so the bot cannot see the message's buttons.
+        By default so when `data` is on none of the message's buttons: the bot refuses such a
+        press on a message it can see whole (handlers/errors.refuse_forged_press), and the
+        tests that forge data are about each handler's own checks; pass False to send the
+        message whole."""
         from .state import CallbackRecord
 
         world = self._standin.world
         _check_can_see(self, message)
         qid = world.new_query_id()
+        if inaccessible is None:
+            inaccessible = not any(b.get("callback_data") == data for row in message.button_rows for b in row)
         record = CallbackRecord(qid, self, message, data)
         world.callbacks[qid] = record
         world.enqueue("callback_query", {

@@ -38,9 +38,9 @@ async def test_a_member_cannot_turn_the_pinned_board_into_the_catalogue(world):
     before = board.text
     assert "Hạn đăng ký: 23:59 ngày 31/03/2025" in before
     for data in (catalogue, "b:rename", "st:xlsx:0", "r:unit:1", "bx:show"):
-        assert await member.press_data(board, data) == STALE, data
+        assert await member.press_data(board, data, inaccessible=False) == STALE, data
     # Not the secretary either: the board has no buttons, so nothing pressed on it is real.
-    assert await secretary.press_data(board, catalogue) == STALE
+    assert await secretary.press_data(board, catalogue, inaccessible=False) == STALE
     # Nor when Telegram sends the board without its content, as it does for an old message.
     for data in (catalogue, "st:pick:0", "b:rename"):
         assert await member.press_data(board, data, inaccessible=True) in (STALE, "Chỉ thư ký khối mới dùng được nút này."), data
@@ -68,7 +68,19 @@ async def test_forged_ids_with_other_digits_or_past_32_bits_are_stale(world):
         assert int_arg(raw) is None, raw
         # A button whose data Telegram would carry (the id on the message itself) is handled;
         # the same data with a forged id on a message that has no such button is refused.
-        assert await secretary.press_data(picker, real.rsplit(":", 1)[0] + ":" + raw) == STALE
+        assert await secretary.press_data(picker, real.rsplit(":", 1)[0] + ":" + raw, inaccessible=False) == STALE
+        # Pressed where Telegram sends the message without its buttons (an old one), the data
+        # reaches the handlers: each answers it as a stale button (it was the error handler's
+        # «ValueError», and on PostgreSQL an integer out of range).
+        for data in (f"r:unit:{raw}", f"i:new:{raw}", f"st:reopen:{raw}", f"s:rm:{raw}", f"lc:cancelok:{raw}",
+                     f"ro:unit:2026:{raw}", f"sc:unit:{raw}", f"bx:tie:BK_UBND:{raw}"):
+            await secretary.press_data(picker, data, inaccessible=True)
+            answer = world.standin.world.callbacks[secretary.last_query_id].answer
+            assert answer is not None and "lỗi" not in (answer.get("text") or "").lower(), (data, answer)
+        for data in (f"rg:unit:{raw}", f"bc:6m:{raw}", f"bp:unit:{raw}", f"rd:{raw}:next", f"bv:{raw}:next"):
+            await officer.press_data(officer.private_chat.last_bot_message(), data, inaccessible=True)
+            answer = world.standin.world.callbacks[officer.last_query_id].answer
+            assert answer is not None and "lỗi" not in (answer.get("text") or "").lower(), (data, answer)
     assert int_arg("2147483647") == 2147483647 and int_arg("12") == 12
     with world.db.session() as session:
         assert len(session.exec(select(Unit)).all()) == 3
