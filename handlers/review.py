@@ -401,28 +401,38 @@ async def _ask_chair_if_missing(update: Update, context: Context, bloc: Bloc) ->
         await _ask_chair(update, context, bloc, vote, after_list=True)
 
 
+async def _closed_vote_answering(update: Update, context: Context, pending: PendingReply):
+    """The (bloc, closed vote) a secretary's answer about the meeting is for; None when the
+    answer was refused (not a secretary, or the vote not closed: they were told)."""
+    bloc = await secretary_answering(update, context, pending, "binhxet")
+    if bloc is None:
+        return None
+    vote = _vote(svc(context), bloc)
+    if vote is None or vote.status != votes.CLOSED:
+        await say(update, context, "review.not_closed")
+        return None
+    return bloc, vote
+
+
 @answers("review.attended")
 async def answer_attended(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
     """How many member units attended the meeting (a unit may attend and not vote)."""
-    bloc = await secretary_answering(update, context, pending, "binhxet")
-    if bloc is None:
+    found = await _closed_vote_answering(update, context, pending)
+    if found is None:
         return True
+    bloc, vote = found
     s = svc(context)
-    vote = _vote(s, bloc)
-    if vote is None or vote.status != votes.CLOSED:
-        await say(update, context, "review.not_closed")
-        return True
     members = len(vote.voters)
-    number = text.strip()
-    if not (number.isascii() and number.isdigit() and len(number) <= 6 and int(number) <= members):
+    number = int_arg(text.strip())
+    if number is None or number > members:
         await say(update, context, "review.error_attended", text=text, members=members)
         return False
     with s.db.session() as session:
         vote = votes.record_meeting(session=session, vote=vote, by=update.effective_user.id, now=s.clock.now(),
-                                    attended=int(number))
+                                    attended=number)
     ctx, markup = _panel(context, bloc)
     await say(update, context, "review.panel", reply_markup=markup,
-              done=s.render("review.attended_set", attended=int(number), members=members), **ctx)
+              done=s.render("review.attended_set", attended=number, members=members), **ctx)
     return True
 
 
@@ -430,14 +440,11 @@ async def answer_attended(update: Update, context: Context, pending: PendingRepl
 async def answer_chair(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
     """Who chaired the meeting: a name (a leader of the Trưởng khối unit), or a name, a comma
     and what they are. After the list was posted, the documents are sent again with it."""
-    bloc = await secretary_answering(update, context, pending, "binhxet")
-    if bloc is None:
+    found = await _closed_vote_answering(update, context, pending)
+    if found is None:
         return True
+    bloc, vote = found
     s = svc(context)
-    vote = _vote(s, bloc)
-    if vote is None or vote.status != votes.CLOSED:
-        await say(update, context, "review.not_closed")
-        return True
     chair = " ".join(text.split())
     name = chair.split(",", 1)[0].strip()
     if not name or len(chair) > 200 or not any(ch.isalpha() for ch in name):
