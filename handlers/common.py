@@ -217,7 +217,11 @@ def group_button(*, secretary: bool = True):
         @wraps(fn)
         async def wrapper(update: Update, context: Context) -> None:
             query = update.callback_query
-            if query.message is None or query.message.chat.type not in GROUP_TYPES:
+            if query.message is None or query.message.chat.type not in GROUP_TYPES \
+                    or not query.message.is_accessible:
+                # A message Telegram no longer sends with its content cannot be checked
+                # against its keyboard (handlers/errors.py): it may be the pinned list or
+                # any other post of the bot, so a press on it never edits it.
                 await alert(update, context, "common.stale_button")
                 return
             bloc = load_bloc(context, query.message.chat.id)

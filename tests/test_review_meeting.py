@@ -186,3 +186,22 @@ async def test_the_list_names_its_to_trinh_and_counts_collectives_and_proposals_
     cells = [v for row in sheet.iter_rows(values_only=True) for v in row if isinstance(v, str)]
     assert "Tổng số: 02 tập thể được đề nghị, với 03 lượt đề nghị danh hiệu, hình thức khen thưởng." in cells
     assert any(c.startswith("(Kèm theo Tờ trình số      /TTr-KTĐ ngày 10 tháng 12 năm 2025") for c in cells)
+
+
+async def test_no_press_turns_the_pinned_list_into_something_else(world, closed):
+    """Defect 11: a plain member, or a secretary, copies a real button's data onto the
+    pinned nomination list. Sent by Telegram as an old message (no content to check its
+    buttons against), the press used to edit the list into the title catalogue."""
+    group, secretary, _ = closed
+    member = world.standin.add_user("Người Lạ")
+    group.add_member(member)
+    await secretary.send(group, "/danhsach")
+    listing = group.pinned
+    assert "DANH SÁCH" in listing.text.upper()
+    before = listing.text
+    for person in (member, secretary):
+        for data in ("b:catalogue", "b:rename", "bx:show", "st:pick:0"):
+            answer = await person.press_data(listing, data, inaccessible=True)
+            assert answer == "Nút này đã cũ hoặc không còn hiệu lực. Hãy gửi lại lệnh để có nút mới.", data
+    assert listing.text == before and not listing.edits
+    assert group.pinned is listing
