@@ -157,28 +157,34 @@ class PersonActions:
                              "which the stand-in does not simulate")
 
     async def press_data(self: SimUser, message: SimMessage, data: str, *, inaccessible: bool | None = None,
-                         settle: bool = True) -> str | None:
+                         as_a_button: bool = False, settle: bool = True) -> str | None:
         """A callback query with arbitrary data on `message` (stale or forged presses).
         `inaccessible`: the message is sent as Telegram sends one too old for it to send the
         content of (chat and id only, date 0), so the bot cannot see the message's buttons.
         By default so when `data` is on none of the message's buttons: the bot refuses such a
         press on a message it can see whole (handlers/errors.refuse_forged_press), and the
         tests that forge data are about each handler's own checks; pass False to send the
-        message whole."""
+        message whole. `as_a_button`: the message is sent whole with one button carrying
+        `data`, as Telegram sends a press on such a button (what a person can press wherever
+        the bot once put that button; the permission table's cells)."""
         from .state import CallbackRecord
 
         world = self._standin.world
         _check_can_see(self, message)
         qid = world.new_query_id()
         if inaccessible is None:
-            inaccessible = not any(b.get("callback_data") == data for row in message.button_rows for b in row)
+            inaccessible = not as_a_button and not any(
+                b.get("callback_data") == data for row in message.button_rows for b in row)
+        whole = world.message_json(message)
+        if as_a_button:
+            whole["reply_markup"] = {"inline_keyboard": [[{"text": "·", "callback_data": data}]]}
         record = CallbackRecord(qid, self, message, data)
         world.callbacks[qid] = record
         world.enqueue("callback_query", {
             "id": qid,
             "from": user_json(self),
             "message": ({"chat": chat_json(message.chat), "message_id": message.message_id, "date": 0}
-                        if inaccessible else world.message_json(message)),
+                        if inaccessible else whole),
             "chat_instance": str(abs(message.chat.id) * 7919 % 10**18),
             "data": data,
         })

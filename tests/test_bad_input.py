@@ -185,7 +185,8 @@ async def test_no_bloc_sees_or_touches_another_blocs_units(world):
     await hb_secretary.send(hoa_binh, "/donvi")
     roster = hoa_binh.last_bot_message()
     for data in (f"r:delok:{hue_unit.id}", f"r:lead:{hue_unit.id}", f"i:new:{hue_unit.id}", f"r:ren:{hue_unit.id}"):
-        answer = await hb_secretary.press_data(roster, data)
+        # As if such a button were on the roster, so the press reaches the handler's own check.
+        answer = await hb_secretary.press_data(roster, data, as_a_button=True)
         assert answer == "Đơn vị này không còn trong khối. Gửi /donvi để xem danh sách mới."
     assert await hb_secretary.press_data(roster, "r:delok:abc") == (
         "Nút này đã cũ hoặc không còn hiệu lực. Hãy gửi lại lệnh để có nút mới.")

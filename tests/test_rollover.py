@@ -250,9 +250,9 @@ async def test_leader_buttons_are_checked(world):
     await secretary.press(preview, "Ghi Trưởng/Phó khối năm sau")
     await secretary.press(preview, LEARNING)
     # A forged deputy that is next year's Trưởng khối, and a unit of another bloc.
-    said = await secretary.press_data(preview, f"ro:D:2025:{unit_id(world, LEARNING)}")
+    said = await secretary.press_data(preview, f"ro:D:2025:{unit_id(world, LEARNING)}", as_a_button=True)
     assert said.startswith("Đơn vị này là Trưởng khối năm sau")
-    assert await secretary.press_data(preview, f"ro:L:2025:{stranger_unit}") == \
+    assert await secretary.press_data(preview, f"ro:L:2025:{stranger_unit}", as_a_button=True) == \
         "Đơn vị này không còn trong khối. Gửi /donvi để xem danh sách mới."
     assert await secretary.press_data(preview, "ro:zz:2025:0") == "Nút này đã cũ hoặc không còn hiệu lực. " \
                                                                   "Hãy gửi lại lệnh để có nút mới."
