@@ -3,7 +3,9 @@
 Pure: the records (storage.yearly.YearRecords) in, bytes out. Headers and every word in
 Vietnamese from templates/documents/year_export.toml; times as "dd/mm/yyyy HH:MM" in the
 bloc's time zone; every text cell written as text, never as a formula (the registration
-sheet's cell writer: NFC, no XML-illegal characters, Excel's length limit).
+sheet's cell writer: NFC, no XML-illegal characters, Excel's length limit). No cell holds a
+code: reminder notes, the vote's rules and the audit's details are named from the same file
+(details as «field: value; …», titles, units and people by name, ids no person reads left out).
 
 The secret ballot: which units voted and, once the vote is closed, the counts per
 candidate; never how a unit voted (the bot does not know it).
