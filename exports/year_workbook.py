@@ -3,7 +3,9 @@
 Pure: the records (storage.yearly.YearRecords) in, bytes out. Headers and every word in
 Vietnamese from templates/documents/year_export.toml; times as "dd/mm/yyyy HH:MM" in the
 bloc's time zone; every text cell written as text, never as a formula (the registration
-sheet's cell writer: NFC, no XML-illegal characters, Excel's length limit).
+sheet's cell writer: NFC, no XML-illegal characters, Excel's length limit). No cell holds a
+code: reminder notes, the vote's rules and the audit's details are named from the same file
+(details as «field: value; …», titles, units and people by name, ids no person reads left out).
 
 The secret ballot: which units voted and, once the vote is closed, the counts per
 candidate; never how a unit voted (the bot does not know it).
@@ -12,10 +14,10 @@ candidate; never how a unit voted (the bot does not know it).
 from __future__ import annotations
 
 import io
-import json
+import re
 import tomllib
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,6 +25,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from domain.scores import fmt_points
 from domain.text import sort_key
 from exports.registration_sheet import FONT_NAME, _put
 from storage.yearly import YearRecords
@@ -31,6 +34,12 @@ TEXTS = tomllib.loads((Path(__file__).resolve().parent.parent / "templates" / "d
                        / "year_export.toml").read_text(encoding="utf-8"))
 SHEETS = TEXTS["sheets"]
 HEADERS = TEXTS["headers"]
+DETAILS = TEXTS["details"]
+# Audit detail fields no person reads: internal ids, and the unit (its own column).
+_HIDDEN = {"vote_id", "invitation_id", "previous_id", "unit_id"}
+_UNITS = {"unit_ids", "lead", "deputy"}
+_PEOPLE = {"user_id", "secretaries"}
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def filename(year: int) -> str:
@@ -49,6 +58,7 @@ class _Builder:
         self.r, self.title_name, self.milestone_name = r, title_name, milestone_name
         self.criteria, self.generated_at, self.tz = criteria, generated_at, tz
         self.unit_names = {u.id: u.name for u in r.units}
+        self.versions: dict[int, int] = {}  # registration id → its number among the unit's (the sheet's «Lần»)
         self.wb = Workbook()
         self.wb.remove(self.wb.active)
         self.wb.properties.title = TEXTS["document_title"].format(year=r.year)
@@ -140,7 +150,8 @@ class _Builder:
         self.sheet("reminders", [
             (self.milestone_name(kinds[x.milestone_id]), TEXTS["reminder_labels"].get(x.label, x.label),
              self.when(x.due_at), TEXTS["reminder_status"].get(x.status, x.status), self.when(x.done_at),
-             r.deliveries.get(x.id, {}).get("sent", 0), r.deliveries.get(x.id, {}).get("unreachable", 0), x.note)
+             r.deliveries.get(x.id, {}).get("sent", 0), r.deliveries.get(x.id, {}).get("unreachable", 0),
+             r.deliveries.get(x.id, {}).get("unsure", 0), TEXTS["reminder_notes"].get(x.note, x.note))
             for x in r.reminders])
         self.sheet("reports", [(self.unit(x.unit_id), TEXTS["periods"].get(x.period, x.period), x.filename, x.size,
                                 self.person(x.sent_by), self.when(x.sent_at))
@@ -155,19 +166,80 @@ class _Builder:
         self.sheet("documents", [(TEXTS["documents"].get(d.kind, d.kind), d.version, d.filename,
                                   self.person(d.created_by), self.when(d.created_at)) for d in r.documents])
         self.sheet("audit", [
-            (self.when(x.at), self.person(x.actor_id), "" if x.actor_id is None else str(x.actor_id),
+            (self.when(x.at), TEXTS["by_bot"] if x.actor_id is None else self.person(x.actor_id),
+             "" if x.actor_id is None else str(x.actor_id),
              TEXTS["actions"].get(x.action, x.action), self.unit(x.detail.get("unit_id")) if x.detail.get("unit_id")
-             else "", json.dumps(x.detail, ensure_ascii=False, sort_keys=True, default=str))
+             else "", self.detail(x.action, x.detail))
             for x in r.audit])
         buffer = io.BytesIO()
         self.wb.save(buffer)
         return buffer.getvalue()
+
+    # -- the audit's details ---------------------------------------------------------------
+    def detail(self, action: str, detail: dict) -> str:
+        """«label: value; …», named fields in the order written, values as a person reads them."""
+        parts = []
+        for key, value in detail.items():
+            if key in _HIDDEN or value in (None, "") or (isinstance(value, list) and all(v is None for v in value)):
+                continue  # nothing to read (a first setting has no "before")
+            shown = self.detail_value(action, key, value)
+            if shown != "":
+                parts.append(f"{DETAILS.get(f'{action}.{key}') or DETAILS.get(key, key)}: {shown}")
+        return "; ".join(parts)
+
+    def detail_value(self, action: str, key: str, value) -> str:
+        if key in _UNITS:
+            return ", ".join(self.unit(v) for v in (value if isinstance(value, list) else [value]))
+        if key in _PEOPLE:
+            return ", ".join(self.person(v) for v in (value if isinstance(value, list) else [value]))
+        if key == "code":
+            return self.leader_or_title(str(value))
+        if key == "collective":
+            return ", ".join(self.title_name(c) for c in value)
+        if key == "individuals":
+            return ", ".join(TEXTS["detail_individual"].format(title=self.title_name(i.get("code", "")),
+                                                               count=i.get("count", 0))
+                             + (f" ({', '.join(i['names'])})" if i.get("names") else "") for i in value)
+        if key == "registration_id":
+            return str(self.versions.get(value, ""))
+        if key == "kind":
+            return (TEXTS["documents"].get(value, value) if action.startswith("document.")
+                    else self.milestone_name(value))
+        if key == "period":
+            return TEXTS["periods"].get(value, value)
+        if key == "reminder_hour":
+            return f"{value:02d}:00" if isinstance(value, int) else str(value)
+        if key in ("year", "from_year", "to_year") or key.endswith("chat_id"):
+            return str(value)
+        return self.plain(value)
+
+    def plain(self, value) -> str:
+        if isinstance(value, bool):
+            return self.yes_no(value).lower()
+        if isinstance(value, (int, float)):
+            return fmt_points(value)
+        if isinstance(value, str):
+            if _ISO.match(value):
+                try:
+                    moment = datetime.fromisoformat(value)
+                except ValueError:
+                    return value
+                return self.when(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+            return value
+        if isinstance(value, dict):
+            if "name" in value and "max" in value:  # a criterion of the points table
+                return TEXTS["detail_criterion"].format(name=value["name"], max=fmt_points(value["max"]))
+            return ", ".join(f"{DETAILS.get(k, k)} {self.plain(v)}" for k, v in value.items() if v is not None)
+        if isinstance(value, list):
+            return ", ".join(self.plain(v) if v is not None else "–" for v in value)
+        return str(value)
 
     def registrations(self) -> list[tuple]:
         out = []
         version: dict[int, int] = {}
         for x in self.by_unit(self.r.registrations, "id"):
             version[x.unit_id] = version.get(x.unit_id, 0) + 1
+            self.versions[x.id] = version[x.unit_id]
             people = "\n".join(
                 f"{self.title_name(i['code'])}: {i.get('count', 0)}" + (f" ({', '.join(i['names'])})"
                                                                        if i.get("names") else "")
@@ -201,7 +273,11 @@ class _Builder:
             (rows["created"], self.when(vote.created_at)), (rows["opened"], self.when(vote.opened_at)),
             (rows["closed"], self.when(vote.closed_at)), (rows["issued"], len(vote.voters)),
             (rows["returned"], len(r.cast)),
-            (rows["threshold"], vote.rules.get("threshold", "")), (rows["base"], str(vote.rules.get("base", ""))),
+            (rows["threshold"], vote.rules.get("threshold", "")),
+            (rows["strictly_more"], "" if "strictly_more" not in vote.rules else
+             TEXTS["vote_threshold"]["strictly_more" if vote.rules["strictly_more"] else "at_least"]),
+            (rows["base"], TEXTS["vote_base"].get(vote.rules.get("base", ""), "")),
+            (rows["self_vote"], "" if "self_vote" not in vote.rules else self.yes_no(vote.rules["self_vote"])),
         ] + ([(rows["note"], TEXTS["vote_open_note"])] if vote.status != "closed" else []))
         self.sheet("voted", [(self.unit(x.unit_id), self.person(x.cast_by), self.when(x.cast_at))
                              for x in self.by_unit(r.cast)])

@@ -65,7 +65,7 @@ async def deliver_due(app: Application) -> int:
                     await ON_CLOSE[milestone.kind](app, milestone)
                     with s.db.session() as session:
                         reminders.finish(session=session, reminder_id=reminder.id, status=reminders.SENT,
-                                         now=s.clock.now(), note="closed")
+                                         now=s.clock.now(), note=reminders.NOTE_CLOSED)
                 except Exception:
                     log.exception("closing at the deadline failed", extra={"reminder_id": reminder.id})
             continue
@@ -73,7 +73,7 @@ async def deliver_due(app: Application) -> int:
                                    milestone_at=milestone.at, now=now, grace=rules_for(s, bloc).grace):
             with s.db.session() as session:
                 reminders.finish(session=session, reminder_id=reminder.id, status=reminders.MISSED, now=now,
-                                 note="fell due while the bot was not running; too late to send")
+                                 note=reminders.NOTE_TOO_LATE)
             log.info("reminder missed", extra={"reminder_id": reminder.id, "bloc_id": bloc.id})
             continue
         if reminder.status == reminders.PENDING:
@@ -154,7 +154,7 @@ async def deliver(app: Application, reminder: Reminder, milestone: Milestone, bl
     if DUTIES[kind] and not owing and kind not in MEETINGS:
         with s.db.session() as session:
             reminders.finish(session=session, reminder_id=reminder.id, status=reminders.SENT, now=now,
-                             note="nothing owed")
+                             note=reminders.NOTE_NOTHING_OWED)
         return
     direct = [(unit, duties, person) for unit, duties, people in owing for person in people if reachable(person)]
     with s.db.session() as session:

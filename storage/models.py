@@ -267,7 +267,7 @@ class Reminder(SQLModel, table=True):
     status: str = "pending"
     claimed_at: datetime | None = _ts(nullable=True)
     done_at: datetime | None = _ts(nullable=True)
-    note: str = ""
+    note: str = ""  # why it ended so: a code of storage/reminders.py (NOTE_*), named by the yearly export
 
 
 class ReminderDelivery(SQLModel, table=True):

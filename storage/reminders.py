@@ -14,6 +14,13 @@ PENDING, CLAIMED, SENT, MISSED, CANCELLED = "pending", "claimed", "sent", "misse
 # A recipient's delivery: pending -> sending (committed before the message) -> sent | unreachable;
 # left sending by a crash -> unsure (never sent again).
 SENDING, UNREACHABLE, UNSURE = "sending", "unreachable", "unsure"
+# Why a reminder ended as it did (``reminder.note``): codes, named in Vietnamese by the yearly
+# export (templates/documents/year_export.toml [reminder_notes], which also names the English
+# sentences rows written before these codes hold).
+NOTE_CLOSED = "closed"  # the deadline's work (closing the ballot) was done
+NOTE_TOO_LATE = "too_late"  # fell due while the bot was not running; too late to send
+NOTE_NOTHING_OWED = "nothing_owed"  # no unit owed anything: nothing to send
+NOTE_ROLLOVER = "rollover"  # the bloc moved to the next year before it fell due
 
 
 def replan(*, session: Session, milestone: Milestone, planned: list[Planned]) -> list[Reminder]:

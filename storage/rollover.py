@@ -75,7 +75,7 @@ def roll_over(*, session: Session, bloc_id: int, from_year: int, by: int, now: d
     stopped = session.execute(update(Reminder).where(
         Reminder.status == reminder_store.PENDING,
         col(Reminder.milestone_id).in_(_year_milestones(bloc_id, from_year))).values(
-        status=reminder_store.CANCELLED, done_at=now, note="the bloc moved to the next year")).rowcount
+        status=reminder_store.CANCELLED, done_at=now, note=reminder_store.NOTE_ROLLOVER)).rowcount
     drafts = list(session.exec(select(RegistrationDraft).where(
         RegistrationDraft.bloc_id == bloc_id, RegistrationDraft.year == from_year)))
     for draft in drafts:

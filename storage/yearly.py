@@ -119,6 +119,9 @@ def year_records(*, session: Session, bloc: Bloc, year: int) -> YearRecords:
                        (r.documents, "created_by"), (r.audit, "actor_id"), (r.scores, "self_by"),
                        (r.scores, "adjusted_by")):
         people.update(getattr(x, attr) for x in rows if getattr(x, attr) is not None)
+    for entry in r.audit:  # the people an audit entry names (a secretary added, those carried over)
+        named = entry.detail.get("user_id"), *(entry.detail.get("secretaries") or [])
+        people.update(p for p in named if isinstance(p, int))
     if people:
         r.users = {u.id: u for u in session.exec(select(TgUser).where(col(TgUser.id).in_(list(people))))}
     return r

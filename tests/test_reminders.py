@@ -114,7 +114,7 @@ async def test_nothing_owed_means_nothing_sent(world, bloc):
     assert len(group.bot_messages()) == messages
     with world.db.session() as s:
         first = s.exec(select(Reminder).where(Reminder.label == "7d")).one()
-    assert (first.status, first.note) == ("sent", "nothing owed")
+    assert (first.status, first.note) == ("sent", "nothing_owed")
 
 
 async def test_moving_and_cancelling_a_meeting_moves_its_reminders(world, bloc):
