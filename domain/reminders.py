@@ -72,6 +72,17 @@ def still_worth_sending(*, due_at: datetime, milestone_at: datetime, now: dateti
     return now < milestone_at and now - due_at <= grace
 
 
+def superseded(pending: list[tuple[int, int, datetime]]) -> set[int]:
+    """Of reminders due and not yet started, given as (id, milestone id, due at), those a
+    later one of the same milestone replaces: a bot down through 07:30 and 12:00 sends the
+    12:00 one only, rather than two reminders of one meeting in a row."""
+    latest: dict[int, tuple[datetime, int]] = {}
+    for reminder_id, milestone_id, due_at in pending:
+        latest[milestone_id] = max(latest.get(milestone_id, (due_at, reminder_id)), (due_at, reminder_id))
+    return {reminder_id for reminder_id, milestone_id, due_at in pending
+            if (due_at, reminder_id) != latest[milestone_id]}
+
+
 @dataclass(frozen=True)
 class TimeLeft:
     """How long until a milestone, as a reminder says it at the moment it is sent: whole

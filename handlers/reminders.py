@@ -18,7 +18,7 @@ from telegram.ext import Application
 from telegram.helpers import create_deep_linked_url
 
 from domain.milestones import DUTIES, MEETINGS, Duty, Kind, owed
-from domain.reminders import still_worth_sending, time_left
+from domain.reminders import still_worth_sending, superseded, time_left
 from khoibot import outbox
 from khoibot.services import Services
 from storage import registrations, reminders, reports, roster, votes
@@ -48,8 +48,15 @@ async def deliver_due(app: Application) -> int:
         rows = reminders.due(session=session, now=now)
         milestones = reminders.unfinished_milestones(session=session, ids=list({r.milestone_id for r in rows}))
         blocs = {b.id: b for b in (session.get(Bloc, r.bloc_id) for r in rows) if b is not None}
+    replaced = superseded([(r.id, r.milestone_id, r.due_at) for r in rows
+                           if r.status == reminders.PENDING and r.label != CLOSE])
     sent = 0
     for reminder in rows:
+        if reminder.id in replaced:
+            with s.db.session() as session:
+                reminders.finish(session=session, reminder_id=reminder.id, status=reminders.MISSED, now=now,
+                                 note=reminders.NOTE_SUPERSEDED)
+            continue
         milestone, bloc = milestones.get(reminder.milestone_id), blocs.get(reminder.bloc_id)
         if milestone is None or bloc is None or milestone.cancelled_at is not None:
             with s.db.session() as session:

@@ -21,6 +21,7 @@ NOTE_CLOSED = "closed"  # the deadline's work (closing the ballot) was done
 NOTE_TOO_LATE = "too_late"  # fell due while the bot was not running; too late to send
 NOTE_NOTHING_OWED = "nothing_owed"  # no unit owed anything: nothing to send
 NOTE_ROLLOVER = "rollover"  # the bloc moved to the next year before it fell due
+NOTE_SUPERSEDED = "superseded"  # a later reminder of the same milestone fell due too: that one went
 
 
 def replan(*, session: Session, milestone: Milestone, planned: list[Planned]) -> list[Reminder]:

@@ -183,6 +183,27 @@ async def test_a_reminder_sent_late_says_the_real_time_left(world, bloc):
         assert dm.startswith("⏰ Hội nghị ký giao ước thi đua (còn 10 phút): 14:00 ngày 20/03/2025"), unit
 
 
+async def test_down_through_two_reminders_of_a_meeting_the_bot_sends_one(world, bloc):
+    """The bot was down from before the meeting day's 07:30 reminder until 13:50: on start it
+    sends the later one only, not two reminders of one meeting in a row."""
+    group, secretary, officers = bloc
+    await set_milestone(secretary, group, "Đặt/dời: Hội nghị ký giao ước", "14:00 20/3/2025, Hội trường A")
+    await run_reminders(world, local(20, 3, 7, 0))
+    await world.stop_bot()
+    world.clock.set(local(20, 3, 13, 50))
+    await world.start_bot()
+    await world.standin.settle()
+    sent = [m.text for m in group.bot_messages() if "Nhắc lịch — Hội nghị ký giao ước thi đua" in m.text]
+    assert len(sent) == 1 and "(còn 10 phút)" in sent[0]
+    dms = [m.text for m in officers["Hội Chữ thập đỏ"].private_chat.bot_messages() if "Hội nghị ký giao ước" in m.text]
+    assert len(dms) == 1 and "(còn 10 phút)" in dms[0]
+    with world.db.session() as s:
+        today = s.exec(select(Reminder).where(Reminder.due_at >= local(20, 3, 0, 0))
+                       .order_by(Reminder.due_at)).all()
+    assert [(r.due_at.astimezone(TZ).strftime("%H:%M"), r.status, r.note) for r in today] == [
+        ("07:30", "missed", "superseded"), ("12:00", "sent", "")]
+
+
 async def test_a_reminder_sent_at_the_last_minutes_says_it_is_about_to_start(world, bloc):
     group, secretary, officers = bloc
     await set_milestone(secretary, group, "Đặt/dời: Hội nghị ký giao ước", "14:00 20/3/2025, Hội trường A")

@@ -30,3 +30,11 @@ def test_time_left(now, meeting, days, minutes, said):
     left = time_left(now=now, at=AT, tz=TZ, meeting=meeting)
     assert (left.days, left.minutes) == (days, minutes)
     assert Renderer(TZ).plain("reminders.left", time=left) == said
+
+
+def test_a_later_reminder_of_the_same_milestone_supersedes_an_earlier_one():
+    from domain.reminders import superseded
+    at = lambda hour: datetime(2025, 3, 20, hour, tzinfo=TZ)  # noqa: E731
+    pending = [(1, 10, at(0)), (2, 10, at(5)), (3, 11, at(1)), (4, 10, at(3))]
+    assert superseded(pending) == {1, 4}
+    assert superseded([(3, 11, at(1))]) == set()
