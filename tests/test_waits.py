@@ -256,7 +256,7 @@ def _acted(step: str, world) -> bool:
 
 
 STEPS = [Step("registration", "đăng ký thi đua của Hội Khuyến học"),
-         Step("ballot", "phiếu bầu chưa gửi của Hội Khuyến học"),
+         Step("ballot", "bỏ phiếu của Hội Khuyến học (phiếu chưa gửi, không được tính)"),
          Step("scores", "nhập điểm tự chấm của Hội Khuyến học"),
          Step("report", "gửi báo cáo sơ kết 6 tháng của Hội Khuyến học"),
          Step("schedule", "đặt/dời hạn đăng ký thi đua"),
