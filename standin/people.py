@@ -109,10 +109,14 @@ class PersonActions:
 
     async def send_document(self: SimUser, chat: SimChat, filename: str, content: bytes,
                             caption: str | None = None, *, mime_type: str | None = None,
-                            reply_to: SimMessage | None = None, settle: bool = True) -> SimMessage:
+                            reply_to: SimMessage | None = None, size_told: bool = True,
+                            settle: bool = True) -> SimMessage:
+        """Send a file as a document; ``size_told=False``: the update does not say its size
+        (Telegram's file_size is optional)."""
         world = self._standin.world
         _check_can_post(self, chat)
         f = world.new_file(filename, content, mime_type)
+        f.size_told = size_told
         m = world.user_message(self, chat, file=f, caption=caption, reply_to=reply_to)
         if settle:
             await self._standin.settle()
