@@ -10,7 +10,7 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from handlers import (bookkeeping, errors, exports, help, invitations, registration, replies, reports, review,
-                      rollover, roster, schedule, scores, secretaries, setup, status)
+                      rollover, roster, schedule, scores, secretaries, setup, status, waits)
 
 
 def register(app: Application) -> None:
@@ -24,6 +24,6 @@ def register(app: Application) -> None:
     features = [errors.empty_data_handler(), *replies.handlers(), *setup.handlers(), *roster.handlers(), *invitations.handlers(),
                 *secretaries.handlers(), *registration.handlers(), *reports.handlers(), *status.handlers(),
                 *schedule.handlers(), *exports.handlers(), *scores.handlers(), *review.handlers(), *rollover.handlers(),
-                *help.handlers(), *errors.fallback_handlers()]
+                *waits.handlers(), *help.handlers(), *errors.fallback_handlers()]
     app.add_handlers(features, group=0)
     app.add_error_handler(errors.on_error)

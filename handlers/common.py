@@ -72,10 +72,17 @@ async def tell(context: Context, chat_id: int, template: str, /, *, reply_markup
                              reply_markup=reply_markup)
 
 
+def with_leave_hint(context: Context, text: str) -> str:
+    """A message that waits for the person names the way out, /huy (handlers.waits)."""
+    return text if "/huy" in text else f"{text}\n\n{render(context, 'waits.leave_hint')}"
+
+
 async def show_step_message(update: Update, context: Context, text: str, markup, *, edit: bool) -> int | None:
     """A conversation's step: edited in place (a button of it was pressed), else sent as a
     new message (after typed input, its buttons are then the only live ones). The id of the
-    message carrying the buttons, or None when the chat cannot be reached."""
+    message carrying the buttons, or None when the chat cannot be reached. The step waits for
+    the person, so it says how to leave it."""
+    text = with_leave_hint(context, text)
     if edit:
         message = update.callback_query.message
         return await outbox.edit(context.bot, message.chat.id, message.message_id, text, reply_markup=markup)
@@ -97,7 +104,7 @@ async def ask(update: Update, context: Context, template: str, /, *, action: str
     chat = update.effective_chat
     user = update.effective_user
     reply_to = update.message.message_id if update.message is not None else None
-    text = render(context, template, user_id=user.id, user_name=user.full_name, **payload)
+    text = with_leave_hint(context, render(context, template, user_id=user.id, user_name=user.full_name, **payload))
     message = await context.bot.send_message(
         chat.id, text, reply_markup=ForceReply(selective=True),
         reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None)

@@ -22,10 +22,10 @@ from handlers.common import (private_button, the_unit, show_step_message, NEW_ME
 from handlers import replies
 from handlers.notices import notify_secretaries
 from handlers.status import refresh_board
+from handlers.waits import answer_unread
 from khoibot import outbox
 from khoibot.services import Services
 from storage import registrations, roles, roster
-from storage import pending as pending_store
 from storage.models import Bloc, Registration, RegistrationDraft, Unit
 from storage.users import reachable
 
@@ -370,8 +370,8 @@ async def on_text(update: Update, context: Context) -> None:
                                                  step=rules.following(rules.steps(s.catalogue, bloc.year), step))
     if timed_out:
         await say(update, context, "registration.timed_out")
-    elif draft is None:
-        await say(update, context, "registration.no_conversation")
+    elif draft is None:  # maybe another step waits (a file, a reply to a question): say what
+        await answer_unread(update, context, typed=True)
     elif target is None:
         await say(update, context, "registration.not_your_unit")
     elif error is not None:
@@ -457,29 +457,6 @@ async def on_covenant_button(update: Update, context: Context) -> None:
         await best_effort("refresh board", refresh_board(context, bloc))
 
 
-# ---- /huy: leave whatever is in progress ---------------------------------------------------
-
-async def huy(update: Update, context: Context) -> None:
-    """Leave the current conversation: the draft in a private chat, the questions the bot
-    is waiting on in a group. Nothing unconfirmed is saved."""
-    s = svc(context)
-    user_id, chat = update.effective_user.id, update.effective_chat
-    with s.db.session() as session:
-        if chat.type == "private":
-            draft = registrations.draft_of(session=session, user_id=user_id)
-            left = draft is not None
-            if draft is not None:
-                registrations.drop_draft(session=session, draft_id=draft.id)
-        else:
-            left = pending_store.drop_for(session=session, chat_id=chat.id, user_id=user_id) > 0
-    if left and chat.type == "private" and draft.message_id:
-        try:
-            await context.bot.edit_message_reply_markup(chat.id, draft.message_id, reply_markup=None)
-        except TelegramError:
-            pass
-    await say(update, context, "registration.left" if left else "registration.nothing_to_leave")
-
-
 # ---- idle drafts time out ------------------------------------------------------------------
 
 async def sweep_idle_drafts(app: Application) -> int:
@@ -511,7 +488,6 @@ def handlers() -> list:
     return [
         CommandHandler("dangky", dangky, filters=NEW_MESSAGES),
         CommandHandler("giaouoc", giaouoc, filters=NEW_MESSAGES),
-        CommandHandler("huy", huy, filters=NEW_MESSAGES),
         CallbackQueryHandler(on_unit_button, pattern=r"^rg:"),
         CallbackQueryHandler(on_draft_button, pattern=r"^rd:"),
         CallbackQueryHandler(on_covenant_button, pattern=r"^gu:"),

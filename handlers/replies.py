@@ -13,8 +13,11 @@ from handlers.common import Context, ask, is_secretary, load_bloc, say, svc
 from storage import pending as pending_store
 from storage.models import Bloc, PendingReply
 
-# action → async fn(update, context, pending, text) returning True when the answer was used.
-ReplyAction = Callable[[Update, Context, PendingReply, str], Awaitable[bool]]
+# action → async fn(update, context, pending, text) returning True when the answer was used,
+# False when it was refused (the question is asked again), KEEP_WAITING when the question stays
+# as it is (a text reply to a step that waits for a file).
+KEEP_WAITING = "keep waiting"
+ReplyAction = Callable[[Update, Context, PendingReply, str], Awaitable[bool | str]]
 ACTIONS: dict[str, ReplyAction] = {}
 # What typed text in a private chat means when it answers no question (the registration
 # draft's typed steps); set by that feature.
@@ -62,6 +65,8 @@ async def on_reply(update: Update, context: Context) -> None:
         await say(update, context, "common.question_expired")
         return
     used = await ACTIONS[pending.action](update, context, pending, clean(message.text or ""))
+    if used == KEEP_WAITING:
+        return
     with s.db.session() as session:
         pending_store.done(session=session, pending=session.merge(pending))
     if not used:

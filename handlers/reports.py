@@ -11,18 +11,33 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from domain.text import clean
 from handlers.common import (private_button, NEW_MESSAGES, Context, alert, best_effort, represented_units, callback_parts, int_arg, keyboard, label,
-                             private_command, say, svc)
+                             private_command, say, svc, with_leave_hint)
 from handlers.notices import notify_secretaries
+from handlers.replies import KEEP_WAITING, answers
 from khoibot import outbox
 from storage import pending as pending_store
 from storage import reports, roles, roster
-from storage.models import Bloc, Unit
+from storage.models import Bloc, PendingReply, Unit
 from storage.users import reachable
 
 PERIODS = ("midyear", "yearend")
 MAX_BYTES = 20 * 1024 * 1024  # what a bot may download from Telegram
 ALLOWED = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".rtf", ".zip", ".rar", ".7z"}
 WAITING = "report.upload"
+MAX_NAME = 200  # characters of a file name kept (stored, shown)
+MAX_SUFFIX = 16  # a longer "extension" is only a dot far into the name
+
+
+def stored_name(raw: str | None) -> str:
+    """The file name as stored and shown: no control characters, one line (domain.text.clean),
+    at most MAX_NAME characters, shortened in its stem so that the extension stays."""
+    name = clean(raw or "") or "baocao"
+    if len(name) <= MAX_NAME:
+        return name
+    suffix = PurePath(name).suffix
+    if len(suffix) > MAX_SUFFIX:
+        suffix = ""
+    return name[:MAX_NAME - len(suffix)].rstrip() + suffix
 
 
 def _my_units(context: Context, user_id: int) -> list[tuple[Unit, Bloc]]:
@@ -62,24 +77,41 @@ async def on_period_button(update: Update, context: Context) -> None:
         pending_store.ask(session=session, chat_id=user_id, message_id=message.message_id, user_id=user_id,
                           action=WAITING, bloc_id=bloc.id, now=s.clock.now(), unit_id=unit.id, period=parts[1])
     await update.callback_query.answer()
-    await outbox.edit(context.bot, message.chat.id, message.message_id,
-                      s.render("reports.send_now", unit=unit, period=parts[1], limit_mb=MAX_BYTES // 2**20))
+    await outbox.edit(context.bot, message.chat.id, message.message_id, with_leave_hint(
+        context, s.render("reports.send_now", unit=unit, period=parts[1], limit_mb=MAX_BYTES // 2**20)))
+
+
+def waiting_upload(context: Context, user_id: int) -> PendingReply | None:
+    """The report upload this person's private chat waits for, if any."""
+    s = svc(context)
+    with s.db.session() as session:
+        return next((p for p in pending_store.for_chat(session=session, chat_id=user_id)
+                     if p.action == WAITING and p.user_id == user_id and p.expires_at > s.clock.now()), None)
+
+
+@answers(WAITING)
+async def answer_text(update: Update, context: Context, pending: PendingReply, text: str) -> str:
+    """A text reply to the «send the file here» message: a file is awaited, and the wait goes on."""
+    with svc(context).db.session() as session:
+        unit = session.get(Unit, pending.payload.get("unit_id") or 0)
+    await say(update, context, "waits.file_awaited", unit=unit, period=pending.payload.get("period"))
+    return KEEP_WAITING
 
 
 async def on_document(update: Update, context: Context) -> None:
     s = svc(context)
     user_id = update.effective_user.id
     document = update.message.document
-    with s.db.session() as session:
-        waiting = next((p for p in pending_store.for_chat(session=session, chat_id=user_id)
-                        if p.action == WAITING and p.user_id == user_id and p.expires_at > s.clock.now()), None)
-    if waiting is None:
+    waiting = waiting_upload(context, user_id)
+    if waiting is None:  # nothing is filed, counted or forwarded
         await say(update, context, "reports.send_command_first")
         return
-    # Stored and shown: no control characters, one line (domain.text.clean).
-    filename = clean(document.file_name or "")[:200] or "baocao"
+    filename = stored_name(document.file_name)
     if PurePath(filename.lower()).suffix not in ALLOWED:
         await say(update, context, "reports.wrong_kind", filename=filename, allowed=sorted(ALLOWED))
+        return
+    if document.file_size == 0:  # None: Telegram did not say, the file is taken
+        await say(update, context, "reports.empty_file", filename=filename)
         return
     if (document.file_size or 0) > MAX_BYTES:
         await say(update, context, "reports.too_large", filename=filename, limit_mb=MAX_BYTES // 2**20)

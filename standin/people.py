@@ -38,8 +38,8 @@ class PersonActions:
 
     async def send_media(self: SimUser, chat: SimChat, kind: str, *, caption: str | None = None,
                          reply_to: SimMessage | None = None, settle: bool = True) -> SimMessage:
-        """Send a message that is neither text nor a document: "photo", "sticker", "voice" or
-        "location" (Telegram's JSON for it, with made-up file ids)."""
+        """Send a message that is neither text nor a document: "photo", "sticker", "voice",
+        "location", "video" or "contact" (Telegram's JSON for it, with made-up file ids)."""
         world = self._standin.world
         _check_can_post(self, chat)
         unique = f"{kind}{chat.id}{world.now()}"
@@ -52,8 +52,11 @@ class PersonActions:
             "voice": {"voice": {"file_id": f"AwAC{unique}", "file_unique_id": f"u{unique}", "duration": 3,
                                 "mime_type": "audio/ogg"}},
             "location": {"location": {"latitude": 16.4637, "longitude": 107.5909}},
+            "video": {"video": {"file_id": f"BAAC{unique}", "file_unique_id": f"u{unique}", "width": 640,
+                                "height": 360, "duration": 5, "mime_type": "video/mp4", "file_size": 90000}},
+            "contact": {"contact": {"phone_number": "+84912345678", "first_name": "Nguyễn Văn An"}},
         }[kind]
-        m = world.user_message(self, chat, caption=caption if kind in ("photo", "voice") else None,
+        m = world.user_message(self, chat, caption=caption if kind in ("photo", "voice", "video") else None,
                                reply_to=reply_to, media=media)
         if settle:
             await self._standin.settle()
@@ -106,10 +109,14 @@ class PersonActions:
 
     async def send_document(self: SimUser, chat: SimChat, filename: str, content: bytes,
                             caption: str | None = None, *, mime_type: str | None = None,
-                            reply_to: SimMessage | None = None, settle: bool = True) -> SimMessage:
+                            reply_to: SimMessage | None = None, size_told: bool = True,
+                            settle: bool = True) -> SimMessage:
+        """Send a file as a document; ``size_told=False``: the update does not say its size
+        (Telegram's file_size is optional)."""
         world = self._standin.world
         _check_can_post(self, chat)
         f = world.new_file(filename, content, mime_type)
+        f.size_told = size_told
         m = world.user_message(self, chat, file=f, caption=caption, reply_to=reply_to)
         if settle:
             await self._standin.settle()

@@ -41,8 +41,11 @@ def chat_json(c: SimChat) -> JSON:
 
 
 def document_json(f: SimFile) -> JSON:
-    return {"file_id": f.file_id, "file_unique_id": f.file_unique_id, "file_name": f.filename,
-            "mime_type": f.mime_type, "file_size": f.size}
+    d = {"file_id": f.file_id, "file_unique_id": f.file_unique_id, "file_name": f.filename,
+         "mime_type": f.mime_type, "file_size": f.size}
+    if not f.size_told:
+        del d["file_size"]
+    return d
 
 
 def file_json(f: SimFile) -> JSON:

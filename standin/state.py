@@ -37,6 +37,7 @@ class SimFile:
     content: bytes
     mime_type: str
     file_path: str
+    size_told: bool = True  # False: the update's document carries no file_size (Telegram may omit it)
 
     @property
     def size(self) -> int:
