@@ -155,6 +155,10 @@ async def represented_units(update: Update, context: Context) -> list:
     return units
 
 
+# Characters of a name on a button of its own: longer ones are cut at a word (shorten).
+BUTTON_NAME = 64
+
+
 def unit_choices(context: Context, units: list, data: Callable[..., str], *, template: str = "common.btn_unit",
                  variants: tuple[dict, ...] = ({},)) -> list[list[tuple[str, str]]]:
     """One button row per (unit, bloc) pair this person acts for, and per variant (e.g. a

@@ -28,7 +28,7 @@ from domain.review import ReviewRecord, ScoreLine, TitleOutcome
 from domain.text import fold, shorten, sort_key
 from exports import review_documents
 from handlers import reminders as reminder_handlers
-from handlers.common import (private_button, the_unit, show_step_message, NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command,
+from handlers.common import (BUTTON_NAME, private_button, the_unit, show_step_message, NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command,
                              int_arg, is_secretary, keyboard, label, private_command, say, svc)
 from handlers.pacing import pacer
 from handlers.replies import answers, secretary_answering
@@ -226,7 +226,7 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
         await query.answer()
         await _show_panel(update, context, bloc)
     elif action in ("add", "quota") and status == votes.DRAFT:
-        rows = [[(shorten(_entry_name(s, e["code"], vote.year), 60), f"bx:{'addt' if action == 'add' else 'qt'}:{e['code']}")]
+        rows = [[(shorten(_entry_name(s, e["code"], vote.year), BUTTON_NAME), f"bx:{'addt' if action == 'add' else 'qt'}:{e['code']}")]
                 for e in vote.ballot if e["code"] not in rules.LEADERS]
         rows.append([(label(context, "review.btn_back"), "bx:show")])
         await query.answer()
@@ -237,7 +237,7 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
         with s.db.session() as session:
             units = [u for u in roster.active_units(session=session, bloc_id=bloc.id)
                      if u.id not in entry["candidates"]]
-        rows = [[(shorten(u.name, 60), f"bx:addu:{entry['code']}:{u.id}")] for u in units]
+        rows = [[(shorten(u.name, BUTTON_NAME), f"bx:addu:{entry['code']}:{u.id}")] for u in units]
         rows.append([(label(context, "review.btn_back"), "bx:show")])
         await query.answer()
         await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
@@ -291,7 +291,7 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
         await _ask_chair(update, context, bloc, vote, after_list=False)
     elif action == "tie" and status == votes.CLOSED:
         outcomes = compute(s, bloc, vote)
-        rows = [[(shorten(o.name, 60), f"bx:tiet:{o.code}")] for o in outcomes if o.unresolved]
+        rows = [[(shorten(o.name, BUTTON_NAME), f"bx:tiet:{o.code}")] for o in outcomes if o.unresolved]
         rows.append([(label(context, "review.btn_back"), "bx:show")])
         await query.answer()
         await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
@@ -302,7 +302,7 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
             await alert(update, context, "common.stale_button")
             return
         ids = {name: uid for uid, name in _names(s, bloc, _entry(vote, parts[2])["candidates"]).items()}
-        rows = [[(shorten(line.unit, 60), f"bx:tieu:{outcome.code}:{ids[line.unit]}")] for line in outcome.unresolved]
+        rows = [[(shorten(line.unit, BUTTON_NAME), f"bx:tieu:{outcome.code}:{ids[line.unit]}")] for line in outcome.unresolved]
         rows.append([(label(context, "review.btn_back"), "bx:show")])
         await query.answer()
         await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
