@@ -13,7 +13,8 @@ from sqlmodel import select
 from storage.models import Bloc, Covenant, Milestone, RegistrationDraft, Report, Unit
 from tests.conftest import TZ
 from tests.samples import (HOA_BINH_BLOC, HOA_BINH_UNITS, HUE_BLOC, HUE_UNITS, INDIVIDUAL_TITLES,
-                           invite_and_enrol, enrol, set_up_bloc)
+                           invite_and_enrol, enrol, register, set_up_bloc)
+from tests.test_review import BK
 
 XS = "Tập thể lao động xuất sắc"
 LONG_UNIT = "Hội Người khuyết tật – Bảo trợ người khuyết tật và trẻ mồ côi"
@@ -227,3 +228,22 @@ async def test_the_meeting_prompts_example_is_in_the_blocs_year_and_accepted(wor
     await secretary.reply(group.last_bot_message(), example_in(question))
     assert [(kind, at.astimezone(TZ).strftime("%H:%M %d/%m/%Y")) for kind, at in milestones(world)] == [
         ("midyear_meeting", example)]
+
+
+async def test_the_ballot_deadline_example_is_to_come_and_a_far_one_is_refused(world):
+    group, secretary = await set_up_bloc(world, units=["Hội Chữ thập đỏ", "Hội Khuyến học"])
+    officers = await enrol(world, group, secretary, ["Hội Chữ thập đỏ", "Hội Khuyến học"])
+    for officer in officers.values():
+        await register(officer, [BK])
+    world.clock.set(datetime(2025, 12, 15, 9, 0, tzinfo=TZ))  # the usual 10/12 is past
+    await secretary.send(group, "/binhxet")
+    await secretary.press(group.last_bot_message(), "Chuẩn bị lá phiếu")
+    await secretary.press(group.last_bot_message(), "Mở bỏ phiếu")
+    question = group.last_bot_message()
+    assert example_in(question) == "16:30 22/12/2025"
+    await secretary.reply(question, "31/12/9999")
+    assert "Bot chỉ nhận ngày trong các năm từ 2024 đến 2026" in group.bot_messages()[-2].text
+    await secretary.reply(group.last_bot_message(), "hạn chót")
+    assert "<code>16:30 22/12/2025</code>" in group.bot_messages()[-2].html
+    await secretary.reply(group.last_bot_message(), example_in(question))
+    assert "Hạn bỏ phiếu: 16:30 ngày 22/12/2025" in group.last_bot_message().text
