@@ -482,6 +482,8 @@ async def answer_open(update: Update, context: Context, pending: PendingReply, t
         await say(update, context, "review.not_draft")
         return True
     now = s.clock.now()
+    # A question asked before prompts carried an example is asked again with one.
+    pending.payload.setdefault("example", example_of(context, bloc, Kind.BALLOT_DEADLINE))
     deadline_at = None
     if fold(text) not in ("khong", "0", "-"):
         try:

@@ -140,6 +140,8 @@ async def answer_set(update: Update, context: Context, pending: PendingReply, te
         return True
     s = svc(context)
     kind = Kind(pending.payload["kind"])
+    # A question asked before prompts carried an example is asked again with one.
+    pending.payload.setdefault("example", example_of(context, bloc, kind))
     meeting = kind in MEETINGS
     when_text, place = split_place(text)
     now = s.clock.now()
