@@ -48,6 +48,12 @@ def is_past(dt: datetime, now: datetime) -> bool:
     return dt < now
 
 
+def accepted_years(bloc_year: int, this_year: int) -> tuple[int, int]:
+    """The years a typed date of a bloc's year may fall in (first, last): a year either
+    side of the bloc's year and of this year. «31/12/9999» is a slip of the keyboard."""
+    return min(bloc_year, this_year) - 1, max(bloc_year, this_year) + 1
+
+
 # --- parsing ------------------------------------------------------------------
 
 class DateParseError(ValueError):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from domain.text import clean
@@ -52,6 +52,30 @@ ORDER: tuple[tuple[Kind, Kind], ...] = (
     (Kind.REGISTRATION_DEADLINE, Kind.YEAREND_MEETING),
     (Kind.YEAREND_MEETING, Kind.DOSSIER_DEADLINE),
 )
+
+
+# A usual day and hour for each milestone (month, day, hour, minute), for the example a
+# prompt gives; in the order ORDER asks for.
+_USUAL = {
+    Kind.REGISTRATION_DEADLINE: (3, 31, 17, 0),
+    Kind.COVENANT_MEETING: (3, 15, 8, 0),
+    Kind.MIDYEAR_MEETING: (7, 15, 14, 0),
+    Kind.YEAREND_MEETING: (12, 10, 14, 0),
+    Kind.DOSSIER_DEADLINE: (12, 25, 17, 0),
+    Kind.BALLOT_DEADLINE: (12, 10, 16, 30),
+}
+
+
+def example(kind: Kind, *, year: int, now: datetime) -> datetime:
+    """A time to show as an example when asking for ``kind``'s date: its usual day in the
+    bloc's year, or, when that has passed (a prompt's example must be one the step
+    accepts, and past times are refused), the same hour a week from today. ``now`` is
+    aware, in the bloc's timezone; so is the answer."""
+    month, day, hour, minute = _USUAL[kind]
+    usual = datetime(year, month, day, hour, minute, tzinfo=now.tzinfo)
+    if usual > now:
+        return usual
+    return (now + timedelta(days=7)).replace(hour=hour, minute=minute, second=0, microsecond=0)
 
 
 def order_problem(kind: Kind, at: datetime, others: dict[Kind, datetime]) -> tuple[Kind, Kind] | None:

@@ -62,12 +62,20 @@ def toggle(data: dict, code: str) -> dict:
     return {**data, "collective": chosen}
 
 
-_COUNT = re.compile(r"^\s*([+-]?\d+)\s*(?:người|ng)?\s*[:.,;-]?\s*(.*)$", re.IGNORECASE | re.DOTALL)
+# ASCII digits only (str.isdigit() and \d take «²» and other scripts' digits), then the end,
+# a space, a separator before the names, or "người".
+_COUNT = re.compile(r"^\s*([+-]?[0-9]+)(?=$|\s|[:.,;-]|người|nguoi|ng\b)\s*(?:người|nguoi|ng\b)?\s*[:.,;-]?\s*(.*)$",
+                    re.IGNORECASE | re.DOTALL)
+# "2,5", "3.7 người", "1e3", "10^12", "2/3": a number that is not a whole number of people.
+_NOT_WHOLE = re.compile(r"^\s*[+-]?[0-9]*[.,/][0-9]|^\s*[+-]?[0-9]+\s*(?:e[+-]?[0-9]|\^|\*\*|x\s*10)",
+                        re.IGNORECASE)
 
 
 def parse_people(text: str) -> tuple[int, list[str]]:
     """Read "2", "2: Nguyễn Văn A, Trần Thị B" or "2" with one name per following line."""
     first, _, rest = text.strip().partition("\n")
+    if _NOT_WHOLE.match(first):
+        raise InputError("people_not_whole")
     match = _COUNT.match(first)
     if not match:
         raise InputError("people_not_number")
@@ -82,6 +90,8 @@ def parse_people(text: str) -> tuple[int, list[str]]:
     names = [clean(n) for part in raw for n in re.split(r"[,;]", part) if clean(n)]
     if any(len(n) > MAX_PERSON_NAME for n in names):
         raise InputError("person_name_too_long")
+    if any(not any(ch.isalpha() for ch in n) for n in names):
+        raise InputError("person_name_not_a_name")  # "2: 5" or "2 - ..." is no one's name
     if len(names) > count:
         raise InputError("people_names_exceed")
     return count, names

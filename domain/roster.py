@@ -17,16 +17,20 @@ class AddPlan:
     duplicates: list[tuple[str, str]] = field(default_factory=list)
     too_long: list[str] = field(default_factory=list)
     too_short: list[str] = field(default_factory=list)
+    # lines that hold only blank-looking or invisible characters (Hangul filler, zero width...)
+    invisible: int = 0
     over_capacity: int = 0  # how many names past the bloc's limit
 
     @property
     def refused(self) -> bool:
         """A list with a bad line is refused whole, so the secretary fixes and resends it."""
-        return bool(self.too_long or self.too_short or self.over_capacity)
+        return bool(self.too_long or self.too_short or self.invisible or self.over_capacity)
 
 
 def name_problem(name: str) -> str | None:
     """Why a single unit name cannot be used, or None."""
+    if name.strip() and not clean(name):
+        return "invisible"  # shows as nothing, or as blank space
     name = clean(name)
     if len(name) < MIN_NAME_LENGTH or not any(ch.isalpha() for ch in name):
         return "too_short"
@@ -43,6 +47,9 @@ def plan_additions(text: str, existing: dict[str, str], capacity: int) -> AddPla
     """
     plan = AddPlan()
     seen = dict(existing)
+    # parse_lines() drops lines that clean to nothing; a line that was not empty to Python
+    # yet is now (U+3164 alone) was typed as a name that reads as nothing.
+    plan.invisible = sum(1 for raw in text.splitlines() if raw.strip() and not clean(raw))
     for name in parse_lines(text):
         problem = name_problem(name)
         if problem == "too_long":

@@ -10,25 +10,64 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
+# Characters that show as blank space but are letters or symbols to Unicode (so neither
+# isspace() nor the format category catches them): Hangul fillers, Braille blank, and the
+# like. A name written with them looks like another name, or like nothing at all.
+_BLANKS = frozenset("\u115f\u1160\u2800\u3164\uffa0\u180e\u2028\u2029")
+# Invisible marks that are not format characters (Cf): the combining grapheme joiner,
+# Khmer inherent vowels, Mongolian and standard variation selectors.
+_INVISIBLE = frozenset("\u034f\u17b4\u17b5\u180b\u180c\u180d\u180f") | frozenset(
+    chr(c) for c in (*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)))
+
+
 def clean(s: str) -> str:
-    """NFC, no control/format characters, single spaces, trimmed."""
+    """NFC, no control/format/invisible characters, blank-looking ones as spaces, single
+    spaces, trimmed."""
     out = []
     for ch in unicodedata.normalize("NFC", s):
-        if ch.isspace():  # tabs, newlines, NBSP... (checked before Cc: tab is Cc)
+        if ch.isspace() or ch in _BLANKS:  # tabs, newlines, NBSP, Hangul filler... (checked before Cc: tab is Cc)
             out.append(" ")
-        elif unicodedata.category(ch) not in ("Cc", "Cf"):
+        elif ch not in _INVISIBLE and unicodedata.category(ch) not in ("Cc", "Cf"):
             out.append(ch)
     # NFC again: dropping a zero-width char can bring a base and its accent together
     return " ".join(unicodedata.normalize("NFC", "".join(out)).split())
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters: cut after a whole word, marked with «…»
+    (a single word longer than the room is cut inside it, still marked)."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    room = max(limit - 1, 0)
+    head = text[:room]
+    if text[room] != " " and " " in head:
+        head = head[: head.rindex(" ")]  # the word that does not fit goes whole
+    # no dangling separator before the mark: "Hội A –…" reads as "Hội A…"
+    head = head.rstrip(" ,;:–—-/(")
+    return (head or text[:room]) + "…"
 
 
 _DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
 _SPACED_DASH = re.compile(r" ?- ?")
 
 
+# Cyrillic and Greek letters drawn like Latin ones (after casefold()): «Hội Chữ thập đỏ»
+# typed with a Cyrillic «о» is the same name to a person, so to fold() too.
+_LOOKALIKES = str.maketrans({
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "һ": "h",
+    "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l", "ү": "y", "ɡ": "g",
+    "α": "a", "β": "b", "ε": "e", "ζ": "z", "η": "h", "ι": "i", "κ": "k", "μ": "m", "ν": "v",
+    "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ϲ": "c", "ϳ": "j",
+})
+
+
 def fold(s: str) -> str:
-    """Matching key ignoring case, accents, spacing and the kind of dash."""
-    s = unicodedata.normalize("NFD", clean(s).casefold())
+    """Matching key ignoring case, accents, spacing, the kind of dash, compatibility forms
+    (full-width letters, ligatures: NFKC) and Cyrillic/Greek look-alike letters."""
+    s = unicodedata.normalize("NFKC", clean(s)).casefold().translate(_LOOKALIKES)
+    s = unicodedata.normalize("NFD", s)
     s = "".join(c for c in s if unicodedata.category(c) != "Mn").replace("đ", "d")
     s = " ".join(_DASHES.sub("-", s).split())  # removing marks may leave double spaces
     return _SPACED_DASH.sub("-", s)

@@ -162,13 +162,28 @@ async def represented_units(update: Update, context: Context) -> list:
     return units
 
 
+# Characters of a name on a button of its own: longer ones are cut at a word (shorten).
+BUTTON_NAME = 64
+
+
+def unit_choices(context: Context, units: list, data: Callable[..., str], *, template: str = "common.btn_unit",
+                 variants: tuple[dict, ...] = ({},)) -> list[list[tuple[str, str]]]:
+    """One button row per (unit, bloc) pair this person acts for, and per variant (e.g. a
+    report's period): the label names the unit and, when there are several, its bloc
+    (templates use common.btn_unit), since one person may represent units of two blocs
+    that bear the same name. ``data(unit, **variant)`` is the button's callback data."""
+    several = len(units) > 1
+    return [[(label(context, template, unit=u, bloc=b, several=several, **variant), data(u, **variant))]
+            for u, b in units for variant in variants]
+
+
 async def the_unit(update: Update, context: Context, *, prefix: str, question: str):
     """The one (unit, bloc) this person acts for in a private-chat command; when they
     represent several, they are asked which (buttons "<prefix>:unit:<id>") and None is
     returned, as it is when they represent none (they were told how to become one)."""
     units = await represented_units(update, context)
     if len(units) > 1:
-        rows = [[(label(context, "common.btn_unit", unit=u, bloc=b), f"{prefix}:unit:{u.id}")] for u, b in units]
+        rows = unit_choices(context, units, lambda unit: f"{prefix}:unit:{unit.id}")
         await say(update, context, question, reply_markup=keyboard(rows))
         return None
     return units[0] if units else None

@@ -17,7 +17,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from domain import registration as rules
-from handlers.common import (private_button, the_unit, show_step_message, NEW_MESSAGES, Context, alert, best_effort, represented_units, callback_parts, int_arg, keyboard, label, private_command, say,
+from handlers.common import (private_button, the_unit, unit_choices, show_step_message, NEW_MESSAGES, Context, alert, best_effort, represented_units, callback_parts, int_arg, keyboard, label, private_command, say,
                              svc, tell)
 from handlers import replies
 from handlers.notices import notify_secretaries
@@ -429,8 +429,7 @@ async def giaouoc(update: Update, context: Context) -> None:
 
 
 async def covenant_for(update: Update, context: Context, units: list[tuple[Unit, Bloc]]) -> None:
-    rows = [[(label(context, "registration.btn_covenant", unit=u, several=len(units) > 1), f"gu:ok:{u.id}")]
-            for u, _ in units]
+    rows = unit_choices(context, units, lambda unit: f"gu:ok:{unit.id}", template="registration.btn_covenant")
     await outbox.send(context.bot, svc(context), update.effective_chat.id,
                       svc(context).render("registration.covenant_question", units=units), reply_markup=keyboard(rows))
 

@@ -10,8 +10,8 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from domain.text import clean
-from handlers.common import (private_button, NEW_MESSAGES, Context, alert, best_effort, represented_units, callback_parts, int_arg, keyboard, label,
-                             private_command, say, svc, with_leave_hint)
+from handlers.common import (private_button, NEW_MESSAGES, Context, alert, best_effort, represented_units, unit_choices,
+                             callback_parts, int_arg, keyboard, label, private_command, say, svc, with_leave_hint)
 from handlers.notices import notify_secretaries
 from handlers.replies import KEEP_WAITING, answers
 from khoibot import outbox
@@ -53,8 +53,8 @@ async def baocao(update: Update, context: Context) -> None:
 
 
 async def ask_period(update: Update, context: Context, units: list[tuple[Unit, Bloc]]) -> None:
-    rows = [[(label(context, "reports.btn_period", unit=u, period=p, several=len(units) > 1), f"bc:{p}:{u.id}")]
-            for u, _ in units for p in PERIODS]
+    rows = unit_choices(context, units, lambda unit, period: f"bc:{period}:{unit.id}", template="reports.btn_period",
+                        variants=tuple({"period": p} for p in PERIODS))
     await outbox.send(context.bot, svc(context), update.effective_chat.id,
                       svc(context).render("reports.which"), reply_markup=keyboard(rows))
 

@@ -25,13 +25,14 @@ from domain.dates import DateParseError, is_past, parse_vn_datetime
 from domain.milestones import Kind
 from domain.reminders import Planned, plan
 from domain.review import ReviewRecord, ScoreLine, TitleOutcome
-from domain.text import fold, sort_key
+from domain.text import fold, shorten, sort_key
 from exports import review_documents
 from handlers import reminders as reminder_handlers
-from handlers.common import (private_button, the_unit, show_step_message, NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command,
+from handlers.common import (BUTTON_NAME, private_button, the_unit, show_step_message, NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command,
                              int_arg, is_secretary, keyboard, label, private_command, say, svc)
 from handlers.pacing import pacer
 from handlers.replies import answers, secretary_answering
+from handlers.schedule import example_of, year_problem
 from khoibot import outbox, scheduler
 from khoibot.services import Services
 from storage import milestones, registrations, reminders, roles, roster, votes
@@ -225,7 +226,7 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
         await query.answer()
         await _show_panel(update, context, bloc)
     elif action in ("add", "quota") and status == votes.DRAFT:
-        rows = [[(_entry_name(s, e["code"], vote.year)[:60], f"bx:{'addt' if action == 'add' else 'qt'}:{e['code']}")]
+        rows = [[(shorten(_entry_name(s, e["code"], vote.year), BUTTON_NAME), f"bx:{'addt' if action == 'add' else 'qt'}:{e['code']}")]
                 for e in vote.ballot if e["code"] not in rules.LEADERS]
         rows.append([(label(context, "review.btn_back"), "bx:show")])
         await query.answer()
@@ -236,7 +237,7 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
         with s.db.session() as session:
             units = [u for u in roster.active_units(session=session, bloc_id=bloc.id)
                      if u.id not in entry["candidates"]]
-        rows = [[(u.name[:60], f"bx:addu:{entry['code']}:{u.id}")] for u in units]
+        rows = [[(shorten(u.name, BUTTON_NAME), f"bx:addu:{entry['code']}:{u.id}")] for u in units]
         rows.append([(label(context, "review.btn_back"), "bx:show")])
         await query.answer()
         await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
@@ -262,7 +263,8 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
             await alert(update, context, "review.nothing_to_vote")
             return
         await query.answer()
-        await ask(update, context, "review.ask_deadline", action="review.open", bloc_id=bloc.id)
+        await ask(update, context, "review.ask_deadline", action="review.open", bloc_id=bloc.id,
+                  example=example_of(context, bloc, Kind.BALLOT_DEADLINE))
     elif action == "close" and status == votes.OPEN:
         with s.db.session() as session:
             voted = votes.voted_count(session=session, vote_id=vote.id)
@@ -289,7 +291,7 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
         await _ask_chair(update, context, bloc, vote, after_list=False)
     elif action == "tie" and status == votes.CLOSED:
         outcomes = compute(s, bloc, vote)
-        rows = [[(o.name[:60], f"bx:tiet:{o.code}")] for o in outcomes if o.unresolved]
+        rows = [[(shorten(o.name, BUTTON_NAME), f"bx:tiet:{o.code}")] for o in outcomes if o.unresolved]
         rows.append([(label(context, "review.btn_back"), "bx:show")])
         await query.answer()
         await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
@@ -300,7 +302,7 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
             await alert(update, context, "common.stale_button")
             return
         ids = {name: uid for uid, name in _names(s, bloc, _entry(vote, parts[2])["candidates"]).items()}
-        rows = [[(line.unit[:60], f"bx:tieu:{outcome.code}:{ids[line.unit]}")] for line in outcome.unresolved]
+        rows = [[(shorten(line.unit, BUTTON_NAME), f"bx:tieu:{outcome.code}:{ids[line.unit]}")] for line in outcome.unresolved]
         rows.append([(label(context, "review.btn_back"), "bx:show")])
         await query.answer()
         await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
@@ -480,13 +482,20 @@ async def answer_open(update: Update, context: Context, pending: PendingReply, t
         await say(update, context, "review.not_draft")
         return True
     now = s.clock.now()
+    # A question asked before prompts carried an example is asked again with one.
+    pending.payload.setdefault("example", example_of(context, bloc, Kind.BALLOT_DEADLINE))
     deadline_at = None
     if fold(text) not in ("khong", "0", "-"):
         try:
             # A day without an hour runs to the end of that day.
             parsed = parse_vn_datetime(text, now=now, tz=s.tz, default_time=time(23, 59))
         except DateParseError as exc:
-            await say(update, context, f"review.error_deadline_{exc.code}", text=text)
+            await say(update, context, f"review.error_deadline_{exc.code}", text=text,
+                      example=example_of(context, bloc, Kind.BALLOT_DEADLINE))
+            return False
+        far = year_problem(context, bloc, parsed.value)
+        if far:
+            await say(update, context, "schedule.error_far", **far)
             return False
         if is_past(parsed.value, now):
             await say(update, context, "review.error_deadline_past", at=parsed.value)

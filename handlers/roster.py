@@ -7,8 +7,8 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from domain.roster import MAX_NAME_LENGTH, name_problem, plan_additions
-from domain.text import fold
-from handlers.common import (NEW_MESSAGES, Context, alert, ask, callback_parts, command_text, group_button, group_command,
+from domain.text import fold, shorten
+from handlers.common import (BUTTON_NAME, NEW_MESSAGES, Context, alert, ask, callback_parts, command_text, group_button, group_command,
                              int_arg, is_secretary, keyboard, label, say, svc)
 from handlers.replies import answers, secretary_answering
 from khoibot import outbox
@@ -73,7 +73,7 @@ async def answer_add(update: Update, context: Context, pending: PendingReply, te
 def _picker(context: Context, bloc: Bloc):
     with svc(context).db.session() as session:
         units = roster.active_units(session=session, bloc_id=bloc.id)
-    rows = [[(u.name[:60], f"r:unit:{u.id}")] for u in units]
+    rows = [[(shorten(u.name, BUTTON_NAME), f"r:unit:{u.id}")] for u in units]
     rows.append([(label(context, "roster.btn_close"), "r:close:0")])
     return units, keyboard(rows)
 

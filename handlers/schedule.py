@@ -9,8 +9,8 @@ from datetime import time
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from domain.dates import DateParseError, is_past, parse_vn_datetime
-from domain.milestones import MEETINGS, Kind, order_problem, parse_hour, split_place
+from domain.dates import DateParseError, accepted_years, fmt_date, fmt_time, is_past, parse_vn_datetime
+from domain.milestones import MEETINGS, Kind, example, order_problem, parse_hour, split_place
 from domain.reminders import plan
 from handlers.common import (NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command, int_arg,
                              keyboard, label, say, svc)
@@ -26,6 +26,21 @@ from storage.models import Bloc, Milestone, PendingReply
 CODES = {"dl": Kind.REGISTRATION_DEADLINE, "gu": Kind.COVENANT_MEETING, "sk": Kind.MIDYEAR_MEETING,
          "tk": Kind.YEAREND_MEETING, "hs": Kind.DOSSIER_DEADLINE}
 CODE_OF = {kind: code for code, kind in CODES.items()}
+
+
+def example_of(context: Context, bloc: Bloc, kind: Kind) -> dict[str, str]:
+    """The date and hour a prompt for ``kind`` shows as its example: in the bloc's year and
+    still to come (domain.milestones.example). Strings, as a question's payload is kept."""
+    s = svc(context)
+    at = example(kind, year=bloc.year, now=s.clock.now().astimezone(s.tz))
+    return dict(date=fmt_date(at), time=fmt_time(at))
+
+
+def year_problem(context: Context, bloc: Bloc, at) -> dict | None:
+    """When a typed date is too far from the bloc's year to be meant: the accepted years."""
+    s = svc(context)
+    low, high = accepted_years(bloc.year, s.clock.now().astimezone(s.tz).year)
+    return None if low <= at.astimezone(s.tz).year <= high else dict(at=at, low=low, high=high)
 
 
 def _active(context: Context, bloc: Bloc) -> list[Milestone]:
@@ -62,7 +77,7 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
     elif action == "set" and kind:
         await update.callback_query.answer()
         await ask(update, context, "schedule.ask_meeting" if kind in MEETINGS else "schedule.ask_deadline",
-                  action="schedule.set", bloc_id=bloc.id, kind=kind.value)
+                  action="schedule.set", bloc_id=bloc.id, kind=kind.value, example=example_of(context, bloc, kind))
     elif action == "cancel" and kind:
         # Ask first: cancelling drops the milestone's reminders.
         s = svc(context)
@@ -125,6 +140,8 @@ async def answer_set(update: Update, context: Context, pending: PendingReply, te
         return True
     s = svc(context)
     kind = Kind(pending.payload["kind"])
+    # A question asked before prompts carried an example is asked again with one.
+    pending.payload.setdefault("example", example_of(context, bloc, kind))
     meeting = kind in MEETINGS
     when_text, place = split_place(text)
     now = s.clock.now()
@@ -132,10 +149,14 @@ async def answer_set(update: Update, context: Context, pending: PendingReply, te
         # A deadline given as a day runs to the end of that day; a meeting needs its hour.
         parsed = parse_vn_datetime(when_text, now=now, tz=s.tz, default_time=None if meeting else time(23, 59))
     except DateParseError as exc:
-        await say(update, context, f"schedule.error_{exc.code}", text=when_text)
+        await say(update, context, f"schedule.error_{exc.code}", text=when_text, example=example_of(context, bloc, kind))
         return False
     if meeting and not parsed.has_time:
-        await say(update, context, "schedule.error_meeting_time")
+        await say(update, context, "schedule.error_meeting_time", example=example_of(context, bloc, kind))
+        return False
+    far = year_problem(context, bloc, parsed.value)
+    if far:
+        await say(update, context, "schedule.error_far", **far)
         return False
     if is_past(parsed.value, now):
         await say(update, context, "schedule.error_past", at=parsed.value)

@@ -13,7 +13,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from domain.chunks import MAX_CHUNKS, TEXT_LIMIT, split_lines, utf16_len
 from domain.rollover import YearArgumentError, parse_year
 from domain.status import Registered, Status, compile_status
-from handlers.common import (NEW_MESSAGES, Context, alert, callback_parts, command_text, group_button, group_command,
+from domain.text import shorten
+from handlers.common import (BUTTON_NAME, NEW_MESSAGES, Context, alert, callback_parts, command_text, group_button, group_command,
                              int_arg, keyboard, label, say, svc, tell)
 from handlers.pacing import pacer
 from khoibot import outbox
@@ -183,7 +184,7 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
         await query.answer()
         with s.db.session() as session:
             units = roster.active_units(session=session, bloc_id=bloc.id)
-        rows = [[(u.name[:60], f"st:reopen:{u.id}")] for u in units]
+        rows = [[(shorten(u.name, BUTTON_NAME), f"st:reopen:{u.id}")] for u in units]
         await outbox.send(context.bot, s, query.message.chat.id, s.render("status.pick_reopen"),
                           reply_markup=keyboard(rows))
         return

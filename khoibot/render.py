@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from domain import dates
 from domain.scores import fmt_points
+from domain.text import shorten
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 _BLANKS = re.compile(r"\n{3,}")
@@ -48,6 +49,8 @@ class Renderer:
         env.filters["date"] = lambda value: dates.fmt_date(value.astimezone(self.tz) if hasattr(value, "hour") else value)
         env.filters["datetime"] = lambda value: dates.fmt_datetime(value, tz=self.tz)
         env.filters["points"] = fmt_points
+        # names cut for a button or a line: at a word, marked «…» (never str[:n])
+        env.filters["shorten"] = shorten
         return env
 
     def _call(self, env: Environment, template: str, ctx: dict) -> str:
