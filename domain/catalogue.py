@@ -85,9 +85,9 @@ class Catalogue:
         return {t.code: own.get(t.code, t.quota_for(members)) for t in self.for_year(year)}
 
     def quota_titles(self, year: int) -> list[Title]:
-        """The titles a bloc's secretary sets a quota for: the collective ones (a quota is a
-        number of member units)."""
-        return self.collective(year)
+        """The titles a bloc's secretary sets a quota for (a number of member units): the
+        collective ones its ballot decides, and any other the catalogue gives a quota."""
+        return [t for t in self.collective(year) if t.voted or t.quota is not None or t.quota_share is not None]
 
     def get(self, code: str) -> Title | None:
         return self._by_code.get(code)

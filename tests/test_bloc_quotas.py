@@ -37,6 +37,9 @@ async def test_quotas_set_in_january_are_those_of_the_status_the_board_and_the_b
     world.clock.set(local(10, 1, 9, 0))
     await set_quota_from_status(secretary, group, CO_TINH, "3")
     assert any(f"Đã đặt chỉ tiêu năm 2025 cho {CO_TINH}: 3 đơn vị" in (m.text or "") for m in group.bot_messages())
+    await secretary.send(group, "/khoi")
+    await secretary.press(group.last_bot_message(), "Danh mục danh hiệu")
+    assert f"{CO_TINH} — khối bình xét, bỏ phiếu; chỉ tiêu 3" in group.last_bot_message().text
     for unit in UNITS[:4]:
         await register(officers[unit], [CO_TINH, BK])
 
