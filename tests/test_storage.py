@@ -115,3 +115,30 @@ def test_the_status_of_many_blocs_is_read_at_once_and_equals_each_blocs_own(db):
         assert rows[a.id].current[ua[1].id].withdrawn and set(rows[a.id].current) == {ua[0].id, ua[1].id}
         assert set(rows[b.id].current) == {ub[1].id} and rows[b.id].covenants == {}
         assert rows[empty.id].units == [] and rows[empty.id].current == {}
+
+
+def test_quotas_kept_on_earlier_ballots_become_the_blocs_quotas(database_url):
+    """Migration 0007: the quotas a secretary set on a ballot before quotas were the bloc's own
+    fact become the bloc's quotas for that year (the leaders' lines are not titles)."""
+    from sqlmodel import select
+
+    from storage.models import Bloc, BlocQuota, Vote
+
+    database = Database(database_url)
+    try:
+        upgrade(database.engine, "0006")
+        now = datetime(2024, 12, 10, 7, 0, tzinfo=UTC)
+        with database.session() as s:
+            bloc = blocs.create_bloc(session=s, chat_id=-1001, name="Khối A", year=2024, province="Huế", by=42,
+                                     now=now)
+            s.add(Vote(bloc_id=bloc.id, year=2024, status="closed", created_by=42, created_at=now, ballot=[
+                dict(code="CO_TINH", quota=3, candidates=[], added=[]),
+                dict(code="BK_UBND", quota=12, candidates=[], added=[]),
+                dict(code="LEAD", quota=1, candidates=[], added=[])]))
+        upgrade(database.engine)
+        with database.session() as s:
+            assert sorted((q.bloc_id, q.year, q.code, q.quota, q.set_by) for q in s.exec(select(BlocQuota))) == [
+                (bloc.id, 2024, "BK_UBND", 12, 42), (bloc.id, 2024, "CO_TINH", 3, 42)]
+            assert s.exec(select(Bloc)).one().year == 2024
+    finally:
+        database.dispose()
