@@ -380,6 +380,7 @@ async def answer_quota(update: Update, context: Context, pending: PendingReply, 
     ctx, markup = _panel(context, bloc)
     await say(update, context, "review.panel", reply_markup=markup,
               done=s.render("review.quota_set", title=_entry_name(s, code, vote.year), quota=quota), **ctx)
+    await best_effort("refresh board", status_handlers.refresh_board(context, bloc))
     return True
 
 

@@ -189,15 +189,23 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
         await query.answer()
         titles = s.catalogue.quota_titles(bloc.year)
         current = bloc_quotas(s, bloc)
-        rows = [[(t.name[:60], f"st:qt:{t.code}")] for t in titles]
+        with s.db.session() as session:
+            fixed = quotas.fixed(session=session, bloc=bloc)
+        # Once the ballot has opened the quotas are only shown.
+        rows = [] if fixed else [[(t.name[:60], f"st:qt:{t.code}")] for t in titles]
         await outbox.send(context.bot, s, query.message.chat.id,
-                          s.render("status.pick_quota", bloc=bloc, titles=[(t, current.get(t.code)) for t in titles]),
-                          reply_markup=keyboard(rows))
+                          s.render("status.pick_quota", bloc=bloc, titles=[(t, current.get(t.code)) for t in titles],
+                                   fixed=fixed), reply_markup=keyboard(rows) if rows else None)
         return
     if action == "qt":
         title = _quota_title(s, bloc, parts[2])
         if title is None:
             await alert(update, context, "common.stale_button")
+            return
+        with s.db.session() as session:
+            fixed = quotas.fixed(session=session, bloc=bloc)
+        if fixed:
+            await alert(update, context, "status.quota_locked", year=bloc.year)
             return
         await query.answer()
         await ask(update, context, "status.ask_quota", action="status.quota", bloc_id=bloc.id, code=title.code,
@@ -253,9 +261,9 @@ def _quota_title(s: Services, bloc: Bloc, code: str):
 
 
 async def save_quota(update: Update, context: Context, bloc: Bloc, code: str, text: str) -> str:
-    """A secretary's typed quota for one title: "saved" (the board follows), "again" (not a
-    whole number from 0 to the number of units: told, to be asked again) or "locked" (the
-    year's ballot has opened, its quotas are fixed: told)."""
+    """A secretary's typed quota for one title: "saved" (the caller confirms, then refreshes
+    the board), "again" (not a whole number from 0 to the number of units: told, to be asked
+    again) or "locked" (the year's ballot has opened, its quotas are fixed: told)."""
     s = svc(context)
     members = _members(s, bloc)
     quota = int_arg(text.strip())
@@ -268,7 +276,6 @@ async def save_quota(update: Update, context: Context, bloc: Bloc, code: str, te
     if not saved:
         await say(update, context, "status.quota_locked", year=bloc.year)
         return "locked"
-    await best_effort("refresh board", refresh_board(context, bloc))
     return "saved"
 
 
@@ -285,6 +292,7 @@ async def answer_quota(update: Update, context: Context, pending: PendingReply, 
     result = await save_quota(update, context, bloc, title.code, text)
     if result == "saved":
         await say(update, context, "status.quota_set", title=title.name, quota=int_arg(text.strip()), year=bloc.year)
+        await best_effort("refresh board", refresh_board(context, bloc))
     return result != "again"
 
 

@@ -37,6 +37,12 @@ def for_year(*, session: Session, bloc_id: int, year: int, catalogue: Catalogue,
     return catalogue.quotas(year, members, own(session=session, bloc_id=bloc_id, year=year))
 
 
+def fixed(*, session: Session, bloc: Bloc) -> bool:
+    """Whether the bloc's quotas for its current year are fixed: its ballot has opened."""
+    status = session.exec(select(Vote.status).where(Vote.bloc_id == bloc.id, Vote.year == bloc.year)).first()
+    return status is not None and status != _DRAFT
+
+
 def set_quota(*, session: Session, bloc: Bloc, code: str, quota: int, by: int, now: datetime) -> bool:
     """Set the bloc's quota for one title in its current year, audited. False (nothing
     changed) once the year's ballot has opened: the ballot units were given fixed it.

@@ -68,6 +68,12 @@ async def test_quotas_set_in_january_are_those_of_the_status_the_board_and_the_b
     await secretary.send(group, "/binhxet")
     assert f"<b>{CO_TINH}</b> (chọn tối đa 2)" in group.last_bot_message().html
     await set_quota_from_status(secretary, group, CO_TINH, "3")
+    # Asked before the ballot opens, answered after: see below.
+    await secretary.send(group, "/tinhhinh")
+    await secretary.press(group.last_bot_message(), "🔢 Chỉ tiêu")
+    picker = group.last_bot_message()
+    await secretary.press(picker, CO_TINH)
+    late_question = group.last_bot_message()
 
     await secretary.send(group, "/binhxet")
     await secretary.press(group.last_bot_message(), "Mở bỏ phiếu")
@@ -83,12 +89,14 @@ async def test_quotas_set_in_january_are_those_of_the_status_the_board_and_the_b
         step = officer.private_chat.last_bot_message()
     assert f"{CO_TINH}: chọn tối đa 3 đơn vị" in step.text
 
-    # Open: the quotas units voted with are fixed; the secretary is told, nothing changes.
+    # Open: the quotas units vote with are fixed; the secretary is told, nothing changes.
+    await secretary.reply(late_question, "5")
+    assert "đã mở, chỉ tiêu của khối đã chốt" in group.last_bot_message().text
+    assert "đã mở, chỉ tiêu của khối đã chốt" in await secretary.press(picker, CO_TINH)
     await secretary.send(group, "/tinhhinh")
     await secretary.press(group.last_bot_message(), "🔢 Chỉ tiêu")
-    await secretary.press(group.last_bot_message(), CO_TINH)
-    await secretary.reply(group.last_bot_message(), "5")
-    assert "đã mở, chỉ tiêu của khối đã chốt" in group.last_bot_message().text
+    shown = group.last_bot_message()
+    assert f"• {CO_TINH}: 3" in shown.text and "đã chốt" in shown.text and not shown.button_rows
     await secretary.send(group, "/tinhhinh")
     assert line_of(group.last_bot_message().text, CO_TINH) == f"• {CO_TINH}: 4 đăng ký / chỉ tiêu 3 ⚠️"
     with world.db.session() as session:
