@@ -37,12 +37,14 @@ class Rules:
 
 
 def prepare(*, titles: list[Title], members: list[int], registered: dict[int, set[str]],
-            elect_leaders: bool) -> list[dict]:
-    """The ballot: each voted title with its quota for this many members and, as
-    candidates, the units that registered for it (in roster order); then the leaders."""
+            elect_leaders: bool, quotas: dict[str, int | None] | None = None) -> list[dict]:
+    """The ballot: each voted title with the bloc's quota (``quotas``, else the catalogue's
+    for this many members) and, as candidates, the units that registered for it (in roster
+    order); then the leaders."""
+    quotas = quotas or {}
     ballot = []
     for title in titles:
-        ballot.append(dict(code=title.code, quota=title.quota_for(len(members)) or 0,
+        ballot.append(dict(code=title.code, quota=quotas.get(title.code, title.quota_for(len(members))) or 0,
                            candidates=[u for u in members if title.code in registered.get(u, set())], added=[]))
     if elect_leaders:
         for code in LEADERS:
@@ -56,8 +58,11 @@ def add_candidate(ballot: list[dict], code: str, unit_id: int) -> list[dict]:
             if entry["code"] == code and unit_id not in entry["candidates"] else entry for entry in ballot]
 
 
-def set_quota(ballot: list[dict], code: str, quota: int) -> list[dict]:
-    return [dict(entry, quota=quota) if entry["code"] == code else entry for entry in ballot]
+def with_quotas(ballot: list[dict], quotas: dict[str, int | None]) -> list[dict]:
+    """The ballot's title lines with the bloc's quotas (a prepared ballot follows them until
+    it opens; then they are fixed on it). The leaders' lines keep theirs (one unit each)."""
+    return [dict(entry, quota=quotas.get(entry["code"]) or 0)
+            if entry["code"] not in LEADERS and entry["code"] in quotas else entry for entry in ballot]
 
 
 def choosable(entry: dict, voter: int, rules: Rules) -> list[int]:

@@ -78,6 +78,17 @@ class Catalogue:
         """The titles the bloc's secret ballot decides, in catalogue order."""
         return [t for t in self.for_year(year) if t.voted and t.kind is TitleKind.COLLECTIVE]
 
+    def quotas(self, year: int, members: int, own: dict[str, int] | None = None) -> dict[str, int | None]:
+        """The bloc's quota for each title of the year: the one its secretary set (``own``),
+        else the catalogue's for this many member units (None: no quota)."""
+        own = own or {}
+        return {t.code: own.get(t.code, t.quota_for(members)) for t in self.for_year(year)}
+
+    def quota_titles(self, year: int) -> list[Title]:
+        """The titles a bloc's secretary sets a quota for (a number of member units): the
+        collective ones its ballot decides, and any other the catalogue gives a quota."""
+        return [t for t in self.collective(year) if t.voted or t.quota is not None or t.quota_share is not None]
+
     def get(self, code: str) -> Title | None:
         return self._by_code.get(code)
 

@@ -69,8 +69,10 @@ class Status:
 
 
 def compile_status(*, units: list[tuple[int, str]], registrations: dict[int, Registered],
-                   covenants: dict[int, datetime], catalogue: Catalogue, year: int) -> Status:
-    """``units`` in display order (sorted the Vietnamese way by the caller)."""
+                   covenants: dict[int, datetime], catalogue: Catalogue, year: int,
+                   quotas: dict[str, int] | None = None) -> Status:
+    """``units`` in display order (sorted the Vietnamese way by the caller); ``quotas``: the
+    ones the bloc's secretary set for the year (the catalogue's defaults for the others)."""
     rows = []
     counts: dict[str, int] = {}
     for unit_id, name in units:
@@ -85,5 +87,6 @@ def compile_status(*, units: list[tuple[int, str]], registrations: dict[int, Reg
             for title, count, _ in row.individuals:
                 counts[title.code] = counts.get(title.code, 0) + count
         rows.append(row)
-    totals = [TitleTotal(t, counts.get(t.code, 0), t.quota_for(len(units))) for t in catalogue.for_year(year)]
+    quota_of = catalogue.quotas(year, len(units), quotas)
+    totals = [TitleTotal(t, counts.get(t.code, 0), quota_of[t.code]) for t in catalogue.for_year(year)]
     return Status(year, rows, totals)

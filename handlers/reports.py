@@ -11,7 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from domain.text import clean
 from handlers.common import (private_button, NEW_MESSAGES, Context, alert, best_effort, represented_units, unit_choices,
-                             callback_parts, int_arg, keyboard, label, private_command, say, svc, with_leave_hint)
+                             callback_parts, int_arg, keyboard, private_command, say, svc, with_leave_hint)
 from handlers.notices import notify_secretaries
 from handlers.replies import KEEP_WAITING, answers
 from khoibot import outbox

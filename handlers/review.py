@@ -28,6 +28,7 @@ from domain.review import ReviewRecord, ScoreLine, TitleOutcome
 from domain.text import fold, shorten, sort_key
 from exports import review_documents
 from handlers import reminders as reminder_handlers
+from handlers import status as status_handlers
 from handlers.common import (BUTTON_NAME, private_button, the_unit, show_step_message, NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command,
                              int_arg, is_secretary, keyboard, label, private_command, say, svc)
 from handlers.pacing import pacer
@@ -69,6 +70,14 @@ def _deadline(s: Services, vote: Vote) -> Milestone | None:
     return milestone if milestone is not None and milestone.cancelled_at is None else None
 
 
+def _ballot_now(s: Services, bloc: Bloc, vote: Vote) -> list[dict]:
+    """The ballot's lines with their quotas: while prepared, the bloc's quotas as they are now
+    (set from /tinhhinh or here); fixed on the ballot once it opens (storage.votes.open_vote)."""
+    if vote.status != votes.DRAFT:
+        return vote.ballot
+    return rules.with_quotas(vote.ballot, status_handlers.bloc_quotas(s, bloc))
+
+
 def _entries(s: Services, bloc: Bloc, vote: Vote) -> list[dict]:
     """The ballot's lines with names, for the templates."""
     ids = sorted({u for e in vote.ballot for u in e["candidates"]})
@@ -76,7 +85,7 @@ def _entries(s: Services, bloc: Bloc, vote: Vote) -> list[dict]:
     return [dict(code=e["code"], name=_entry_name(s, e["code"], vote.year), quota=e["quota"],
                  leader=e["code"] in rules.LEADERS,
                  candidates=[names.get(u, "?") for u in e["candidates"]],
-                 added=[names.get(u, "?") for u in e["added"]]) for e in vote.ballot]
+                 added=[names.get(u, "?") for u in e["added"]]) for e in _ballot_now(s, bloc, vote)]
 
 
 def _rules_of(s: Services) -> rules.Rules:
@@ -332,7 +341,7 @@ def _fresh_ballot(s: Services, bloc: Bloc) -> list[dict]:
         current = registrations.current(session=session, bloc_id=bloc.id, year=bloc.year)
     registered = {u: set(r.collective) for u, r in current.items() if not r.withdrawn}
     return rules.prepare(titles=s.catalogue.voted(bloc.year), members=[u.id for u in units], registered=registered,
-                         elect_leaders=s.settings.vote.elect_leaders)
+                         elect_leaders=s.settings.vote.elect_leaders, quotas=status_handlers.bloc_quotas(s, bloc))
 
 
 async def _decide_tie(update: Update, context: Context, bloc: Bloc, vote: Vote, code: str, raw: str) -> None:
@@ -365,18 +374,15 @@ async def answer_quota(update: Update, context: Context, pending: PendingReply, 
     if vote is None or vote.status != votes.DRAFT or _entry(vote, code) is None:
         await say(update, context, "review.not_draft")
         return True
-    members = _member_count(s, bloc)
+    # The bloc's quota for the year, the one fact /tinhhinh sets too (not a copy on the ballot).
+    result = await status_handlers.save_quota(update, context, bloc, code, text)
+    if result != "saved":
+        return result != "again"
     quota = int_arg(text.strip())
-    if quota is None or not 0 <= quota <= members:
-        await say(update, context, "review.error_quota", text=text, members=members)
-        return False
-    with s.db.session() as session:
-        votes.change_ballot(session=session, vote=vote, ballot=rules.set_quota(vote.ballot, code, quota),
-                            by=update.effective_user.id, now=s.clock.now(), action="vote.quota", code=code,
-                            quota=quota)
     ctx, markup = _panel(context, bloc)
     await say(update, context, "review.panel", reply_markup=markup,
               done=s.render("review.quota_set", title=_entry_name(s, code, vote.year), quota=quota), **ctx)
+    await best_effort("refresh board", status_handlers.refresh_board(context, bloc))
     return True
 
 
@@ -465,11 +471,6 @@ async def answer_chair(update: Update, context: Context, pending: PendingReply, 
     return True
 
 
-def _member_count(s: Services, bloc: Bloc) -> int:
-    with s.db.session() as session:
-        return len(roster.active_units(session=session, bloc_id=bloc.id))
-
-
 @answers("review.open")
 async def answer_open(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
     """The deadline typed by the secretary ("16:30 10/12/2025", or "không"): voting opens."""
@@ -510,7 +511,8 @@ async def answer_open(update: Update, context: Context, pending: PendingReply, t
             session.flush()
         opened = votes.open_vote(session=session, vote=vote, voters=[u.id for u in units],
                                  rules=_rules_of(s).as_dict(), deadline_milestone_id=milestone.id if milestone else None,
-                                 by=update.effective_user.id, now=now)
+                                 by=update.effective_user.id, now=now,
+                                 default_quotas=s.catalogue.quotas(bloc.year, len(units)))
         if opened and milestone is not None:
             _plan_deadline(s, session, bloc, milestone, now)
     if not opened:

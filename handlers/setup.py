@@ -11,7 +11,7 @@ from handlers.common import (NEW_MESSAGES, GROUP_TYPES, Context, ask, command_te
                              is_group_admin, keyboard, label, load_bloc, say, svc)
 from handlers.replies import answers, secretary_answering
 from khoibot import outbox
-from storage import blocs, roles, roster
+from storage import blocs, quotas, roles, roster
 from storage.models import Bloc, PendingReply
 from storage.users import display_name
 
@@ -91,11 +91,14 @@ async def answer_create(update: Update, context: Context, pending: PendingReply,
 
 @group_button(secretary=False)
 async def on_catalogue_button(update: Update, context: Context, bloc: Bloc) -> None:
-    """The titles units may register for this year, with this bloc's quotas."""
+    """The titles units may register for this year, with this bloc's quotas (the ones its
+    secretary set, else the catalogue's)."""
     s = svc(context)
     with s.db.session() as session:
         members = len(roster.active_units(session=session, bloc_id=bloc.id))
-    titles = [(t, t.quota_for(members)) for t in s.catalogue.for_year(bloc.year)]
+        bloc_quotas = quotas.for_year(session=session, bloc_id=bloc.id, year=bloc.year, catalogue=s.catalogue,
+                                      members=members)
+    titles = [(t, bloc_quotas[t.code]) for t in s.catalogue.for_year(bloc.year)]
     await update.callback_query.answer()
     # Shown in place of the card, so presses by many people do not fill the group.
     message = update.callback_query.message

@@ -14,25 +14,28 @@ from domain.chunks import MAX_CHUNKS, TEXT_LIMIT, split_lines, utf16_len
 from domain.rollover import YearArgumentError, parse_year
 from domain.status import Registered, Status, compile_status
 from domain.text import shorten
-from handlers.common import (BUTTON_NAME, NEW_MESSAGES, Context, alert, callback_parts, command_text, group_button, group_command,
-                             int_arg, keyboard, label, say, svc, tell)
+from handlers.common import (BUTTON_NAME, NEW_MESSAGES, Context, alert, ask, best_effort, callback_parts, command_text,
+                             group_button, group_command, int_arg, keyboard, label, say, svc, tell)
 from handlers.pacing import pacer
+from handlers.replies import answers, secretary_answering
 from khoibot import outbox
-from storage import boards, registrations, rollover, roster
+from khoibot.services import Services
+from storage import boards, quotas, registrations, rollover, roster
 from storage.milestones import REGISTRATION_DEADLINE
-from storage.models import Bloc
+from storage.models import Bloc, PendingReply
 from storage.status import status_rows
 
 log = logging.getLogger(__name__)
 
 
-def _compiled(context: Context, bloc: Bloc, year: int, units, deadline, current, signed) -> tuple[Status, dict]:
+def _compiled(context: Context, bloc: Bloc, year: int, units, deadline, current, signed,
+              own_quotas: dict[str, int]) -> tuple[Status, dict]:
     status = compile_status(
         units=[(u.id, u.name) for u in units],
         registrations={uid: Registered(r.collective, r.individuals, r.targets, r.withdrawn, r.confirmed_at)
                        for uid, r in current.items()},
         covenants={uid: c.confirmed_at for uid, c in signed.items()},
-        catalogue=svc(context).catalogue, year=year)
+        catalogue=svc(context).catalogue, year=year, quotas=own_quotas)
     return status, dict(bloc=bloc, deadline=deadline.at if deadline else None)
 
 
@@ -48,21 +51,24 @@ def load_status(context: Context, bloc: Bloc, year: int | None = None) -> tuple[
                                              kind=REGISTRATION_DEADLINE)
         current = registrations.current(session=session, bloc_id=bloc.id, year=year)
         signed = registrations.covenants(session=session, bloc_id=bloc.id, year=year)
-    return _compiled(context, bloc, year, units, deadline, current, signed)
+        own_quotas = quotas.own(session=session, bloc_id=bloc.id, year=year)
+    return _compiled(context, bloc, year, units, deadline, current, signed, own_quotas)
 
 
 def load_statuses(context: Context, blocs: list[Bloc]) -> dict[int, tuple[Status, dict]]:
     """Each bloc's status in its current year, read for all of them at once (storage/status.py:
-    the same four statements for one bloc or a whole country's)."""
+    the same five statements for one bloc or a whole country's)."""
     with svc(context).db.session() as session:
         rows = status_rows(session=session, blocs=blocs)
     return {bloc.id: _compiled(context, bloc, bloc.year, rows[bloc.id].units, rows[bloc.id].deadline,
-                               rows[bloc.id].current, rows[bloc.id].covenants) for bloc in blocs}
+                               rows[bloc.id].current, rows[bloc.id].covenants, rows[bloc.id].quotas)
+            for bloc in blocs}
 
 
 def status_keyboard(context: Context):
     return keyboard([[(label(context, "status.btn_reopen"), "st:pick:0"),
-                      (label(context, "status.btn_export"), "st:xlsx:0")]])
+                      (label(context, "status.btn_export"), "st:xlsx:0")],
+                     [(label(context, "status.btn_quota"), "st:quota:0")]])
 
 
 async def chosen_year(update: Update, context: Context, bloc: Bloc, command: str) -> int | None:
@@ -180,6 +186,32 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
 
         await send_registration_sheet(context, bloc, query.message.chat.id)
         return
+    if action == "quota":
+        await query.answer()
+        titles = s.catalogue.quota_titles(bloc.year)
+        current = bloc_quotas(s, bloc)
+        with s.db.session() as session:
+            fixed = quotas.fixed(session=session, bloc=bloc)
+        # Once the ballot has opened the quotas are only shown.
+        rows = [] if fixed else [[(t.name[:60], f"st:qt:{t.code}")] for t in titles]
+        await outbox.send(context.bot, s, query.message.chat.id,
+                          s.render("status.pick_quota", bloc=bloc, titles=[(t, current.get(t.code)) for t in titles],
+                                   fixed=fixed), reply_markup=keyboard(rows) if rows else None)
+        return
+    if action == "qt":
+        title = _quota_title(s, bloc, parts[2])
+        if title is None:
+            await alert(update, context, "common.stale_button")
+            return
+        with s.db.session() as session:
+            fixed = quotas.fixed(session=session, bloc=bloc)
+        if fixed:
+            await alert(update, context, "status.quota_locked", year=bloc.year)
+            return
+        await query.answer()
+        await ask(update, context, "status.ask_quota", action="status.quota", bloc_id=bloc.id, code=title.code,
+                  title=title.name, year=bloc.year, current=bloc_quotas(s, bloc).get(title.code))
+        return
     if action == "pick":
         await query.answer()
         with s.db.session() as session:
@@ -207,6 +239,62 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
                       s.render("status.reopened", unit=unit, until=until))
     for person in people:
         await tell(context, person.id, "registration.reopened_for_you", unit=unit, bloc=bloc, until=until)
+
+
+# ---- the bloc's quotas for its year: one fact (storage/quotas.py), set from /tinhhinh at any
+# time of the year or from /binhxet's preparation; the status, the board and the ballot read it.
+
+def _members(s: Services, bloc: Bloc) -> int:
+    with s.db.session() as session:
+        return len(roster.active_units(session=session, bloc_id=bloc.id))
+
+
+def bloc_quotas(s: Services, bloc: Bloc) -> dict[str, int | None]:
+    """code → the bloc's quota for its current year (its own, else the catalogue's)."""
+    members = _members(s, bloc)
+    with s.db.session() as session:
+        return quotas.for_year(session=session, bloc_id=bloc.id, year=bloc.year, catalogue=s.catalogue,
+                               members=members)
+
+
+def _quota_title(s: Services, bloc: Bloc, code: str):
+    return next((t for t in s.catalogue.quota_titles(bloc.year) if t.code == code), None)
+
+
+async def save_quota(update: Update, context: Context, bloc: Bloc, code: str, text: str) -> str:
+    """A secretary's typed quota for one title: "saved" (the caller confirms, then refreshes
+    the board), "again" (not a whole number from 0 to the number of units: told, to be asked
+    again) or "locked" (the year's ballot has opened, its quotas are fixed: told)."""
+    s = svc(context)
+    members = _members(s, bloc)
+    quota = int_arg(text.strip())
+    if quota is None or not 0 <= quota <= members:
+        await say(update, context, "review.error_quota", text=text[:30], members=members)
+        return "again"
+    with s.db.session() as session:
+        saved = quotas.set_quota(session=session, bloc=bloc, code=code, quota=quota, by=update.effective_user.id,
+                                 now=s.clock.now())
+    if not saved:
+        await say(update, context, "status.quota_locked", year=bloc.year)
+        return "locked"
+    return "saved"
+
+
+@answers("status.quota")
+async def answer_quota(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
+    bloc = await secretary_answering(update, context, pending, "tinhhinh")
+    if bloc is None:
+        return True
+    s = svc(context)
+    title = _quota_title(s, bloc, pending.payload.get("code", ""))
+    if title is None or pending.payload.get("year") != bloc.year:  # asked before /namsau
+        await say(update, context, "common.question_expired")
+        return True
+    result = await save_quota(update, context, bloc, title.code, text)
+    if result == "saved":
+        await say(update, context, "status.quota_set", title=title.name, quota=int_arg(text.strip()), year=bloc.year)
+        await best_effort("refresh board", refresh_board(context, bloc))
+    return result != "again"
 
 
 def handlers() -> list:

@@ -307,6 +307,22 @@ class PointsTable(SQLModel, table=True):
     set_at: datetime = _ts()
 
 
+class BlocQuota(SQLModel, table=True):
+    """The bloc's quota for one title in a year (how many units it may propose), set by a
+    secretary at any time until the year's ballot opens. Without a row, the catalogue's
+    default applies (storage/quotas.py)."""
+
+    __tablename__ = "bloc_quota"
+    __table_args__ = (UniqueConstraint("bloc_id", "year", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    bloc_id: int = _bloc_fk()
+    year: int
+    code: str
+    quota: int
+    set_by: int = _tg_id()
+    set_at: datetime = _ts()
+
+
 class Score(SQLModel, table=True):
     """A unit's points for one criterion (by position in the points table): what the unit
     entered, and the secretary's adjustment with its reason. Every change is audited."""

@@ -1,5 +1,5 @@
 """What a bloc's registration status is made from (domain.status.compile_status), read for
-one bloc or for many at once: the same four statements whatever the number of blocs."""
+one bloc or for many at once: the same five statements whatever the number of blocs."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from domain.text import sort_key
 from storage.milestones import REGISTRATION_DEADLINE
+from storage.quotas import own_of_blocs
 from storage.models import Bloc, Covenant, Milestone, Registration, Unit
 
 # Bloc ids per IN (...) list: well under SQLite's and PostgreSQL's limits on bound parameters.
@@ -21,12 +22,14 @@ _IDS_PER_STATEMENT = 900
 class StatusRows:
     """One bloc's rows for its current year: its active units sorted the Vietnamese way, the
     registration deadline (None when not set), unit id → the registration that counts now
-    (withdrawn ones included), unit id → the covenant signature."""
+    (withdrawn ones included), unit id → the covenant signature, the quotas the bloc's
+    secretary set for the year (code → quota; the catalogue's defaults for the others)."""
 
     units: list[Unit] = field(default_factory=list)
     deadline: Milestone | None = None
     current: dict[int, Registration] = field(default_factory=dict)
     covenants: dict[int, Covenant] = field(default_factory=dict)
+    quotas: dict[str, int] = field(default_factory=dict)
 
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
@@ -59,4 +62,7 @@ def status_rows(*, session: Session, blocs: Sequence[Bloc]) -> dict[int, StatusR
         for covenant in session.exec(select(Covenant).where(col(Covenant.bloc_id).in_(ids), col(Covenant.year).in_(years))):
             if covenant.year == year_of[covenant.bloc_id]:
                 rows[covenant.bloc_id].covenants[covenant.unit_id] = covenant
+        for (bloc_id, year), quotas in own_of_blocs(session=session, bloc_ids=ids, years=years).items():
+            if year == year_of[bloc_id]:
+                rows[bloc_id].quotas = quotas
     return rows

@@ -9,8 +9,9 @@ from sqlalchemy import case, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from domain.ballot import BoxTitle
+from domain.ballot import BoxTitle, with_quotas
 from storage import audit
+from storage import quotas as bloc_quotas
 from storage.models import (BallotCast, BallotDraft, Bloc, ReviewDocument, Unit, Vote, VoteCount, YearResult)
 
 DRAFT, OPEN, CLOSED = "draft", "open", "closed"
@@ -43,14 +44,20 @@ def change_ballot(*, session: Session, vote: Vote, ballot: list[dict], by: int, 
 
 
 def open_vote(*, session: Session, vote: Vote, voters: list[int], rules: dict, deadline_milestone_id: int | None,
-              by: int, now: datetime) -> bool:
-    """Open a prepared vote: the ballot, the voters and the rules are fixed from here.
-    Lines without candidates are left off the ballot."""
-    ballot = [entry for entry in vote.ballot if entry["candidates"]]
+              by: int, now: datetime, default_quotas: dict[str, int | None]) -> bool:
+    """Open a prepared vote: the ballot, its quotas (the bloc's for the year, read once the
+    vote's row is taken, so no quota set meanwhile is missed: storage.quotas.set_quota; the
+    catalogue's ``default_quotas`` for the titles without one), the voters and the rules are
+    fixed from here. Lines without candidates are left off the ballot."""
     done = session.execute(update(Vote).where(Vote.id == vote.id, Vote.status == DRAFT).values(
-        status=OPEN, ballot=ballot, voters=voters, rules=rules, deadline_milestone_id=deadline_milestone_id,
+        status=OPEN, voters=voters, rules=rules, deadline_milestone_id=deadline_milestone_id,
         opened_by=by, opened_at=now)).rowcount == 1
     if done:
+        quotas = {**default_quotas, **bloc_quotas.own(session=session, bloc_id=vote.bloc_id, year=vote.year)}
+        # Read again under the row's lock: the ballot as it is now, not as the caller saw it.
+        current = session.exec(select(Vote.ballot).where(Vote.id == vote.id)).one()
+        ballot = [entry for entry in with_quotas(current, quotas) if entry["candidates"]]
+        session.execute(update(Vote).where(Vote.id == vote.id).values(ballot=ballot))
         # The box starts with a zero for every candidate, so a ballot only ever adds.
         session.add_all([VoteCount(vote_id=vote.id, code=entry["code"], unit_id=u)
                          for entry in ballot for u in entry["candidates"]])

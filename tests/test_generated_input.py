@@ -76,7 +76,8 @@ TTLDXS = "Tập thể lao động xuất sắc"
 # Records: what only their owner may change. Working state (drafts, questions awaiting an
 # answer, the audit log, reminders, the pinned board, known users) is not among them.
 RECORDS = ("bloc", "unit", "representative", "invitation", "role", "milestone", "registration", "covenant",
-           "reopening", "report", "points_table", "score", "vote", "ballot_cast", "vote_count", "year_result")
+           "reopening", "report", "points_table", "score", "vote", "ballot_cast", "vote_count", "year_result",
+           "bloc_quota")
 # What a representative may change in their private chat, for their own unit: the scores by
 # answering the bot's question, a report by sending the file once they chose its period.
 OWN_UNIT_RECORDS = {"reply": {"score"}, "document": {"report"}}

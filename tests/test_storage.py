@@ -60,11 +60,11 @@ def test_times_come_back_aware_and_names_normalised(db):
 
 
 def test_the_status_of_many_blocs_is_read_at_once_and_equals_each_blocs_own(db):
-    """storage.status.status_rows (the rows of every bloc's pinned board, four statements for a
+    """storage.status.status_rows (the rows of every bloc's pinned board, five statements for a
     whole country) gives each bloc what the one-bloc reads give: its active units in
     Vietnamese order, the deadline of its own year, its current registrations and covenants of
-    its own year, nothing of another bloc or another year."""
-    from storage import milestones, registrations
+    its own year, the quotas its secretary set for its year, nothing of another bloc or another year."""
+    from storage import milestones, quotas, registrations
     from storage.milestones import REGISTRATION_DEADLINE
     from storage.models import Bloc
     from storage.status import status_rows
@@ -89,6 +89,8 @@ def test_the_status_of_many_blocs_is_read_at_once_and_equals_each_blocs_own(db):
         registrations.confirm(session=s, bloc=b, unit_id=ub[0].id, collective=["TTLDXS"], individuals=[],
                               targets="", by=42, now=now)
         registrations.sign_covenant(session=s, bloc=b, unit_id=ub[0].id, by=42, now=now)
+        quotas.set_quota(session=s, bloc=a, code="CO_TINH", quota=2, by=42, now=now)
+        quotas.set_quota(session=s, bloc=b, code="CO_TINH", quota=1, by=42, now=now)
         s.get(Bloc, b.id).year = 2026
     with db.session() as s:
         b = s.get(Bloc, b.id)
@@ -105,9 +107,38 @@ def test_the_status_of_many_blocs_is_read_at_once_and_equals_each_blocs_own(db):
             assert {k: r.id for k, r in one.current.items()} == {
                 k: r.id for k, r in registrations.current(session=s, bloc_id=bloc.id, year=bloc.year).items()}
             assert set(one.covenants) == set(registrations.covenants(session=s, bloc_id=bloc.id, year=bloc.year))
+            assert one.quotas == quotas.own(session=s, bloc_id=bloc.id, year=bloc.year)
         # What that means, spelled out.
         assert [u.name for u in rows[a.id].units] == ["Ban Dân tộc", "Sở Y tế"]
         assert rows[a.id].deadline.at.month == 4 and rows[b.id].deadline is None and rows[empty.id].deadline is None
+        assert rows[a.id].quotas == {"CO_TINH": 2} and rows[b.id].quotas == {} and rows[empty.id].quotas == {}
         assert rows[a.id].current[ua[1].id].withdrawn and set(rows[a.id].current) == {ua[0].id, ua[1].id}
         assert set(rows[b.id].current) == {ub[1].id} and rows[b.id].covenants == {}
         assert rows[empty.id].units == [] and rows[empty.id].current == {}
+
+
+def test_quotas_kept_on_earlier_ballots_become_the_blocs_quotas(database_url):
+    """Migration 0007: the quotas a secretary set on a ballot before quotas were the bloc's own
+    fact become the bloc's quotas for that year (the leaders' lines are not titles)."""
+    from sqlmodel import select
+
+    from storage.models import Bloc, BlocQuota, Vote
+
+    database = Database(database_url)
+    try:
+        upgrade(database.engine, "0006")
+        now = datetime(2024, 12, 10, 7, 0, tzinfo=UTC)
+        with database.session() as s:
+            bloc = blocs.create_bloc(session=s, chat_id=-1001, name="Khối A", year=2024, province="Huế", by=42,
+                                     now=now)
+            s.add(Vote(bloc_id=bloc.id, year=2024, status="closed", created_by=42, created_at=now, ballot=[
+                dict(code="CO_TINH", quota=3, candidates=[], added=[]),
+                dict(code="BK_UBND", quota=12, candidates=[], added=[]),
+                dict(code="LEAD", quota=1, candidates=[], added=[])]))
+        upgrade(database.engine)
+        with database.session() as s:
+            assert sorted((q.bloc_id, q.year, q.code, q.quota, q.set_by) for q in s.exec(select(BlocQuota))) == [
+                (bloc.id, 2024, "BK_UBND", 12, 42), (bloc.id, 2024, "CO_TINH", 3, 42)]
+            assert s.exec(select(Bloc)).one().year == 2024
+    finally:
+        database.dispose()

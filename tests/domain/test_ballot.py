@@ -24,6 +24,21 @@ def test_candidates_are_the_units_that_registered_and_leaders_are_everyone():
     assert rules.add_candidate(added, "BK_UBND", 2) == added  # once only
 
 
+def test_the_blocs_quotas_replace_the_catalogues_on_the_title_lines_only():
+    catalogue = Catalogue(DEFAULT_TITLES)
+    own = catalogue.quotas(2025, 24, {"CO_TINH": 3, "BK_UBND": 12})
+    assert (own["CO_CP"], own["CO_TINH"], own["BK_UBND"], own["TTLDXS"]) == (1, 3, 12, None)
+    assert catalogue.quotas(2025, 24)["BK_UBND"] == 7  # 30 % of 24
+    ballot = rules.prepare(titles=catalogue.voted(2025), members=[1, 2], registered={}, elect_leaders=True,
+                           quotas=own)
+    assert [(e["code"], e["quota"]) for e in ballot] == [("CO_CP", 1), ("CO_TINH", 3), ("BK_UBND", 12), ("LEAD", 1),
+                                                         ("DEPUTY", 1)]
+    changed = rules.with_quotas(ballot, {"CO_TINH": 2, "LEAD": 5})
+    assert [(e["code"], e["quota"]) for e in changed] == [("CO_CP", 1), ("CO_TINH", 2), ("BK_UBND", 12),
+                                                          ("LEAD", 1), ("DEPUTY", 1)]
+    assert [t.code for t in catalogue.quota_titles(2025)] == ["CO_CP", "CO_TINH", "BK_UBND"]
+
+
 def test_choices_respect_candidates_quota_and_self_vote():
     entry = dict(code="BK_UBND", quota=2, candidates=[1, 2, 3], added=[])
     choices = rules.toggle({}, entry, 2, voter=1, rules=RULES)
