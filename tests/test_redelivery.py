@@ -8,7 +8,6 @@ from __future__ import annotations
 import copy
 
 import pytest
-
 from sqlmodel import select
 
 from storage.models import ProcessedUpdate, Registration
