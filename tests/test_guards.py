@@ -125,3 +125,22 @@ async def test_the_teardown_fails_a_test_that_leaves_a_leak(world, request):
     assert len(failures) == 1 and "'members'" in failures[0], failures
     world.standin.world.bot_sent.pop()  # gone from what the stand-in keeps: the test passes
     assert conftest.guard_failures(request.node, world) == []
+
+
+@pytest.mark.refusals_expected("message is not modified")
+@pytest.mark.codes_expected("du_lieu.xlsx")
+async def test_an_opt_out_with_arguments_excuses_only_what_it_names(world, request):
+    group, _ = await set_up_bloc(world, units=HUE_UNITS[:2])
+    bot = world.app.bot
+    sent = await bot.send_message(group.id, "Đã sửa")
+    with pytest.raises(Exception, match="not modified"):
+        await bot.edit_message_text("Đã sửa", chat_id=group.id, message_id=sent.message_id)
+    await bot.send_document(group.id, _xlsx("closed"), filename="du_lieu.xlsx")
+    assert conftest.guard_failures(request.node, world) == []
+    await bot.send_document(group.id, _xlsx("closed"), filename="khac.xlsx")
+    with pytest.raises(Exception, match="can't be edited"):
+        await bot.edit_message_text("Sửa", chat_id=group.id, message_id=1)  # the group's creation
+    failures = conftest.guard_failures(request.node, world)
+    assert len(failures) == 2 and "can't be edited" in failures[0] and "khac.xlsx" in failures[1], failures
+    world.standin.stats.refusals.pop()
+    world.standin.world.bot_sent.pop()
