@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 from telegram import Bot, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from domain import ballot as rules
@@ -691,10 +691,7 @@ async def post_list(app: Application, bloc: Bloc, actor, *, asking: tuple[Update
         message = await outbox.send(app.bot, s, bloc.chat_id, chunk)
         first = first or message
     if first is not None:
-        try:
-            await app.bot.pin_chat_message(first.chat_id, first.message_id, disable_notification=True)
-        except TelegramError as exc:
-            log.info("cannot pin the list", extra={"bloc_id": bloc.id, "error": str(exc)})
+        if not await outbox.pin(app.bot, first.chat_id, first.message_id):
             await outbox.send(app.bot, s, bloc.chat_id, s.render("review.cannot_pin"))
     if asking is not None:
         await _ask_chair_if_missing(*asking, bloc)

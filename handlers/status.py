@@ -7,7 +7,7 @@ import logging
 from datetime import timedelta
 
 from telegram import Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from domain.chunks import MAX_CHUNKS, TEXT_LIMIT, split_lines, utf16_len
@@ -159,15 +159,11 @@ async def _refresh_board(context: Context, bloc: Bloc) -> None:
     message = await outbox.send(context.bot, s, bloc.chat_id, text)
     if message is None:
         return
-    pinned, refusal_told = False, board.pin_refusal_told if board else False
-    try:
-        await context.bot.pin_chat_message(message.chat.id, message.message_id, disable_notification=True)
-        pinned = True
-    except TelegramError as exc:
-        log.info("cannot pin the status board", extra={"bloc_id": bloc.id, "error": str(exc)})
-        if not refusal_told:
-            await tell(context, bloc.chat_id, "status.cannot_pin")
-            refusal_told = True
+    refusal_told = board.pin_refusal_told if board else False
+    pinned = await outbox.pin(context.bot, message.chat.id, message.message_id)
+    if not pinned and not refusal_told:
+        await tell(context, bloc.chat_id, "status.cannot_pin")
+        refusal_told = True
     s.board_texts[(message.chat.id, message.message_id)] = text
     with s.db.session() as session:
         boards.save_board(session=session, bloc_id=bloc.id, year=bloc.year, chat_id=message.chat.id,

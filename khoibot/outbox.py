@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Bot, Message, ReplyParameters
-from telegram.error import BadRequest, ChatMigrated, Forbidden
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from domain.chunks import split_lines
 from khoibot.services import Services
@@ -74,3 +74,30 @@ async def edit(bot: Bot, chat_id: int, message_id: int, text: str, *, reply_mark
         message = await bot.send_message(chat_id, chunk, reply_markup=reply_markup if last else None)
         message_id = message.message_id
     return message_id
+
+
+async def pin(bot: Bot, chat_id: int, message_id: int) -> bool:
+    """Pin a message in a group if the bot may; whether it is pinned. The bot's rights are asked
+    first (they change without the bot being told again after a restart), so a bot without
+    the right never sends a pin Telegram refuses."""
+    try:
+        if not await _may_pin(bot, chat_id):
+            log.info("no right to pin", extra={"chat_id": chat_id})
+            return False
+        await bot.pin_chat_message(chat_id, message_id, disable_notification=True)
+        return True
+    except TelegramError as exc:
+        log.info("cannot pin", extra={"chat_id": chat_id, "error": str(exc)})
+        return False
+
+
+async def _may_pin(bot: Bot, chat_id: int) -> bool:
+    me = await bot.get_chat_member(chat_id, bot.id)
+    if me.status == "creator":
+        return True
+    if me.status in ("administrator", "restricted"):
+        return bool(getattr(me, "can_pin_messages", False))
+    if me.status == "member":  # what the group lets every member do
+        chat = await bot.get_chat(chat_id)
+        return bool(chat.permissions and chat.permissions.can_pin_messages)
+    return False

@@ -169,6 +169,8 @@ class BotApi(ChatMethods):
     def _record(self, method: str, m: SimMessage) -> None:
         self.stats.sends.append(SendRecord(method, m.chat.id, m.message_id,
                                            m.text if m.text is not None else m.caption, self.clock()))
+        if m.markup is not None:  # a message keeps only its current keyboard: log each one shown
+            self.world.keyboards.append(m.markup)
 
     def _bot_message(self, chat: SimChat, **fields: Any) -> SimMessage:
         m = SimMessage(message_id=chat.take_message_id(), chat=chat, sender=None,

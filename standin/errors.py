@@ -13,6 +13,7 @@ class ApiError(Exception):
         self.code = code
         self.description = description
         self.parameters = parameters
+        self.injected = False  # a fault a test injected (faults.py), not Telegram refusing the call
 
     def body(self) -> dict[str, Any]:
         out: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}

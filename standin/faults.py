@@ -42,7 +42,11 @@ class SendRecord:
 class Stats:
     calls: Counter = field(default_factory=Counter)  # method -> requests received
     errors: Counter = field(default_factory=Counter)  # (method, error_code) -> error answers
-    refusals: list[tuple[str, int, str]] = field(default_factory=list)  # (method, error_code, description)
+    # Every call Telegram would have refused: (method, error_code, description). The faults a
+    # test injected (fail_next, random_failures) are kept apart in `injected`; 429s of
+    # enforce_rates are refusals (the bot sent faster than Telegram allows).
+    refusals: list[tuple[str, int, str]] = field(default_factory=list)
+    injected: list[tuple[str, int, str]] = field(default_factory=list)
     rate_limited: int = 0  # 429s answered because of enforce_rates
     faults: Counter = field(default_factory=Counter)  # kind -> faults injected
     sends: list[SendRecord] = field(default_factory=list)  # every send/edit that took effect

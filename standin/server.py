@@ -280,7 +280,7 @@ class BotApiStandIn:
             return _json({"ok": True, "result": result}, 200)
         except ApiError as e:
             self.stats.errors[(name, e.code)] += 1
-            self.stats.refusals.append((name, e.code, e.description))
+            (self.stats.injected if e.injected else self.stats.refusals).append((name, e.code, e.description))
             return _json(e.body(), e.code)
         finally:
             if not polling:
@@ -289,13 +289,13 @@ class BotApiStandIn:
 
     async def _faulty(self, name: str, params: Params, fault: Fault) -> web.Response:
         if fault.kind == "429":
-            raise too_many_requests(fault.retry_after)
+            raise _injected(too_many_requests(fault.retry_after))
         if fault.kind.isdigit():
             code = int(fault.kind)
-            raise ApiError(code, SERVER_ERRORS.get(code, "Internal Server Error"))
+            raise _injected(ApiError(code, SERVER_ERRORS.get(code, "Internal Server Error")))
         if fault.kind == "stall":  # held, never takes effect; if the client still waits: 502
             await self._hold(fault.seconds)
-            raise ApiError(502, SERVER_ERRORS[502])
+            raise _injected(ApiError(502, SERVER_ERRORS[502]))
         # "lost": takes effect, the answer is held back
         result = await self._get_updates(params) if name == "getUpdates" else getattr(self.api, name)(params)
         await self._hold(fault.seconds)
@@ -366,6 +366,11 @@ class BotApiStandIn:
                 raise ApiError(409, CONFLICT_OTHER_POLL)
             if self.world.webhook is not None:
                 raise ApiError(409, CONFLICT_SET_WEBHOOK)
+
+
+def _injected(error: ApiError) -> ApiError:
+    error.injected = True
+    return error
 
 
 def _json(body: dict[str, Any], status: int) -> web.Response:

@@ -7,6 +7,7 @@ import itertools
 import mimetypes
 from typing import Any, Callable
 
+from .markup import Markup
 from .serialize import bot_json, chat_json, member_json, message_json, user_json
 from .state import CallbackRecord, SimChat, SimFile, SimMessage, SimUser, UpdateQueue
 from .text import detect_entities, entity_text, trim, utf16_prefix
@@ -30,6 +31,7 @@ class World:
         self.commands: dict[tuple[Any, ...], list[dict[str, str]]] = {}
         self.updates = UpdateQueue()
         self.bot_sent: list[SimMessage] = []  # every message the bot sent, in order
+        self.keyboards: list[Markup] = []  # every reply_markup the bot sent or edited in, in order
         self.warnings: list[str] = []
         self.webhook: dict[str, Any] | None = None
         self.on_update: Callable[[], None] = lambda: None

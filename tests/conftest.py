@@ -18,6 +18,7 @@ from khoibot.config import Settings
 from khoibot.sandbox import BOT_USERNAME, TOKEN, Sandbox, sandbox_settings
 from standin import BotApiStandIn
 from storage.db import normalise_url
+from tests import guards
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -64,7 +65,7 @@ def telegram_settings() -> dict:
 
 
 @pytest.fixture
-async def world(database_url, bot_settings, telegram_settings):
+async def world(request, database_url, bot_settings, telegram_settings):
     standin = BotApiStandIn(token=TOKEN, bot_username=BOT_USERNAME)
     await standin.start()
     clock = ManualClock(datetime(2025, 2, 10, 9, 0, tzinfo=TZ))
@@ -76,3 +77,45 @@ async def world(database_url, bot_settings, telegram_settings):
         if w.app is not None:
             await w.stop_bot()
         await standin.stop()
+    _guard(request, w)
+
+
+def _guard(request, w: World) -> None:
+    """Issue 14's guards A and B (tests/guards.py), after every test that ran the bot; a test
+    that already failed is not told twice."""
+    if request.node.stash.get(_CALL_FAILED, True):
+        return
+    problems = guard_failures(request.node, w)
+    if problems:
+        shown = "\n  ".join(problems[:20])
+        more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
+        pytest.fail(f"{len(problems)} guard failure(s) (mark the test refusals_expected / codes_expected "
+                    f"only if it is about that):\n  {shown}{more}", pytrace=False)
+
+
+def guard_failures(node, w: World) -> list[str]:
+    problems = []
+    refusals = node.get_closest_marker("refusals_expected")
+    if refusals is None or refusals.args:
+        # refusals_expected("message is not modified"): only the refusals that say one of the args
+        problems += [f"Telegram refused the bot's call {r}" for r in guards.check_refusals(w.standin.stats)
+                     if not (refusals and any(arg in r for arg in refusals.args))]
+    expected = node.get_closest_marker("codes_expected")
+    if expected is None or expected.args:
+        # codes_expected("du_lieu_khoi_"): only the places whose name holds one of the args
+        codes = [t.code for t in w.settings.catalogue.titles]
+        problems += [f"a person reads an internal code or English: {p}"
+                     for p in guards.check_codes(w.standin.world, codes)
+                     if not (expected and any(arg in p.split(": ", 1)[0] for arg in expected.args))]
+    return problems
+
+
+_CALL_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.stash[_CALL_FAILED] = report.failed

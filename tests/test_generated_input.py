@@ -552,6 +552,9 @@ class Skip(Exception):
 
 # ---------------------------------------------------------------------------- the test
 @pytest.mark.timeout(6 * 3600 if FULL else 300)
+# Each step checks the refusals itself, taking «message is not modified» as done (counted in the
+# report) until no edit changes nothing (issue 14, defect 6).
+@pytest.mark.refusals_expected("message is not modified")
 async def test_random_people_doing_random_things_break_nothing(world):
     if world.settings.database.url.startswith("postgresql") and not os.environ.get("KHOIBOT_HYP_POSTGRES"):
         pytest.skip("generated input runs on SQLite (see the module's docstring)")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 
+import pytest
 from sqlmodel import select
 
 from storage.models import ProcessedUpdate, Registration
@@ -110,6 +111,8 @@ def test_handled_updates_are_forgotten_after_telegram_stops_redelivering(databas
     db.dispose()
 
 
+# About the refusals a redelivered press meets: its query was answered, its edit already made.
+@pytest.mark.refusals_expected
 async def test_a_press_answered_just_before_a_crash_and_delivered_again_fails_nothing(world, caplog):
     """Killed after answering the press but before recording the update: the press comes
     again, Telegram refuses a second answer, and the bot carries on without an error."""

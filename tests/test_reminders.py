@@ -45,6 +45,9 @@ def planned(world) -> list[tuple[str, str, str]]:
     return [(r.due_at.astimezone(TZ).strftime("%d/%m %H:%M"), r.label, r.status) for r in rows]
 
 
+# A representative blocked the bot: until the bot records the block when Telegram tells it
+# (issue 14, defect 19), it learns of it from the refused DM.
+@pytest.mark.refusals_expected
 async def test_a_year_of_milestones_and_who_is_reminded(world, bloc):
     group, secretary, officers = bloc
     said = await set_milestone(secretary, group, "Đặt/dời: Hạn đăng ký thi đua", "31/3/2025")
@@ -250,6 +253,7 @@ async def test_a_reminder_interrupted_half_way_goes_on_and_repeats_nobody(world,
         assert s.exec(select(Reminder).where(Reminder.label == "7d")).one().status == "sent"
 
 
+@pytest.mark.refusals_expected  # about the group that refuses the reminder
 async def test_an_unreachable_group_does_not_stop_the_dms(world, bloc):
     group, secretary, officers = bloc
     await set_milestone(secretary, group, "Đặt/dời: Hạn đăng ký thi đua", "31/3/2025")

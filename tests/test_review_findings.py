@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from storage.models import Invitation, Registration, Role, Unit
@@ -64,6 +65,7 @@ async def test_edited_messages_repeat_nothing(world):
     assert len(group.bot_messages()) + len(secretary.private_chat.bot_messages()) > sent_before
 
 
+@pytest.mark.refusals_expected  # about the links sent while the secretary has blocked the bot
 async def test_a_fresh_link_replaces_the_old_one_only_once_delivered(world):
     group, secretary = await set_up_bloc(world)
     await secretary.send(group, "/moi Hội Khuyến học")

@@ -10,6 +10,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from sqlmodel import col, select
 
@@ -56,6 +57,8 @@ async def export(secretary, group) -> dict[str, list[list]]:
     return sheets_of(delivered.document[1])
 
 
+# The year's export still has English notes and JSON details (issue 14, defect 8, being fixed).
+@pytest.mark.codes_expected("du_lieu_khoi_")
 async def test_a_secretary_exports_the_whole_year_in_one_workbook(world):
     # Another bloc on the same bot, with a registration of its own.
     other_group, other_secretary = await set_up_bloc(
