@@ -606,6 +606,10 @@ async def close(app: Application, vote_id: int, *, by) -> bool:
             milestones.cancel(session=session, milestone=deadline, by=by.id, now=now)
             reminders.cancel(session=session, milestone_id=deadline.id)
         vote = votes.get(session=session, vote_id=vote_id)
+    try:
+        s.db.scrub("sealed_ballot", "ballot_draft")
+    except Exception:  # the totals are saved; the scrub is done again at the next close
+        log.exception("scrubbing the sealed ballots failed", extra={"vote_id": vote_id})
     scheduler.set_alarm(app)
     for chat_id, message_id in unfinished:  # ballots being filled in: their buttons go
         await best_effort("close draft", outbox.edit(app.bot, chat_id, message_id, s.render(

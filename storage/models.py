@@ -355,6 +355,9 @@ class Vote(SQLModel, table=True):
     # attended (None: the units that voted) and who chaired (None: not recorded yet).
     attended: int | None = None
     chair: str | None = None
+    # Sealed ballots the close could not open (the deployment's secret changed meanwhile):
+    # not counted, and said so with the result.
+    unopened: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class BallotCast(SQLModel, table=True):

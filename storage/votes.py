@@ -86,12 +86,19 @@ def close_vote(*, session: Session, vote_id: int, by: int | None, now: datetime,
 
 def _count_the_box(*, session: Session, vote: Vote, seal: Seal) -> None:
     """Open every sealed ballot of the vote, add them up into ``vote_count`` and delete them:
-    from here only totals exist (SealBroken, and nothing changes, if one cannot be opened)."""
+    from here only totals exist. A ballot that cannot be opened (sealed under a secret since
+    changed) is counted on the vote as ``unopened``; the others count as usual."""
     sealed = list(session.exec(select(SealedBallot).where(SealedBallot.vote_id == vote.id)))
     returned: dict[str, int] = {}
     counts: dict[tuple[str, int], int] = {}
+    unopened = 0
     for row in sealed:
-        for code, chosen in seal.open(ballot_purpose(vote.id), row.sealed).items():
+        try:
+            ballot = seal.open(ballot_purpose(vote.id), row.sealed)
+        except SealBroken:
+            unopened += 1
+            continue
+        for code, chosen in ballot.items():
             returned[code] = returned.get(code, 0) + 1
             for unit_id in chosen:
                 counts[code, unit_id] = counts.get((code, unit_id), 0) + 1
@@ -99,6 +106,8 @@ def _count_the_box(*, session: Session, vote: Vote, seal: Seal) -> None:
         row.returned += returned.get(row.code, 0)
         row.votes += counts.get((row.code, row.unit_id), 0)
         session.add(row)
+    if unopened:
+        session.execute(update(Vote).where(Vote.id == vote.id).values(unopened=unopened))
     session.execute(delete(SealedBallot).where(SealedBallot.vote_id == vote.id))
 
 

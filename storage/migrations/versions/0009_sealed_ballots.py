@@ -30,6 +30,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('sealed_ballot', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_sealed_ballot_vote_id'), ['vote_id'], unique=False)
+    with op.batch_alter_table('vote', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('unopened', sa.Integer(), nullable=False, server_default='0'))
     op.execute("DELETE FROM ballot_draft")
     with op.batch_alter_table('ballot_draft', schema=None) as batch_op:
         batch_op.add_column(sa.Column('sealed', sa.Text(), nullable=False, server_default=''))
@@ -41,6 +43,8 @@ def downgrade() -> None:
     with op.batch_alter_table('ballot_draft', schema=None) as batch_op:
         batch_op.add_column(sa.Column('choices', sa.JSON(), nullable=False, server_default='{}'))
         batch_op.drop_column('sealed')
+    with op.batch_alter_table('vote', schema=None) as batch_op:
+        batch_op.drop_column('unopened')
     with op.batch_alter_table('sealed_ballot', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sealed_ballot_vote_id'))
     op.drop_table('sealed_ballot')
