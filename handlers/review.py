@@ -606,7 +606,8 @@ async def close(app: Application, vote_id: int, *, by) -> bool:
     with s.db.session() as session:
         vote = votes.get(session=session, vote_id=vote_id)
         bloc = session.get(Bloc, vote.bloc_id) if vote else None
-        unfinished = votes.close_vote(session=session, vote_id=vote_id, by=by.id if by else None, now=now) \
+        unfinished = votes.close_vote(session=session, vote_id=vote_id, by=by.id if by else None, now=now,
+                                      seal=s.seal) \
             if vote is not None else None
         if unfinished is None:
             return False
@@ -616,6 +617,10 @@ async def close(app: Application, vote_id: int, *, by) -> bool:
             milestones.cancel(session=session, milestone=deadline, by=by.id, now=now)
             reminders.cancel(session=session, milestone_id=deadline.id)
         vote = votes.get(session=session, vote_id=vote_id)
+    try:
+        s.db.scrub("sealed_ballot", "ballot_draft")
+    except Exception:  # the totals are saved; the scrub is done again at the next close
+        log.exception("scrubbing the sealed ballots failed", extra={"vote_id": vote_id})
     scheduler.set_alarm(app)
     for chat_id, message_id in unfinished:  # ballots being filled in: their buttons go
         await best_effort("close draft", outbox.edit(app.bot, chat_id, message_id, s.render(
@@ -810,7 +815,7 @@ async def start_ballot(update: Update, context: Context, unit: Unit, bloc: Bloc,
         return
     with s.db.session() as session:
         draft = votes.start_draft(session=session, user_id=update.effective_user.id, vote_id=vote.id, unit_id=unit.id,
-                                  now=s.clock.now())
+                                  now=s.clock.now(), seal=s.seal)
     if button:
         await update.callback_query.answer()
     await show_ballot_step(update, context, draft, vote, unit, bloc, edit=False)
@@ -846,8 +851,7 @@ async def show_ballot_step(update: Update, context: Context, draft, vote: Vote, 
     message_id = await show_step_message(update, context, *_ballot_view(context, draft, vote, unit, bloc), edit=edit)
     if message_id is not None and draft.message_id != message_id:
         with s.db.session() as session:
-            votes.save_draft(session=session, draft=draft, now=s.clock.now(), message_id=message_id)
-        draft.message_id = message_id
+            votes.save_draft(session=session, draft=draft, now=s.clock.now(), seal=s.seal, message_id=message_id)
 
 
 @private_button
@@ -870,7 +874,7 @@ async def on_ballot_button(update: Update, context: Context) -> None:
     parts = (query.data or "").split(":")
     user_id = update.effective_user.id
     with s.db.session() as session:
-        draft = votes.draft_of(session=session, user_id=user_id)
+        draft = votes.draft_of(session=session, user_id=user_id, seal=s.seal)
     stale = (draft is None or len(parts) < 3 or int_arg(parts[1]) != draft.id
              or query.message is None or query.message.message_id != draft.message_id)
     target = None if stale else _unit_for(context, user_id, draft.unit_id)
@@ -919,7 +923,7 @@ async def on_ballot_button(update: Update, context: Context) -> None:
         await alert(update, context, "review.stale")
         return
     with s.db.session() as session:
-        draft = votes.save_draft(session=session, draft=draft, now=s.clock.now(), **changes)
+        draft = votes.save_draft(session=session, draft=draft, now=s.clock.now(), seal=s.seal, **changes)
     await query.answer()
     await show_ballot_step(update, context, draft, vote, unit, bloc, edit=True)
 
@@ -939,7 +943,7 @@ async def _cast(update: Update, context: Context, draft, vote: Vote, unit: Unit,
             if current.status != votes.OPEN:
                 raise _Closed
             votes.cast(session=session, vote=current, unit_id=unit.id, choices=draft.choices, by=update.effective_user.id,
-                       now=now)
+                       now=now, seal=s.seal)
     except votes.AlreadyVoted:
         with s.db.session() as session:
             votes.drop_draft(session=session, draft_id=draft.id)

@@ -49,7 +49,7 @@ def _waits(context: Context, session, chat_id: int, private: bool, user_id: int)
         draft = registrations.draft_of(session=session, user_id=user_id)
         if draft is not None:
             found.append(Wait("registration", _unit(session, draft.unit_id), message_id=draft.message_id))
-        ballot = votes.draft_of(session=session, user_id=user_id)
+        ballot = votes.draft_of(session=session, user_id=user_id, seal=svc(context).seal)
         if ballot is not None:
             found.append(Wait("ballot", _unit(session, ballot.unit_id), message_id=ballot.message_id))
     now = svc(context).clock.now()
@@ -80,7 +80,7 @@ async def huy(update: Update, context: Context) -> None:
         if private:
             if (draft := registrations.draft_of(session=session, user_id=user_id)) is not None:
                 registrations.drop_draft(session=session, draft_id=draft.id)
-            if (ballot := votes.draft_of(session=session, user_id=user_id)) is not None:
+            if (ballot := votes.draft_of(session=session, user_id=user_id, seal=svc(context).seal)) is not None:
                 votes.drop_draft(session=session, draft_id=ballot.id)
     for wait in left:
         if wait.message_id:  # the ended draft's buttons go (pressed later they would be stale anyway)

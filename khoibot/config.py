@@ -213,6 +213,10 @@ class VoteSettings(_Section):
     self_vote: bool = True
     # The ballot also elects next year's Trưởng khối and Phó khối.
     elect_leaders: bool = True
+    # The secret that seals ballots until the vote closes (storage/sealing.py); empty: the bot
+    # token. Keep it out of the database's backups; changing it while a vote is open makes
+    # that vote's ballots unreadable. KHOIBOT_VOTE_SEAL_KEY in the environment.
+    seal_key: str = ""
 
 
 class LoggingSettings(_Section):

@@ -11,6 +11,7 @@ from khoibot.clock import Clock
 from khoibot.config import Settings
 from khoibot.render import Renderer
 from storage.db import Database
+from storage.sealing import Seal
 
 
 @dataclass
@@ -26,6 +27,15 @@ class Services:
     # user id -> (first name, last name, username, reachable by DM) as last written to tg_user,
     # so that remembering the sender of every update costs no query when nothing changed.
     seen_users: dict[int, tuple[str, str | None, str | None, bool]] = field(default_factory=dict)
+
+    @property
+    def seal(self) -> Seal:
+        """What seals ballots until the close: the configured secret, else the bot token."""
+        if self._seal is None:
+            self._seal = Seal(self.settings.vote.seal_key or self.settings.telegram.token or "khoibot")
+        return self._seal
+
+    _seal: Seal | None = field(default=None, repr=False)
 
     @property
     def tz(self):

@@ -67,5 +67,17 @@ class Database:
         with self.engine.begin() as connection:
             yield connection
 
+    def scrub(self, *tables: str) -> None:
+        """After rows that held secrets are deleted (the sealed ballots, at a vote's close):
+        SQLite writes its log back and truncates it, so no old page stays in the -wal file
+        (deleted rows are already overwritten: secure_delete); PostgreSQL vacuums the tables,
+        so their dead row versions go. Outside any transaction."""
+        if self.url.startswith("sqlite"):
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql("VACUUM " + ", ".join(tables))
+
     def dispose(self) -> None:
         self.engine.dispose()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -371,10 +371,14 @@ class Vote(SQLModel, table=True):
     # attended (None: the units that voted) and who chaired (None: not recorded yet).
     attended: int | None = None
     chair: str | None = None
+    # Sealed ballots the close could not open (the deployment's secret changed meanwhile):
+    # not counted, and said so with the result.
+    unopened: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class BallotCast(SQLModel, table=True):
-    """That a unit voted, and when: never what it chose (that is only in ``vote_count``)."""
+    """That a unit voted, and when: never what it chose (that is sealed in ``sealed_ballot``
+    until the close, then only totals in ``vote_count``)."""
 
     __tablename__ = "ballot_cast"
     __table_args__ = (UniqueConstraint("vote_id", "unit_id"),)
@@ -385,9 +389,20 @@ class BallotCast(SQLModel, table=True):
     cast_at: datetime = _ts()
 
 
+class SealedBallot(SQLModel, table=True):
+    """A cast ballot in the box, sealed (storage/sealing.py): ciphertext of one fixed size
+    under a key that is not in the database, no unit, no time, a random id (no order). Opened
+    and counted into ``vote_count`` when the vote closes, then deleted."""
+
+    __tablename__ = "sealed_ballot"
+    id: str = Field(primary_key=True, max_length=32)
+    vote_id: int = Field(sa_column=Column(ForeignKey("vote.id", ondelete="CASCADE"), nullable=False, index=True))
+    sealed: str = Field(sa_column=Column(Text, nullable=False))
+
+
 class VoteCount(SQLModel, table=True):
-    """The ballot box: votes per title and candidate, added to as ballots arrive. Holds no
-    trace of who cast them (no ballot rows, no times)."""
+    """The ballot box's totals per title and candidate, written once when the vote closes
+    (all zero while it is open, so nobody sees counts move). Holds no trace of who cast them."""
 
     __tablename__ = "vote_count"
     __table_args__ = (UniqueConstraint("vote_id", "code", "unit_id"),)
@@ -403,7 +418,7 @@ class VoteCount(SQLModel, table=True):
 
 class BallotDraft(SQLModel, table=True):
     """A ballot being filled in by a representative, until confirmed (then deleted in the
-    same transaction that counts it)."""
+    same transaction that puts it in the box)."""
 
     __tablename__ = "ballot_draft"
     id: int | None = Field(default=None, primary_key=True)
@@ -411,7 +426,9 @@ class BallotDraft(SQLModel, table=True):
     vote_id: int = Field(sa_column=Column(ForeignKey("vote.id", ondelete="CASCADE"), nullable=False))
     unit_id: int = _unit_fk()
     step: int = 0  # index into the vote's ballot; len(ballot) is the review
-    choices: dict = Field(default_factory=dict, sa_type=JSON)  # {"<code>": [unit ids]}
+    # {"<code>": [unit ids]}, sealed (storage/sealing.py): the row names the unit, so what it
+    # chose is never written in the clear (storage/votes.Draft carries it opened).
+    sealed: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     message_id: int | None = None
     started_at: datetime = _ts()
     touched_at: datetime = _ts()

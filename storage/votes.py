@@ -1,18 +1,23 @@
-"""The secret ballot's rows: the vote, who voted (``ballot_cast``), the box (``vote_count``),
-ballot drafts, results per year, and the documents' versions."""
+"""The secret ballot's rows: the vote, who voted (``ballot_cast``), the sealed ballots
+(``sealed_ballot``) and their totals once closed (``vote_count``), ballot drafts (sealed),
+results per year, and the documents' versions."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import secrets
+from dataclasses import dataclass, replace
+from datetime import datetime
 
-from sqlalchemy import case, delete, update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from domain.ballot import BoxTitle, with_quotas
 from storage import audit
 from storage import quotas as bloc_quotas
-from storage.models import (BallotCast, BallotDraft, Bloc, ReviewDocument, Unit, Vote, VoteCount, YearResult)
+from storage.models import (BallotCast, BallotDraft, Bloc, ReviewDocument, SealedBallot, Unit, Vote, VoteCount,
+                            YearResult)
+from storage.sealing import Seal, SealBroken, ballot_purpose, draft_purpose
 
 DRAFT, OPEN, CLOSED = "draft", "open", "closed"
 
@@ -66,10 +71,11 @@ def open_vote(*, session: Session, vote: Vote, voters: list[int], rules: dict, d
     return done
 
 
-def close_vote(*, session: Session, vote_id: int, by: int | None, now: datetime) -> list[tuple[int, int]] | None:
+def close_vote(*, session: Session, vote_id: int, by: int | None, now: datetime,
+               seal: Seal) -> list[tuple[int, int]] | None:
     """Close an open vote (by a secretary, or at the deadline with ``by`` None); only once.
-    Ballots being filled in are dropped: their (chat, message) are returned, or None when
-    the vote was not open."""
+    The sealed ballots are opened and counted, in the same transaction. Ballots being filled
+    in are dropped: their (chat, message) are returned, or None when the vote was not open."""
     vote = session.get(Vote, vote_id)
     done = session.execute(update(Vote).where(Vote.id == vote_id, Vote.status == OPEN).values(
         status=CLOSED, closed_by=by, closed_at=now)).rowcount == 1
@@ -78,10 +84,38 @@ def close_vote(*, session: Session, vote_id: int, by: int | None, now: datetime)
     drafts = [(d.user_id, d.message_id) for d in session.exec(select(BallotDraft).where(
         BallotDraft.vote_id == vote_id)) if d.message_id]
     if done:
+        _count_the_box(session=session, vote=vote, seal=seal)
         session.execute(delete(BallotDraft).where(BallotDraft.vote_id == vote_id))
         audit.record(session=session, bloc_id=vote.bloc_id, actor_id=by, now=now, action="vote.close",
                      vote_id=vote_id)
     return drafts
+
+
+def _count_the_box(*, session: Session, vote: Vote, seal: Seal) -> None:
+    """Open every sealed ballot of the vote, add them up into ``vote_count`` and delete them:
+    from here only totals exist. A ballot that cannot be opened (sealed under a secret since
+    changed) is counted on the vote as ``unopened``; the others count as usual."""
+    sealed = list(session.exec(select(SealedBallot).where(SealedBallot.vote_id == vote.id)))
+    returned: dict[str, int] = {}
+    counts: dict[tuple[str, int], int] = {}
+    unopened = 0
+    for row in sealed:
+        try:
+            ballot = seal.open(ballot_purpose(vote.id), row.sealed)
+        except SealBroken:
+            unopened += 1
+            continue
+        for code, chosen in ballot.items():
+            returned[code] = returned.get(code, 0) + 1
+            for unit_id in chosen:
+                counts[code, unit_id] = counts.get((code, unit_id), 0) + 1
+    for row in session.exec(select(VoteCount).where(VoteCount.vote_id == vote.id)):
+        row.returned += returned.get(row.code, 0)
+        row.votes += counts.get((row.code, row.unit_id), 0)
+        session.add(row)
+    if unopened:
+        session.execute(update(Vote).where(Vote.id == vote.id).values(unopened=unopened))
+    session.execute(delete(SealedBallot).where(SealedBallot.vote_id == vote.id))
 
 
 def set_progress_message(*, session: Session, vote_id: int, message_id: int) -> None:
@@ -117,9 +151,11 @@ class AlreadyVoted(Exception):
     pass
 
 
-def cast(*, session: Session, vote: Vote, unit_id: int, choices: dict, by: int, now: datetime) -> BallotCast:
-    """Count one ballot: mark the unit as having voted and add its choices to the box, in
-    one transaction (the caller's). A unit's second ballot raises AlreadyVoted."""
+def cast(*, session: Session, vote: Vote, unit_id: int, choices: dict, by: int, now: datetime,
+         seal: Seal) -> BallotCast:
+    """Put one ballot in the box: mark the unit as having voted and add its choices, sealed,
+    in one transaction (the caller's). Nothing is counted until the close, so no row changes
+    with what the unit chose. A unit's second ballot raises AlreadyVoted."""
     if has_voted(session=session, vote_id=vote.id, unit_id=unit_id):
         raise AlreadyVoted
     mark = BallotCast(vote_id=vote.id, unit_id=unit_id, cast_by=by, cast_at=now)
@@ -128,14 +164,9 @@ def cast(*, session: Session, vote: Vote, unit_id: int, choices: dict, by: int, 
         session.flush()  # the unique (vote, unit) row: a concurrent second ballot fails here
     except IntegrityError:
         raise AlreadyVoted from None
-    for entry in vote.ballot:
-        code = entry["code"]
-        chosen = [int(u) for u in choices.get(code, [])]
-        # One UPDATE touching every row of the line the same way, chosen or not: the rows'
-        # versions (PostgreSQL's xmin, dead tuples) then tell nothing about the choice.
-        added = case((col(VoteCount.unit_id).in_(chosen), 1), else_=0) if chosen else 0
-        session.execute(update(VoteCount).where(VoteCount.vote_id == vote.id, VoteCount.code == code)
-                        .values(returned=VoteCount.returned + 1, votes=VoteCount.votes + added))
+    chosen = {entry["code"]: sorted(int(u) for u in choices.get(entry["code"], [])) for entry in vote.ballot}
+    session.add(SealedBallot(id=secrets.token_hex(16), vote_id=vote.id,
+                             sealed=seal.seal(ballot_purpose(vote.id), chosen)))
     session.execute(delete(BallotDraft).where(BallotDraft.vote_id == vote.id, BallotDraft.unit_id == unit_id))
     audit.record(session=session, bloc_id=vote.bloc_id, actor_id=by, now=now, action="vote.cast",
                  vote_id=vote.id, unit_id=unit_id)
@@ -166,34 +197,58 @@ def box(*, session: Session, vote_id: int) -> dict[str, BoxTitle]:
 
 # ---- drafts ----------------------------------------------------------------------------
 
-def draft_of(*, session: Session, user_id: int) -> BallotDraft | None:
-    return session.exec(select(BallotDraft).where(BallotDraft.user_id == user_id)).first()
+@dataclass(frozen=True)
+class Draft:
+    """A ballot being filled in, its choices opened (the row holds them sealed)."""
+
+    id: int
+    user_id: int
+    vote_id: int
+    unit_id: int
+    step: int
+    choices: dict
+    message_id: int | None
 
 
-def start_draft(*, session: Session, user_id: int, vote_id: int, unit_id: int, now: datetime) -> BallotDraft:
+def _opened(row: BallotDraft, seal: Seal) -> Draft:
+    choices = seal.open(draft_purpose(row.vote_id), row.sealed) if row.sealed else {}
+    return Draft(id=row.id, user_id=row.user_id, vote_id=row.vote_id, unit_id=row.unit_id, step=row.step,
+                 choices=choices, message_id=row.message_id)
+
+
+def draft_of(*, session: Session, user_id: int, seal: Seal) -> Draft | None:
+    row = session.exec(select(BallotDraft).where(BallotDraft.user_id == user_id)).first()
+    if row is None:
+        return None
+    try:
+        return _opened(row, seal)
+    except SealBroken:  # sealed under another secret: the person starts the ballot again
+        session.delete(row)
+        return None
+
+
+def start_draft(*, session: Session, user_id: int, vote_id: int, unit_id: int, now: datetime,
+                seal: Seal) -> Draft:
     session.execute(delete(BallotDraft).where(BallotDraft.user_id == user_id))
-    draft = BallotDraft(user_id=user_id, vote_id=vote_id, unit_id=unit_id, started_at=now, touched_at=now)
-    session.add(draft)
+    row = BallotDraft(user_id=user_id, vote_id=vote_id, unit_id=unit_id, started_at=now, touched_at=now,
+                      sealed=seal.seal(draft_purpose(vote_id), {}))
+    session.add(row)
     session.flush()
-    return draft
+    return _opened(row, seal)
 
 
-def save_draft(*, session: Session, draft: BallotDraft, now: datetime, **changes) -> BallotDraft:
-    draft = session.merge(draft)
-    for key, value in changes.items():
-        setattr(draft, key, value)
-    draft.touched_at = now
-    session.add(draft)
-    session.flush()
-    return draft
+def save_draft(*, session: Session, draft: Draft, now: datetime, seal: Seal, **changes) -> Draft:
+    """``changes``: step, choices, message_id. Choices are sealed anew each time (a fresh
+    nonce), so successive versions of the row do not show which choice changed."""
+    values = {key: value for key, value in changes.items() if key != "choices"}
+    choices = changes.get("choices", draft.choices)
+    values["sealed"] = seal.seal(draft_purpose(draft.vote_id), choices)
+    session.execute(update(BallotDraft).where(BallotDraft.id == draft.id).values(touched_at=now, **values))
+    return replace(draft, choices=choices, **{k: v for k, v in values.items() if k != "sealed"})
 
 
 def drop_draft(*, session: Session, draft_id: int) -> None:
     session.execute(delete(BallotDraft).where(BallotDraft.id == draft_id))
-
-
-def idle_drafts(*, session: Session, now: datetime, idle: timedelta) -> list[BallotDraft]:
-    return list(session.exec(select(BallotDraft).where(BallotDraft.touched_at <= now - idle)))
 
 
 # ---- results per year and documents --------------------------------------------------------

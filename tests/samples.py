@@ -53,3 +53,23 @@ async def enrol(world, group, secretary, units: list[str]) -> dict:
         officers[unit] = world.standin.add_user(f"Cán bộ {unit}"[:60])
         await invite_and_enrol(secretary, group, unit, officers[unit])
     return officers
+
+
+def opened_box(db, settings, vote_id: int) -> dict[tuple[str, int], int]:
+    """What the box holds so far, (line code, unit id) -> votes, as the close will count it:
+    the totals plus the sealed ballots opened with the deployment's secret. Only a test looks
+    inside an open box; the bot counts nothing until the close."""
+    from sqlmodel import select
+
+    from khoibot.services import Services
+    from storage.models import SealedBallot, VoteCount
+    from storage.sealing import ballot_purpose
+
+    seal = Services(settings=settings, db=db, clock=None, render=None, catalogue=None).seal
+    with db.session() as session:
+        box = {(c.code, c.unit_id): c.votes for c in session.exec(select(VoteCount).where(VoteCount.vote_id == vote_id))}
+        for row in session.exec(select(SealedBallot).where(SealedBallot.vote_id == vote_id)):
+            for code, chosen in seal.open(ballot_purpose(vote_id), row.sealed).items():
+                for unit_id in chosen:
+                    box[code, unit_id] = box.get((code, unit_id), 0) + 1
+    return box

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import inspect
 from sqlmodel import select
 
-from storage.models import BallotCast, BallotDraft, ReviewDocument, Role, Unit, VoteCount, YearResult
+from storage.models import BallotCast, BallotDraft, ReviewDocument, Role, SealedBallot, Unit, VoteCount, YearResult
 from tests.conftest import TZ
 from khoibot.demo.acts import cast_ballot, enter_scores  # noqa: F401 (re-exported)
 from tests.samples import HUE_UNITS, enrol, register, set_up_bloc
@@ -218,19 +218,29 @@ async def test_the_ballot_box_cannot_tell_who_voted_for_whom(world, hue):
     await open_voting(world, group, secretary, "không")
     await cast_ballot(officers[KH], {CO_CP: [CTD], CO_TINH: [KHKT], BK: [NB], LEAD: [CTD], DEPUTY: [KH]})
     with world.db.session() as session:
-        # What a unit chose is only in counts; who voted only in marks; nothing joins them.
+        # Who voted is in the marks; what it chose is sealed, counted only at the close.
         assert not session.exec(select(BallotDraft)).all()
         marks = session.exec(select(BallotCast)).all()
         assert [m.unit_id for m in marks] == [session.exec(select(Unit).where(Unit.name == KH)).one().id]
-        counted = {(c.code, c.unit_id): c.votes for c in session.exec(select(VoteCount)) if c.votes}
-        assert len(counted) == 5
+        assert not [c for c in session.exec(select(VoteCount)) if c.votes or c.returned]
+        [sealed] = session.exec(select(SealedBallot)).all()
+        assert "CO_CP" not in sealed.sealed and "{" not in sealed.sealed and len(sealed.sealed) > 5000
         columns = {c["name"] for c in inspect(session.get_bind()).get_columns("vote_count")}
+        sealed_columns = {c["name"] for c in inspect(session.get_bind()).get_columns("sealed_ballot")}
     assert columns == {"id", "vote_id", "code", "unit_id", "votes", "returned"}  # no voter, no time
+    assert sealed_columns == {"id", "vote_id", "sealed"}
     # The secretary's view shows the count only.
     await secretary.send(group, "/binhxet")
     panel = group.last_bot_message()
     assert "1/12" in panel.text and KH not in panel.text
     assert [b for row in panel.buttons for b in row] == ["🔒 Đóng bỏ phiếu", "🔄 Cập nhật"]
+    # At the close the box is opened and counted: totals only, the sealed ballot gone.
+    await secretary.press(panel, "Đóng bỏ phiếu")
+    await secretary.press(group.last_bot_message(), "Đóng bỏ phiếu ngay")
+    with world.db.session() as session:
+        counted = {(c.code, c.unit_id): c.votes for c in session.exec(select(VoteCount)) if c.votes}
+        assert len(counted) == 5 and set(counted.values()) == {1}
+        assert not session.exec(select(SealedBallot)).all()
 
 
 SEED_UNITS = [f"Hội thành viên số {i:02d}" for i in range(1, 25)]

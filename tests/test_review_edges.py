@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from storage.models import BallotCast, Unit, VoteCount
-from tests.samples import HOA_BINH_BLOC, HOA_BINH_UNITS, enrol, register, set_up_bloc
+from storage.models import BallotCast, Unit, Vote
+from tests.samples import HOA_BINH_BLOC, HOA_BINH_UNITS, enrol, opened_box, register, set_up_bloc
 from tests.test_review import BK, CO_TINH, DEPUTY, LEAD, cast_ballot, local
 
 UNITS = ["Hội Chữ thập đỏ", "Hội Khuyến học", "Hội Luật gia", "Hội Nhà báo", "Hội Người mù"]
@@ -17,9 +17,12 @@ CTD, KH, LG, NB, NM = UNITS
 
 
 def counted(world) -> dict[tuple[str, str], int]:
+    """What the box holds, the sealed ballots opened as the close will open them."""
     with world.db.session() as session:
         names = {u.id: u.name for u in session.exec(select(Unit))}
-        return {(c.code, names[c.unit_id]): c.votes for c in session.exec(select(VoteCount)) if c.votes}
+        votes = [v.id for v in session.exec(select(Vote))]
+    return {(code, names[unit]): n for vote_id in votes
+            for (code, unit), n in opened_box(world.db, world.settings, vote_id).items() if n}
 
 
 def voted_units(world) -> list[str]:
