@@ -36,8 +36,6 @@ def literal_in(message, text: str) -> bool:
     return text in (message.text or message.caption or "")
 
 
-# The year's export still has English notes and JSON details (issue 14, defect 8, being fixed).
-@pytest.mark.codes_expected("du_lieu_khoi_")
 async def test_hostile_names_and_text_are_shown_as_text_everywhere(world):
     group, secretary = await set_up_bloc(world, title=BLOC, units=[UNIT_A, UNIT_B, UNIT_C])
     group.promote_bot(can_pin=True)
