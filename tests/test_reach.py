@@ -157,8 +157,13 @@ async def test_a_view_asked_again_after_something_else_is_answered_again(world, 
     member = officers["Hội Nhà báo"]
     group.add_member(member)
     await member.send(group, "/donvi")
-    await member.send(group, "/donvi@khoibot_test_bot")  # the same command: no new message
     count = len(group.bot_messages())
-    await member.send(group, "/lich")
+    await member.send(group, "/donvi@khoibot_test_bot")  # the same view: no new message
+    assert len(group.bot_messages()) == count
+    await member.send(group, "/lich")  # something else in between: each is answered
     await member.send(group, "/donvi")
     assert len(group.bot_messages()) == count + 2
+    await secretary.send(group, "/donvi\nHội Cựu chiến binh")  # someone else changes the list
+    await member.send(group, "/donvi")
+    assert "Hội Cựu chiến binh" in group.last_bot_message().text
+    assert len(group.bot_messages()) == count + 4
