@@ -13,7 +13,7 @@ from telegram.ext import ChatMemberHandler, MessageHandler, TypeHandler, filters
 from handlers.common import GROUP_TYPES, Context, svc, tell
 from storage import audit
 from storage.blocs import bloc_of_chat, move_chat
-from storage.users import reachable, touch_user
+from storage.users import mark_unreachable, reachable, touch_user
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,10 @@ async def remember_user(update: Update, context: Context) -> None:
     if user is None or user.is_bot:
         return
     s = svc(context)
-    private = update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+    # A change of the bot's membership in a private chat (blocked, unblocked) is not the person
+    # writing to the bot: on_my_membership records it.
+    private = (update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+               and update.my_chat_member is None)
     known = s.seen_users.get(user.id)
     if known is not None and known[:3] == (user.first_name, user.last_name, user.username) and (
             known[3] or not private):
@@ -50,6 +53,9 @@ async def follow_migration(update: Update, context: Context) -> None:
 
 async def on_my_membership(update: Update, context: Context) -> None:
     change: ChatMemberUpdated = update.my_chat_member
+    if change.chat.type == ChatType.PRIVATE:
+        follow_private_block(update, context)
+        return
     if change.chat.type not in GROUP_TYPES:
         return
     was = change.old_chat_member.status
@@ -65,6 +71,23 @@ async def on_my_membership(update: Update, context: Context) -> None:
                          action="bot.joined" if joined else "bot.removed")
     if joined:
         await tell(context, change.chat.id, "setup.hello", bloc=bloc)
+
+
+def follow_private_block(update: Update, context: Context) -> None:
+    """A person blocked the bot ("kicked" in their private chat): marked unreachable, as when a
+    DM is refused, so reminders skip them and the group's lists name them. Unblocking
+    ("member") makes them reachable again."""
+    change: ChatMemberUpdated = update.my_chat_member
+    user = change.from_user
+    status = change.new_chat_member.status
+    s = svc(context)
+    with s.db.session() as session:
+        if status == ChatMemberStatus.BANNED:
+            mark_unreachable(session=session, user_id=user.id, now=s.clock.now())
+        elif status == ChatMemberStatus.MEMBER:
+            touch_user(session=session, user_id=user.id, first_name=user.first_name, last_name=user.last_name,
+                       username=user.username, now=s.clock.now(), private=True)
+    s.seen_users.pop(user.id, None)  # remember_user writes the row afresh next time
 
 
 def remember_handler() -> TypeHandler:

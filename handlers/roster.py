@@ -14,6 +14,7 @@ from handlers.replies import answers, secretary_answering
 from khoibot import outbox
 from storage import invitations, roles, roster
 from storage.models import Bloc, PendingReply, RoleKind, Unit
+from storage.users import reachable
 
 UNIT_ROLE_ACTIONS = {"lead": RoleKind.LEAD, "dep": RoleKind.DEPUTY}
 
@@ -25,7 +26,10 @@ def roster_view(context: Context, bloc: Bloc) -> dict:
         people = roster.representatives(session=session, bloc_id=bloc.id)
         unit_roles = roles.unit_roles(session=session, bloc=bloc)
         invited = invitations.open_invitations(session=session, bloc_id=bloc.id, now=s.clock.now())
-    rows = [dict(unit=u, people=people.get(u.id, []), role=unit_roles.get(u.id), invited=u.id in invited)
+    # Representatives the bot cannot write to first (never started it, or blocked it) are
+    # named, as the reminders name them.
+    rows = [dict(unit=u, people=people.get(u.id, []), role=unit_roles.get(u.id), invited=u.id in invited,
+                 unreached={user.id for user in people.get(u.id, []) if not reachable(user)})
             for u in units]
     return dict(bloc=bloc, rows=rows, represented=sum(1 for r in rows if r["people"]))
 

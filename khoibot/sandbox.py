@@ -120,7 +120,10 @@ class Sandbox:
         await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
         await app.start()
         self.app = app
+        # An update waiting its turn behind its chat's earlier ones (khoibot/updates.py) is
+        # neither in the queue nor running: the processor counts it.
         self.standin.idle_probe = lambda: (app.update_queue.empty() and app.inflight == 0
+                                           and not getattr(app.update_processor, "pending", 0)
                                            and not pacing_busy(app))
 
     async def stop_bot(self) -> None:

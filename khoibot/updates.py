@@ -48,6 +48,7 @@ class OrderedUpdates(BaseUpdateProcessor):
         self._slots: asyncio.Semaphore | None = None
         # key -> the future of the last update that holds or awaits that key
         self._tails: dict[tuple[str, int], asyncio.Future[None]] = {}
+        self.pending = 0  # updates handed over and not yet done, waiting their turn or running
 
     async def initialize(self) -> None:
         self._slots = asyncio.Semaphore(self.running)
@@ -58,6 +59,7 @@ class OrderedUpdates(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         # Runs in arrival order up to here (no await before): take our place in each queue.
         keys = ordering_keys(update)
+        self.pending += 1
         mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         before = {self._tails[key] for key in keys if key in self._tails}
         for key in keys:
@@ -74,6 +76,7 @@ class OrderedUpdates(BaseUpdateProcessor):
         finally:
             if not started and asyncio.iscoroutine(coroutine):
                 coroutine.close()  # cancelled before its turn: it never ran
+            self.pending -= 1
             mine.set_result(None)
             for key in keys:
                 if self._tails.get(key) is mine:
