@@ -396,8 +396,10 @@ def _person_label(key: str) -> str:
             "X": "stranger", "F": "former representative"}[key]
 
 
-# Everyone presses the card's catalogue button, on a card that already shows the catalogue:
-# the same edit again (issue 14, defect 6: no edit that changes nothing, being fixed).
+# Everyone presses the card's catalogue button on the same card: each press comes with a
+# button the card no longer carries (press_data(as_a_button=True)), so the bot cannot see the
+# card already shows the catalogue and edits it again. Telegram never sends such a press: on
+# the real card the data is gone from the keyboard and errors.refuse_forged_press answers.
 @pytest.mark.refusals_expected("message is not modified")
 async def test_every_cell_of_the_permission_table(world):
     people, where, names = await build(world)

@@ -45,9 +45,6 @@ def planned(world) -> list[tuple[str, str, str]]:
     return [(r.due_at.astimezone(TZ).strftime("%d/%m %H:%M"), r.label, r.status) for r in rows]
 
 
-# A representative blocked the bot: until the bot records the block when Telegram tells it
-# (issue 14, defect 19), it learns of it from the refused DM.
-@pytest.mark.refusals_expected
 async def test_a_year_of_milestones_and_who_is_reminded(world, bloc):
     group, secretary, officers = bloc
     said = await set_milestone(secretary, group, "Đặt/dời: Hạn đăng ký thi đua", "31/3/2025")
