@@ -11,6 +11,8 @@ from pathlib import Path
 from docx import Document
 
 from khoibot import demo
+from khoibot.config import Settings
+from tests.guards import Typed, file_texts, leaks
 
 SMALL = """
 [bloc]
@@ -54,6 +56,19 @@ def test_the_demo_plays_the_hue_blocs_year_and_writes_the_documents(tmp_path):
     cells = "\n".join(c.text for t in minutes.tables for r in t.rows for c in r.cells)
     assert "Huế, ngày 10 tháng 12 năm 2025" in cells + "\n".join(p.text for p in minutes.paragraphs)
     assert "Hội Nhà báo" in cells
+    # No person reads an internal code or English, in the conversation or in a document
+    # (guard A of tests/guards.py, which the tests on the `world` fixture run after each test).
+    codes = [t.code for t in Settings().catalogue.titles]
+    lines = transcript.splitlines()
+    people = Typed(line.split(": ", 1)[1] for line in lines if "👤" in line and ": " in line)
+    said = [line for line in lines if line.lstrip().startswith("│")]
+    assert len(said) > 100
+    assert [(line, found) for line in said if (found := leaks(line, codes, people))] == []
+    documents = sorted([*folder.glob("*.docx"), *folder.glob("*.xlsx")])
+    assert len(documents) >= 5
+    for path in documents:
+        for text in file_texts(path.name, path.read_bytes()):
+            assert not leaks(text, codes, people), (path.name, text)
     # The demo logs as a deployment does: the token never reaches bot.log (issue 14, defect 10).
     log = (folder / "bot.log").read_text(encoding="utf-8")
     assert log.strip(), "the demo wrote no log at all"
