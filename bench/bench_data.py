@@ -38,6 +38,7 @@ from bench.seed import Seeded, seed
 from domain.chunks import split_lines
 from exports import review_documents
 from handlers import review as review_handlers
+from services import review as reckoning
 from handlers import status as status_handlers
 from khoibot.clock import ManualClock
 from khoibot.config import Settings
@@ -72,11 +73,11 @@ def compile_list(s: Services, chat_id: int) -> tuple[list[str], object]:
     with s.db.session() as session:
         bloc = bloc_of_chat(session=session, chat_id=chat_id)
     vote = review_handlers._vote(s, bloc)
-    outcomes = review_handlers.compute(s, bloc, vote)
+    outcomes = reckoning.compute(s, bloc, vote)
     with s.db.session() as session:
         secretaries = roles.secretaries(session=session, bloc=bloc)
     name = next((u.first_name + (" " + u.last_name if u.last_name else "") for r, u in secretaries if u), "")
-    record = review_handlers.build_record(s, bloc, vote, outcomes, secretary=name)
+    record = reckoning.build_record(s, bloc, vote, outcomes, secretary=name)
     return split_lines(s.render("review.list", record=record)), record
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 
 from telegram import (ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message,
@@ -35,6 +36,15 @@ NEW_MESSAGES = filters.UpdateType.MESSAGE
 
 def svc(context: Context) -> Services:
     return services(context)
+
+
+@contextmanager
+def transaction(context: Context) -> Iterator:
+    """The one transaction of a handler's action: the session a service decides in, committed
+    on leaving the block (rolled back on error). Open it, call the service, leave it, and only
+    then talk to Telegram: it never spans an ``await``."""
+    with svc(context).db.session() as session:
+        yield session
 
 
 def render(context: Context, template: str, /, **ctx) -> str:

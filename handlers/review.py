@@ -10,10 +10,9 @@ a ``ballot_draft`` row (buttons carry its id, only its current message answers, 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import time
 
 from telegram import Bot, Update
 from telegram.error import BadRequest
@@ -23,22 +22,22 @@ from domain import ballot as rules
 from domain.chunks import split_lines
 from domain.dates import DateParseError, is_past, parse_vn_datetime
 from domain.milestones import Kind
-from domain.reminders import Planned, plan
-from domain.review import ReviewRecord, ScoreLine, TitleOutcome
-from domain.text import fold, shorten, sort_key
+from domain.review import ReviewRecord
+from domain.text import fold, shorten
 from exports import review_documents
 from handlers import reminders as reminder_handlers
 from handlers import status as status_handlers
 from handlers.common import (BUTTON_NAME, private_button, the_unit, show_step_message, NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command,
-                             int_arg, is_secretary, keyboard, label, private_command, say, svc)
+                             int_arg, is_secretary, keyboard, label, private_command, say, svc, transaction)
 from handlers.pacing import pacer
 from handlers.replies import answers, secretary_answering
 from handlers.schedule import example_of, year_problem
 from khoibot import outbox, scheduler
 from khoibot.services import Services
+from services import ballot
+from services import review as reckoning
 from storage import milestones, registrations, reminders, roles, roster, votes
-from storage import scores as score_store
-from storage.models import Bloc, Milestone, PendingReply, RoleKind, Unit, Vote, YearResult
+from storage.models import Bloc, Milestone, PendingReply, RoleKind, Unit, Vote
 from storage.users import reachable
 
 log = logging.getLogger(__name__)
@@ -51,23 +50,9 @@ def _vote(s: Services, bloc: Bloc) -> Vote | None:
         return votes.vote_of(session=session, bloc=bloc)
 
 
-def _entry_name(s: Services, code: str, year: int) -> str:
-    """A line of the ballot as people read it: the title, or "Trưởng khối năm 2026"."""
-    title = s.catalogue.get(code)
-    return title.name if title else s.render.plain("review.leader_name", code=code, year=year + 1)
-
-
-def _names(s: Services, bloc: Bloc, ids: list[int]) -> dict[int, str]:
-    with s.db.session() as session:
-        return {u.id: u.name for u in votes.units_by_id(session=session, ids=ids).values()}
-
-
 def _deadline(s: Services, vote: Vote) -> Milestone | None:
-    if vote.deadline_milestone_id is None:
-        return None
     with s.db.session() as session:
-        milestone = session.get(Milestone, vote.deadline_milestone_id)
-    return milestone if milestone is not None and milestone.cancelled_at is None else None
+        return ballot.deadline(session, vote)
 
 
 def _ballot_now(s: Services, bloc: Bloc, vote: Vote) -> list[dict]:
@@ -81,8 +66,8 @@ def _ballot_now(s: Services, bloc: Bloc, vote: Vote) -> list[dict]:
 def _entries(s: Services, bloc: Bloc, vote: Vote) -> list[dict]:
     """The ballot's lines with names, for the templates."""
     ids = sorted({u for e in vote.ballot for u in e["candidates"]})
-    names = _names(s, bloc, ids)
-    return [dict(code=e["code"], name=_entry_name(s, e["code"], vote.year), quota=e["quota"],
+    names = reckoning.names(s, ids)
+    return [dict(code=e["code"], name=reckoning.entry_name(s, e["code"], vote.year), quota=e["quota"],
                  leader=e["code"] in rules.LEADERS,
                  candidates=[names.get(u, "?") for u in e["candidates"]],
                  added=[names.get(u, "?") for u in e["added"]]) for e in _ballot_now(s, bloc, vote)]
@@ -92,70 +77,6 @@ def _rules_of(s: Services) -> rules.Rules:
     v = s.settings.vote
     return rules.Rules(threshold=v.threshold_percent, strictly_more=v.strictly_more, base=v.base,
                        self_vote=v.self_vote)
-
-
-def compute(s: Services, bloc: Bloc, vote: Vote) -> list[TitleOutcome]:
-    """The tally of every line of the ballot, from the box, the scores and earlier years."""
-    ids = sorted({u for e in vote.ballot for u in e["candidates"]})
-    with s.db.session() as session:
-        box = votes.box(session=session, vote_id=vote.id)
-        totals = score_store.totals(session=session, bloc_id=bloc.id, year=vote.year)
-        history = votes.history(session=session, unit_ids=ids, before=vote.year)
-    names = _names(s, bloc, ids)
-    return rules.outcome(ballot=vote.ballot, box=box, issued=len(vote.voters), rules=rules.Rules.from_dict(vote.rules),
-                         names=names, scores={u: t[0] for u, t in totals.items()}, catalogue=s.catalogue,
-                         decisions={k: list(v) for k, v in vote.decisions.items()}, history=history, year=vote.year,
-                         line_names={code: _entry_name(s, code, vote.year) for code in rules.LEADERS})
-
-
-def _titles(outcomes: list[TitleOutcome]) -> list[TitleOutcome]:
-    return [o for o in outcomes if o.code not in rules.LEADERS]
-
-
-def _next_leaders(s: Services, bloc: Bloc, vote: Vote, outcomes: list[TitleOutcome]) -> tuple[str | None, str | None]:
-    """Next year's Trưởng/Phó khối: recorded for next year (elected, or assigned by the
-    province), else what the ballot decided."""
-    with s.db.session() as session:
-        recorded = roles.unit_roles(session=session, bloc=bloc, year=vote.year + 1)
-        names = {u.id: u.name for u in votes.units_by_id(session=session, ids=list(recorded)).values()}
-    found = {kind: names.get(unit) for unit, kind in recorded.items()}
-    return (found.get(RoleKind.LEAD) or rules.elected(outcomes, rules.LEAD),
-            found.get(RoleKind.DEPUTY) or rules.elected(outcomes, rules.DEPUTY))
-
-
-def build_record(s: Services, bloc: Bloc, vote: Vote, outcomes: list[TitleOutcome], secretary: str) -> ReviewRecord:
-    with s.db.session() as session:
-        this_year = roles.unit_roles(session=session, bloc=bloc, year=vote.year)
-        unit_names = {u.id: u.name for u in votes.units_by_id(session=session, ids=list(
-            {*this_year, *vote.voters})).values()}
-        present = votes.voted_count(session=session, vote_id=vote.id)
-        totals = score_store.totals(session=session, bloc_id=bloc.id, year=vote.year)
-        meeting = milestones.active(session=session, bloc=bloc, kind=Kind.YEAREND_MEETING.value)
-    role_of = {kind: unit_names.get(unit, "") for unit, kind in this_year.items()}
-    next_lead, next_deputy = _next_leaders(s, bloc, vote, outcomes)
-    scores = sorted(((unit_names.get(u, "?"), totals.get(u, (None, False))) for u in vote.voters),
-                    key=lambda item: (-(item[1][0] if item[1][0] is not None else -1), sort_key(item[0])))
-    tz = s.tz
-    return ReviewRecord(
-        bloc=bloc.name, province=bloc.province, place=s.settings.bot.document_place or bloc.province, year=vote.year,
-        issued_on=s.clock.now().astimezone(tz).date(), number="",
-        meeting_at=meeting.at.astimezone(tz) if meeting else None, meeting_place=meeting.place if meeting else "",
-        closed_at=(vote.closed_at or s.clock.now()).astimezone(tz),
-        lead_unit=role_of.get(RoleKind.LEAD, ""), deputy_unit=role_of.get(RoleKind.DEPUTY, ""),
-        secretary=secretary, members=len(vote.voters), present=attended(vote, present), chair=vote.chair or "",
-        scores=tuple(ScoreLine(unit=name, total=total, adjusted=adjusted) for name, (total, adjusted) in scores),
-        titles=tuple(_titles(outcomes)), next_lead=next_lead, next_deputy=next_deputy)
-
-
-def attended(vote: Vote, voted: int) -> int:
-    """Member units at the meeting: as the secretary recorded it, else the units that voted."""
-    return vote.attended if vote.attended is not None else voted
-
-
-def fingerprint(record: ReviewRecord) -> str:
-    """What the documents say, without the date they are made on and their version."""
-    same = replace(record, issued_on=date(2000, 1, 1), version=0)
-    return hashlib.sha256(repr(same).encode()).hexdigest()
 
 
 # ---- /binhxet: the panel -------------------------------------------------------------------
@@ -179,11 +100,11 @@ def _panel(context: Context, bloc: Bloc):
         ctx["entries"] = _entries(s, bloc, vote)
         rows = [[btn("close", "bx:close")], [btn("refresh", "bx:show")]]
     else:
-        outcomes = compute(s, bloc, vote)
+        outcomes = reckoning.compute(s, bloc, vote)
         ctx["outcomes"] = outcomes
         with s.db.session() as session:
             ctx["voted"] = votes.voted_count(session=session, vote_id=vote.id)
-        ctx["attended"] = attended(vote, ctx["voted"])
+        ctx["attended"] = reckoning.attended(vote, ctx["voted"])
         rows = [[btn("list", "bx:list")], [btn("attended", "bx:att"), btn("chair", "bx:chair")]]
         if any(o.unresolved for o in outcomes):
             rows.append([btn("tie", "bx:tie")])
@@ -235,7 +156,7 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
         await query.answer()
         await _show_panel(update, context, bloc)
     elif action in ("add", "quota") and status == votes.DRAFT:
-        rows = [[(shorten(_entry_name(s, e["code"], vote.year), BUTTON_NAME), f"bx:{'addt' if action == 'add' else 'qt'}:{e['code']}")]
+        rows = [[(shorten(reckoning.entry_name(s, e["code"], vote.year), BUTTON_NAME), f"bx:{'addt' if action == 'add' else 'qt'}:{e['code']}")]
                 for e in vote.ballot if e["code"] not in rules.LEADERS]
         rows.append([(label(context, "review.btn_back"), "bx:show")])
         await query.answer()
@@ -250,7 +171,7 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
         rows.append([(label(context, "review.btn_back"), "bx:show")])
         await query.answer()
         await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
-                          s.render("review.pick_exception", title=_entry_name(s, entry["code"], vote.year), nobody=not units),
+                          s.render("review.pick_exception", title=reckoning.entry_name(s, entry["code"], vote.year), nobody=not units),
                           reply_markup=keyboard(rows))
     elif action == "addu" and status == votes.DRAFT and len(parts) == 4 and _entry(vote, parts[2]):
         unit = _unit_of_bloc(s, bloc, parts[3])
@@ -262,11 +183,11 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
                                 by=user_id, now=now, action="vote.add_exception", code=parts[2], unit_id=unit.id)
         await query.answer()
         await _show_panel(update, context, bloc, done=s.render("review.exception_added", unit=unit,
-                                                               title=_entry_name(s, parts[2], vote.year)))
+                                                               title=reckoning.entry_name(s, parts[2], vote.year)))
     elif action == "qt" and status == votes.DRAFT and len(parts) == 3 and _entry(vote, parts[2]):
         await query.answer()
         await ask(update, context, "review.ask_quota", action="review.quota", bloc_id=bloc.id, code=parts[2],
-                  title=_entry_name(s, parts[2], vote.year))
+                  title=reckoning.entry_name(s, parts[2], vote.year))
     elif action == "open" and status == votes.DRAFT:
         if not any(e["candidates"] for e in vote.ballot if e["code"] not in rules.LEADERS):
             await alert(update, context, "review.nothing_to_vote")
@@ -294,23 +215,23 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
             voted = votes.voted_count(session=session, vote_id=vote.id)
         await query.answer()
         await ask(update, context, "review.ask_attended", action="review.attended", bloc_id=bloc.id,
-                  voted=voted, members=len(vote.voters), attended=attended(vote, voted))
+                  voted=voted, members=len(vote.voters), attended=reckoning.attended(vote, voted))
     elif action == "chair" and status == votes.CLOSED:
         await query.answer()
         await _ask_chair(update, context, bloc, vote, after_list=False)
     elif action == "tie" and status == votes.CLOSED:
-        outcomes = compute(s, bloc, vote)
+        outcomes = reckoning.compute(s, bloc, vote)
         rows = [[(shorten(o.name, BUTTON_NAME), f"bx:tiet:{o.code}")] for o in outcomes if o.unresolved]
         rows.append([(label(context, "review.btn_back"), "bx:show")])
         await query.answer()
         await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("review.pick_tie_title"), reply_markup=keyboard(rows))
     elif action == "tiet" and status == votes.CLOSED and len(parts) == 3:
-        outcome = next((o for o in compute(s, bloc, vote) if o.code == parts[2] and o.unresolved), None)
+        outcome = next((o for o in reckoning.compute(s, bloc, vote) if o.code == parts[2] and o.unresolved), None)
         if outcome is None:
             await alert(update, context, "common.stale_button")
             return
-        ids = {name: uid for uid, name in _names(s, bloc, _entry(vote, parts[2])["candidates"]).items()}
+        ids = {name: uid for uid, name in reckoning.names(s, _entry(vote, parts[2])["candidates"]).items()}
         rows = [[(shorten(line.unit, BUTTON_NAME), f"bx:tieu:{outcome.code}:{ids[line.unit]}")] for line in outcome.unresolved]
         rows.append([(label(context, "review.btn_back"), "bx:show")])
         await query.answer()
@@ -347,7 +268,7 @@ def _fresh_ballot(s: Services, bloc: Bloc) -> list[dict]:
 async def _decide_tie(update: Update, context: Context, bloc: Bloc, vote: Vote, code: str, raw: str) -> None:
     """The meeting settled a tie the tally left open: the secretary records its choice."""
     s = svc(context)
-    outcome = next((o for o in compute(s, bloc, vote) if o.code == code and o.unresolved), None)
+    outcome = next((o for o in reckoning.compute(s, bloc, vote) if o.code == code and o.unresolved), None)
     unit = _unit_of_bloc(s, bloc, raw)
     if outcome is None or unit is None or unit.name not in {line.unit for line in outcome.unresolved}:
         await alert(update, context, "common.stale_button")
@@ -356,11 +277,11 @@ async def _decide_tie(update: Update, context: Context, bloc: Bloc, vote: Vote, 
     with s.db.session() as session:
         vote = votes.record_decision(session=session, vote=vote, code=code, unit_ids=decided,
                                      by=update.effective_user.id, now=s.clock.now())
-    outcomes = compute(s, bloc, vote)
-    _save_results(s, bloc, vote, outcomes)
+    outcomes = reckoning.compute(s, bloc, vote)
+    reckoning.save_results(s, bloc, vote, outcomes)
     await update.callback_query.answer()
     await _show_panel(update, context, bloc, done=s.render("review.tie_decided", unit=unit,
-                                                           title=_entry_name(s, code, vote.year)))
+                                                           title=reckoning.entry_name(s, code, vote.year)))
 
 
 @answers("review.quota")
@@ -381,7 +302,7 @@ async def answer_quota(update: Update, context: Context, pending: PendingReply, 
     quota = int_arg(text.strip())
     ctx, markup = _panel(context, bloc)
     await say(update, context, "review.panel", reply_markup=markup,
-              done=s.render("review.quota_set", title=_entry_name(s, code, vote.year), quota=quota), **ctx)
+              done=s.render("review.quota_set", title=reckoning.entry_name(s, code, vote.year), quota=quota), **ctx)
     await best_effort("refresh board", status_handlers.refresh_board(context, bloc))
     return True
 
@@ -514,7 +435,8 @@ async def answer_open(update: Update, context: Context, pending: PendingReply, t
                                  by=update.effective_user.id, now=now,
                                  default_quotas=s.catalogue.quotas(bloc.year, len(units)))
         if opened and milestone is not None:
-            _plan_deadline(s, session, bloc, milestone, now)
+            reckoning.plan_deadline(session, milestone, now, tz=s.tz, rule=reminder_handlers.rules_for(s, bloc),
+                          close=reminder_handlers.CLOSE)
     if not opened:
         await say(update, context, "review.not_draft")
         return True
@@ -523,19 +445,6 @@ async def answer_open(update: Update, context: Context, pending: PendingReply, t
     await refresh_progress(context.application, bloc, vote)
     await best_effort("tell representatives", _invite_voters(context.application, bloc, vote))
     return True
-
-
-def _plan_deadline(s: Services, session, bloc: Bloc, milestone: Milestone, now: datetime) -> None:
-    """Reminders to units that have not voted (days before at the bloc's hour, and 2 hours
-    before), and the row that closes the vote at the deadline."""
-    rule = reminder_handlers.rules_for(s, bloc)
-    planned = plan(at=milestone.at, meeting=False, now=now, tz=s.tz, rules=rule)
-    for hours in rule.hours_before_meeting:
-        due = milestone.at - timedelta(hours=hours)
-        if now < due and all(p.due_at != due for p in planned):
-            planned.append(Planned(due, f"{hours}h"))
-    planned = sorted(planned, key=lambda p: p.due_at) + [Planned(milestone.at, reminder_handlers.CLOSE)]
-    reminders.replan(session=session, milestone=milestone, planned=planned)
 
 
 async def _invite_voters(app: Application, bloc: Bloc, vote: Vote) -> None:
@@ -625,14 +534,14 @@ async def close(app: Application, vote_id: int, *, by) -> bool:
     for chat_id, message_id in unfinished:  # ballots being filled in: their buttons go
         await best_effort("close draft", outbox.edit(app.bot, chat_id, message_id, s.render(
             "review.closed_already", unit=None, at=now)))
-    outcomes = compute(s, bloc, vote)
-    _save_results(s, bloc, vote, outcomes)
+    outcomes = reckoning.compute(s, bloc, vote)
+    reckoning.save_results(s, bloc, vote, outcomes)
     await best_effort("progress", refresh_progress(app, bloc, vote))
     with s.db.session() as session:
         voted = votes.voted_count(session=session, vote_id=vote.id)
     await outbox.send(app.bot, s, bloc.chat_id, s.render(
         "review.closed", bloc=bloc, vote=vote, voted=voted, issued=len(vote.voters), by=by,
-        outcomes=outcomes, next_leaders=_next_leaders(s, bloc, vote, outcomes)))
+        outcomes=outcomes, next_leaders=reckoning.next_leaders(s, bloc, vote, outcomes)))
     return True
 
 
@@ -648,26 +557,6 @@ async def close_at_deadline(app: Application, milestone: Milestone) -> None:
 reminder_handlers.ON_CLOSE[Kind.BALLOT_DEADLINE.value] = close_at_deadline
 
 
-def _save_results(s: Services, bloc: Bloc, vote: Vote, outcomes: list[TitleOutcome]) -> None:
-    """Each unit's result for the year (for later years' checks); next year's leaders as
-    roles, unless the secretary recorded them."""
-    ids = {name: uid for uid, name in _names(s, bloc, list({u for e in vote.ballot for u in e["candidates"]})).items()}
-    now = s.clock.now()
-    rows = [YearResult(bloc_id=bloc.id, unit_id=ids[line.unit], year=vote.year, code=o.code, proposed=True,
-                       votes=line.votes, percent=line.percent, recorded_at=now)
-            for o in _titles(outcomes) for line in o.selected if line.unit in ids]
-    with s.db.session() as session:
-        votes.replace_results(session=session, bloc=bloc, year=vote.year, rows=rows)
-        recorded = roles.unit_roles(session=session, bloc=bloc, year=vote.year + 1)
-        for code, kind in ((rules.LEAD, RoleKind.LEAD), (rules.DEPUTY, RoleKind.DEPUTY)):
-            name = rules.elected(outcomes, code)
-            if name in ids and kind not in recorded.values():
-                unit = session.get(Unit, ids[name])
-                roles.set_unit_role(session=session, bloc=bloc, unit=unit, kind=kind, by=vote.opened_by or 0,
-                                    now=now, year=vote.year + 1)
-                recorded[unit.id] = kind
-
-
 # ---- /danhsach: the compiled list, posted and pinned, with the documents -------------------
 
 @group_command()
@@ -678,8 +567,8 @@ async def danhsach(update: Update, context: Context, bloc: Bloc) -> None:
         await say(update, context, "review.no_list_yet", vote=vote)
         return
     if not await is_secretary(context, bloc, update.effective_user.id):
-        outcomes = compute(s, bloc, vote)
-        record = build_record(s, bloc, vote, outcomes, secretary="")
+        outcomes = reckoning.compute(s, bloc, vote)
+        record = reckoning.build_record(s, bloc, vote, outcomes, secretary="")
         await say(update, context, "review.list", record=record)
         return
     await post_list(context.application, bloc, update.effective_user, asking=(update, context))
@@ -706,12 +595,12 @@ async def post_list(app: Application, bloc: Bloc, actor, *, asking: tuple[Update
 
 def _record_and_documents(s: Services, bloc: Bloc, actor) -> tuple[ReviewRecord, dict]:
     vote = _vote(s, bloc)
-    outcomes = compute(s, bloc, vote)
+    outcomes = reckoning.compute(s, bloc, vote)
     with s.db.session() as session:
         secretaries = roles.secretaries(session=session, bloc=bloc)
     name = next((u.first_name + (" " + u.last_name if u.last_name else "") for r, u in secretaries if u), "")
-    record = build_record(s, bloc, vote, outcomes, secretary=name or actor.full_name)
-    documents = _documents(s, bloc, record, actor.id)
+    record = reckoning.build_record(s, bloc, vote, outcomes, secretary=name or actor.full_name)
+    documents = reckoning.documents(s, bloc, record, actor.id)
     version = next(iter(documents.values())).version
     return replace(record, version=version), documents
 
@@ -722,26 +611,6 @@ async def send_documents(app: Application, bloc: Bloc, actor) -> None:
     record, documents = _record_and_documents(s, bloc, actor)
     for kind in review_documents.KINDS:
         await send_document(app.bot, s, bloc.chat_id, documents[kind], record.year)
-
-
-def _documents(s: Services, bloc: Bloc, record: ReviewRecord, by: int) -> dict:
-    """The latest version of each document, made anew when the record changed."""
-    mark = fingerprint(record)
-    with s.db.session() as session:
-        latest = votes.latest_documents(session=session, bloc_id=bloc.id, year=record.year)
-        if latest and all(d.fingerprint == mark for d in latest.values()) and set(latest) == set(
-                review_documents.KINDS):
-            return latest
-        version = votes.next_version(session=session, bloc_id=bloc.id, year=record.year)
-        versioned = replace(record, version=version)
-        made = {}
-        for kind in review_documents.KINDS:
-            made[kind] = votes.add_document(
-                session=session, bloc_id=bloc.id, year=record.year, kind=kind, version=version,
-                filename=review_documents.filename(kind, versioned),
-                content=review_documents.build(kind, versioned, s.tz), fingerprint=mark, by=by, now=s.clock.now())
-        session.flush()
-        return made
 
 
 async def send_latest_documents(app: Application, bloc: Bloc, chat_id: int, year: int) -> int:
@@ -765,6 +634,23 @@ async def send_document(bot: Bot, s: Services, chat_id: int, document, year: int
 
 
 # ---- /bophieu: a unit casts its ballot ----------------------------------------------------
+# The decisions are services.ballot's, each in one transaction (common.transaction) closed
+# before anything is sent; here the press is parsed and the outcome shown.
+
+# A refusal as the person reads it: the message, and whether it says when (closed, cast, deadline).
+_REFUSALS = {
+    ballot.Refusal.NOT_OPEN: ("review.not_open", False),
+    ballot.Refusal.CLOSED: ("review.closed_already", True),
+    ballot.Refusal.NOT_ISSUED: ("review.not_issued", False),
+    ballot.Refusal.ALREADY_VOTED: ("review.already_voted", True),
+    ballot.Refusal.PAST_DEADLINE: ("review.past_deadline", True),
+}
+
+
+def _refusal_message(refused: ballot.Refused) -> tuple[str, dict]:
+    name, dated = _REFUSALS[refused.code]
+    return name, (dict(at=refused.at) if dated else {})
+
 
 @private_command
 async def bophieu(update: Update, context: Context) -> None:
@@ -773,64 +659,41 @@ async def bophieu(update: Update, context: Context) -> None:
         await start_ballot(update, context, *target)
 
 
-def _unit_for(context: Context, user_id: int, unit_id: int | None) -> tuple[Unit, Bloc] | None:
-    if unit_id is None:
-        return None
-    with svc(context).db.session() as session:
-        return next(((u, b) for u, b in roster.units_of_user(session=session, user_id=user_id) if u.id == unit_id),
-                    None)
-
-
-def _why_not(s: Services, vote: Vote | None, unit: Unit) -> tuple[str, dict] | None:
-    """Why this unit cannot vote now, as a message name and its values; None if it can."""
-    if vote is None or vote.status == votes.DRAFT:
-        return "review.not_open", {}
-    if vote.status == votes.CLOSED:
-        return "review.closed_already", dict(at=vote.closed_at)
-    if unit.id not in vote.voters:
-        return "review.not_issued", {}
-    with s.db.session() as session:
-        mark = votes.cast_marks(session=session, vote_id=vote.id).get(unit.id)
-    if mark is not None:
-        return "review.already_voted", dict(at=mark.cast_at)
-    deadline = _deadline(s, vote)
-    if deadline is not None and deadline.at <= s.clock.now():
-        return "review.past_deadline", dict(at=deadline.at)
-    return None
-
-
 async def start_ballot(update: Update, context: Context, unit: Unit, bloc: Bloc, *, answered: bool = False) -> None:
     """Start the unit's ballot (a new message), or say why it cannot vote: as a pop-up
     when a button asked (and was not answered yet), else as a message."""
     s = svc(context)
-    vote = _vote(s, bloc)
-    refusal = _why_not(s, vote, unit)
+    with transaction(context) as session:
+        started = ballot.start(session, user_id=update.effective_user.id, unit_id=unit.id, now=s.clock.now(),
+                               seal=s.seal)
     button = update.callback_query is not None and not answered
-    if refusal is not None:
-        name, values = refusal
+    if isinstance(started, ballot.Refused):
+        if started.code == ballot.Refusal.NOT_YOUR_UNIT:
+            await (alert(update, context, "review.not_your_unit") if button
+                   else say(update, context, "review.not_your_unit"))
+            return
+        name, values = _refusal_message(started)
         if button:
             await alert(update, context, name, unit=unit, **values)
         else:
             await say(update, context, name, unit=unit, bloc=bloc, **values)
         return
-    with s.db.session() as session:
-        draft = votes.start_draft(session=session, user_id=update.effective_user.id, vote_id=vote.id, unit_id=unit.id,
-                                  now=s.clock.now(), seal=s.seal)
     if button:
         await update.callback_query.answer()
-    await show_ballot_step(update, context, draft, vote, unit, bloc, edit=False)
+    await show_ballot_step(update, context, started, edit=False)
 
 
-def _ballot_view(context: Context, draft, vote: Vote, unit: Unit, bloc: Bloc):
+def _ballot_view(context: Context, step: ballot.Step):
     s = svc(context)
+    draft, vote, unit, bloc = step.draft, step.vote, step.unit, step.bloc
     r = rules.Rules.from_dict(vote.rules)
     d = draft.id
-    names = _names(s, bloc, sorted({u for e in vote.ballot for u in e["candidates"]}))
+    names = reckoning.names(s, sorted({u for e in vote.ballot for u in e["candidates"]}))
     cancel = (label(context, "review.btn_cancel"), f"bv:{d}:cancel")
     back = (label(context, "review.btn_prev"), f"bv:{d}:back")
     chosen = {e["code"]: [names.get(u, "?") for u in draft.choices.get(e["code"], [])] for e in vote.ballot}
     if draft.step >= len(vote.ballot):
-        summary = [dict(name=_entry_name(s, e["code"], vote.year), quota=e["quota"], chosen=chosen[e["code"]],
+        summary = [dict(name=reckoning.entry_name(s, e["code"], vote.year), quota=e["quota"], chosen=chosen[e["code"]],
                         leader=e["code"] in rules.LEADERS) for e in vote.ballot]
         rows = [[(label(context, "review.btn_cast"), f"bv:{d}:ok")], [back, cancel]]
         return s.render("review.ballot_review", unit=unit, bloc=bloc, summary=summary), keyboard(rows)
@@ -839,19 +702,19 @@ def _ballot_view(context: Context, draft, vote: Vote, unit: Unit, bloc: Bloc):
     rows = [[(label(context, "review.btn_candidate", unit_name=names.get(u, "?"), chosen=u in mine), f"bv:{d}:c:{u}")]
             for u in rules.choosable(entry, unit.id, r)]
     rows.append(([back] if draft.step else []) + [cancel, (label(context, "review.btn_next"), f"bv:{d}:next")])
-    return s.render("review.ballot_step", unit=unit, bloc=bloc, line_name=_entry_name(s, entry["code"], vote.year),
+    return s.render("review.ballot_step", unit=unit, bloc=bloc, line_name=reckoning.entry_name(s, entry["code"], vote.year),
                     quota=entry["quota"], leader=entry["code"] in rules.LEADERS, chosen=chosen[entry["code"]],
                     step=draft.step + 1, steps=len(vote.ballot), self_excluded=not r.self_vote,
                     empty=not rules.choosable(entry, unit.id, r)), keyboard(rows)
 
 
-async def show_ballot_step(update: Update, context: Context, draft, vote: Vote, unit: Unit, bloc: Bloc, *,
-                           edit: bool) -> None:
+async def show_ballot_step(update: Update, context: Context, step: ballot.Step, *, edit: bool) -> None:
     s = svc(context)
-    message_id = await show_step_message(update, context, *_ballot_view(context, draft, vote, unit, bloc), edit=edit)
-    if message_id is not None and draft.message_id != message_id:
-        with s.db.session() as session:
-            votes.save_draft(session=session, draft=draft, now=s.clock.now(), seal=s.seal, message_id=message_id)
+    message_id = await show_step_message(update, context, *_ballot_view(context, step), edit=edit)
+    if message_id is not None and step.draft.message_id != message_id:
+        # The message exists only now: the draft learns which one answers (a transaction of its own).
+        with transaction(context) as session:
+            votes.save_draft(session=session, draft=step.draft, now=s.clock.now(), seal=s.seal, message_id=message_id)
 
 
 @private_button
@@ -859,112 +722,68 @@ async def on_unit_button(update: Update, context: Context) -> None:
     """bp:unit:<unit id> — vote for this unit (from /bophieu's choice or the invitation DM)."""
     parts = (update.callback_query.data or "").split(":")
     unit_id = int_arg(parts[2]) if len(parts) == 3 and parts[1] == "unit" else None
-    target = _unit_for(context, update.effective_user.id, unit_id)
+    if unit_id is None:
+        await alert(update, context, "common.stale_button")
+        return
+    with transaction(context) as session:
+        target = ballot.represented(session, update.effective_user.id, unit_id)
     if target is None:
-        await alert(update, context, "review.not_your_unit" if unit_id else "common.stale_button")
+        await alert(update, context, "review.not_your_unit")
         return
     await start_ballot(update, context, *target)
 
 
 @private_button
 async def on_ballot_button(update: Update, context: Context) -> None:
-    """bv:<draft id>:<action>[:<unit id>] — the steps of one ballot."""
+    """bv:<draft id>:<action>[:<unit id>] — the steps of one ballot: one service call, one transaction."""
     s = svc(context)
     query = update.callback_query
     parts = (query.data or "").split(":")
-    user_id = update.effective_user.id
-    with s.db.session() as session:
-        draft = votes.draft_of(session=session, user_id=user_id, seal=s.seal)
-    stale = (draft is None or len(parts) < 3 or int_arg(parts[1]) != draft.id
-             or query.message is None or query.message.message_id != draft.message_id)
-    target = None if stale else _unit_for(context, user_id, draft.unit_id)
-    if target is None:
-        await alert(update, context, "review.stale")
-        return
-    unit, bloc = target
-    with s.db.session() as session:
-        vote = votes.get(session=session, vote_id=draft.vote_id)
-    refusal = _why_not(s, vote, unit)
-    if refusal is not None:
-        with s.db.session() as session:
-            votes.drop_draft(session=session, draft_id=draft.id)
-        await query.answer()
-        name, values = refusal
-        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
-                          s.render(name, unit=unit, bloc=bloc, **values))
-        return
-    action = parts[2]
-    steps = len(vote.ballot)
-    changes: dict = {}
-    if action == "cancel":
-        with s.db.session() as session:
-            votes.drop_draft(session=session, draft_id=draft.id)
-        await query.answer()
-        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
-                          s.render("review.ballot_cancelled", unit=unit))
-        return
-    if action == "c" and len(parts) == 4 and draft.step < steps:
-        entry = vote.ballot[draft.step]
-        try:
-            unit_id = int_arg(parts[3])
-            unit_id = -1 if unit_id is None else unit_id
-            changes["choices"] = rules.toggle(draft.choices, entry, unit_id, unit.id, rules.Rules.from_dict(vote.rules))
-        except rules.ChoiceError as exc:
-            await alert(update, context, f"review.error_{exc.code}", **exc.details)
-            return
-    elif action == "next" and draft.step < steps:
-        changes["step"] = draft.step + 1
-    elif action == "back" and draft.step > 0:
-        changes["step"] = draft.step - 1
-    elif action == "ok" and draft.step == steps:
-        await _cast(update, context, draft, vote, unit, bloc)
-        return
-    else:
-        await alert(update, context, "review.stale")
-        return
-    with s.db.session() as session:
-        draft = votes.save_draft(session=session, draft=draft, now=s.clock.now(), seal=s.seal, **changes)
-    await query.answer()
-    await show_ballot_step(update, context, draft, vote, unit, bloc, edit=True)
+    action = parts[2] if len(parts) >= 3 else ""
+    press = dict(user_id=update.effective_user.id, draft_id=int_arg(parts[1]) if len(parts) >= 3 else None,
+                 message_id=query.message.message_id if query.message else None, now=s.clock.now(), seal=s.seal)
+    with transaction(context) as session:
+        if action == "c" and len(parts) == 4:
+            outcome = ballot.toggle(session, choice=int_arg(parts[3]), **press)
+        elif action in ("next", "back"):
+            outcome = ballot.move(session, by=1 if action == "next" else -1, **press)
+        elif action == "cancel":
+            outcome = ballot.cancel(session, **press)
+        elif action == "ok":
+            outcome = ballot.confirm(session, **press)
+        else:
+            found = ballot.current(session, **press)
+            outcome = found if isinstance(found, ballot.Refused) else ballot.Refused(ballot.Refusal.STALE)
+    await _show_press(update, context, outcome)
 
 
-async def _cast(update: Update, context: Context, draft, vote: Vote, unit: Unit, bloc: Bloc) -> None:
+async def _show_press(update: Update, context: Context, outcome) -> None:
+    """What a ballot press decided, shown (after its transaction was committed)."""
     s = svc(context)
     query = update.callback_query
-    problem = rules.check_ballot(vote.ballot, draft.choices, unit.id, rules.Rules.from_dict(vote.rules))
-    if problem is not None:
-        await alert(update, context, f"review.error_{problem}", quota=0)
-        return
-    now = s.clock.now()
-    try:
-        with s.db.session() as session:
-            # Re-read inside the transaction: the vote may have closed since the press.
-            current = votes.get(session=session, vote_id=vote.id)
-            if current.status != votes.OPEN:
-                raise _Closed
-            votes.cast(session=session, vote=current, unit_id=unit.id, choices=draft.choices, by=update.effective_user.id,
-                       now=now, seal=s.seal)
-    except votes.AlreadyVoted:
-        with s.db.session() as session:
-            votes.drop_draft(session=session, draft_id=draft.id)
+    edit = lambda text: outbox.edit(context.bot, query.message.chat.id, query.message.message_id, text)  # noqa: E731
+    if isinstance(outcome, ballot.Step):
         await query.answer()
-        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
-                          s.render("review.already_voted", unit=unit, at=None))
-        return
-    except _Closed:
+        await show_ballot_step(update, context, outcome, edit=True)
+    elif isinstance(outcome, ballot.Cancelled):
         await query.answer()
-        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
-                          s.render("review.closed_already", unit=unit, at=None))
-        return
-    await query.answer()
-    # The receipt says the ballot was counted, not what it chose.
-    await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
-                      s.render("review.receipt", unit=unit, bloc=bloc, at=now))
-    await best_effort("progress", refresh_progress(context.application, bloc, vote))
-
-
-class _Closed(Exception):
-    pass
+        await edit(s.render("review.ballot_cancelled", unit=outcome.unit))
+    elif isinstance(outcome, ballot.Cast):
+        await query.answer()
+        # The receipt says the ballot was counted, not what it chose.
+        await edit(s.render("review.receipt", unit=outcome.unit, bloc=outcome.bloc, at=outcome.at))
+        await best_effort("progress", refresh_progress(context.application, outcome.bloc, outcome.vote))
+    elif outcome.code == ballot.Refusal.CHOICE:
+        await alert(update, context, f"review.error_{outcome.problem}", **outcome.details)
+    elif outcome.code == ballot.Refusal.INVALID:
+        await alert(update, context, f"review.error_{outcome.problem}", quota=0)
+    elif outcome.ended:
+        # The unit can no longer vote (closed, voted, past the deadline): the draft went.
+        await query.answer()
+        name, values = _refusal_message(outcome)
+        await edit(s.render(name, unit=outcome.unit, bloc=outcome.bloc, **values))
+    else:
+        await alert(update, context, "review.stale")
 
 
 def handlers() -> list:

@@ -1,0 +1,152 @@
+"""The year-end review's reckoning, with no chat in it: the tally of a vote, the record the
+documents are made from, the documents themselves (a new version only when the record
+changed), each unit's results kept for later years, and the deadline's reminders.
+
+``s`` is the bot's service container (khoibot.services.Services): these read its database,
+clock, catalogue and settings, never its Telegram side."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from domain import ballot as rules
+from domain.milestones import Kind
+from domain.reminders import Planned, plan
+from domain.review import ReviewRecord, ScoreLine, TitleOutcome
+from domain.text import sort_key
+from exports import review_documents
+from storage import milestones, reminders, roles, votes
+from storage import scores as score_store
+from storage.models import Bloc, Milestone, RoleKind, Unit, Vote, YearResult
+
+if TYPE_CHECKING:
+    from khoibot.services import Services
+
+
+def entry_name(s: Services, code: str, year: int) -> str:
+    """A line of the ballot as people read it: the title, or "Trưởng khối năm 2026"."""
+    title = s.catalogue.get(code)
+    return title.name if title else s.render.plain("review.leader_name", code=code, year=year + 1)
+
+
+def names(s: Services, ids: list[int]) -> dict[int, str]:
+    with s.db.session() as session:
+        return {u.id: u.name for u in votes.units_by_id(session=session, ids=ids).values()}
+
+
+def compute(s: Services, bloc: Bloc, vote: Vote) -> list[TitleOutcome]:
+    """The tally of every line of the ballot, from the box, the scores and earlier years."""
+    ids = sorted({u for e in vote.ballot for u in e["candidates"]})
+    with s.db.session() as session:
+        box = votes.box(session=session, vote_id=vote.id)
+        totals = score_store.totals(session=session, bloc_id=bloc.id, year=vote.year)
+        history = votes.history(session=session, unit_ids=ids, before=vote.year)
+    return rules.outcome(ballot=vote.ballot, box=box, issued=len(vote.voters), rules=rules.Rules.from_dict(vote.rules),
+                         names=names(s, ids), scores={u: t[0] for u, t in totals.items()}, catalogue=s.catalogue,
+                         decisions={k: list(v) for k, v in vote.decisions.items()}, history=history, year=vote.year,
+                         line_names={code: entry_name(s, code, vote.year) for code in rules.LEADERS})
+
+
+def titles(outcomes: list[TitleOutcome]) -> list[TitleOutcome]:
+    return [o for o in outcomes if o.code not in rules.LEADERS]
+
+
+def next_leaders(s: Services, bloc: Bloc, vote: Vote, outcomes: list[TitleOutcome]) -> tuple[str | None, str | None]:
+    """Next year's Trưởng/Phó khối: recorded for next year (elected, or assigned by the
+    province), else what the ballot decided."""
+    with s.db.session() as session:
+        recorded = roles.unit_roles(session=session, bloc=bloc, year=vote.year + 1)
+        unit_names = {u.id: u.name for u in votes.units_by_id(session=session, ids=list(recorded)).values()}
+    found = {kind: unit_names.get(unit) for unit, kind in recorded.items()}
+    return (found.get(RoleKind.LEAD) or rules.elected(outcomes, rules.LEAD),
+            found.get(RoleKind.DEPUTY) or rules.elected(outcomes, rules.DEPUTY))
+
+
+def attended(vote: Vote, voted: int) -> int:
+    """Member units at the meeting: as the secretary recorded it, else the units that voted."""
+    return vote.attended if vote.attended is not None else voted
+
+
+def build_record(s: Services, bloc: Bloc, vote: Vote, outcomes: list[TitleOutcome], secretary: str) -> ReviewRecord:
+    with s.db.session() as session:
+        this_year = roles.unit_roles(session=session, bloc=bloc, year=vote.year)
+        unit_names = {u.id: u.name for u in votes.units_by_id(session=session, ids=list(
+            {*this_year, *vote.voters})).values()}
+        present = votes.voted_count(session=session, vote_id=vote.id)
+        totals = score_store.totals(session=session, bloc_id=bloc.id, year=vote.year)
+        meeting = milestones.active(session=session, bloc=bloc, kind=Kind.YEAREND_MEETING.value)
+    role_of = {kind: unit_names.get(unit, "") for unit, kind in this_year.items()}
+    next_lead, next_deputy = next_leaders(s, bloc, vote, outcomes)
+    scores = sorted(((unit_names.get(u, "?"), totals.get(u, (None, False))) for u in vote.voters),
+                    key=lambda item: (-(item[1][0] if item[1][0] is not None else -1), sort_key(item[0])))
+    tz = s.tz
+    return ReviewRecord(
+        bloc=bloc.name, province=bloc.province, place=s.settings.bot.document_place or bloc.province, year=vote.year,
+        issued_on=s.clock.now().astimezone(tz).date(), number="",
+        meeting_at=meeting.at.astimezone(tz) if meeting else None, meeting_place=meeting.place if meeting else "",
+        closed_at=(vote.closed_at or s.clock.now()).astimezone(tz),
+        lead_unit=role_of.get(RoleKind.LEAD, ""), deputy_unit=role_of.get(RoleKind.DEPUTY, ""),
+        secretary=secretary, members=len(vote.voters), present=attended(vote, present), chair=vote.chair or "",
+        scores=tuple(ScoreLine(unit=name, total=total, adjusted=adjusted) for name, (total, adjusted) in scores),
+        titles=tuple(titles(outcomes)), next_lead=next_lead, next_deputy=next_deputy)
+
+
+def fingerprint(record: ReviewRecord) -> str:
+    """What the documents say, without the date they are made on and their version."""
+    same = replace(record, issued_on=date(2000, 1, 1), version=0)
+    return hashlib.sha256(repr(same).encode()).hexdigest()
+
+
+def documents(s: Services, bloc: Bloc, record: ReviewRecord, by: int) -> dict:
+    """The latest version of each document, made anew when the record changed."""
+    mark = fingerprint(record)
+    with s.db.session() as session:
+        latest = votes.latest_documents(session=session, bloc_id=bloc.id, year=record.year)
+        if latest and all(d.fingerprint == mark for d in latest.values()) and set(latest) == set(
+                review_documents.KINDS):
+            return latest
+        version = votes.next_version(session=session, bloc_id=bloc.id, year=record.year)
+        versioned = replace(record, version=version)
+        made = {}
+        for kind in review_documents.KINDS:
+            made[kind] = votes.add_document(
+                session=session, bloc_id=bloc.id, year=record.year, kind=kind, version=version,
+                filename=review_documents.filename(kind, versioned),
+                content=review_documents.build(kind, versioned, s.tz), fingerprint=mark, by=by, now=s.clock.now())
+        session.flush()
+        return made
+
+
+def save_results(s: Services, bloc: Bloc, vote: Vote, outcomes: list[TitleOutcome]) -> None:
+    """Each unit's result for the year (for later years' checks); next year's leaders as
+    roles, unless the secretary recorded them."""
+    ids = {name: uid for uid, name in names(s, list({u for e in vote.ballot for u in e["candidates"]})).items()}
+    now = s.clock.now()
+    rows = [YearResult(bloc_id=bloc.id, unit_id=ids[line.unit], year=vote.year, code=o.code, proposed=True,
+                       votes=line.votes, percent=line.percent, recorded_at=now)
+            for o in titles(outcomes) for line in o.selected if line.unit in ids]
+    with s.db.session() as session:
+        votes.replace_results(session=session, bloc=bloc, year=vote.year, rows=rows)
+        recorded = roles.unit_roles(session=session, bloc=bloc, year=vote.year + 1)
+        for code, kind in ((rules.LEAD, RoleKind.LEAD), (rules.DEPUTY, RoleKind.DEPUTY)):
+            name = rules.elected(outcomes, code)
+            if name in ids and kind not in recorded.values():
+                unit = session.get(Unit, ids[name])
+                roles.set_unit_role(session=session, bloc=bloc, unit=unit, kind=kind, by=vote.opened_by or 0,
+                                    now=now, year=vote.year + 1)
+                recorded[unit.id] = kind
+
+
+def plan_deadline(session, milestone: Milestone, now: datetime, *, tz, rule, close: str) -> None:
+    """Reminders to units that have not voted (days before at the bloc's hour, and 2 hours
+    before), and the row (kind ``close``) that closes the vote at the deadline."""
+    planned = plan(at=milestone.at, meeting=False, now=now, tz=tz, rules=rule)
+    for hours in rule.hours_before_meeting:
+        due = milestone.at - timedelta(hours=hours)
+        if now < due and all(p.due_at != due for p in planned):
+            planned.append(Planned(due, f"{hours}h"))
+    planned = sorted(planned, key=lambda p: p.due_at) + [Planned(milestone.at, close)]
+    reminders.replan(session=session, milestone=milestone, planned=planned)
