@@ -6,6 +6,9 @@ Secrecy: a confirmed ballot adds to the counts of ``vote_count`` and marks the u
 ``ballot_cast``, in one transaction; nothing links the two. The ballot being filled in is
 a ``ballot_draft`` row (buttons carry its id, only its current message answers, as in
 /dangky), deleted by the transaction that counts it.
+
+The ballot's decisions are services/ballot.py's, the tally and documents services/review.py's:
+here a press is parsed, one service is called in one transaction, and its outcome is shown.
 """
 
 from __future__ import annotations
