@@ -24,7 +24,7 @@ from khoibot.services import Services, services
 from storage import pending as pending_store
 from storage import roles
 from storage.blocs import bloc_of_chat
-from storage.models import Bloc
+from storage.models import Bloc, Unit
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -187,13 +187,15 @@ def unit_choices(context: Context, units: list, data: Callable[..., str], *, tem
             for u, b in units for variant in variants]
 
 
-async def the_unit(update: Update, context: Context, *, prefix: str, question: str):
+async def the_unit(update: Update, context: Context, *, question: str, data: Callable[[Unit], str] | None = None,
+                   prefix: str | None = None):
     """The one (unit, bloc) this person acts for in a private-chat command; when they
-    represent several, they are asked which (buttons "<prefix>:unit:<id>") and None is
+    represent several, they are asked which (buttons of ``data(unit)``, a handlers.buttons
+    kind packed; review.py still gives ``prefix`` for "<prefix>:unit:<id>") and None is
     returned, as it is when they represent none (they were told how to become one)."""
     units = await represented_units(update, context)
     if len(units) > 1:
-        rows = unit_choices(context, units, lambda unit: f"{prefix}:unit:{unit.id}")
+        rows = unit_choices(context, units, data or (lambda unit: f"{prefix}:unit:{unit.id}"))
         await say(update, context, question, reply_markup=keyboard(rows))
         return None
     return units[0] if units else None
@@ -301,12 +303,6 @@ def private_command(fn):
         await fn(update, context)
 
     return wrapper
-
-
-def callback_parts(update: Update, count: int) -> list[str] | None:
-    """Split "feature:action:arg…" callback data; None when it is not shaped as expected."""
-    parts = (update.callback_query.data or "").split(":")
-    return parts if len(parts) == count else None
 
 
 # An id or a number typed or carried by a button: ASCII digits only (str.isdigit() takes "²"

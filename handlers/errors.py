@@ -92,7 +92,7 @@ async def refuse_unknown_sender(update: Update, context: Context) -> None:
 
 
 def gate_handlers() -> list:
-    """Run before everything else (handler group -3, see handlers.register)."""
+    """Run before everything else (handler group -3, see handlers.routes.register)."""
     return [CallbackQueryHandler(refuse_forged_press),
             MessageHandler(filters.UpdateType.MESSAGES, refuse_unknown_sender)]
 

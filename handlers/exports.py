@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.error import Forbidden
-from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from domain.scores import Criterion, from_rows
 from exports import year_workbook
 from exports.registration_sheet import SheetRow, registration_sheet
-from handlers.common import (NEW_MESSAGES, Context, alert, callback_parts, group_button, group_command, int_arg,
-                             keyboard, label, svc)
+from handlers.buttons import ExportYear
+from handlers.common import Context, alert, group_button, group_command, keyboard, label, svc
 from handlers.status import chosen_year, load_status
 from khoibot.services import Services
 from storage import audit, rollover, yearly
@@ -47,7 +46,7 @@ async def send_registration_sheet(context: Context, bloc: Bloc, chat_id: int, ye
     year = bloc.year if year is None else year
     content = registration_sheet(bloc_name=bloc.name, year=year, province=bloc.province,
                                  rows=sheet_rows(context, bloc, year), generated_at=s.clock.now(), tz=s.tz)
-    markup = keyboard([[(label(context, "exports.btn_all", year=year), f"xu:all:{year}")]]) if offer_all else None
+    markup = keyboard([[(label(context, "exports.btn_all", year=year), ExportYear(year).pack())]]) if offer_all else None
     await context.bot.send_document(chat_id, document=content, filename=f"dang_ky_thi_dua_{year}.xlsx",
                                     caption=s.render("exports.sheet_caption", bloc=bloc, year=year),
                                     reply_markup=markup)
@@ -76,8 +75,8 @@ def year_export(s: Services, bloc: Bloc, year: int, *, by: int | None) -> bytes:
 async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
     """xu:all:<year>: the year's whole data, to the pressing secretary's private chat (it
     holds people's names and the audit log: not for the whole group)."""
-    parts = callback_parts(update, 3)
-    year = int_arg(parts[2]) if parts and parts[1] == "all" else None
+    button = ExportYear.unpack(update.callback_query.data)
+    year = button.year if button else None
     s = svc(context)
     with s.db.session() as session:
         years = rollover.years_with_data(session=session, bloc=bloc)
@@ -112,7 +111,3 @@ async def xuat(update: Update, context: Context, bloc: Bloc) -> None:
     from handlers.review import send_latest_documents
 
     await send_latest_documents(context.application, bloc, update.effective_chat.id, year)
-
-
-def handlers() -> list:
-    return [CommandHandler("xuat", xuat, filters=NEW_MESSAGES), CallbackQueryHandler(on_button, pattern=r"^xu:")]

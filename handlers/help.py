@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import CommandHandler, MessageHandler, filters
 
-from handlers.common import NEW_MESSAGES, GROUP_TYPES, Context, is_secretary, load_bloc, say, svc
+from handlers.common import GROUP_TYPES, Context, is_secretary, load_bloc, say, svc
 from storage import roster
 
 
@@ -41,9 +40,3 @@ async def unknown_command(update: Update, context: Context) -> None:
         return  # meant for another bot
     await say(update, context, "help.unknown_command", command=command[:32],
               units=_my_units(context, update.effective_user.id))
-
-
-def handlers() -> list:
-    # Registered after every feature's commands: only a command nobody handled reaches it.
-    return [CommandHandler(["huongdan", "help"], huongdan, filters=NEW_MESSAGES),
-            MessageHandler(NEW_MESSAGES & filters.ChatType.PRIVATE & filters.COMMAND, unknown_command)]

@@ -3,14 +3,15 @@ one confirms in the private chat and becomes the unit's representative."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import CallbackQueryHandler, CommandHandler
 from telegram.helpers import create_deep_linked_url
 
-from domain.invitations import InvitationState, is_token, payload_for, token_from_payload
-from handlers.common import (NEW_MESSAGES, Context, alert, best_effort, callback_parts, command_text, group_button, group_command,
-                             int_arg, keyboard, label, private_chat_button, say, svc, tell)
+from domain.invitations import InvitationState, payload_for, token_from_payload
+from handlers.buttons import Enrol, InviteUnit, Roster
+from handlers.common import (Context, alert, best_effort, command_text, group_button, group_command, keyboard, label,
+                             private_chat_button, say, svc, tell)
 from handlers.help import welcome
 from handlers.notices import notify_secretaries
 from handlers.roster import show_unit_menu
@@ -98,11 +99,11 @@ async def _deliver(context: Context, bloc: Bloc, user_id: int, targets: list, *,
 @group_button(secretary=True)
 async def on_unit_button(update: Update, context: Context, bloc: Bloc) -> None:
     """From a unit's menu: a fresh link (the old ones stop working), or revoke them."""
-    parts = callback_parts(update, 3)
-    unit_id = int_arg(parts[2]) if parts and parts[1] in ("new", "rev", "revok") else None
-    if unit_id is None:  # not data this bot makes: say so, not that a unit is gone
+    button = InviteUnit.unpack(update.callback_query.data)
+    if button is None:  # not data this bot makes: say so, not that a unit is gone
         await alert(update, context, "common.stale_button")
         return
+    unit_id = button.unit_id
     s = svc(context)
     with s.db.session() as session:
         unit = roster.unit_of_bloc(session=session, bloc_id=bloc.id, unit_id=unit_id)
@@ -110,16 +111,16 @@ async def on_unit_button(update: Update, context: Context, bloc: Bloc) -> None:
         await alert(update, context, "roster.unit_gone")
         return
     user_id = update.effective_user.id
-    if parts[1] == "rev":
+    if button.action == "rev":
         # Ask first: whoever was sent a link could not enrol with it any more.
         await update.callback_query.answer()
         message = update.callback_query.message
         await outbox.edit(context.bot, message.chat.id, message.message_id,
                           s.render("invite.confirm_revoke", unit=unit),
-                          reply_markup=keyboard([[(label(context, "invite.btn_revoke_yes"), f"i:revok:{unit.id}"),
-                                                  (label(context, "invite.btn_revoke_no"), f"r:unit:{unit.id}")]]))
+                          reply_markup=keyboard([[(label(context, "invite.btn_revoke_yes"), InviteUnit("revok", unit.id).pack()),
+                                                  (label(context, "invite.btn_revoke_no"), Roster("unit", unit.id).pack())]]))
         return
-    if parts[1] == "revok":
+    if button.action == "revok":
         with s.db.session() as session:
             count = invitations.revoke_unit(session=session, unit=unit, by=user_id, now=s.clock.now())
         await update.callback_query.answer(label(context, "invite.revoked", count=count), show_alert=True)
@@ -136,20 +137,16 @@ async def on_unit_button(update: Update, context: Context, bloc: Bloc) -> None:
         label(context, "invite.sent_alert" if sent else "invite.open_private_first_alert"), show_alert=True)
 
 
-async def start(update: Update, context: Context) -> None:
-    """/start: with an invitation payload, the enrolment; without, the welcome."""
+async def start(update: Update, context: Context, *, links: dict[str, Callable[[Update, Context], Awaitable[None]]]) -> None:
+    """/start: with an invitation payload, the enrolment; with a command's name (``links``,
+    from the route table), that command; without, the welcome."""
     if update.effective_chat.type != ChatType.PRIVATE:
         await welcome(update, context)
         return
     payload = context.args[0] if context.args else ""
-    if payload in ("dangky", "giaouoc", "baocao", "bophieu"):
+    if payload in links:
         # The button a group command answers with opens the private chat on that command.
-        from handlers.registration import giaouoc, open_registration
-        from handlers.reports import baocao
-        from handlers.review import bophieu
-
-        await {"dangky": open_registration, "giaouoc": giaouoc, "baocao": baocao,
-               "bophieu": bophieu}[payload](update, context)
+        await links[payload](update, context)
         return
     if not payload.startswith("i_"):
         await welcome(update, context)
@@ -168,8 +165,8 @@ async def start(update: Update, context: Context) -> None:
         await say(update, context, f"invite.problem_{problem}", unit=unit, bloc=bloc,
                   expires=invitation.expires_at if invitation else None)
         return
-    markup = keyboard([[(label(context, "invite.btn_confirm"), f"inv:ok:{token}"),
-                        (label(context, "invite.btn_decline"), f"inv:no:{token}")]])
+    markup = keyboard([[(label(context, "invite.btn_confirm"), Enrol("ok", token).pack()),
+                        (label(context, "invite.btn_decline"), Enrol("no", token).pack())]])
     await say(update, context, "invite.confirm", unit=unit, bloc=bloc, user_name=update.effective_user.full_name,
               reply_markup=markup)
 
@@ -186,23 +183,22 @@ def _problem(session, invitation, unit: Unit | None, user_id: int, now) -> str |
 
 async def on_enrol_button(update: Update, context: Context) -> None:
     query = update.callback_query
-    parts = callback_parts(update, 3)
-    if (parts is None or parts[1] not in ("ok", "no") or not is_token(parts[2])
-            or query.message is None or query.message.chat.type != ChatType.PRIVATE):
+    button = Enrol.unpack(query.data)
+    if (button is None or query.message is None or query.message.chat.type != ChatType.PRIVATE):
         await alert(update, context, "common.stale_button")
         return
     s = svc(context)
     user_id = update.effective_user.id
     now = s.clock.now()
     with s.db.session() as session:
-        invitation = invitations.by_token(session=session, token=parts[2])
+        invitation = invitations.by_token(session=session, token=button.token)
         if invitation is None:
             problem, unit, bloc = "unknown", None, None
         else:
             unit = roster.unit_of_bloc(session=session, bloc_id=invitation.bloc_id, unit_id=invitation.unit_id)
             bloc = session.get(Bloc, invitation.bloc_id)
             problem = _problem(session, invitation, unit, user_id, now)
-            if problem is None and parts[1] == "ok":
+            if problem is None and button.answer == "ok":
                 roster.enrol(session=session, invitation=invitation, user_id=user_id, now=now)
                 secretaries = [role.user_id for role, user in roles.secretaries(session=session, bloc=bloc)
                                if reachable(user)]
@@ -212,18 +208,9 @@ async def on_enrol_button(update: Update, context: Context) -> None:
         await outbox.edit(context.bot, chat_id, message_id, s.render(
             f"invite.problem_{problem}", unit=unit, bloc=bloc, expires=invitation.expires_at if invitation else None))
         return
-    if parts[1] == "no":
+    if button.answer == "no":
         await outbox.edit(context.bot, chat_id, message_id, s.render("invite.declined", unit=unit, bloc=bloc))
         return
     await outbox.edit(context.bot, chat_id, message_id, s.render("invite.enrolled", unit=unit, bloc=bloc))
     await best_effort("notify secretaries", notify_secretaries(
         context, bloc, secretaries, "invite.new_representative", unit=unit, person=update.effective_user.full_name))
-
-
-def handlers() -> list:
-    return [
-        CommandHandler("start", start, filters=NEW_MESSAGES),
-        CommandHandler("moi", moi, filters=NEW_MESSAGES),
-        CallbackQueryHandler(on_unit_button, pattern=r"^i:"),
-        CallbackQueryHandler(on_enrol_button, pattern=r"^inv:"),
-    ]

@@ -14,12 +14,12 @@ from datetime import timedelta
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application
 
 from domain import registration as rules
-from handlers.common import (private_button, the_unit, unit_choices, show_step_message, NEW_MESSAGES, Context, alert, best_effort, represented_units, callback_parts, int_arg, keyboard, label, private_command, say,
-                             svc, tell)
-from handlers import replies
+from handlers.buttons import Covenant, Draft, RegistrationUnit
+from handlers.common import (private_button, the_unit, unit_choices, show_step_message, Context, alert, best_effort,
+                             represented_units, keyboard, label, private_command, say, svc, tell)
 from handlers.notices import notify_secretaries
 from handlers.status import refresh_board
 from handlers.waits import answer_unread
@@ -73,7 +73,8 @@ async def dangky(update: Update, context: Context) -> None:
 
 
 async def open_registration(update: Update, context: Context) -> None:
-    target = await the_unit(update, context, prefix="rg", question="registration.choose_unit")
+    target = await the_unit(update, context, question="registration.choose_unit",
+                          data=lambda unit: RegistrationUnit("unit", unit.id).pack())
     if target is not None:
         await show_overview(update, context, *target, edit=False)
 
@@ -87,9 +88,9 @@ async def show_overview(update: Update, context: Context, unit: Unit, bloc: Bloc
     rows = []
     if window.open:
         rows.append([(label(context, "registration.btn_change" if registered else "registration.btn_start"),
-                      f"rg:edit:{unit.id}")])
+                      RegistrationUnit("edit", unit.id).pack())])
         if registered:
-            rows.append([(label(context, "registration.btn_withdraw"), f"rg:wd:{unit.id}")])
+            rows.append([(label(context, "registration.btn_withdraw"), RegistrationUnit("wd", unit.id).pack())])
     summary = _summary(s, bloc.year, rules.data_from(current.collective, current.individuals, current.targets)) \
         if registered else None
     text = s.render("registration.overview", unit=unit, bloc=bloc, registered=registered, current=current,
@@ -106,26 +107,23 @@ async def show_overview(update: Update, context: Context, unit: Unit, bloc: Bloc
 async def on_unit_button(update: Update, context: Context) -> None:
     """rg:unit|edit|wd:<unit id>, rg:wdok:<unit id>:<registration id> — acting on a unit
     this person represents."""
-    parts = callback_parts(update, 4) if (update.callback_query.data or "").startswith("rg:wdok:") \
-        else callback_parts(update, 3)
+    button = RegistrationUnit.unpack(update.callback_query.data)
     user_id = update.effective_user.id
-    unit_id = int_arg(parts[2]) if parts else None
     s = svc(context)
     window = draft = None
     with s.db.connection() as connection:  # who may act, the window, the draft started: at once
-        target = _represented(connection, user_id, unit_id) if unit_id is not None else None
-        if target is not None and parts[1] in ("edit", "wd", "wdok"):
+        target = _represented(connection, user_id, button.unit_id) if button is not None else None
+        if target is not None and button.action in ("edit", "wd", "wdok"):
             window = _window(s, target[1], target[0].id, session=connection)
-            if parts[1] == "edit" and window.open:
+            if button.action == "edit" and window.open:
                 message = update.callback_query.message
                 draft = _new_draft(s, connection, user_id, *target,
                                    message_id=message.message_id if message is not None else None)
-    if target is None or parts[1] not in ("unit", "edit", "wd", "wdok"):
-        await alert(update, context, "registration.not_your_unit" if parts and parts[1] in (
-            "unit", "edit", "wd", "wdok") else "common.stale_button")
+    if target is None:
+        await alert(update, context, "registration.not_your_unit" if button else "common.stale_button")
         return
     unit, bloc = target
-    action = parts[1]
+    action = button.action
     if action == "unit":
         await update.callback_query.answer()
         await show_overview(update, context, unit, bloc, edit=True)
@@ -143,13 +141,13 @@ async def on_unit_button(update: Update, context: Context) -> None:
         await update.callback_query.answer()
         message = update.callback_query.message
         # The confirmation names the registration it was shown for: a newer one is not withdrawn by it.
-        yes = f"rg:wdok:{unit.id}:{current.id if current else 0}"
+        yes = RegistrationUnit("wdok", unit.id, current.id if current else 0).pack()
         await outbox.edit(context.bot, message.chat.id, message.message_id,
                           s.render("registration.confirm_withdraw", unit=unit, bloc=bloc),
                           reply_markup=keyboard([[(label(context, "registration.btn_withdraw_yes"), yes),
-                                                  (label(context, "registration.btn_withdraw_no"), f"rg:unit:{unit.id}")]]))
+                                                  (label(context, "registration.btn_withdraw_no"), RegistrationUnit("unit", unit.id).pack())]]))
     else:
-        shown = int_arg(parts[3]) if len(parts) == 4 else None
+        shown = button.registration_id
         with s.db.session() as session:
             current = registrations.current_of_unit(session=session, unit_id=unit.id, year=bloc.year)
             if current is None or current.id != shown:
@@ -184,14 +182,14 @@ def _step_view(context: Context, draft: RegistrationDraft, unit: Unit, bloc: Blo
     s = svc(context)
     d = draft.id
     data = draft.data
-    cancel = (label(context, "registration.btn_cancel"), f"rd:{d}:cancel")
-    back = (label(context, "registration.btn_back"), f"rd:{d}:back")
+    cancel = (label(context, "registration.btn_cancel"), Draft(d, "cancel").pack())
+    back = (label(context, "registration.btn_back"), Draft(d, "back").pack())
     common = dict(unit=unit, bloc=bloc, summary=_summary(s, bloc.year, data))
     if draft.step == rules.COLLECTIVE:
         titles = s.catalogue.collective(bloc.year)
         rows = [[(label(context, "registration.btn_toggle", title=t, chosen=t.code in data["collective"]),
-                  f"rd:{d}:t:{t.code}")] for t in titles]
-        rows.append([cancel, (label(context, "registration.btn_next"), f"rd:{d}:next")])
+                  Draft(d, "t", t.code).pack())] for t in titles]
+        rows.append([cancel, (label(context, "registration.btn_next"), Draft(d, "next").pack())])
         return s.render("registration.step_collective", **common), keyboard(rows)
     if draft.step.startswith(rules.INDIVIDUAL_PREFIX):
         title = s.catalogue.get(draft.step.removeprefix(rules.INDIVIDUAL_PREFIX))
@@ -199,16 +197,16 @@ def _step_view(context: Context, draft: RegistrationDraft, unit: Unit, bloc: Blo
             draft.step = rules.COLLECTIVE
             return _step_view(context, draft, unit, bloc)
         entry = data["individuals"].get(title.code, {"count": 0, "names": []})
-        rows = [[(label(context, "registration.btn_zero"), f"rd:{d}:zero")]]
+        rows = [[(label(context, "registration.btn_zero"), Draft(d, "zero").pack())]]
         if entry["count"]:
-            rows[0].append((label(context, "registration.btn_keep", count=entry["count"]), f"rd:{d}:keep"))
+            rows[0].append((label(context, "registration.btn_keep", count=entry["count"]), Draft(d, "keep").pack()))
         rows.append([back, cancel])
         return s.render("registration.step_individual", title=title, entry=entry, **common), keyboard(rows)
     if draft.step == rules.TARGETS:
         rows = [[(label(context, "registration.btn_keep_targets" if data["targets"] else "registration.btn_skip"),
-                  f"rd:{d}:skip")], [back, cancel]]
+                  Draft(d, "skip").pack())], [back, cancel]]
         return s.render("registration.step_targets", limit=rules.MAX_TARGETS, **common), keyboard(rows)
-    rows = [[(label(context, "registration.btn_confirm"), f"rd:{d}:ok")], [back, cancel]]
+    rows = [[(label(context, "registration.btn_confirm"), Draft(d, "ok").pack())], [back, cancel]]
     return s.render("registration.step_review", **common), keyboard(rows)
 
 
@@ -256,24 +254,24 @@ class _Press:
 def _press(context: Context, connection, query, user_id: int) -> _Press:
     """Read the draft, decide what the press means, write it: one transaction, no Telegram."""
     s = svc(context)
-    parts = (query.data or "").split(":")
+    button = Draft.unpack(query.data)
     draft, timed_out, represented = _live_draft(context, user_id, connection)
     if timed_out:
         return _Press("timed_out")
-    stale = (draft is None or len(parts) < 3 or int_arg(parts[1]) != draft.id
+    stale = (draft is None or button is None or button.draft_id != draft.id
              or query.message is None or query.message.message_id != draft.message_id)
     if stale or represented is None:
         return _Press("stale")
     unit, bloc = represented
-    action, data, step = parts[2], draft.data, draft.step
+    action, data, step = button.action, draft.data, draft.step
     all_steps = rules.steps(s.catalogue, bloc.year)
     changes: dict = {}
     if action == "cancel":
         registrations.drop_draft(session=connection, draft_id=draft.id)
         return _Press("cancelled", draft, unit, bloc)
-    if action == "t" and step == rules.COLLECTIVE and len(parts) == 4 and parts[3] in {
+    if action == Draft.TOGGLE and step == rules.COLLECTIVE and button.code in {
             t.code for t in s.catalogue.collective(bloc.year)}:
-        changes["data"] = rules.toggle(data, parts[3])
+        changes["data"] = rules.toggle(data, button.code)
     elif action == "next" and step == rules.COLLECTIVE:
         changes["step"] = rules.following(all_steps, step)
     elif action == "back" and step != rules.COLLECTIVE:
@@ -429,17 +427,17 @@ async def giaouoc(update: Update, context: Context) -> None:
 
 
 async def covenant_for(update: Update, context: Context, units: list[tuple[Unit, Bloc]]) -> None:
-    rows = unit_choices(context, units, lambda unit: f"gu:ok:{unit.id}", template="registration.btn_covenant")
+    rows = unit_choices(context, units, lambda unit: Covenant(unit.id).pack(), template="registration.btn_covenant")
     await outbox.send(context.bot, svc(context), update.effective_chat.id,
                       svc(context).render("registration.covenant_question", units=units), reply_markup=keyboard(rows))
 
 
 @private_button
 async def on_covenant_button(update: Update, context: Context) -> None:
-    parts = callback_parts(update, 3)
-    target = _unit_for(context, update.effective_user.id, int_arg(parts[2])) if parts and parts[1] == "ok" else None
+    button = Covenant.unpack(update.callback_query.data)
+    target = _unit_for(context, update.effective_user.id, button.unit_id) if button else None
     if target is None:
-        await alert(update, context, "registration.not_your_unit" if parts else "common.stale_button")
+        await alert(update, context, "registration.not_your_unit" if button else "common.stale_button")
         return
     unit, bloc = target
     s = svc(context)
@@ -480,15 +478,3 @@ async def sweep_idle_drafts(app: Application) -> int:
 
 async def sweep_job(context: Context) -> None:
     await sweep_idle_drafts(context.application)
-
-
-def handlers() -> list:
-    replies.PRIVATE_TEXT[:] = [on_text]
-    return [
-        CommandHandler("dangky", dangky, filters=NEW_MESSAGES),
-        CommandHandler("giaouoc", giaouoc, filters=NEW_MESSAGES),
-        CallbackQueryHandler(on_unit_button, pattern=r"^rg:"),
-        CallbackQueryHandler(on_draft_button, pattern=r"^rd:"),
-        CallbackQueryHandler(on_covenant_button, pattern=r"^gu:"),
-        MessageHandler(NEW_MESSAGES & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, on_text),
-    ]

@@ -11,6 +11,7 @@ recorded ``unsure`` (at most once; Telegram cannot say whether the message went 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -19,6 +20,7 @@ from telegram.helpers import create_deep_linked_url
 
 from domain.milestones import DUTIES, MEETINGS, Duty, Kind, owed
 from domain.reminders import still_worth_sending, superseded, time_left
+from handlers.buttons import DoDuty
 from khoibot import outbox
 from khoibot.services import Services
 from storage import registrations, reminders, reports, roster, votes
@@ -30,9 +32,9 @@ log = logging.getLogger(__name__)
 # The private-chat command that fulfils each duty (deep links and DM buttons).
 DUTY_COMMAND = {Duty.REGISTRATION: "dangky", Duty.COVENANT: "giaouoc", Duty.MIDYEAR_REPORT: "baocao",
                 Duty.YEAREND_REPORT: "baocao", Duty.BALLOT: "bophieu"}
-# What happens when a milestone's "close" row falls due, by milestone kind (the ballot
-# closes at its deadline); set by the feature that owns the milestone.
-ON_CLOSE: dict[str, object] = {}
+# A milestone kind → what its "close" row does when due (the ballot closes at its
+# deadline): async fn(app, milestone), given by the route table (handlers/routes.py).
+OnClose = Callable[[Application, Milestone], Awaitable[None]]
 CLOSE = "close"
 
 
@@ -40,7 +42,7 @@ def rules_for(s: Services, bloc: Bloc):
     return s.settings.reminders.rules(bloc.reminder_hour)
 
 
-async def deliver_due(app: Application) -> int:
+async def deliver_due(app: Application, *, on_close: dict[str, OnClose]) -> int:
     """Send every reminder that is due (or record it as missed); how many went out."""
     s: Services = app.bot_data["services"]
     now = s.clock.now()
@@ -69,7 +71,7 @@ async def deliver_due(app: Application) -> int:
                     session=session, reminder_id=reminder.id, now=now)
             if claimed:
                 try:
-                    await ON_CLOSE[milestone.kind](app, milestone)
+                    await on_close[milestone.kind](app, milestone)
                     with s.db.session() as session:
                         reminders.finish(session=session, reminder_id=reminder.id, status=reminders.SENT,
                                          now=s.clock.now(), note=reminders.NOTE_CLOSED)
@@ -119,7 +121,7 @@ def duties_by_unit(s: Services, bloc: Bloc, milestone: Milestone):
 
 def _dm_buttons(s: Services, unit_id: int, duties: list[Duty]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(s.render.plain("reminders.btn_do", duty=duty),
-                                                       callback_data=f"do:{DUTY_COMMAND[duty]}:{unit_id}")]
+                                                       callback_data=DoDuty(DUTY_COMMAND[duty], unit_id).pack())]
                                  for duty in duties])
 
 

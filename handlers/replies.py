@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
-from telegram.ext import MessageHandler, filters
 
 from domain.text import clean
 from handlers.common import Context, ask, is_secretary, load_bloc, say, svc
@@ -18,10 +17,7 @@ from storage.models import Bloc, PendingReply
 # as it is (a text reply to a step that waits for a file).
 KEEP_WAITING = "keep waiting"
 ReplyAction = Callable[[Update, Context, PendingReply, str], Awaitable[bool | str]]
-ACTIONS: dict[str, ReplyAction] = {}
-# What typed text in a private chat means when it answers no question (the registration
-# draft's typed steps); set by that feature.
-PRIVATE_TEXT: list[Callable[[Update, Context], Awaitable[None]]] = []
+# (Which action answers which question is in the route table, handlers/routes.py.)
 
 
 async def secretary_answering(update: Update, context: Context, pending: PendingReply,
@@ -38,33 +34,29 @@ async def secretary_answering(update: Update, context: Context, pending: Pending
     return bloc
 
 
-def answers(action: str):
-    def register(fn: ReplyAction) -> ReplyAction:
-        ACTIONS[action] = fn
-        return fn
-
-    return register
-
-
-async def on_reply(update: Update, context: Context) -> None:
+async def on_reply(update: Update, context: Context, *, actions: dict[str, ReplyAction],
+                   private_text: Callable[[Update, Context], Awaitable[None]]) -> None:
+    """A reply to one of the bot's messages: the action of the question it answers, from
+    ``actions``; in the private chat, a reply that answers no question is typed text
+    (``private_text``)."""
     message = update.message
     s = svc(context)
     with s.db.session() as session:
         pending = pending_store.waiting(session=session, chat_id=message.chat.id,
                                         message_id=message.reply_to_message.message_id)
     if pending is None:
-        if message.chat.type == "private" and PRIVATE_TEXT:
-            await PRIVATE_TEXT[0](update, context)
+        if message.chat.type == "private":
+            await private_text(update, context)
         return  # in a group, a reply to one of our messages that asked nothing: people talking
     if pending.user_id != update.effective_user.id:
         await say(update, context, "common.question_for_someone_else")
         return
-    if pending.expires_at <= s.clock.now() or pending.action not in ACTIONS:
+    if pending.expires_at <= s.clock.now() or pending.action not in actions:
         with s.db.session() as session:
             pending_store.done(session=session, pending=session.merge(pending))
         await say(update, context, "common.question_expired")
         return
-    used = await ACTIONS[pending.action](update, context, pending, clean(message.text or ""))
+    used = await actions[pending.action](update, context, pending, clean(message.text or ""))
     if used == KEEP_WAITING:
         return
     with s.db.session() as session:
@@ -74,9 +66,3 @@ async def on_reply(update: Update, context: Context) -> None:
         await ask(update, context, pending.payload.get("prompt", "common.ask_again"), action=pending.action,
                   bloc_id=pending.bloc_id, **pending.payload)
 
-
-def handlers() -> list:
-    # Questions are asked in groups and, for typed answers such as scores, in private chats;
-    # a private reply that answers no question goes to PRIVATE_TEXT.
-    return [MessageHandler(filters.UpdateType.MESSAGE & (filters.ChatType.GROUPS | filters.ChatType.PRIVATE)
-                           & filters.REPLY & filters.TEXT & ~filters.COMMAND, on_reply)]

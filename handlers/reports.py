@@ -7,20 +7,20 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from domain.text import clean
-from handlers.common import (private_button, NEW_MESSAGES, Context, alert, best_effort, represented_units, unit_choices,
-                             callback_parts, int_arg, keyboard, private_command, say, svc, with_leave_hint)
+from handlers.buttons import DoDuty, ReportPeriod
+from handlers.common import (private_button, Context, alert, best_effort, represented_units, unit_choices, keyboard,
+                             private_command, say, svc, with_leave_hint)
 from handlers.notices import notify_secretaries
-from handlers.replies import KEEP_WAITING, answers
+from handlers.replies import KEEP_WAITING
 from khoibot import outbox
 from storage import pending as pending_store
 from storage import reports, roles, roster
 from storage.models import Bloc, PendingReply, Unit
 from storage.users import reachable
 
-PERIODS = ("midyear", "yearend")
+PERIODS = ReportPeriod.PERIODS
 MAX_BYTES = 20 * 1024 * 1024  # what a bot may download from Telegram
 ALLOWED = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".rtf", ".zip", ".rar", ".7z"}
 WAITING = "report.upload"
@@ -53,7 +53,7 @@ async def baocao(update: Update, context: Context) -> None:
 
 
 async def ask_period(update: Update, context: Context, units: list[tuple[Unit, Bloc]]) -> None:
-    rows = unit_choices(context, units, lambda unit, period: f"bc:{period}:{unit.id}", template="reports.btn_period",
+    rows = unit_choices(context, units, lambda unit, period: ReportPeriod(period, unit.id).pack(), template="reports.btn_period",
                         variants=tuple({"period": p} for p in PERIODS))
     await outbox.send(context.bot, svc(context), update.effective_chat.id,
                       svc(context).render("reports.which"), reply_markup=keyboard(rows))
@@ -62,8 +62,8 @@ async def ask_period(update: Update, context: Context, units: list[tuple[Unit, B
 @private_button
 async def on_period_button(update: Update, context: Context) -> None:
     """bc:<period>:<unit id>: the next file in this chat is that report."""
-    parts = callback_parts(update, 3)
-    unit_id = int_arg(parts[2]) if parts and parts[1] in PERIODS else None
+    button = ReportPeriod.unpack(update.callback_query.data)
+    unit_id = button.unit_id if button else None
     target = next(((u, b) for u, b in _my_units(context, update.effective_user.id) if u.id == unit_id), None)
     if target is None:
         await alert(update, context, "registration.not_your_unit" if unit_id else "common.stale_button")
@@ -75,10 +75,10 @@ async def on_period_button(update: Update, context: Context) -> None:
     with s.db.session() as session:
         pending_store.drop_for(session=session, chat_id=user_id, user_id=user_id)
         pending_store.ask(session=session, chat_id=user_id, message_id=message.message_id, user_id=user_id,
-                          action=WAITING, bloc_id=bloc.id, now=s.clock.now(), unit_id=unit.id, period=parts[1])
+                          action=WAITING, bloc_id=bloc.id, now=s.clock.now(), unit_id=unit.id, period=button.period)
     await update.callback_query.answer()
     await outbox.edit(context.bot, message.chat.id, message.message_id, with_leave_hint(
-        context, s.render("reports.send_now", unit=unit, period=parts[1], limit_mb=MAX_BYTES // 2**20)))
+        context, s.render("reports.send_now", unit=unit, period=button.period, limit_mb=MAX_BYTES // 2**20)))
 
 
 def waiting_upload(context: Context, user_id: int) -> PendingReply | None:
@@ -89,7 +89,6 @@ def waiting_upload(context: Context, user_id: int) -> PendingReply | None:
                      if p.action == WAITING and p.user_id == user_id and p.expires_at > s.clock.now()), None)
 
 
-@answers(WAITING)
 async def answer_text(update: Update, context: Context, pending: PendingReply, text: str) -> str:
     """A text reply to the «send the file here» message: a file is awaited, and the wait goes on."""
     with svc(context).db.session() as session:
@@ -140,33 +139,23 @@ async def on_document(update: Update, context: Context) -> None:
 @private_button
 async def on_do_button(update: Update, context: Context) -> None:
     """The buttons of reminder DMs: open the flow that fulfils the duty, for that unit."""
-    parts = callback_parts(update, 3)
-    unit_id = int_arg(parts[2]) if parts else None
+    button = DoDuty.unpack(update.callback_query.data)
+    unit_id = button.unit_id if button else None
     target = next(((u, b) for u, b in _my_units(context, update.effective_user.id) if u.id == unit_id), None)
-    if target is None or parts[1] not in ("dangky", "giaouoc", "baocao", "bophieu"):
-        await alert(update, context, "registration.not_your_unit" if target is None and unit_id else
-                    "common.stale_button")
+    if target is None:
+        await alert(update, context, "registration.not_your_unit" if unit_id else "common.stale_button")
         return
     await update.callback_query.answer()
     from handlers.registration import covenant_for, show_overview
 
     unit, bloc = target
-    if parts[1] == "dangky":
+    if button.command == "dangky":
         await show_overview(update, context, unit, bloc, edit=False)
-    elif parts[1] == "giaouoc":
+    elif button.command == "giaouoc":
         await covenant_for(update, context, [target])
-    elif parts[1] == "bophieu":
+    elif button.command == "bophieu":
         from handlers.review import start_ballot
 
         await start_ballot(update, context, unit, bloc, answered=True)
     else:
         await ask_period(update, context, [target])
-
-
-def handlers() -> list:
-    return [
-        CommandHandler("baocao", baocao, filters=NEW_MESSAGES),
-        CallbackQueryHandler(on_period_button, pattern=r"^bc:"),
-        CallbackQueryHandler(on_do_button, pattern=r"^do:"),
-        MessageHandler(NEW_MESSAGES & filters.ChatType.PRIVATE & filters.Document.ALL, on_document),
-    ]

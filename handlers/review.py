@@ -33,7 +33,7 @@ from handlers import status as status_handlers
 from handlers.common import (BUTTON_NAME, private_button, the_unit, show_step_message, NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command,
                              int_arg, is_secretary, keyboard, label, private_command, say, svc, transaction)
 from handlers.pacing import pacer
-from handlers.replies import answers, secretary_answering
+from handlers.replies import secretary_answering
 from handlers.schedule import example_of, year_problem
 from khoibot import outbox, scheduler
 from khoibot.services import Services
@@ -287,7 +287,6 @@ async def _decide_tie(update: Update, context: Context, bloc: Bloc, vote: Vote, 
                                                            title=reckoning.entry_name(s, code, vote.year)))
 
 
-@answers("review.quota")
 async def answer_quota(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
     bloc = await secretary_answering(update, context, pending, "binhxet")
     if bloc is None:
@@ -346,7 +345,6 @@ async def _closed_vote_answering(update: Update, context: Context, pending: Pend
     return bloc, vote
 
 
-@answers("review.attended")
 async def answer_attended(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
     """How many member units attended the meeting (a unit may attend and not vote)."""
     found = await _closed_vote_answering(update, context, pending)
@@ -368,7 +366,6 @@ async def answer_attended(update: Update, context: Context, pending: PendingRepl
     return True
 
 
-@answers("review.chair")
 async def answer_chair(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
     """Who chaired the meeting: a name (a leader of the Trưởng khối unit), or a name, a comma
     and what they are. After the list was posted, the documents are sent again with it."""
@@ -395,7 +392,6 @@ async def answer_chair(update: Update, context: Context, pending: PendingReply, 
     return True
 
 
-@answers("review.open")
 async def answer_open(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
     """The deadline typed by the secretary ("16:30 10/12/2025", or "không"): voting opens."""
     bloc = await secretary_answering(update, context, pending, "binhxet")
@@ -557,7 +553,6 @@ async def close_at_deadline(app: Application, milestone: Milestone) -> None:
         await close(app, vote.id, by=None)
 
 
-reminder_handlers.ON_CLOSE[Kind.BALLOT_DEADLINE.value] = close_at_deadline
 
 
 # ---- /danhsach: the compiled list, posted and pinned, with the documents -------------------
@@ -788,13 +783,3 @@ async def _show_press(update: Update, context: Context, outcome) -> None:
     else:
         await alert(update, context, "review.stale")
 
-
-def handlers() -> list:
-    return [
-        CommandHandler("binhxet", binhxet, filters=NEW_MESSAGES),
-        CommandHandler("danhsach", danhsach, filters=NEW_MESSAGES),
-        CommandHandler("bophieu", bophieu, filters=NEW_MESSAGES),
-        CallbackQueryHandler(on_panel_button, pattern=r"^bx:"),
-        CallbackQueryHandler(on_unit_button, pattern=r"^bp:"),
-        CallbackQueryHandler(on_ballot_button, pattern=r"^bv:"),
-    ]

@@ -12,11 +12,11 @@ checked to belong to the bloc of the chat the button is in.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from domain import rollover as rules
-from handlers.common import (NEW_MESSAGES, Context, alert, callback_parts, group_button, group_command, int_arg,
-                             keyboard, label, private_chat_button, say, svc, tell)
+from handlers.buttons import Rollover as RolloverButton
+from handlers.common import (Context, alert, group_button, group_command, keyboard, label, private_chat_button, say,
+                             svc, tell)
 from khoibot import outbox, scheduler
 from storage import roles, roster
 from storage import rollover as store
@@ -28,7 +28,7 @@ BACK, GO, OK, CANCEL = "back", "go", "ok", "no"
 
 
 def _data(bloc: Bloc, action: str, unit_id: int = 0) -> str:
-    return f"ro:{action}:{bloc.year}:{unit_id}"
+    return RolloverButton(action, bloc.year, unit_id).pack()
 
 
 def _view(context: Context, bloc: Bloc) -> dict:
@@ -140,9 +140,9 @@ async def _roll_over(update: Update, context: Context, bloc: Bloc, year: int) ->
 
 @group_button(secretary=True)
 async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
-    parts = callback_parts(update, 4)
-    action, year, unit_id = (parts[1], int_arg(parts[2]), int_arg(parts[3])) if parts else (None, None, None)
-    if action not in (PICK_LEAD, SET_LEAD, PICK_DEPUTY, SET_DEPUTY, BACK, GO, OK, CANCEL) or year is None:
+    button = RolloverButton.unpack(update.callback_query.data)
+    action, year, unit_id = (button.action, button.year, button.unit_id) if button else (None, None, None)
+    if button is None:
         await alert(update, context, "common.stale_button")
         return
     if year != bloc.year:
@@ -179,7 +179,3 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
                 (label(context, "rollover.btn_cancel"), _data(bloc, CANCEL))]]))
         else:
             await _roll_over(update, context, bloc, year)
-
-
-def handlers() -> list:
-    return [CommandHandler("namsau", namsau, filters=NEW_MESSAGES), CallbackQueryHandler(on_button, pattern=r"^ro:")]

@@ -4,13 +4,13 @@ and mark this year's Trưởng khối and Phó khối; everyone may look."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from domain.roster import MAX_NAME_LENGTH, name_problem, plan_additions
 from domain.text import fold, shorten
-from handlers.common import (BUTTON_NAME, NEW_MESSAGES, Context, alert, ask, callback_parts, command_text, group_button, group_command,
-                             int_arg, is_secretary, keyboard, label, say, svc)
-from handlers.replies import answers, secretary_answering
+from handlers.buttons import InviteUnit, Roster
+from handlers.common import (BUTTON_NAME, Context, alert, ask, command_text, group_button, group_command, is_secretary,
+                             keyboard, label, say, svc)
+from handlers.replies import secretary_answering
 from khoibot import outbox
 from storage import invitations, roles, roster
 from storage.models import Bloc, PendingReply, RoleKind, Unit
@@ -35,8 +35,8 @@ def roster_view(context: Context, bloc: Bloc) -> dict:
 
 
 def roster_keyboard(context: Context):
-    return keyboard([[(label(context, "roster.btn_add"), "r:add:0"),
-                      (label(context, "roster.btn_edit"), "r:pick:0")]])
+    return keyboard([[(label(context, "roster.btn_add"), Roster("add").pack()),
+                      (label(context, "roster.btn_edit"), Roster("pick").pack())]])
 
 
 @group_command()
@@ -68,7 +68,6 @@ async def add_units(update: Update, context: Context, bloc: Bloc, text: str) -> 
     return True
 
 
-@answers("roster.add")
 async def answer_add(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
     bloc = await secretary_answering(update, context, pending, "donvi")
     return True if bloc is None else await add_units(update, context, bloc, text)
@@ -77,8 +76,8 @@ async def answer_add(update: Update, context: Context, pending: PendingReply, te
 def _picker(context: Context, bloc: Bloc):
     with svc(context).db.session() as session:
         units = roster.active_units(session=session, bloc_id=bloc.id)
-    rows = [[(shorten(u.name, BUTTON_NAME), f"r:unit:{u.id}")] for u in units]
-    rows.append([(label(context, "roster.btn_close"), "r:close:0")])
+    rows = [[(shorten(u.name, BUTTON_NAME), Roster("unit", u.id).pack())] for u in units]
+    rows.append([(label(context, "roster.btn_close"), Roster("close").pack())])
     return units, keyboard(rows)
 
 
@@ -86,13 +85,13 @@ def _unit_menu(context: Context, bloc: Bloc, unit: Unit, done: str | None = None
     view = roster_view(context, bloc)
     row = next(r for r in view["rows"] if r["unit"].id == unit.id)
     markup = keyboard([
-        [(label(context, "roster.btn_rename"), f"r:ren:{unit.id}"),
-         (label(context, "roster.btn_remove"), f"r:del:{unit.id}")],
-        [(label(context, "roster.btn_lead"), f"r:lead:{unit.id}"),
-         (label(context, "roster.btn_deputy"), f"r:dep:{unit.id}")],
-        [(label(context, "roster.btn_invite"), f"i:new:{unit.id}"),
-         (label(context, "roster.btn_revoke"), f"i:rev:{unit.id}")],
-        [(label(context, "roster.btn_back"), "r:back:0")],
+        [(label(context, "roster.btn_rename"), Roster("ren", unit.id).pack()),
+         (label(context, "roster.btn_remove"), Roster("del", unit.id).pack())],
+        [(label(context, "roster.btn_lead"), Roster("lead", unit.id).pack()),
+         (label(context, "roster.btn_deputy"), Roster("dep", unit.id).pack())],
+        [(label(context, "roster.btn_invite"), InviteUnit("new", unit.id).pack()),
+         (label(context, "roster.btn_revoke"), InviteUnit("rev", unit.id).pack())],
+        [(label(context, "roster.btn_back"), Roster("back").pack())],
     ])
     return render_menu(context, bloc, row, done), markup
 
@@ -110,11 +109,11 @@ async def show_unit_menu(update: Update, context: Context, bloc: Bloc, unit: Uni
 @group_button(secretary=True)
 async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
     query = update.callback_query
-    parts = callback_parts(update, 3)
-    action, unit_id = (parts[1], int_arg(parts[2])) if parts else (None, None)
-    if action is None or unit_id is None:
+    button = Roster.unpack(query.data)
+    if button is None:
         await alert(update, context, "common.stale_button")
         return
+    action, unit_id = button.action, button.unit_id
     s = svc(context)
     if action == "add":
         await query.answer()
@@ -149,8 +148,8 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
                   unit_id=unit.id, unit_name=unit.name)
     elif action == "del":
         await query.answer()
-        confirm = keyboard([[(label(context, "roster.btn_remove_yes"), f"r:delok:{unit.id}"),
-                             (label(context, "roster.btn_remove_no"), f"r:unit:{unit.id}")]])
+        confirm = keyboard([[(label(context, "roster.btn_remove_yes"), Roster("delok", unit.id).pack()),
+                             (label(context, "roster.btn_remove_no"), Roster("unit", unit.id).pack())]])
         await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("roster.confirm_remove", unit=unit), reply_markup=confirm)
     elif action == "delok":
@@ -169,7 +168,6 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
         await alert(update, context, "common.stale_button")
 
 
-@answers("roster.rename")
 async def answer_rename(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
     bloc = await secretary_answering(update, context, pending, "donvi")
     if bloc is None:
@@ -195,10 +193,3 @@ async def answer_rename(update: Update, context: Context, pending: PendingReply,
         return False
     await say(update, context, "roster.renamed", old=old, new=unit.name)
     return True
-
-
-def handlers() -> list:
-    return [
-        CommandHandler("donvi", donvi, filters=NEW_MESSAGES),
-        CallbackQueryHandler(on_button, pattern=r"^r:"),
-    ]

@@ -7,15 +7,14 @@ from __future__ import annotations
 from datetime import time
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from domain.dates import DateParseError, accepted_years, fmt_date, fmt_time, is_past, parse_vn_datetime
 from domain.milestones import MEETINGS, Kind, example, order_problem, parse_hour, split_place
 from domain.reminders import plan
-from handlers.common import (NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command, int_arg,
-                             keyboard, label, say, svc)
+from handlers.buttons import Schedule
+from handlers.common import Context, alert, ask, best_effort, group_button, group_command, keyboard, label, say, svc
 from handlers.reminders import duties_by_unit, rules_for
-from handlers.replies import answers, secretary_answering
+from handlers.replies import secretary_answering
 from handlers.status import refresh_board
 from khoibot import outbox, scheduler
 from storage import blocs as bloc_store
@@ -52,10 +51,10 @@ def _view(context: Context, bloc: Bloc):
     s = svc(context)
     items = [dict(milestone=m, owing=duties_by_unit(s, bloc, m)) for m in _active(context, bloc)]
     active = {m["milestone"].kind for m in items}
-    rows = [[(label(context, "schedule.btn_set", kind=kind.value), f"lc:set:{code}")] for code, kind in CODES.items()]
-    rows += [[(label(context, "schedule.btn_cancel", kind=kind.value), f"lc:cancel:{code}")]
+    rows = [[(label(context, "schedule.btn_set", kind=kind.value), Schedule("set", code).pack())] for code, kind in CODES.items()]
+    rows += [[(label(context, "schedule.btn_cancel", kind=kind.value), Schedule("cancel", code).pack())]
              for code, kind in CODES.items() if kind.value in active]
-    rows.append([(label(context, "schedule.btn_hour"), "lc:hour:0")])
+    rows.append([(label(context, "schedule.btn_hour"), Schedule("hour").pack())])
     hour = rules_for(s, bloc).hour
     return dict(bloc=bloc, items=items, hour=hour), keyboard(rows)
 
@@ -68,8 +67,8 @@ async def lich(update: Update, context: Context, bloc: Bloc) -> None:
 
 @group_button(secretary=True)
 async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
-    parts = (update.callback_query.data or "").split(":")
-    action, code = (parts[1], parts[2]) if len(parts) == 3 else (None, None)
+    button = Schedule.unpack(update.callback_query.data)
+    action, code = (button.action, button.code) if button else (None, None)
     kind = CODES.get(code)
     if action == "hour":
         await update.callback_query.answer()
@@ -90,12 +89,12 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
         message = update.callback_query.message
         await outbox.edit(context.bot, message.chat.id, message.message_id,
                           s.render("schedule.confirm_cancel", milestone=milestone),
-                          reply_markup=keyboard([[(label(context, "schedule.btn_cancel_yes"), f"lc:cancelok:{milestone.id}"),
-                                                  (label(context, "schedule.btn_cancel_no"), "lc:show:0")]]))
+                          reply_markup=keyboard([[(label(context, "schedule.btn_cancel_yes"), Schedule("cancelok", milestone_id=milestone.id).pack()),
+                                                  (label(context, "schedule.btn_cancel_no"), Schedule("show").pack())]]))
     elif action == "cancelok":
         s = svc(context)
         with s.db.session() as session:
-            milestone = session.get(Milestone, int_arg(code) or 0)
+            milestone = session.get(Milestone, button.milestone_id)
             # The milestone named by the confirmation, if it is still this bloc's, this year's and active.
             if milestone is None or milestone.bloc_id != bloc.id or milestone.year != bloc.year \
                     or milestone.cancelled_at is not None:
@@ -133,7 +132,6 @@ def replan(context: Context, bloc: Bloc, milestone: Milestone) -> int:
     return len(planned)
 
 
-@answers("schedule.set")
 async def answer_set(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
     bloc = await secretary_answering(update, context, pending, "lich")
     if bloc is None:
@@ -179,7 +177,6 @@ async def answer_set(update: Update, context: Context, pending: PendingReply, te
     return True
 
 
-@answers("schedule.hour")
 async def answer_hour(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
     bloc = await secretary_answering(update, context, pending, "lich")
     if bloc is None:
@@ -199,7 +196,3 @@ async def answer_hour(update: Update, context: Context, pending: PendingReply, t
         replan(context, stored, milestone)
     await say(update, context, "schedule.hour_set", hour=hour)
     return True
-
-
-def handlers() -> list:
-    return [CommandHandler("lich", lich, filters=NEW_MESSAGES), CallbackQueryHandler(on_button, pattern=r"^lc:")]

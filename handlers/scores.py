@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from domain.scores import (Criterion, ScoreError, check, max_total, parse_adjustment, parse_points, parse_table,
                            to_rows)
 from domain.text import sort_key
-from handlers.common import (the_unit, NEW_MESSAGES, Context, alert, ask, best_effort, callback_parts, group_button,
-                             group_command, int_arg, is_secretary, keyboard, label, say, svc, tell)
-from handlers.replies import answers, secretary_answering
+from handlers.buttons import ScoreAdjust, ScoreCriteria, ScoreSetTable, ScoreUnit
+from handlers.common import (the_unit, Context, alert, ask, best_effort, group_button, group_command, is_secretary,
+                             keyboard, label, say, svc, tell)
+from handlers.replies import secretary_answering
 from storage import roster
 from storage import scores as store
 from storage.models import Bloc, PendingReply, Score, Unit
@@ -83,7 +83,7 @@ async def chamdiem(update: Update, context: Context) -> None:
 
 
 async def _private(update: Update, context: Context) -> None:
-    target = await the_unit(update, context, prefix="sc", question="scores.choose_unit")
+    target = await the_unit(update, context, question="scores.choose_unit", data=lambda unit: ScoreUnit(unit.id).pack())
     if target is not None:
         await open_unit(update, context, *target)
 
@@ -103,9 +103,9 @@ async def on_unit_button(update: Update, context: Context) -> None:
     if query.message is None or query.message.chat.type != ChatType.PRIVATE:
         await alert(update, context, "common.stale_button")
         return
-    parts = callback_parts(update, 3)
-    unit_id = int_arg(parts[2]) if parts else None
-    target = _unit_for(context, update.effective_user.id, unit_id)
+    button = ScoreUnit.unpack(query.data)
+    unit_id = button.unit_id if button else None
+    target = _unit_for(context, update.effective_user.id, unit_id) if button else None
     if target is None:
         await alert(update, context, "scores.not_your_unit" if unit_id is not None else "common.stale_button")
         return
@@ -113,7 +113,6 @@ async def on_unit_button(update: Update, context: Context) -> None:
     await open_unit(update, context, *target)
 
 
-@answers(SELF)
 async def answer_self(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
     s = svc(context)
     user_id = update.effective_user.id
@@ -165,8 +164,8 @@ async def show_scores(update: Update, context: Context, bloc: Bloc) -> None:
     """The bloc's table of scores in the chat of the update (the group); the person who
     asked gets the secretaries' buttons if they are one. Does not answer a callback query."""
     secretary = await is_secretary(context, bloc, update.effective_user.id)
-    markup = keyboard([[(label(context, "scores.btn_criteria"), "sc:table")],
-                       [(label(context, "scores.btn_adjust"), "sc:adjust")]]) if secretary else None
+    markup = keyboard([[(label(context, "scores.btn_criteria"), ScoreCriteria().pack())],
+                       [(label(context, "scores.btn_adjust"), ScoreAdjust().pack())]]) if secretary else None
     await say(update, context, "scores.table", reply_markup=markup, **_bloc_view(context, bloc))
 
 
@@ -184,7 +183,8 @@ async def on_menu(update: Update, context: Context, bloc: Bloc) -> None:
 
 @group_button(secretary=True)
 async def on_secretary_button(update: Update, context: Context, bloc: Bloc) -> None:
-    action = (update.callback_query.data or "").split(":")[1]
+    data = update.callback_query.data
+    action = "table" if ScoreCriteria.unpack(data) else "settable" if ScoreSetTable.unpack(data) else "adjust"
     s = svc(context)
     criteria = _criteria(context, bloc)
     with s.db.session() as session:
@@ -192,7 +192,7 @@ async def on_secretary_button(update: Update, context: Context, bloc: Bloc) -> N
         own = store.own_table(session=session, bloc_id=bloc.id, year=bloc.year) is not None
     if action == "table":
         await update.callback_query.answer()
-        markup = None if scored else keyboard([[(label(context, "scores.btn_set_table"), "sc:settable")]])
+        markup = None if scored else keyboard([[(label(context, "scores.btn_set_table"), ScoreSetTable().pack())]])
         await say(update, context, "scores.criteria", reply_markup=markup, bloc=bloc, criteria=criteria, own=own,
                   scored=scored, max_total=max_total(criteria))
     elif action == "settable":
@@ -207,7 +207,6 @@ async def on_secretary_button(update: Update, context: Context, bloc: Bloc) -> N
                   criteria=to_rows(criteria))
 
 
-@answers("scores.table")
 async def answer_table(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
     bloc = await secretary_answering(update, context, pending, "chamdiem")
     if bloc is None:
@@ -230,7 +229,6 @@ async def answer_table(update: Update, context: Context, pending: PendingReply, 
     return True
 
 
-@answers("scores.adjust")
 async def answer_adjust(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
     bloc = await secretary_answering(update, context, pending, "chamdiem")
     if bloc is None:
@@ -271,12 +269,3 @@ async def answer_adjust(update: Update, context: Context, pending: PendingReply,
         await best_effort("tell representative", tell(context, person.id, "scores.adjusted_notice",
                                                       name=display_name(person), **after))
     return True
-
-
-def handlers() -> list:
-    return [
-        CommandHandler("chamdiem", chamdiem, filters=NEW_MESSAGES),
-        CallbackQueryHandler(on_unit_button, pattern=r"^sc:unit:"),
-        CallbackQueryHandler(on_menu, pattern=r"^sc:menu$"),
-        CallbackQueryHandler(on_secretary_button, pattern=r"^sc:(table|settable|adjust)$"),
-    ]

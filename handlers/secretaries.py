@@ -4,10 +4,9 @@ person's message with /thuky, and removes one with a button."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers.common import (NEW_MESSAGES, Context, alert, callback_parts, group_button, group_command, int_arg,
-                             is_secretary, keyboard, label, say, svc)
+from handlers.buttons import Secretary
+from handlers.common import Context, alert, group_button, group_command, is_secretary, keyboard, label, say, svc
 from khoibot import outbox
 from storage import roles
 from storage.models import Bloc, TgUser
@@ -18,7 +17,7 @@ def _view(context: Context, bloc: Bloc):
     s = svc(context)
     with s.db.session() as session:
         listed = roles.secretaries(session=session, bloc=bloc)
-    markup = keyboard([[(label(context, "secretaries.btn_remove", name=display_name(user)), f"s:rm:{role.id}")]
+    markup = keyboard([[(label(context, "secretaries.btn_remove", name=display_name(user)), Secretary("rm", role.id).pack())]
                        for role, user in listed]) if listed else None
     return dict(bloc=bloc, listed=[user for _, user in listed],
                 admins_are_secretaries=s.settings.bot.admins_are_secretaries), markup
@@ -55,9 +54,9 @@ async def thuky(update: Update, context: Context, bloc: Bloc) -> None:
 @group_button(secretary=True)
 async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
     """s:rm:<role> asks to confirm; s:rmok:<role> removes; s:list:0 goes back to the list."""
-    parts = callback_parts(update, 3)
-    action = parts[1] if parts else None
-    role_id = int_arg(parts[2]) if parts and action in ("rm", "rmok") else None
+    button = Secretary.unpack(update.callback_query.data)
+    action = button.action if button else None
+    role_id = button.role_id if button and action in ("rm", "rmok") else None
     s = svc(context)
     message = update.callback_query.message
     if action == "list":
@@ -81,8 +80,8 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
         return
     await update.callback_query.answer()
     if action == "rm":
-        confirm = keyboard([[(label(context, "secretaries.btn_remove_yes"), f"s:rmok:{role.id}"),
-                             (label(context, "secretaries.btn_remove_no"), "s:list:0")]])
+        confirm = keyboard([[(label(context, "secretaries.btn_remove_yes"), Secretary("rmok", role.id).pack()),
+                             (label(context, "secretaries.btn_remove_no"), Secretary("list").pack())]])
         await outbox.edit(context.bot, message.chat.id, message.message_id,
                           s.render("secretaries.confirm_remove", person=display_name(person), bloc=bloc),
                           reply_markup=confirm)
@@ -90,7 +89,3 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
     view, markup = _view(context, bloc)
     await outbox.edit(context.bot, message.chat.id, message.message_id,
                       s.render("secretaries.list", removed=display_name(person), **view), reply_markup=markup)
-
-
-def handlers() -> list:
-    return [CommandHandler("thuky", thuky, filters=NEW_MESSAGES), CallbackQueryHandler(on_button, pattern=r"^s:")]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from domain.blocs import MAX_BLOC_NAME, SetupError, parse_setup
 from domain.text import clean
-from handlers.common import (NEW_MESSAGES, GROUP_TYPES, Context, ask, command_text, group_button,
-                             is_group_admin, keyboard, label, load_bloc, say, svc)
-from handlers.replies import answers, secretary_answering
+from handlers.buttons import Catalogue, RenameBloc, SetProvince
+from handlers.common import (GROUP_TYPES, Context, ask, command_text, group_button, is_group_admin, keyboard, label,
+                             load_bloc, say, svc)
+from handlers.replies import secretary_answering
 from khoibot import outbox
 from storage import blocs, quotas, roles, roster
 from storage.models import Bloc, PendingReply
@@ -36,9 +36,9 @@ def bloc_card(context: Context, bloc: Bloc) -> dict:
 
 
 def card_keyboard(context: Context):
-    return keyboard([[(label(context, "setup.btn_catalogue"), "b:catalogue")],
-                     [(label(context, "setup.btn_rename"), "b:rename"),
-                      (label(context, "setup.btn_province"), "b:province")]])
+    return keyboard([[(label(context, "setup.btn_catalogue"), Catalogue().pack())],
+                     [(label(context, "setup.btn_rename"), RenameBloc().pack()),
+                      (label(context, "setup.btn_province"), SetProvince().pack())]])
 
 
 async def khoi(update: Update, context: Context) -> None:
@@ -81,7 +81,6 @@ async def create(update: Update, context: Context, text: str) -> bool:
     return True
 
 
-@answers("setup.create")
 async def answer_create(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
     if not await is_group_admin(context, update.effective_chat.id, update.effective_user.id):
         await say(update, context, "setup.admins_only")
@@ -109,14 +108,13 @@ async def on_catalogue_button(update: Update, context: Context, bloc: Bloc) -> N
 @group_button(secretary=True)
 async def on_card_button(update: Update, context: Context, bloc: Bloc) -> None:
     await update.callback_query.answer()
-    if update.callback_query.data == "b:rename":
+    if RenameBloc.unpack(update.callback_query.data):
         await ask(update, context, "setup.ask_rename", action="setup.rename", bloc_id=bloc.id, old=bloc.name)
     else:
         await ask(update, context, "setup.ask_province", action="setup.province", bloc_id=bloc.id,
                   old=bloc.province)
 
 
-@answers("setup.rename")
 async def answer_rename(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
     bloc = await secretary_answering(update, context, pending, "khoi")
     if bloc is None:
@@ -133,7 +131,6 @@ async def answer_rename(update: Update, context: Context, pending: PendingReply,
     return True
 
 
-@answers("setup.province")
 async def answer_province(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
     bloc = await secretary_answering(update, context, pending, "khoi")
     if bloc is None:
@@ -147,11 +144,3 @@ async def answer_province(update: Update, context: Context, pending: PendingRepl
                            by=update.effective_user.id, now=s.clock.now())
     await say(update, context, "setup.province_set", province=text)
     return True
-
-
-def handlers() -> list:
-    return [
-        CommandHandler("khoi", khoi, filters=NEW_MESSAGES),
-        CallbackQueryHandler(on_catalogue_button, pattern=r"^b:catalogue$"),
-        CallbackQueryHandler(on_card_button, pattern=r"^b:(rename|province)$"),
-    ]

@@ -8,16 +8,16 @@ from datetime import timedelta
 
 from telegram import Update
 from telegram.error import BadRequest
-from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from domain.chunks import MAX_CHUNKS, TEXT_LIMIT, split_lines, utf16_len
 from domain.rollover import YearArgumentError, parse_year
 from domain.status import Registered, Status, compile_status
 from domain.text import shorten
-from handlers.common import (BUTTON_NAME, NEW_MESSAGES, Context, alert, ask, best_effort, callback_parts, command_text,
-                             group_button, group_command, int_arg, keyboard, label, say, svc, tell)
+from handlers.buttons import Status
+from handlers.common import (BUTTON_NAME, Context, alert, ask, best_effort, command_text, group_button, group_command,
+                             int_arg, keyboard, label, say, svc, tell)
 from handlers.pacing import pacer
-from handlers.replies import answers, secretary_answering
+from handlers.replies import secretary_answering
 from khoibot import outbox
 from khoibot.services import Services
 from storage import boards, quotas, registrations, rollover, roster
@@ -66,9 +66,9 @@ def load_statuses(context: Context, blocs: list[Bloc]) -> dict[int, tuple[Status
 
 
 def status_keyboard(context: Context):
-    return keyboard([[(label(context, "status.btn_reopen"), "st:pick:0"),
-                      (label(context, "status.btn_export"), "st:xlsx:0")],
-                     [(label(context, "status.btn_quota"), "st:quota:0")]])
+    return keyboard([[(label(context, "status.btn_reopen"), Status("pick").pack()),
+                      (label(context, "status.btn_export"), Status("xlsx").pack())],
+                     [(label(context, "status.btn_quota"), Status("quota").pack())]])
 
 
 async def chosen_year(update: Update, context: Context, bloc: Bloc, command: str) -> int | None:
@@ -173,8 +173,8 @@ async def _refresh_board(context: Context, bloc: Bloc) -> None:
 @group_button(secretary=True)
 async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
     query = update.callback_query
-    parts = callback_parts(update, 3)
-    action, unit_id = (parts[1], int_arg(parts[2])) if parts else (None, None)
+    button = Status.unpack(query.data)
+    action, unit_id = (button.action, button.unit_id) if button else (None, None)
     s = svc(context)
     if action == "xlsx":
         await query.answer()
@@ -189,13 +189,13 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
         with s.db.session() as session:
             fixed = quotas.fixed(session=session, bloc=bloc)
         # Once the ballot has opened the quotas are only shown.
-        rows = [] if fixed else [[(t.name[:60], f"st:qt:{t.code}")] for t in titles]
+        rows = [] if fixed else [[(t.name[:60], Status(Status.QUOTA_TITLE, code=t.code).pack())] for t in titles]
         await outbox.send(context.bot, s, query.message.chat.id,
                           s.render("status.pick_quota", bloc=bloc, titles=[(t, current.get(t.code)) for t in titles],
                                    fixed=fixed), reply_markup=keyboard(rows) if rows else None)
         return
     if action == "qt":
-        title = _quota_title(s, bloc, parts[2])
+        title = _quota_title(s, bloc, button.code)
         if title is None:
             await alert(update, context, "common.stale_button")
             return
@@ -212,7 +212,7 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
         await query.answer()
         with s.db.session() as session:
             units = roster.active_units(session=session, bloc_id=bloc.id)
-        rows = [[(shorten(u.name, BUTTON_NAME), f"st:reopen:{u.id}")] for u in units]
+        rows = [[(shorten(u.name, BUTTON_NAME), Status("reopen", u.id).pack())] for u in units]
         await outbox.send(context.bot, s, query.message.chat.id, s.render("status.pick_reopen"),
                           reply_markup=keyboard(rows))
         return
@@ -276,7 +276,6 @@ async def save_quota(update: Update, context: Context, bloc: Bloc, code: str, te
     return "saved"
 
 
-@answers("status.quota")
 async def answer_quota(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
     bloc = await secretary_answering(update, context, pending, "tinhhinh")
     if bloc is None:
@@ -291,7 +290,3 @@ async def answer_quota(update: Update, context: Context, pending: PendingReply, 
         await say(update, context, "status.quota_set", title=title.name, quota=int_arg(text.strip()), year=bloc.year)
         await best_effort("refresh board", refresh_board(context, bloc))
     return result != "again"
-
-
-def handlers() -> list:
-    return [CommandHandler("tinhhinh", tinhhinh, filters=NEW_MESSAGES), CallbackQueryHandler(on_button, pattern=r"^st:")]

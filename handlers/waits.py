@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import CommandHandler, MessageHandler, filters
 
-from handlers.common import NEW_MESSAGES, Context, say, svc
+from handlers.common import Context, say, svc
 from handlers.reports import WAITING as UPLOAD
 from storage import pending as pending_store
 from storage import registrations, votes
@@ -120,13 +119,3 @@ async def answer_unread(update: Update, context: Context, *, typed: bool = False
 
 async def on_other_message(update: Update, context: Context) -> None:
     await answer_unread(update, context)
-
-
-def handlers() -> list:
-    # After every feature's handlers: only a private message nobody took reaches the catch-all
-    # (in a group the bot does not answer each sticker: that would be noise for everyone).
-    return [
-        CommandHandler("huy", huy, filters=NEW_MESSAGES),
-        MessageHandler(NEW_MESSAGES & filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.Document.ALL
-                       & ~filters.StatusUpdate.ALL, on_other_message),
-    ]

@@ -15,7 +15,7 @@ from telegram.error import BadRequest
 from telegram.ext import Application, ApplicationBuilder, CallbackContext, Defaults, ExtBot
 from telegram.request import HTTPXRequest
 
-import handlers
+from handlers import routes
 from khoibot.clock import Clock, SystemClock
 from khoibot.config import Settings
 from khoibot.ratelimit import TelegramLimits
@@ -163,15 +163,10 @@ async def set_command_menus(app: Application) -> None:
 
 async def post_init(app: Application) -> None:
     await set_command_menus(app)
-    from handlers.registration import sweep_job
-    from handlers.reminders import deliver_due
-    from khoibot import scheduler
-
-    # Drafts are rows, so this sweep needs nothing rebuilt after a restart.
-    app.job_queue.run_repeating(sweep_job, interval=60, first=60, name="sweep-idle-drafts")
     app.job_queue.run_repeating(prune_processed, interval=3600, first=60, name="prune-processed-updates")
-    # Reminders: catch up on what fell due while the bot was down, then set the alarm.
-    await scheduler.install(app, deliver_due)
+    # The features' jobs (handlers/routes.py); reminders: catch up on what fell due while the
+    # bot was down, then set the alarm.
+    await routes.start_jobs(app)
     log.info("bot ready", extra={"username": app.bot.username})
 
 
@@ -204,5 +199,5 @@ def build_application(settings: Settings, *, db: Database | None = None, clock: 
         .build()
     )
     app.bot_data["services"] = services
-    handlers.register(app)
+    routes.register(app)
     return app

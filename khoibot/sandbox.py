@@ -16,6 +16,7 @@ from typing import Any
 from telegram import Update
 
 from handlers.pacing import pacing_busy
+from handlers.routes import deliver_reminders
 from khoibot.app import KhoibotApplication, build_application
 from khoibot.clock import ManualClock
 from khoibot.config import Settings
@@ -140,10 +141,8 @@ class Sandbox:
 
     async def run_reminders(self, at: datetime | None = None) -> int:
         """Move the clock (if given) and send every reminder due by then, as the alarm would."""
-        from handlers.reminders import deliver_due
-
         if at is not None:
             self.clock.set(at)
-        sent = await deliver_due(self.app)
+        sent = await deliver_reminders(self.app)
         await self.standin.settle()
         return sent
