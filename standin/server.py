@@ -71,7 +71,8 @@ class BotApiStandIn:
         # How often settle() looks again while the bot is busy and nothing pokes it: a probe
         # that announces its changes (poke()) is looked at again as soon as one happens.
         self.settle_recheck = settle_recheck
-        self._changed: asyncio.Event | None = None
+        self._changed: asyncio.Event | None = None  # set by poke(), waited on by settle()
+        self._changed_loop: asyncio.AbstractEventLoop | None = None
         self.default_menu_button: dict[str, Any] | None = None
         self._host, self._port = host, port
         self._runner: web.AppRunner | None = None
@@ -254,8 +255,8 @@ class BotApiStandIn:
         loop = asyncio.get_running_loop()
         limit = self.settle_timeout if timeout is None else timeout
         deadline = loop.time() + limit
-        if self._changed is None:
-            self._changed = asyncio.Event()
+        if self._changed is None or self._changed_loop is not loop:  # an Event belongs to one loop
+            self._changed, self._changed_loop = asyncio.Event(), loop
         changed = self._changed
         while True:
             changed.clear()  # before looking: a poke from now on wakes the wait below
