@@ -2,17 +2,20 @@
 hand: what the tests, the demo and the benchmarks run khoibot in.
 
 The bot is the real PTB Application built by ``build_application``, long-polling the
-stand-in over HTTP; only the time is simulated. ``settle()`` (the stand-in's) returns once
-the bot has handled everything, because the stand-in asks ``idle_probe`` whether updates are
-still being processed.
+stand-in over HTTP; only the time is simulated. ``settle()`` (the stand-in's) returns as soon
+as the bot has handled everything: the stand-in asks ``idle_probe`` (``bot_idle``) whether
+anything is still going on, and the application pokes the stand-in whenever one of its tasks
+or jobs ends, so no fixed quiet time is waited.
 """
 
 from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
 from telegram import Update
 
 from handlers.pacing import pacing_busy
@@ -21,7 +24,7 @@ from khoibot.app import KhoibotApplication, build_application
 from khoibot.clock import ManualClock
 from khoibot.config import Settings
 from khoibot.ratelimit import TelegramLimits
-from standin import BotApiStandIn
+from standin import BotApiStandIn, ptb_idle_probe
 from storage.db import Database
 
 TOKEN = "123456:TEST-token"
@@ -29,11 +32,17 @@ BOT_USERNAME = "khoibot_test_bot"
 
 
 class TrackingApplication(KhoibotApplication):
-    """Counts updates being processed, so the stand-in can tell when the bot is idle."""
+    """Counts updates being processed and the tasks it runs, and calls ``on_change`` when one
+    ends, so the stand-in can tell at once when the bot is idle."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.inflight = 0
+        self.on_change: Callable[[], None] = lambda: None
+        # Tasks made by create_task: each update (PTB runs them as tasks, the processor being
+        # concurrent) and what runs after its update (the paced board refreshes and notices).
+        self.update_tasks: set[asyncio.Task] = set()
+        self.other_tasks: set[asyncio.Task] = set()
 
     async def process_update(self, update: object) -> None:
         self.inflight += 1
@@ -41,6 +50,31 @@ class TrackingApplication(KhoibotApplication):
             await super().process_update(update)
         finally:
             self.inflight -= 1
+
+    def create_task(self, coroutine, update: object | None = None, *, name: str | None = None) -> asyncio.Task:
+        task = super().create_task(coroutine, update, name=name)
+        tasks = self.update_tasks if update is not None else self.other_tasks
+        tasks.add(task)
+        task.add_done_callback(lambda t: (tasks.discard(t), self.on_change()))
+        return task
+
+    def handling_updates(self) -> bool:
+        """An update fetched and not yet handled: in the queue, waiting its turn or running."""
+        return not self.update_queue.empty() or bool(self.update_tasks)
+
+
+def bot_idle(app: TrackingApplication, standin: BotApiStandIn) -> Callable[[], bool]:
+    """The sandbox's idle_probe: no update queued, waiting its turn (khoibot/updates.py) or
+    running, no task of the application (paced writes: handlers/pacing.py) or job of its
+    JobQueue running or due, and the bot's long poll parked at the stand-in again."""
+    ptb_idle = ptb_idle_probe(app)
+
+    def probe() -> bool:
+        return (not app.handling_updates() and not app.other_tasks and app.inflight == 0
+                and not getattr(app.update_processor, "pending", 0) and not pacing_busy(app)
+                and ptb_idle() and (standin.polling or not app.updater.running))
+
+    return probe
 
 
 def sandbox_settings(standin: BotApiStandIn, database_url: str, telegram: dict | None = None,
@@ -116,16 +150,16 @@ class Sandbox:
     async def start_bot(self) -> None:
         app = build_application(self.settings, clock=self.clock, application_class=TrackingApplication,
                                 rate_limiter=self.rate_limiter)
+        app.on_change = self.standin.poke
+        # A job's end is a change too (a job's own requests poke the stand-in as they go).
+        app.job_queue.scheduler.add_listener(lambda event: self.standin.poke(),
+                                             EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
         await app.initialize()
         await app.post_init(app)
         await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
         await app.start()
         self.app = app
-        # An update waiting its turn behind its chat's earlier ones (khoibot/updates.py) is
-        # neither in the queue nor running: the processor counts it.
-        self.standin.idle_probe = lambda: (app.update_queue.empty() and app.inflight == 0
-                                           and not getattr(app.update_processor, "pending", 0)
-                                           and not pacing_busy(app))
+        self.standin.idle_probe = bot_idle(app, self.standin)
 
     async def stop_bot(self) -> None:
         app, self.app = self.app, None

@@ -12,6 +12,7 @@ import re
 import time
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Callable
 
 from aiohttp import web
@@ -46,7 +47,8 @@ class BotApiStandIn:
     def __init__(self, token: str = "123456:TEST-token", bot_username: str = "khoibot_test_bot",
                  bot_first_name: str = "Khối bot", *, clock: Callable[[], float] = time.monotonic,
                  wall_clock: Callable[[], float] = time.time, privacy_mode: bool = True,
-                 strict_html: bool = True, settle_timeout: float = 10.0, settle_quiet: float = 0.02,
+                 strict_html: bool = True, settle_timeout: float = 10.0, settle_quiet: float = 0.0,
+                 settle_recheck: float = 0.005,
                  host: str = "127.0.0.1", port: int = 0, webhook_retry: tuple[float, float] = (0.05, 1.0),
                  webhook_timeout: float = 10.0):
         if not re.fullmatch(r"\d+:[\w-]+", token):
@@ -62,7 +64,15 @@ class BotApiStandIn:
         self.api = BotApi(self.world, self.faults, self.stats, clock, strict_html)
         self.idle_probe: Callable[[], bool] = lambda: True
         self.settle_timeout = settle_timeout
-        self.settle_quiet = settle_quiet  # the bot must stay quiet this long to count as settled
+        # A bot the stand-in can see into (idle_probe) is settled the moment it is idle. One in
+        # another process can only be watched from outside: settle_quiet > 0 then asks for that
+        # long without a request as well.
+        self.settle_quiet = settle_quiet
+        # How often settle() looks again while the bot is busy and nothing pokes it: a probe
+        # that announces its changes (poke()) is looked at again as soon as one happens.
+        self.settle_recheck = settle_recheck
+        self._changed: asyncio.Event | None = None  # set by poke(), waited on by settle()
+        self._changed_loop: asyncio.AbstractEventLoop | None = None
         self.default_menu_button: dict[str, Any] | None = None
         self._host, self._port = host, port
         self._runner: web.AppRunner | None = None
@@ -209,6 +219,16 @@ class BotApiStandIn:
             listener(call)
 
     # ================================================================== settle
+    def poke(self) -> None:
+        """Something the stand-in or the bot was doing may have ended: settle() looks again."""
+        if self._changed is not None:
+            self._changed.set()
+
+    @property
+    def polling(self) -> bool:
+        """Whether a getUpdates long poll is parked here, waiting for an update."""
+        return self._poll_fut is not None and not self._poll_fut.done()
+
     def _busy(self) -> str | None:
         pending = self.world.updates.pending
         if pending:
@@ -226,29 +246,41 @@ class BotApiStandIn:
         return None
 
     async def settle(self, timeout: float | None = None) -> None:
-        """Wait until the bot has taken every update, no request is being handled, idle_probe()
-        holds, and nothing happened for `settle_quiet` seconds."""
+        """Wait until the bot has taken every update, no request is being handled and
+        idle_probe() holds (and, with settle_quiet, nothing happened for that long).
+
+        No fixed wait: the state is looked at again whenever the stand-in or the bot pokes
+        (a request begins or ends, updates are confirmed, a poll parks, the bot's task or
+        job ends), and every settle_recheck seconds for what nobody announces."""
         loop = asyncio.get_running_loop()
         limit = self.settle_timeout if timeout is None else timeout
         deadline = loop.time() + limit
-        quiet_since: float | None = None
+        if self._changed is None or self._changed_loop is not loop:  # an Event belongs to one loop
+            self._changed, self._changed_loop = asyncio.Event(), loop
+        changed = self._changed
         while True:
+            changed.clear()  # before looking: a poke from now on wakes the wait below
             now = loop.time()
             busy = self._busy()
+            wait = self.settle_recheck
             if busy is None:
-                quiet_since = quiet_since or now
-                if now - max(quiet_since, self._last_activity) >= self.settle_quiet:
+                quiet_for = now - self._last_activity
+                if quiet_for >= self.settle_quiet:
                     return
-            else:
-                quiet_since = None
+                wait = self.settle_quiet - quiet_for
             if now >= deadline:
                 raise AssertionError(f"the bot did not settle within {limit:g} s: "
                                      f"{busy or 'requests kept coming'}")
-            await asyncio.sleep(0.002)
+            try:
+                async with asyncio.timeout(min(wait, deadline - now)):
+                    await changed.wait()
+            except TimeoutError:
+                pass
 
     # ================================================================== HTTP
     def _touch(self) -> None:
         self._last_activity = asyncio.get_running_loop().time()
+        self.poke()
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         path = request.path
@@ -345,6 +377,7 @@ class BotApiStandIn:
             queue.set_allowed([str(a) for a in allowed])
         if offset:
             queue.confirm(offset)
+            self.poke()
         self._wake_poller("conflict")  # Telegram ends an older long poll with 409
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -355,6 +388,7 @@ class BotApiStandIn:
                 return got
             fut: asyncio.Future[str] = loop.create_future()
             self._poll_fut = fut
+            self.poke()  # parked: the bot is back to waiting for updates
             try:
                 reason = await asyncio.wait_for(fut, remaining)
             except asyncio.TimeoutError:
@@ -380,7 +414,8 @@ def _json(body: dict[str, Any], status: int) -> web.Response:
 
 def ptb_idle_probe(application: Any) -> Callable[[], bool]:
     """An idle_probe for a python-telegram-bot Application: True when every update it fetched
-    has been processed and no task it created (block=False handlers, ...) is still running."""
+    has been processed, no task it created (concurrent updates, block=False handlers, ...) is
+    still running, and no job of its JobQueue is running or due."""
 
     def probe() -> bool:
         queue = application.update_queue
@@ -388,6 +423,20 @@ def ptb_idle_probe(application: Any) -> Callable[[], bool]:
         if getattr(queue, "_unfinished_tasks", 0) or not queue.empty():
             return False
         tasks = getattr(application, "_Application__create_task_tasks", set())
-        return all(t.done() for t in tasks)
+        return all(t.done() for t in tasks) and ptb_jobs_idle(application)
 
     return probe
+
+
+def ptb_jobs_idle(application: Any) -> bool:
+    """No job of the Application's JobQueue is running, and none is due (its APScheduler
+    timer may not have fired yet)."""
+    job_queue = getattr(application, "_job_queue", None)  # the property warns when there is none
+    scheduler = getattr(job_queue, "scheduler", None)
+    if scheduler is None or not scheduler.running:
+        return True
+    for executor in getattr(scheduler, "_executors", {}).values():
+        if any(not f.done() for f in getattr(executor, "_pending_futures", ())):
+            return False
+    now = datetime.now(UTC)
+    return all(job.next_run_time is None or job.next_run_time > now for job in scheduler.get_jobs())

@@ -104,7 +104,7 @@ async def test_one_persons_rapid_presses_and_answers_are_handled_in_order(world)
 async def handled(world) -> None:
     """Wait until the bot has handled every update, but not for a board edit it planned."""
     app, probe = world.app, world.standin.idle_probe
-    world.standin.idle_probe = lambda: app.update_queue.empty() and app.inflight == 0
+    world.standin.idle_probe = lambda: not app.handling_updates()
     try:
         await world.standin.settle()
     finally:

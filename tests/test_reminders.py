@@ -327,3 +327,18 @@ async def test_the_bloc_chooses_the_hour_reminders_go_out(world, bloc):
     assert "Từ nay bot gửi nhắc việc lúc 14:00" in said
     assert planned(world) == [("24/03 14:00", "7d", "pending"), ("28/03 14:00", "3d", "pending"),
                               ("30/03 14:00", "1d", "pending")]
+
+
+async def test_an_alarm_that_rings_while_the_secretary_works_is_heard_before_the_answer_is_read(world, bloc):
+    """The clock passed a reminder's time unseen; the secretary's next change of the schedule
+    sets the alarm again, which rings at once, in the background. What the people read next
+    already holds that reminder (settle() waits for a job that is due or running)."""
+    group, secretary, officers = bloc
+    await set_milestone(secretary, group, "Đặt/dời: Hạn đăng ký thi đua", "31/3/2025")
+    world.clock.set(local(24, 3, 9, 0))  # the 7-day reminder (24/03 08:00) is an hour overdue
+    await set_milestone(secretary, group, "Đặt/dời: Hội nghị sơ kết", "14:00 15/7/2025, Hội trường A")
+    assert any("Nhắc lịch — Hạn đăng ký thi đua (còn 7 ngày)" in m.text for m in group.bot_messages())
+    for unit in UNITS[:4]:
+        dms = [m.text for m in officers[unit].private_chat.bot_messages()]
+        assert any("Hạn đăng ký thi đua (còn 7 ngày): 23:59 ngày 31/03/2025" in t for t in dms), unit
+    assert ("24/03 08:00", "7d", "pending") not in planned(world)
