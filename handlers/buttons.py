@@ -392,8 +392,6 @@ class Rollover(Button, prefix="ro"):
 
 
 # ---- the review meeting and the ballot (handlers/review.py) --------------------------------
-# review.py still builds and reads these strings itself (it is being reworked); the kinds
-# hold their prefixes here so no other kind can take them, and give the route table its patterns.
 
 @dataclass(frozen=True)
 class ReviewPanel(Button, prefix="bx"):

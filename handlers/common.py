@@ -187,15 +187,14 @@ def unit_choices(context: Context, units: list, data: Callable[..., str], *, tem
             for u, b in units for variant in variants]
 
 
-async def the_unit(update: Update, context: Context, *, question: str, data: Callable[[Unit], str] | None = None,
-                   prefix: str | None = None):
+async def the_unit(update: Update, context: Context, *, question: str, data: Callable[[Unit], str]):
     """The one (unit, bloc) this person acts for in a private-chat command; when they
     represent several, they are asked which (buttons of ``data(unit)``, a handlers.buttons
-    kind packed; review.py still gives ``prefix`` for "<prefix>:unit:<id>") and None is
-    returned, as it is when they represent none (they were told how to become one)."""
+    kind packed) and None is returned, as it is when they represent none (they were told
+    how to become one)."""
     units = await represented_units(update, context)
     if len(units) > 1:
-        rows = unit_choices(context, units, data or (lambda unit: f"{prefix}:unit:{unit.id}"))
+        rows = unit_choices(context, units, data)
         await say(update, context, question, reply_markup=keyboard(rows))
         return None
     return units[0] if units else None

@@ -32,6 +32,7 @@ from handlers import reminders as reminder_handlers
 from handlers import status as status_handlers
 from handlers.common import (BUTTON_NAME, private_button, the_unit, show_step_message, NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command,
                              int_arg, is_secretary, keyboard, label, private_command, say, svc, transaction)
+from handlers.buttons import BallotDraft, BallotUnit, ReviewPanel, ScoreMenu
 from handlers.pacing import pacer
 from handlers.replies import secretary_answering
 from handlers.schedule import example_of, year_problem
@@ -91,26 +92,26 @@ def _panel(context: Context, bloc: Bloc):
     rows: list[list[tuple[str, str]]] = []
     ctx: dict = dict(bloc=bloc, vote=vote)
     if vote is None:
-        rows = [[btn("prepare", "bx:prep")], [btn("scores", "sc:menu")]]
+        rows = [[btn("prepare", ReviewPanel("prep").pack())], [btn("scores", ScoreMenu().pack())]]
     elif vote.status == votes.DRAFT:
         ctx["entries"] = _entries(s, bloc, vote)
-        rows = [[btn("add", "bx:add"), btn("quota", "bx:quota")], [btn("rebuild", "bx:prep")],
-                [btn("open", "bx:open")], [btn("scores", "sc:menu")]]
+        rows = [[btn("add", ReviewPanel("add").pack()), btn("quota", ReviewPanel("quota").pack())], [btn("rebuild", ReviewPanel("prep").pack())],
+                [btn("open", ReviewPanel("open").pack())], [btn("scores", ScoreMenu().pack())]]
     elif vote.status == votes.OPEN:
         with s.db.session() as session:
             ctx["voted"] = votes.voted_count(session=session, vote_id=vote.id)
         ctx["deadline"] = _deadline(s, vote)
         ctx["entries"] = _entries(s, bloc, vote)
-        rows = [[btn("close", "bx:close")], [btn("refresh", "bx:show")]]
+        rows = [[btn("close", ReviewPanel("close").pack())], [btn("refresh", ReviewPanel("show").pack())]]
     else:
         outcomes = reckoning.compute(s, bloc, vote)
         ctx["outcomes"] = outcomes
         with s.db.session() as session:
             ctx["voted"] = votes.voted_count(session=session, vote_id=vote.id)
         ctx["attended"] = reckoning.attended(vote, ctx["voted"])
-        rows = [[btn("list", "bx:list")], [btn("attended", "bx:att"), btn("chair", "bx:chair")]]
+        rows = [[btn("list", ReviewPanel("list").pack())], [btn("attended", ReviewPanel("att").pack()), btn("chair", ReviewPanel("chair").pack())]]
         if any(o.unresolved for o in outcomes):
-            rows.append([btn("tie", "bx:tie")])
+            rows.append([btn("tie", ReviewPanel("tie").pack())])
     return ctx, keyboard(rows)
 
 
@@ -131,8 +132,11 @@ async def _show_panel(update: Update, context: Context, bloc: Bloc, done: str | 
 async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
     """bx:<action>[:<code>[:<unit id>]] — the secretaries' side of the ballot."""
     s = svc(context)
-    parts = (update.callback_query.data or "").split(":")
-    action = parts[1] if len(parts) > 1 else ""
+    press = ReviewPanel.unpack(update.callback_query.data)
+    if press is None:
+        await alert(update, context, "common.stale_button")
+        return
+    action, code, unit_id = press.action, press.code, press.unit_id
     vote = _vote(s, bloc)
     status = vote.status if vote else None
     user_id, now = update.effective_user.id, s.clock.now()
@@ -145,10 +149,10 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
         await query.answer()
         await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("review.confirm_rebuild"),
-                          reply_markup=keyboard([[(label(context, "review.btn_rebuild_yes"), f"bx:prepok:{vote.id}"),
-                                                  (label(context, "review.btn_back"), "bx:show")]]))
+                          reply_markup=keyboard([[(label(context, "review.btn_rebuild_yes"), ReviewPanel("prepok", str(vote.id)).pack()),
+                                                  (label(context, "review.btn_back"), ReviewPanel("show").pack())]]))
     elif (action == "prep" and status is None) or (
-            action == "prepok" and status == votes.DRAFT and len(parts) == 3 and parts[2] == str(vote.id)):
+            action == "prepok" and status == votes.DRAFT and unit_id is None and code == str(vote.id)):
         ballot = _fresh_ballot(s, bloc)
         with s.db.session() as session:
             if vote is None:
@@ -159,38 +163,38 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
         await query.answer()
         await _show_panel(update, context, bloc)
     elif action in ("add", "quota") and status == votes.DRAFT:
-        rows = [[(shorten(reckoning.entry_name(s, e["code"], vote.year), BUTTON_NAME), f"bx:{'addt' if action == 'add' else 'qt'}:{e['code']}")]
+        rows = [[(shorten(reckoning.entry_name(s, e["code"], vote.year), BUTTON_NAME), ReviewPanel("addt" if action == "add" else "qt", e["code"]).pack())]
                 for e in vote.ballot if e["code"] not in rules.LEADERS]
-        rows.append([(label(context, "review.btn_back"), "bx:show")])
+        rows.append([(label(context, "review.btn_back"), ReviewPanel("show").pack())])
         await query.answer()
         await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("review.pick_title", action=action), reply_markup=keyboard(rows))
-    elif action == "addt" and status == votes.DRAFT and len(parts) == 3 and _entry(vote, parts[2]):
-        entry = _entry(vote, parts[2])
+    elif action == "addt" and status == votes.DRAFT and unit_id is None and _entry(vote, code):
+        entry = _entry(vote, code)
         with s.db.session() as session:
             units = [u for u in roster.active_units(session=session, bloc_id=bloc.id)
                      if u.id not in entry["candidates"]]
-        rows = [[(shorten(u.name, BUTTON_NAME), f"bx:addu:{entry['code']}:{u.id}")] for u in units]
-        rows.append([(label(context, "review.btn_back"), "bx:show")])
+        rows = [[(shorten(u.name, BUTTON_NAME), ReviewPanel("addu", entry["code"], u.id).pack())] for u in units]
+        rows.append([(label(context, "review.btn_back"), ReviewPanel("show").pack())])
         await query.answer()
         await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("review.pick_exception", title=reckoning.entry_name(s, entry["code"], vote.year), nobody=not units),
                           reply_markup=keyboard(rows))
-    elif action == "addu" and status == votes.DRAFT and len(parts) == 4 and _entry(vote, parts[2]):
-        unit = _unit_of_bloc(s, bloc, parts[3])
-        if unit is None or unit.id in _entry(vote, parts[2])["candidates"]:
+    elif action == "addu" and status == votes.DRAFT and unit_id is not None and _entry(vote, code):
+        unit = _unit_of_bloc(s, bloc, unit_id)
+        if unit is None or unit.id in _entry(vote, code)["candidates"]:
             await alert(update, context, "common.stale_button")
             return
         with s.db.session() as session:
-            votes.change_ballot(session=session, vote=vote, ballot=rules.add_candidate(vote.ballot, parts[2], unit.id),
-                                by=user_id, now=now, action="vote.add_exception", code=parts[2], unit_id=unit.id)
+            votes.change_ballot(session=session, vote=vote, ballot=rules.add_candidate(vote.ballot, code, unit.id),
+                                by=user_id, now=now, action="vote.add_exception", code=code, unit_id=unit.id)
         await query.answer()
         await _show_panel(update, context, bloc, done=s.render("review.exception_added", unit=unit,
-                                                               title=reckoning.entry_name(s, parts[2], vote.year)))
-    elif action == "qt" and status == votes.DRAFT and len(parts) == 3 and _entry(vote, parts[2]):
+                                                               title=reckoning.entry_name(s, code, vote.year)))
+    elif action == "qt" and status == votes.DRAFT and unit_id is None and _entry(vote, code):
         await query.answer()
-        await ask(update, context, "review.ask_quota", action="review.quota", bloc_id=bloc.id, code=parts[2],
-                  title=reckoning.entry_name(s, parts[2], vote.year))
+        await ask(update, context, "review.ask_quota", action="review.quota", bloc_id=bloc.id, code=code,
+                  title=reckoning.entry_name(s, code, vote.year))
     elif action == "open" and status == votes.DRAFT:
         if not any(e["candidates"] for e in vote.ballot if e["code"] not in rules.LEADERS):
             await alert(update, context, "review.nothing_to_vote")
@@ -204,9 +208,9 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
         await query.answer()
         await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("review.confirm_close", voted=voted, issued=len(vote.voters)),
-                          reply_markup=keyboard([[(label(context, "review.btn_close_yes"), f"bx:closeok:{vote.id}"),
-                                                  (label(context, "review.btn_back"), "bx:show")]]))
-    elif action == "closeok" and status == votes.OPEN and len(parts) == 3 and parts[2] == str(vote.id):
+                          reply_markup=keyboard([[(label(context, "review.btn_close_yes"), ReviewPanel("closeok", str(vote.id)).pack()),
+                                                  (label(context, "review.btn_back"), ReviewPanel("show").pack())]]))
+    elif action == "closeok" and status == votes.OPEN and unit_id is None and code == str(vote.id):
         await query.answer()
         await close(context.application, vote.id, by=update.effective_user)
         await _show_panel(update, context, bloc)
@@ -224,25 +228,25 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
         await _ask_chair(update, context, bloc, vote, after_list=False)
     elif action == "tie" and status == votes.CLOSED:
         outcomes = reckoning.compute(s, bloc, vote)
-        rows = [[(shorten(o.name, BUTTON_NAME), f"bx:tiet:{o.code}")] for o in outcomes if o.unresolved]
-        rows.append([(label(context, "review.btn_back"), "bx:show")])
+        rows = [[(shorten(o.name, BUTTON_NAME), ReviewPanel("tiet", o.code).pack())] for o in outcomes if o.unresolved]
+        rows.append([(label(context, "review.btn_back"), ReviewPanel("show").pack())])
         await query.answer()
         await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("review.pick_tie_title"), reply_markup=keyboard(rows))
-    elif action == "tiet" and status == votes.CLOSED and len(parts) == 3:
-        outcome = next((o for o in reckoning.compute(s, bloc, vote) if o.code == parts[2] and o.unresolved), None)
+    elif action == "tiet" and status == votes.CLOSED and code is not None and unit_id is None:
+        outcome = next((o for o in reckoning.compute(s, bloc, vote) if o.code == code and o.unresolved), None)
         if outcome is None:
             await alert(update, context, "common.stale_button")
             return
-        ids = {name: uid for uid, name in reckoning.names(s, _entry(vote, parts[2])["candidates"]).items()}
-        rows = [[(shorten(line.unit, BUTTON_NAME), f"bx:tieu:{outcome.code}:{ids[line.unit]}")] for line in outcome.unresolved]
-        rows.append([(label(context, "review.btn_back"), "bx:show")])
+        ids = {name: uid for uid, name in reckoning.names(s, _entry(vote, code)["candidates"]).items()}
+        rows = [[(shorten(line.unit, BUTTON_NAME), ReviewPanel("tieu", outcome.code, ids[line.unit]).pack())] for line in outcome.unresolved]
+        rows.append([(label(context, "review.btn_back"), ReviewPanel("show").pack())])
         await query.answer()
         await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                           s.render("review.pick_tie_unit", outcome=outcome,
                                    seats=outcome.quota - len(outcome.selected)), reply_markup=keyboard(rows))
-    elif action == "tieu" and status == votes.CLOSED and len(parts) == 4:
-        await _decide_tie(update, context, bloc, vote, parts[2], parts[3])
+    elif action == "tieu" and status == votes.CLOSED and code is not None and unit_id is not None:
+        await _decide_tie(update, context, bloc, vote, code, unit_id)
     else:
         await alert(update, context, "common.stale_button")
 
@@ -251,10 +255,7 @@ def _entry(vote: Vote, code: str) -> dict | None:
     return next((e for e in vote.ballot if e["code"] == code), None)
 
 
-def _unit_of_bloc(s: Services, bloc: Bloc, raw: str) -> Unit | None:
-    unit_id = int_arg(raw)
-    if unit_id is None:
-        return None
+def _unit_of_bloc(s: Services, bloc: Bloc, unit_id: int) -> Unit | None:
     with s.db.session() as session:
         return roster.unit_of_bloc(session=session, bloc_id=bloc.id, unit_id=unit_id)
 
@@ -268,11 +269,11 @@ def _fresh_ballot(s: Services, bloc: Bloc) -> list[dict]:
                          elect_leaders=s.settings.vote.elect_leaders, quotas=status_handlers.bloc_quotas(s, bloc))
 
 
-async def _decide_tie(update: Update, context: Context, bloc: Bloc, vote: Vote, code: str, raw: str) -> None:
+async def _decide_tie(update: Update, context: Context, bloc: Bloc, vote: Vote, code: str, unit_id: int) -> None:
     """The meeting settled a tie the tally left open: the secretary records its choice."""
     s = svc(context)
     outcome = next((o for o in reckoning.compute(s, bloc, vote) if o.code == code and o.unresolved), None)
-    unit = _unit_of_bloc(s, bloc, raw)
+    unit = _unit_of_bloc(s, bloc, unit_id)
     if outcome is None or unit is None or unit.name not in {line.unit for line in outcome.unresolved}:
         await alert(update, context, "common.stale_button")
         return
@@ -459,7 +460,7 @@ async def _invite_voters(app: Application, bloc: Bloc, vote: Vote) -> None:
                 continue
             await best_effort("ballot invitation", outbox.send(
                 app.bot, s, person.id, s.render("review.invitation", bloc=bloc, unit=units[unit_id], deadline=deadline),
-                reply_markup=keyboard([[(s.render.plain("review.btn_vote"), f"bp:unit:{unit_id}")]])))
+                reply_markup=keyboard([[(s.render.plain("review.btn_vote"), BallotUnit(unit_id).pack())]])))
 
 
 async def refresh_progress(app: Application, bloc: Bloc, vote: Vote) -> None:
@@ -652,7 +653,7 @@ def _refusal_message(refused: ballot.Refused) -> tuple[str, dict]:
 
 @private_command
 async def bophieu(update: Update, context: Context) -> None:
-    target = await the_unit(update, context, prefix="bp", question="review.choose_unit")
+    target = await the_unit(update, context, question="review.choose_unit", data=lambda unit: BallotUnit(unit.id).pack())
     if target is not None:
         await start_ballot(update, context, *target)
 
@@ -687,19 +688,19 @@ def _ballot_view(context: Context, step: ballot.Step):
     r = rules.Rules.from_dict(vote.rules)
     d = draft.id
     names = reckoning.names(s, sorted({u for e in vote.ballot for u in e["candidates"]}))
-    cancel = (label(context, "review.btn_cancel"), f"bv:{d}:cancel")
-    back = (label(context, "review.btn_prev"), f"bv:{d}:back")
+    cancel = (label(context, "review.btn_cancel"), BallotDraft(d, "cancel").pack())
+    back = (label(context, "review.btn_prev"), BallotDraft(d, "back").pack())
     chosen = {e["code"]: [names.get(u, "?") for u in draft.choices.get(e["code"], [])] for e in vote.ballot}
     if draft.step >= len(vote.ballot):
         summary = [dict(name=reckoning.entry_name(s, e["code"], vote.year), quota=e["quota"], chosen=chosen[e["code"]],
                         leader=e["code"] in rules.LEADERS) for e in vote.ballot]
-        rows = [[(label(context, "review.btn_cast"), f"bv:{d}:ok")], [back, cancel]]
+        rows = [[(label(context, "review.btn_cast"), BallotDraft(d, "ok").pack())], [back, cancel]]
         return s.render("review.ballot_review", unit=unit, bloc=bloc, summary=summary), keyboard(rows)
     entry = vote.ballot[draft.step]
     mine = draft.choices.get(entry["code"], [])
-    rows = [[(label(context, "review.btn_candidate", unit_name=names.get(u, "?"), chosen=u in mine), f"bv:{d}:c:{u}")]
+    rows = [[(label(context, "review.btn_candidate", unit_name=names.get(u, "?"), chosen=u in mine), BallotDraft(d, "c", u).pack())]
             for u in rules.choosable(entry, unit.id, r)]
-    rows.append(([back] if draft.step else []) + [cancel, (label(context, "review.btn_next"), f"bv:{d}:next")])
+    rows.append(([back] if draft.step else []) + [cancel, (label(context, "review.btn_next"), BallotDraft(d, "next").pack())])
     return s.render("review.ballot_step", unit=unit, bloc=bloc, line_name=reckoning.entry_name(s, entry["code"], vote.year),
                     quota=entry["quota"], leader=entry["code"] in rules.LEADERS, chosen=chosen[entry["code"]],
                     step=draft.step + 1, steps=len(vote.ballot), self_excluded=not r.self_vote,
@@ -718,13 +719,12 @@ async def show_ballot_step(update: Update, context: Context, step: ballot.Step, 
 @private_button
 async def on_unit_button(update: Update, context: Context) -> None:
     """bp:unit:<unit id> — vote for this unit (from /bophieu's choice or the invitation DM)."""
-    parts = (update.callback_query.data or "").split(":")
-    unit_id = int_arg(parts[2]) if len(parts) == 3 and parts[1] == "unit" else None
-    if unit_id is None:
+    press = BallotUnit.unpack(update.callback_query.data)
+    if press is None:
         await alert(update, context, "common.stale_button")
         return
     with transaction(context) as session:
-        target = ballot.represented(session, update.effective_user.id, unit_id)
+        target = ballot.represented(session, update.effective_user.id, press.unit_id)
     if target is None:
         await alert(update, context, "review.not_your_unit")
         return
@@ -736,13 +736,13 @@ async def on_ballot_button(update: Update, context: Context) -> None:
     """bv:<draft id>:<action>[:<unit id>] — the steps of one ballot: one service call, one transaction."""
     s = svc(context)
     query = update.callback_query
-    parts = (query.data or "").split(":")
-    action = parts[2] if len(parts) >= 3 else ""
-    press = dict(user_id=update.effective_user.id, draft_id=int_arg(parts[1]) if len(parts) >= 3 else None,
+    data = BallotDraft.unpack(query.data)
+    action = data.action if data else ""
+    press = dict(user_id=update.effective_user.id, draft_id=data.draft_id if data else None,
                  message_id=query.message.message_id if query.message else None, now=s.clock.now(), seal=s.seal)
     with transaction(context) as session:
-        if action == "c" and len(parts) == 4:
-            outcome = ballot.toggle(session, choice=int_arg(parts[3]), **press)
+        if action == "c" and data.unit_id is not None:
+            outcome = ballot.toggle(session, choice=data.unit_id, **press)
         elif action in ("next", "back"):
             outcome = ballot.move(session, by=1 if action == "next" else -1, **press)
         elif action == "cancel":
