@@ -84,6 +84,7 @@ def test_missing_token_is_one_clear_line(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "KHOIBOT_TELEGRAM_TOKEN" in result.stderr
+    assert "khoibot demo" in result.stderr  # how to try it without a token
     assert "Traceback" not in result.stderr
 
 
