@@ -24,7 +24,9 @@ from khoibot.services import Services, services
 from storage import pending as pending_store
 from storage import roles
 from storage.blocs import bloc_of_chat
+from storage.boards import board_of
 from storage.models import Bloc, Unit
+from storage.roster import units_of_user
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -163,8 +165,6 @@ async def is_secretary(context: Context, bloc: Bloc, user_id: int) -> bool:
 async def represented_units(update: Update, context: Context) -> list:
     """The (unit, bloc) pairs this person represents; when none, they are told how to
     become a representative and the list is empty."""
-    from storage.roster import units_of_user
-
     with svc(context).db.connection() as connection:
         units = units_of_user(session=connection, user_id=update.effective_user.id)
     if not units:
@@ -208,8 +208,6 @@ def load_bloc(context: Context, chat_id: int) -> Bloc | None:
 def _is_the_board(context: Context, bloc: Bloc, message) -> bool:
     """The bloc's pinned status board has no buttons: a press on it is forged, whatever its
     data (caught here too when Telegram sent the message without its buttons, being old)."""
-    from storage.boards import board_of
-
     with svc(context).db.session() as session:
         board = board_of(session=session, bloc_id=bloc.id, year=bloc.year)
     return board is not None and (board.chat_id, board.message_id) == (message.chat.id, message.message_id)

@@ -9,47 +9,15 @@ from telegram.error import Forbidden
 
 from domain.scores import Criterion, from_rows
 from exports import year_workbook
-from exports.registration_sheet import SheetRow, registration_sheet
 from handlers.buttons import ExportYear
-from handlers.common import Context, alert, group_button, group_command, keyboard, label, svc
-from handlers.status import chosen_year, load_status
+from handlers.common import Context, alert, group_button, group_command, svc
+from handlers.documents import send_latest_documents
+from handlers.status import chosen_year, send_registration_sheet
 from khoibot.services import Services
 from storage import audit, rollover, yearly
 from storage import scores as score_store
 from storage.models import Bloc, TgUser
 from storage.users import mark_unreachable, reachable
-
-
-def sheet_rows(context: Context, bloc: Bloc, year: int | None = None) -> list[SheetRow]:
-    status, _ = load_status(context, bloc, year)
-    render = svc(context).render.plain
-    rows = []
-    for unit in status.units:
-        reg = unit.registration
-        rows.append(SheetRow(
-            unit=unit.name,
-            collective=[t.name for t in unit.collective if not t.commendation],
-            commendations=[t.name for t in unit.collective if t.commendation],
-            individuals=[(t.name, count, names) for t, count, names in unit.individuals],
-            targets=reg.targets if unit.registered else "",
-            registered_at=reg.confirmed_at if unit.registered else None,
-            note=render("exports.sheet_note", unit=unit),
-        ))
-    return rows
-
-
-async def send_registration_sheet(context: Context, bloc: Bloc, chat_id: int, year: int | None = None, *,
-                                  offer_all: bool = False) -> None:
-    """The sheet of ``year`` (None: the current year); with ``offer_all``, the button for
-    the year's whole data under it."""
-    s = svc(context)
-    year = bloc.year if year is None else year
-    content = registration_sheet(bloc_name=bloc.name, year=year, province=bloc.province,
-                                 rows=sheet_rows(context, bloc, year), generated_at=s.clock.now(), tz=s.tz)
-    markup = keyboard([[(label(context, "exports.btn_all", year=year), ExportYear(year).pack())]]) if offer_all else None
-    await context.bot.send_document(chat_id, document=content, filename=f"dang_ky_thi_dua_{year}.xlsx",
-                                    caption=s.render("exports.sheet_caption", bloc=bloc, year=year),
-                                    reply_markup=markup)
 
 
 def year_export(s: Services, bloc: Bloc, year: int, *, by: int | None) -> bytes:
@@ -108,6 +76,4 @@ async def xuat(update: Update, context: Context, bloc: Bloc) -> None:
         return
     await send_registration_sheet(context, bloc, update.effective_chat.id, year, offer_all=True)
     # The review's documents of that year, latest version, when the bloc has voted.
-    from handlers.review import send_latest_documents
-
     await send_latest_documents(context.application, bloc, update.effective_chat.id, year)

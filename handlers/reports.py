@@ -4,6 +4,7 @@ the secretaries. Also the buttons of reminder DMs ("do:<command>:<unit id>")."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import PurePath
 
 from telegram import Update
@@ -136,26 +137,28 @@ async def on_document(update: Update, context: Context) -> None:
                                                                period=period, filename=filename))
 
 
-@private_button
-async def on_do_button(update: Update, context: Context) -> None:
-    """The buttons of reminder DMs: open the flow that fulfils the duty, for that unit."""
-    button = DoDuty.unpack(update.callback_query.data)
-    unit_id = button.unit_id if button else None
-    target = next(((u, b) for u, b in _my_units(context, update.effective_user.id) if u.id == unit_id), None)
-    if target is None:
-        await alert(update, context, "registration.not_your_unit" if unit_id else "common.stale_button")
-        return
-    await update.callback_query.answer()
-    from handlers.registration import covenant_for, show_overview
+# What a reminder's button opens for one unit: /dangky's overview, /giaouoc, /bophieu's ballot.
+Opener = Callable[[Update, Context, Unit, Bloc], Awaitable[None]]
 
-    unit, bloc = target
-    if button.command == "dangky":
-        await show_overview(update, context, unit, bloc, edit=False)
-    elif button.command == "giaouoc":
-        await covenant_for(update, context, [target])
-    elif button.command == "bophieu":
-        from handlers.review import start_ballot
 
-        await start_ballot(update, context, unit, bloc, answered=True)
-    else:
-        await ask_period(update, context, [target])
+def duty_button(openers: Mapping[str, Opener]):
+    """The buttons of reminder DMs: open the flow that fulfils the duty, for that unit.
+    The route table gives the flows of the other commands (``openers`` by command): those
+    modules import this one's neighbours, so this one does not import them; /baocao's is here."""
+
+    @private_button
+    async def on_do_button(update: Update, context: Context) -> None:
+        button = DoDuty.unpack(update.callback_query.data)
+        unit_id = button.unit_id if button else None
+        target = next(((u, b) for u, b in _my_units(context, update.effective_user.id) if u.id == unit_id), None)
+        if target is None:
+            await alert(update, context, "registration.not_your_unit" if unit_id else "common.stale_button")
+            return
+        await update.callback_query.answer()
+        opener = openers.get(button.command)
+        if opener is not None:
+            await opener(update, context, *target)
+        else:
+            await ask_period(update, context, [target])
+
+    return on_do_button

@@ -17,7 +17,7 @@ import logging
 from dataclasses import replace
 from datetime import time
 
-from telegram import Bot, Update
+from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
@@ -33,6 +33,7 @@ from handlers import status as status_handlers
 from handlers.common import (BUTTON_NAME, private_button, the_unit, show_step_message, NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command,
                              int_arg, is_secretary, keyboard, label, private_command, say, svc, transaction)
 from handlers.buttons import BallotDraft, BallotUnit, ReviewPanel, ScoreMenu
+from handlers.documents import send_document
 from handlers.pacing import pacer
 from handlers.replies import secretary_answering
 from handlers.schedule import example_of, year_problem
@@ -610,26 +611,6 @@ async def send_documents(app: Application, bloc: Bloc, actor) -> None:
     record, documents = _record_and_documents(s, bloc, actor)
     for kind in review_documents.KINDS:
         await send_document(app.bot, s, bloc.chat_id, documents[kind], record.year)
-
-
-async def send_latest_documents(app: Application, bloc: Bloc, chat_id: int, year: int) -> int:
-    """The latest version of each document of the year (for /xuat); how many were sent."""
-    s: Services = app.bot_data["services"]
-    with s.db.session() as session:
-        latest = votes.latest_documents(session=session, bloc_id=bloc.id, year=year)
-    for kind in review_documents.KINDS:
-        if kind in latest:
-            await send_document(app.bot, s, chat_id, latest[kind], year)
-    return len(latest)
-
-
-async def send_document(bot: Bot, s: Services, chat_id: int, document, year: int) -> None:
-    caption = s.render("review.document_caption", kind=document.kind, version=document.version, year=year)
-    sent = await bot.send_document(chat_id, document=document.file_id or document.content,
-                                   filename=document.filename, caption=caption)
-    if not document.file_id and sent.document is not None:
-        with s.db.session() as session:
-            votes.remember_file_id(session=session, document_id=document.id, file_id=sent.document.file_id)
 
 
 # ---- /bophieu: a unit casts its ballot ----------------------------------------------------

@@ -64,6 +64,14 @@ DEEP_LINKS = {
     "bophieu": review.bophieu,
 }
 
+# A reminder DM's button (do:<command>:<unit id>) opens the flow of its command for one
+# unit; /baocao's is reports' own (reports.duty_button).
+DUTY_OPENERS = {
+    "dangky": lambda update, context, unit, bloc: registration.show_overview(update, context, unit, bloc, edit=False),
+    "giaouoc": lambda update, context, unit, bloc: registration.covenant_for(update, context, [(unit, bloc)]),
+    "bophieu": lambda update, context, unit, bloc: review.start_ballot(update, context, unit, bloc, answered=True),
+}
+
 # What happens when a milestone's "close" reminder falls due, by milestone kind.
 ON_CLOSE = {Kind.BALLOT_DEADLINE.value: review.close_at_deadline}
 
@@ -101,7 +109,7 @@ def feature_handlers() -> list:
         # /baocao, reports' files, reminder DMs' buttons
         CommandHandler("baocao", reports.baocao, filters=NEW_MESSAGES),
         CallbackQueryHandler(reports.on_period_button, pattern=b.ReportPeriod.pattern),
-        CallbackQueryHandler(reports.on_do_button, pattern=b.DoDuty.pattern),
+        CallbackQueryHandler(reports.duty_button(DUTY_OPENERS), pattern=b.DoDuty.pattern),
         MessageHandler(NEW_MESSAGES & PRIVATE & filters.Document.ALL, reports.on_document),
         # /tinhhinh
         CommandHandler("tinhhinh", status.tinhhinh, filters=NEW_MESSAGES),

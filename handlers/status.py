@@ -13,7 +13,8 @@ from domain.chunks import MAX_CHUNKS, TEXT_LIMIT, split_lines, utf16_len
 from domain.rollover import YearArgumentError, parse_year
 from domain.status import Registered, Status, compile_status
 from domain.text import shorten
-from handlers.buttons import Status
+from exports.registration_sheet import SheetRow, registration_sheet
+from handlers.buttons import ExportYear, Status
 from handlers.common import (BUTTON_NAME, Context, alert, ask, best_effort, command_text, group_button, group_command,
                              int_arg, keyboard, label, say, svc, tell)
 from handlers.pacing import pacer
@@ -65,6 +66,40 @@ def load_statuses(context: Context, blocs: list[Bloc]) -> dict[int, tuple[Status
             for bloc in blocs}
 
 
+# The registration sheet (.xlsx) is the status as a spreadsheet: sent by /tinhhinh when the
+# status is too long for the chat, by the board's button, and by /xuat (handlers/exports.py).
+def sheet_rows(context: Context, bloc: Bloc, year: int | None = None) -> list[SheetRow]:
+    status, _ = load_status(context, bloc, year)
+    render = svc(context).render.plain
+    rows = []
+    for unit in status.units:
+        reg = unit.registration
+        rows.append(SheetRow(
+            unit=unit.name,
+            collective=[t.name for t in unit.collective if not t.commendation],
+            commendations=[t.name for t in unit.collective if t.commendation],
+            individuals=[(t.name, count, names) for t, count, names in unit.individuals],
+            targets=reg.targets if unit.registered else "",
+            registered_at=reg.confirmed_at if unit.registered else None,
+            note=render("exports.sheet_note", unit=unit),
+        ))
+    return rows
+
+
+async def send_registration_sheet(context: Context, bloc: Bloc, chat_id: int, year: int | None = None, *,
+                                  offer_all: bool = False) -> None:
+    """The sheet of ``year`` (None: the current year); with ``offer_all``, the button for
+    the year's whole data under it."""
+    s = svc(context)
+    year = bloc.year if year is None else year
+    content = registration_sheet(bloc_name=bloc.name, year=year, province=bloc.province,
+                                 rows=sheet_rows(context, bloc, year), generated_at=s.clock.now(), tz=s.tz)
+    markup = keyboard([[(label(context, "exports.btn_all", year=year), ExportYear(year).pack())]]) if offer_all else None
+    await context.bot.send_document(chat_id, document=content, filename=f"dang_ky_thi_dua_{year}.xlsx",
+                                    caption=s.render("exports.sheet_caption", bloc=bloc, year=year),
+                                    reply_markup=markup)
+
+
 def status_keyboard(context: Context):
     return keyboard([[(label(context, "status.btn_reopen"), Status("pick").pack()),
                       (label(context, "status.btn_export"), Status("xlsx").pack())],
@@ -100,8 +135,6 @@ async def tinhhinh(update: Update, context: Context, bloc: Bloc) -> None:
     if len(split_lines(text)) > MAX_CHUNKS:
         # Past a few messages the spreadsheet is the better answer.
         await say(update, context, "status.too_long_for_chat", status=status, **extra)
-        from handlers.exports import send_registration_sheet
-
         await send_registration_sheet(context, bloc, update.effective_chat.id, year)
         return
     # Reopening and the sheet's button act on the current year; a past year is only read.
@@ -178,8 +211,6 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
     s = svc(context)
     if action == "xlsx":
         await query.answer()
-        from handlers.exports import send_registration_sheet
-
         await send_registration_sheet(context, bloc, query.message.chat.id)
         return
     if action == "quota":

@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
@@ -43,8 +44,6 @@ def _parser() -> argparse.ArgumentParser:
 
 def _say(settings: Settings | None, template: str, **ctx) -> str:
     tz = settings.bot.tz if settings else None
-    from zoneinfo import ZoneInfo
-
     return Renderer(tz or ZoneInfo("Asia/Ho_Chi_Minh")).plain(template, **ctx)
 
 
