@@ -73,3 +73,22 @@ def opened_box(db, settings, vote_id: int) -> dict[tuple[str, int], int]:
                 for unit_id in chosen:
                     box[code, unit_id] = box.get((code, unit_id), 0) + 1
     return box
+
+
+async def voting_open(world, units: list[str], *, flag: set[str], deadline: str, flag_title: str, bk_title: str):
+    """A bloc of ``units`` where every unit registered for Bằng khen and those in ``flag`` for
+    the provincial flag too; on 10/12 at 9:00 the secretary prepares the ballot and opens it
+    until ``deadline`` («không»: none). (group, secretary, officers by unit)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    group, secretary = await set_up_bloc(world, units=units)
+    officers = await enrol(world, group, secretary, units)
+    for unit, officer in officers.items():
+        await register(officer, [flag_title, bk_title] if unit in flag else [bk_title])
+    world.clock.set(datetime(2025, 12, 10, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+    await secretary.send(group, "/binhxet")
+    await secretary.press(group.last_bot_message(), "Chuẩn bị lá phiếu")
+    await secretary.press(group.last_bot_message(), "Mở bỏ phiếu")
+    await secretary.reply(group.last_bot_message(), deadline)
+    return group, secretary, officers

@@ -17,8 +17,8 @@ from storage.models import BallotDraft, SealedBallot, Unit, VoteCount
 from storage.sealing import Seal, SealBroken
 from tests import forensics
 from tests.forensics import CLEAR_CHOICE
-from tests.samples import enrol, register, set_up_bloc
-from tests.test_review import BK, CO_TINH, local
+from tests.samples import voting_open
+from tests.test_review import BK, CO_TINH
 
 UNITS = ["Hội Chữ thập đỏ", "Hội Khuyến học", "Hội Luật gia", "Hội Nhà báo", "Hội Người mù"]
 CTD, KH, LG, NB, NM = UNITS
@@ -31,16 +31,7 @@ def database_files(world) -> list[Path]:
 
 
 async def open_for(world, units):
-    group, secretary = await set_up_bloc(world, units=units)
-    officers = await enrol(world, group, secretary, units)
-    for unit, officer in officers.items():
-        await register(officer, [CO_TINH, BK] if unit in (KH, NM) else [BK])
-    world.clock.set(local(10, 12, 9, 0))
-    await secretary.send(group, "/binhxet")
-    await secretary.press(group.last_bot_message(), "Chuẩn bị lá phiếu")
-    await secretary.press(group.last_bot_message(), "Mở bỏ phiếu")
-    await secretary.reply(group.last_bot_message(), "không")
-    return group, secretary, officers
+    return await voting_open(world, units, flag={KH, NM}, deadline="không", flag_title=CO_TINH, bk_title=BK)
 
 
 @pytest.fixture

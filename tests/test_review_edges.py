@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from storage.models import BallotCast, Unit, Vote
-from tests.samples import HOA_BINH_BLOC, HOA_BINH_UNITS, enrol, opened_box, register, set_up_bloc
+from tests.samples import HOA_BINH_BLOC, HOA_BINH_UNITS, enrol, opened_box, register, set_up_bloc, voting_open
 from tests.test_review import BK, CO_TINH, DEPUTY, LEAD, cast_ballot, local
 
 UNITS = ["Hội Chữ thập đỏ", "Hội Khuyến học", "Hội Luật gia", "Hội Nhà báo", "Hội Người mù"]
@@ -34,16 +34,7 @@ def voted_units(world) -> list[str]:
 @pytest.fixture
 async def small(world):
     """Five units; Chữ thập đỏ and Khuyến học registered for the provincial flag, all for Bằng khen."""
-    group, secretary = await set_up_bloc(world, units=UNITS)
-    officers = await enrol(world, group, secretary, UNITS)
-    for unit, officer in officers.items():
-        await register(officer, [CO_TINH, BK] if unit in (CTD, KH) else [BK])
-    world.clock.set(local(10, 12, 9, 0))
-    await secretary.send(group, "/binhxet")
-    await secretary.press(group.last_bot_message(), "Chuẩn bị lá phiếu")
-    await secretary.press(group.last_bot_message(), "Mở bỏ phiếu")
-    await secretary.reply(group.last_bot_message(), "17:00 10/12/2025")
-    return group, secretary, officers
+    return await voting_open(world, UNITS, flag={CTD, KH}, deadline="17:00 10/12/2025", flag_title=CO_TINH, bk_title=BK)
 
 
 async def test_one_ballot_per_unit_and_never_more_than_the_quota(world, small):
