@@ -19,7 +19,7 @@ from datetime import time
 
 from telegram import Update
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application
 
 from domain import ballot as rules
 from domain.chunks import split_lines
@@ -30,7 +30,7 @@ from domain.text import fold, shorten
 from exports import review_documents
 from handlers import reminders as reminder_handlers
 from handlers import status as status_handlers
-from handlers.common import (BUTTON_NAME, private_button, the_unit, show_step_message, NEW_MESSAGES, Context, alert, ask, best_effort, group_button, group_command,
+from handlers.common import (BUTTON_NAME, private_button, the_unit, show_step_message, Context, alert, ask, best_effort, group_button, group_command,
                              int_arg, is_secretary, keyboard, label, private_command, say, svc, transaction)
 from handlers.buttons import BallotDraft, BallotUnit, ReviewPanel, ScoreMenu
 from handlers.documents import send_document
