@@ -60,14 +60,21 @@ async def ask_period(update: Update, context: Context, units: list[tuple[Unit, B
                       svc(context).render("reports.which"), reply_markup=keyboard(rows))
 
 
+async def _pressed_for(update: Update, context: Context, unit_id: int | None):
+    """The (unit, bloc) a press names, when the person represents it; else they are told why
+    (a stale button, or not their unit) and None is returned."""
+    target = next(((u, b) for u, b in _my_units(context, update.effective_user.id) if u.id == unit_id), None)
+    if target is None:
+        await alert(update, context, "registration.not_your_unit" if unit_id else "common.stale_button")
+    return target
+
+
 @private_button
 async def on_period_button(update: Update, context: Context) -> None:
     """bc:<period>:<unit id>: the next file in this chat is that report."""
     button = ReportPeriod.unpack(update.callback_query.data)
-    unit_id = button.unit_id if button else None
-    target = next(((u, b) for u, b in _my_units(context, update.effective_user.id) if u.id == unit_id), None)
+    target = await _pressed_for(update, context, button.unit_id if button else None)
     if target is None:
-        await alert(update, context, "registration.not_your_unit" if unit_id else "common.stale_button")
         return
     unit, bloc = target
     s = svc(context)
@@ -149,10 +156,8 @@ def duty_button(openers: Mapping[str, Opener]):
     @private_button
     async def on_do_button(update: Update, context: Context) -> None:
         button = DoDuty.unpack(update.callback_query.data)
-        unit_id = button.unit_id if button else None
-        target = next(((u, b) for u, b in _my_units(context, update.effective_user.id) if u.id == unit_id), None)
+        target = await _pressed_for(update, context, button.unit_id if button else None)
         if target is None:
-            await alert(update, context, "registration.not_your_unit" if unit_id else "common.stale_button")
             return
         await update.callback_query.answer()
         opener = openers.get(button.command)
