@@ -12,8 +12,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 
-from telegram import (ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message,
-                      ReplyParameters, Update)
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes, filters
@@ -117,9 +116,10 @@ async def ask(update: Update, context: Context, template: str, /, *, action: str
     user = update.effective_user
     reply_to = update.message.message_id if update.message is not None else None
     text = with_leave_hint(context, render(context, template, user_id=user.id, user_name=user.full_name, **payload))
-    message = await context.bot.send_message(
-        chat.id, text, reply_markup=ForceReply(selective=True),
-        reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None)
+    message = await outbox.send(context.bot, svc(context), chat.id, text, reply_markup=ForceReply(selective=True),
+                                reply_to=reply_to)
+    if message is None:
+        return
     s = svc(context)
     with s.db.session() as session:
         pending_store.ask(session=session, chat_id=chat.id, message_id=message.message_id, user_id=user.id,

@@ -9,6 +9,7 @@ from telegram import Bot
 from telegram.ext import Application
 
 from exports import review_documents
+from khoibot import outbox
 from khoibot.services import Services
 from storage import votes
 from storage.models import Bloc
@@ -27,8 +28,8 @@ async def send_latest_documents(app: Application, bloc: Bloc, chat_id: int, year
 
 async def send_document(bot: Bot, s: Services, chat_id: int, document, year: int) -> None:
     caption = s.render("review.document_caption", kind=document.kind, version=document.version, year=year)
-    sent = await bot.send_document(chat_id, document=document.file_id or document.content,
-                                   filename=document.filename, caption=caption)
-    if not document.file_id and sent.document is not None:
+    sent = await outbox.send_document(bot, s, chat_id, document.file_id or document.content,
+                                      filename=document.filename, caption=caption)
+    if not document.file_id and sent is not None and sent.document is not None:
         with s.db.session() as session:
             votes.remember_file_id(session=session, document_id=document.id, file_id=sent.document.file_id)
