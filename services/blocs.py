@@ -155,7 +155,7 @@ def rename(session: Session, *, bloc: Bloc, actor: Actor, name: str, now: dateti
     problem = bloc_name_problem(name)
     if problem is not None:
         return Refused(Refusal.NAME, problem=problem, bloc=bloc)
-    bloc = session.merge(bloc)
+    bloc = session.get(Bloc, bloc.id)  # as it is now, not as a copy loaded earlier says
     blocs.rename_bloc(session=session, bloc=bloc, name=name, by=actor.user_id, now=now)
     return Renamed(bloc, name)
 
@@ -164,7 +164,7 @@ def set_province(session: Session, *, bloc: Bloc, actor: Actor, province: str,
                  now: datetime) -> ProvinceSet | Refused:
     if province_problem(province):
         return Refused(Refusal.PROVINCE, bloc=bloc)
-    bloc = session.merge(bloc)
+    bloc = session.get(Bloc, bloc.id)  # as it is now, not as a copy loaded earlier says
     blocs.set_province(session=session, bloc=bloc, province=province, by=actor.user_id, now=now)
     return ProvinceSet(bloc, province)
 
