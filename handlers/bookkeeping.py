@@ -11,8 +11,8 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ChatMemberHandler, MessageHandler, TypeHandler, filters
 
 from handlers.common import GROUP_TYPES, Context, svc, tell, transaction
-from services import blocs
-from storage.users import mark_unreachable, reachable, touch_user
+from services import blocs, people
+from storage.users import reachable, touch_user
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +78,11 @@ def follow_private_block(update: Update, context: Context) -> None:
     user = change.from_user
     status = change.new_chat_member.status
     s = svc(context)
-    with s.db.session() as session:
-        if status == ChatMemberStatus.BANNED:
-            mark_unreachable(session=session, user_id=user.id, now=s.clock.now())
-        elif status == ChatMemberStatus.MEMBER:
-            touch_user(session=session, user_id=user.id, first_name=user.first_name, last_name=user.last_name,
-                       username=user.username, now=s.clock.now(), private=True)
+    if status in (ChatMemberStatus.BANNED, ChatMemberStatus.MEMBER):
+        with transaction(context) as session:
+            people.private_chat_changed(session, user_id=user.id, first_name=user.first_name,
+                                        last_name=user.last_name, username=user.username,
+                                        blocked=status == ChatMemberStatus.BANNED, now=s.clock.now())
     s.seen_users.pop(user.id, None)  # remember_user writes the row afresh next time
 
 

@@ -9,14 +9,12 @@ from telegram import Update
 
 from domain.blocs import MAX_BLOC_NAME
 from handlers.buttons import Catalogue, RenameBloc, SetProvince
-from handlers.common import (Context, ask, command_text, group_button, keyboard, label, say, svc,
-                             transaction)
-from handlers.gates import acting, in_group, refuse_command
+from handlers.common import Context, ask, command_text, keyboard, label, say, svc, transaction
+from handlers.gates import acting, in_group, pressed_in_group, pressed_message, refuse_button, refuse_command
 from khoibot import outbox
 from services import blocs as service
 from services.blocs import Refusal, Refused
-from storage import quotas, roster
-from storage.models import Bloc, PendingReply
+from storage.models import PendingReply
 
 
 def card_view(context: Context, card: service.Card) -> dict:
@@ -65,25 +63,33 @@ async def answer_create(update: Update, context: Context, pending: PendingReply,
     return await _create(update, context, actor, text, service.create)
 
 
-@group_button(secretary=False)
-async def on_catalogue_button(update: Update, context: Context, bloc: Bloc) -> None:
-    """The titles units may register for this year, with this bloc's quotas (the ones its
-    secretary set, else the catalogue's)."""
+@pressed_in_group
+async def on_catalogue_button(update: Update, context: Context) -> None:
+    """The titles units may register for this year, with this bloc's quotas."""
     s = svc(context)
-    with s.db.session() as session:
-        members = len(roster.active_units(session=session, bloc_id=bloc.id))
-        bloc_quotas = quotas.for_year(session=session, bloc_id=bloc.id, year=bloc.year, catalogue=s.catalogue,
-                                      members=members)
-    titles = [(t, bloc_quotas[t.code]) for t in s.catalogue.for_year(bloc.year)]
+    with transaction(context) as session:
+        bloc = service.bloc_in(session, chat_id=update.callback_query.message.chat.id, message=pressed_message(update))
+        outcome = bloc if isinstance(bloc, Refused) else service.titles(session, bloc=bloc, catalogue=s.catalogue)
+    if isinstance(outcome, Refused):
+        await refuse_button(update, context, outcome)
+        return
     await update.callback_query.answer()
     # Shown in place of the card, so presses by many people do not fill the group.
-    message = update.callback_query.message
-    await outbox.edit(context.bot, message.chat.id, message.message_id,
-                      s.render("setup.catalogue", bloc=bloc, titles=titles, members=members))
+    chat_id, message_id = pressed_message(update)
+    await outbox.edit(context.bot, chat_id, message_id, s.render(
+        "setup.catalogue", bloc=outcome.bloc, titles=outcome.titles, members=outcome.members))
 
 
-@group_button(secretary=True)
-async def on_card_button(update: Update, context: Context, bloc: Bloc) -> None:
+@pressed_in_group
+async def on_card_button(update: Update, context: Context) -> None:
+    """Rename the bloc, or set its province: a secretary is asked the new one."""
+    actor = await acting(update, context)
+    with transaction(context) as session:
+        bloc = service.bloc_in(session, chat_id=update.callback_query.message.chat.id, actor=actor, secretary=True,
+                               message=pressed_message(update))
+    if isinstance(bloc, Refused):
+        await refuse_button(update, context, bloc)
+        return
     await update.callback_query.answer()
     if RenameBloc.unpack(update.callback_query.data):
         await ask(update, context, "setup.ask_rename", action="setup.rename", bloc_id=bloc.id, old=bloc.name)

@@ -11,8 +11,9 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from domain.blocs import SetupError, bloc_name_problem, parse_setup, province_problem
+from domain.catalogue import Catalogue, Title
 from domain.text import clean
-from storage import blocs, roles, roster
+from storage import blocs, quotas, roles, roster
 from storage.boards import board_of
 from storage.models import Bloc
 from storage.users import display_name
@@ -56,6 +57,15 @@ class Card:
     lead: str | None
     deputy: str | None
     secretaries: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Titles:
+    """The titles units may register for this year, each with the bloc's quota."""
+
+    bloc: Bloc
+    titles: list[tuple[Title, int | None]]
+    members: int
 
 
 @dataclass(frozen=True)
@@ -118,6 +128,15 @@ def card(session: Session, bloc: Bloc) -> Card:
         secretaries=[dict(id=user.id, name=display_name(user))
                      for _, user in roles.secretaries(session=session, bloc=bloc) if user is not None],
     )
+
+
+def titles(session: Session, *, bloc: Bloc, catalogue: Catalogue) -> Titles:
+    """This year's titles with the bloc's quotas (the ones its secretary set, else the
+    catalogue's for its number of units)."""
+    members = len(roster.active_units(session=session, bloc_id=bloc.id))
+    bloc_quotas = quotas.for_year(session=session, bloc_id=bloc.id, year=bloc.year, catalogue=catalogue,
+                                  members=members)
+    return Titles(bloc, [(t, bloc_quotas[t.code]) for t in catalogue.for_year(bloc.year)], members)
 
 
 def khoi(session: Session, *, chat_id: int, actor: Actor, text: str, province: str, now: datetime,

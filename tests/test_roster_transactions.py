@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from storage.models import Invitation, Role, RoleKind
-from tests.samples import HUE_BLOC, HUE_UNITS, link_of
+from tests.samples import HUE_BLOC, HUE_UNITS, link_of, set_up_bloc
 from tests.transactions import transactions
 
 
@@ -74,3 +74,23 @@ async def test_setting_up_pasting_naming_inviting_enrolling_revoking_are_one_tra
     with world.db.session() as s:
         revoked = s.exec(select(Invitation).where(Invitation.revoked_at != None)).all()  # noqa: E711
     assert len(revoked) == 1
+
+
+async def test_the_catalogue_and_a_move_to_a_supergroup_are_one_transaction_per_update(world):
+    group, secretary = await set_up_bloc(world)
+    await secretary.send(group, "/khoi")
+    card = group.last_bot_message()
+    with transactions(world.db.engine) as record:
+        await secretary.press(card, "Danh mục danh hiệu")
+    assert "12 đơn vị thành viên" in card.text
+    assert len(record.of_the_action) == 1, _tables(record)
+
+    # Telegram tells of the move from the old chat and from the new one: two updates, one
+    # transaction each, the first moving the bloc, the second finding nothing left to move.
+    with transactions(world.db.engine) as record:
+        group.migrate_to_supergroup()
+        await world.standin.settle()
+    assert len(record.of_the_action) == 2, _tables(record)
+    assert [t.writes for t in record.of_the_action] == [True, False]
+    await secretary.send(group, "/donvi")
+    assert "Hội Khuyến học" in group.last_bot_message().text

@@ -9,13 +9,15 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
+from domain.catalogue import DEFAULT_TITLES, Catalogue
 from services import blocs as service
+from services import people
 from services.blocs import Actor, Refusal, Refused
-from storage import blocs, boards, roles
+from storage import blocs, boards, roles, roster
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.models import AuditLog, Bloc, Role
-from storage.users import touch_user
+from storage.models import AuditLog, Bloc, Role, TgUser
+from storage.users import reachable, touch_user
 
 NOW = datetime(2025, 3, 4, 2, 0, tzinfo=UTC)
 GROUP = -100555
@@ -145,3 +147,29 @@ def test_the_bot_added_and_removed_is_in_the_bloc_log(db):
         assert service.bot_membership(s, chat_id=-100999, by=HOA, joined=True, left=False, now=NOW) is None
     with db.session() as s:
         assert [a.action for a in s.exec(select(AuditLog).order_by(AuditLog.id))] == ["bloc.create", "bot.removed"]
+
+
+def test_the_titles_with_the_quotas_for_the_blocs_number_of_units(db):
+    created = _khoi(db, ADMIN_HOA, "Khối thi đua số 3")
+    with db.session() as s:
+        roster.add_units(session=s, bloc=created.bloc, names=[f"Hội số {n}" for n in range(1, 13)], by=HOA, now=NOW)
+    with db.session() as s:
+        shown = service.titles(s, bloc=created.bloc, catalogue=Catalogue(DEFAULT_TITLES))
+    assert shown.members == 12
+    assert dict((t.code, quota) for t, quota in shown.titles)["BK_UBND"] == 4  # the catalogue's for 12 units
+
+
+def test_a_person_who_blocks_the_bot_is_unreachable_until_they_unblock_it(db):
+    def lan_reachable() -> bool:
+        with db.session() as s:
+            return reachable(s.get(TgUser, LAN))
+
+    assert lan_reachable()
+    with db.session() as s:
+        people.private_chat_changed(s, user_id=LAN, first_name="Lân", last_name=None, username=None, blocked=True,
+                                    now=NOW)
+    assert not lan_reachable()
+    with db.session() as s:
+        people.private_chat_changed(s, user_id=LAN, first_name="Lân", last_name=None, username=None, blocked=False,
+                                    now=NOW)
+    assert lan_reachable()
