@@ -160,7 +160,7 @@ async def is_secretary(context: Context, bloc: Bloc, user_id: int) -> bool:
     admins_count = s.settings.bot.admins_are_secretaries
     with transaction(context) as session:
         # Telegram is asked only about a person not listed (services.blocs.is_secretary).
-        if bloc_service.is_secretary(session, bloc=bloc, actor=Actor(user_id, False, admins_count)):
+        if bloc_service.is_secretary(session, bloc=bloc, actor=Actor(user_id, None, admins_count)):
             return True
     return admins_count and await is_group_admin(context, bloc.chat_id, user_id)
 
