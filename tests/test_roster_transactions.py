@@ -94,3 +94,31 @@ async def test_the_catalogue_and_a_move_to_a_supergroup_are_one_transaction_per_
     assert [t.writes for t in record.of_the_action] == [True, False]
     await secretary.send(group, "/donvi")
     assert "Hội Khuyến học" in group.last_bot_message().text
+
+
+async def test_a_units_menu_and_a_secretarys_removal_are_one_transaction_per_press(world):
+    group, secretary = await set_up_bloc(world)
+    lan = world.standin.add_user("Hồ Thị Lan")
+    group.add_member(lan)
+    await secretary.reply(await lan.send(group, "Chào cả nhà"), "/thuky")
+    await secretary.send(group, "/donvi")
+    await secretary.press(group.last_bot_message(), "Sửa đơn vị")
+    menu = group.last_bot_message()
+
+    async def press(message, button: str) -> None:
+        with transactions(world.db.engine) as record:
+            await secretary.press(message, button)
+        assert len(record.of_the_action) == 1, (button, _tables(record))
+
+    await press(menu, "Hội Đông y")
+    await press(menu, "Đặt làm Trưởng khối")
+    assert "Đã đặt Hội Đông y làm Trưởng khối năm 2025" in menu.text
+    await press(menu, "Xoá đơn vị")
+    await press(menu, "Xoá hẳn")
+    assert "Đã xoá Hội Đông y khỏi khối" in menu.text
+
+    await secretary.send(group, "/thuky")
+    listing = group.last_bot_message()
+    await press(listing, "Bỏ thư ký: Hồ Thị Lan")
+    await press(listing, "🗑 Bỏ thư ký")
+    assert "Hồ Thị Lan" not in " ".join(b for row in listing.buttons for b in row)
