@@ -42,3 +42,20 @@ def parse_setup(text: str, current_year: int) -> BlocSetup:
     if abs(year - current_year) > 1:
         raise SetupError("year_out_of_range")
     return BlocSetup(name=text, year=year)
+
+
+def bloc_name_problem(name: str) -> str | None:
+    """Why a bloc's new name (a rename, not a set-up) cannot be used, or None."""
+    if len(name) < 3:
+        return "name_missing"
+    if len(name) > MAX_BLOC_NAME or not any(ch.isalpha() for ch in name):
+        return "name_too_long"
+    return None
+
+
+MAX_PROVINCE = 100
+
+
+def province_problem(province: str) -> bool:
+    """A province name is given and not overlong."""
+    return not province or len(province) > MAX_PROVINCE

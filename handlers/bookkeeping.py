@@ -10,10 +10,9 @@ from telegram import ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ChatMemberHandler, MessageHandler, TypeHandler, filters
 
-from handlers.common import GROUP_TYPES, Context, svc, tell
-from storage import audit
-from storage.blocs import bloc_of_chat, move_chat
-from storage.users import mark_unreachable, reachable, touch_user
+from handlers.common import GROUP_TYPES, Context, svc, tell, transaction
+from services import blocs, people
+from storage.users import reachable, touch_user
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +44,8 @@ async def follow_migration(update: Update, context: Context) -> None:
     old, new = ((message.chat.id, message.migrate_to_chat_id) if message.migrate_to_chat_id
                 else (message.migrate_from_chat_id, message.chat.id))
     s = svc(context)
-    with s.db.session() as session:
-        moved = move_chat(session=session, old_chat_id=old, new_chat_id=new, now=s.clock.now())
+    with transaction(context) as session:
+        moved = blocs.follow_group(session, old_chat_id=old, new_chat_id=new, now=s.clock.now())
     if moved is not None:
         log.info("bloc followed its group to a new id", extra={"bloc_id": moved.id, "old": old, "new": new})
 
@@ -64,11 +63,9 @@ async def on_my_membership(update: Update, context: Context) -> None:
         ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR)
     left = now_status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
     s = svc(context)
-    with s.db.session() as session:
-        bloc = bloc_of_chat(session=session, chat_id=change.chat.id)
-        if bloc is not None and (joined or left):
-            audit.record(session=session, bloc_id=bloc.id, actor_id=change.from_user.id, now=s.clock.now(),
-                         action="bot.joined" if joined else "bot.removed")
+    with transaction(context) as session:
+        bloc = blocs.bot_membership(session, chat_id=change.chat.id, by=change.from_user.id, joined=joined, left=left,
+                                    now=s.clock.now())
     if joined:
         await tell(context, change.chat.id, "setup.hello", bloc=bloc)
 
@@ -81,12 +78,11 @@ def follow_private_block(update: Update, context: Context) -> None:
     user = change.from_user
     status = change.new_chat_member.status
     s = svc(context)
-    with s.db.session() as session:
-        if status == ChatMemberStatus.BANNED:
-            mark_unreachable(session=session, user_id=user.id, now=s.clock.now())
-        elif status == ChatMemberStatus.MEMBER:
-            touch_user(session=session, user_id=user.id, first_name=user.first_name, last_name=user.last_name,
-                       username=user.username, now=s.clock.now(), private=True)
+    if status in (ChatMemberStatus.BANNED, ChatMemberStatus.MEMBER):
+        with transaction(context) as session:
+            people.private_chat_changed(session, user_id=user.id, first_name=user.first_name,
+                                        last_name=user.last_name, username=user.username,
+                                        blocked=status == ChatMemberStatus.BANNED, now=s.clock.now())
     s.seen_users.pop(user.id, None)  # remember_user writes the row afresh next time
 
 

@@ -20,8 +20,9 @@ from telegram.helpers import create_deep_linked_url
 
 from khoibot import outbox
 from khoibot.services import Services, services
+from services import blocs as bloc_service
+from services.blocs import Actor
 from storage import pending as pending_store
-from storage import roles
 from storage.blocs import bloc_of_chat
 from storage.boards import board_of
 from storage.models import Bloc, Unit
@@ -156,10 +157,12 @@ async def is_group_admin(context: Context, chat_id: int, user_id: int) -> bool:
 async def is_secretary(context: Context, bloc: Bloc, user_id: int) -> bool:
     """Listed secretaries, and the group's administrators unless configured otherwise."""
     s = svc(context)
-    with s.db.session() as session:
-        if roles.is_listed_secretary(session=session, bloc=bloc, user_id=user_id):
+    admins_count = s.settings.bot.admins_are_secretaries
+    with transaction(context) as session:
+        # Telegram is asked only about a person not listed (services.blocs.is_secretary).
+        if bloc_service.is_secretary(session, bloc=bloc, actor=Actor(user_id, None, admins_count)):
             return True
-    return s.settings.bot.admins_are_secretaries and await is_group_admin(context, bloc.chat_id, user_id)
+    return admins_count and await is_group_admin(context, bloc.chat_id, user_id)
 
 
 async def represented_units(update: Update, context: Context) -> list:

@@ -1,38 +1,26 @@
-"""/khoi: set a bloc up in its group, or show it; rename it; set its province."""
+"""/khoi: set a bloc up in its group, or show it; rename it; set its province. The decisions
+are services.blocs'; here the update is read and the outcome told."""
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from telegram import Update
 
-from domain.blocs import MAX_BLOC_NAME, SetupError, parse_setup
-from domain.text import clean
+from domain.blocs import MAX_BLOC_NAME
 from handlers.buttons import Catalogue, RenameBloc, SetProvince
-from handlers.common import (GROUP_TYPES, Context, ask, command_text, group_button, is_group_admin, keyboard, label,
-                             load_bloc, say, svc)
-from handlers.replies import secretary_answering
+from handlers.common import Context, ask, command_text, keyboard, label, say, svc, transaction
+from handlers.gates import acting, in_group, pressed_in_group, pressed_message, refuse_button, refuse_command
 from khoibot import outbox
-from storage import blocs, quotas, roles, roster
-from storage.models import Bloc, PendingReply
-from storage.users import display_name
+from services import blocs as service
+from services.blocs import Refusal, Refused
+from storage.models import PendingReply
 
 
-def bloc_card(context: Context, bloc: Bloc) -> dict:
-    """What the card of a bloc shows: name, year, roles, counts."""
-    with svc(context).db.session() as session:
-        units = roster.active_units(session=session, bloc_id=bloc.id)
-        people = roster.representatives(session=session, bloc_id=bloc.id)
-        unit_roles = roles.unit_roles(session=session, bloc=bloc)
-        secretaries = roles.secretaries(session=session, bloc=bloc)
-    names = {u.id: u.name for u in units}
-    return dict(
-        bloc=bloc,
-        units=len(units),
-        represented=sum(1 for u in units if people.get(u.id)),
-        lead=next((names[u] for u, k in unit_roles.items() if k == "truong_khoi" and u in names), None),
-        deputy=next((names[u] for u, k in unit_roles.items() if k == "pho_khoi" and u in names), None),
-        secretaries=[dict(id=user.id, name=display_name(user)) for _, user in secretaries if user is not None],
-        admins_are_secretaries=svc(context).settings.bot.admins_are_secretaries,
-    )
+def card_view(context: Context, card: service.Card) -> dict:
+    """What templates setup.card reads."""
+    return dict({f.name: getattr(card, f.name) for f in fields(card)},
+                admins_are_secretaries=svc(context).settings.bot.admins_are_secretaries)
 
 
 def card_keyboard(context: Context):
@@ -41,72 +29,67 @@ def card_keyboard(context: Context):
                       (label(context, "setup.btn_province"), SetProvince().pack())]])
 
 
+@in_group
 async def khoi(update: Update, context: Context) -> None:
-    chat, user = update.effective_chat, update.effective_user
-    if chat.type not in GROUP_TYPES:
-        await say(update, context, "common.group_only", command="khoi")
-        return
-    bloc = load_bloc(context, chat.id)
-    if bloc is not None:
-        await say(update, context, "setup.card", reply_markup=card_keyboard(context), **bloc_card(context, bloc))
-        return
-    if not await is_group_admin(context, chat.id, user.id):
-        await say(update, context, "setup.admins_only")
-        return
-    text = command_text(update)
-    if not text:
-        await ask(update, context, "setup.ask_name", action="setup.create")
-        return
-    await create(update, context, text)
+    # Only an administrator sets a bloc up: Telegram is asked before the transaction.
+    actor = await acting(update, context, ask_admin=True)
+    await _create(update, context, actor, command_text(update), service.khoi)
 
 
-async def create(update: Update, context: Context, text: str) -> bool:
+async def _create(update: Update, context: Context, actor: service.Actor, text: str, decide) -> bool:
     s = svc(context)
-    try:
-        setup = parse_setup(text, s.local_now().year)
-    except SetupError as exc:
-        await say(update, context, f"setup.error_{exc.code}", limit=MAX_BLOC_NAME, year=s.local_now().year)
-        return False
-    chat_id, user_id = update.effective_chat.id, update.effective_user.id
-    with s.db.session() as session:
-        if blocs.bloc_of_chat(session=session, chat_id=chat_id) is not None:
-            created = None
-        else:
-            created = blocs.create_bloc(session=session, chat_id=chat_id, name=setup.name, year=setup.year,
-                                        province=clean(s.settings.bot.province), by=user_id, now=s.clock.now())
-    if created is None:
+    year = s.local_now().year
+    with transaction(context) as session:
+        outcome = decide(session, chat_id=update.effective_chat.id, actor=actor, text=text,
+                         province=s.settings.bot.province, now=s.clock.now(), current_year=year)
+    if isinstance(outcome, service.Card):
+        await say(update, context, "setup.card", reply_markup=card_keyboard(context), **card_view(context, outcome))
+    elif isinstance(outcome, service.AskName):
+        await ask(update, context, "setup.ask_name", action="setup.create")
+    elif isinstance(outcome, service.Created):
+        await say(update, context, "setup.created", bloc=outcome.bloc)
+    elif outcome.code == Refusal.ADMINS_ONLY:
+        await say(update, context, "setup.admins_only")
+    elif outcome.code == Refusal.ALREADY:
         await say(update, context, "setup.already")
-        return True
-    await say(update, context, "setup.created", bloc=created)
+    else:
+        await say(update, context, f"setup.error_{outcome.problem}", limit=MAX_BLOC_NAME, year=year)
+        return False
     return True
 
 
 async def answer_create(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
-    if not await is_group_admin(context, update.effective_chat.id, update.effective_user.id):
-        await say(update, context, "setup.admins_only")
-        return True
-    return await create(update, context, text)
+    actor = await acting(update, context, ask_admin=True)
+    return await _create(update, context, actor, text, service.create)
 
 
-@group_button(secretary=False)
-async def on_catalogue_button(update: Update, context: Context, bloc: Bloc) -> None:
-    """The titles units may register for this year, with this bloc's quotas (the ones its
-    secretary set, else the catalogue's)."""
+@pressed_in_group
+async def on_catalogue_button(update: Update, context: Context) -> None:
+    """The titles units may register for this year, with this bloc's quotas."""
     s = svc(context)
-    with s.db.session() as session:
-        members = len(roster.active_units(session=session, bloc_id=bloc.id))
-        bloc_quotas = quotas.for_year(session=session, bloc_id=bloc.id, year=bloc.year, catalogue=s.catalogue,
-                                      members=members)
-    titles = [(t, bloc_quotas[t.code]) for t in s.catalogue.for_year(bloc.year)]
+    with transaction(context) as session:
+        bloc = service.bloc_in(session, chat_id=update.callback_query.message.chat.id, message=pressed_message(update))
+        outcome = bloc if isinstance(bloc, Refused) else service.titles(session, bloc=bloc, catalogue=s.catalogue)
+    if isinstance(outcome, Refused):
+        await refuse_button(update, context, outcome)
+        return
     await update.callback_query.answer()
     # Shown in place of the card, so presses by many people do not fill the group.
-    message = update.callback_query.message
-    await outbox.edit(context.bot, message.chat.id, message.message_id,
-                      s.render("setup.catalogue", bloc=bloc, titles=titles, members=members))
+    chat_id, message_id = pressed_message(update)
+    await outbox.edit(context.bot, chat_id, message_id, s.render(
+        "setup.catalogue", bloc=outcome.bloc, titles=outcome.titles, members=outcome.members))
 
 
-@group_button(secretary=True)
-async def on_card_button(update: Update, context: Context, bloc: Bloc) -> None:
+@pressed_in_group
+async def on_card_button(update: Update, context: Context) -> None:
+    """Rename the bloc, or set its province: a secretary is asked the new one."""
+    actor = await acting(update, context)
+    with transaction(context) as session:
+        bloc = service.bloc_in(session, chat_id=update.callback_query.message.chat.id, actor=actor, secretary=True,
+                               message=pressed_message(update))
+    if isinstance(bloc, Refused):
+        await refuse_button(update, context, bloc)
+        return
     await update.callback_query.answer()
     if RenameBloc.unpack(update.callback_query.data):
         await ask(update, context, "setup.ask_rename", action="setup.rename", bloc_id=bloc.id, old=bloc.name)
@@ -115,32 +98,38 @@ async def on_card_button(update: Update, context: Context, bloc: Bloc) -> None:
                   old=bloc.province)
 
 
+async def _answer(update: Update, context: Context, pending: PendingReply, decide, **answer):
+    """A secretary's answer to the card's question, decided in one transaction (the gate
+    included: a secretary may have been removed since the question was asked)."""
+    actor = await acting(update, context)
+    with transaction(context) as session:
+        bloc = service.bloc_in(session, chat_id=update.effective_chat.id, actor=actor, secretary=True,
+                               bloc_id=pending.bloc_id)
+        outcome = bloc if isinstance(bloc, Refused) else decide(session, bloc=bloc, actor=actor,
+                                                                 now=svc(context).clock.now(), **answer)
+    if isinstance(outcome, Refused) and outcome.code in (Refusal.NO_BLOC, Refusal.NOT_SECRETARY):
+        await refuse_command(update, context, outcome, "khoi")
+        return None
+    return outcome
+
+
 async def answer_rename(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
-    bloc = await secretary_answering(update, context, pending, "khoi")
-    if bloc is None:
+    outcome = await _answer(update, context, pending, service.rename, name=text)
+    if outcome is None:
         return True
-    if len(text) < 3 or len(text) > MAX_BLOC_NAME or not any(ch.isalpha() for ch in text):
-        await say(update, context, "setup.error_name_missing" if len(text) < 3 else "setup.error_name_too_long",
-                  limit=MAX_BLOC_NAME)
+    if isinstance(outcome, Refused):
+        await say(update, context, f"setup.error_{outcome.problem}", limit=MAX_BLOC_NAME)
         return False
-    s = svc(context)
-    with s.db.session() as session:
-        blocs.rename_bloc(session=session, bloc=session.merge(bloc), name=text, by=update.effective_user.id,
-                          now=s.clock.now())
-    await say(update, context, "setup.renamed", name=text)
+    await say(update, context, "setup.renamed", name=outcome.name)
     return True
 
 
 async def answer_province(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
-    bloc = await secretary_answering(update, context, pending, "khoi")
-    if bloc is None:
+    outcome = await _answer(update, context, pending, service.set_province, province=text)
+    if outcome is None:
         return True
-    if not text or len(text) > 100:
+    if isinstance(outcome, Refused):
         await say(update, context, "setup.error_province")
         return False
-    s = svc(context)
-    with s.db.session() as session:
-        blocs.set_province(session=session, bloc=session.merge(bloc), province=text,
-                           by=update.effective_user.id, now=s.clock.now())
-    await say(update, context, "setup.province_set", province=text)
+    await say(update, context, "setup.province_set", province=outcome.province)
     return True

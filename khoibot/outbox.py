@@ -14,7 +14,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from domain.chunks import split_lines
 from khoibot.services import Services
-from storage.blocs import move_chat
+from services.blocs import follow_group
 from storage.users import mark_unreachable
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ async def _send_following(bot: Bot, svc: Services, chat_id: int, text: str, mark
         return await bot.send_message(chat_id, text, reply_markup=markup, reply_parameters=params)
     except ChatMigrated as exc:
         with svc.db.session() as s:
-            move_chat(session=s, old_chat_id=chat_id, new_chat_id=exc.new_chat_id, now=svc.clock.now())
+            follow_group(s, old_chat_id=chat_id, new_chat_id=exc.new_chat_id, now=svc.clock.now())
         return await bot.send_message(exc.new_chat_id, text, reply_markup=markup)
     except BadRequest as exc:
         if params is not None and "reply" in exc.message.lower():

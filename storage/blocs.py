@@ -55,3 +55,9 @@ def move_chat(*, session: Session, old_chat_id: int, new_chat_id: int, now: date
 
 def record_setting(*, session: Session, bloc: Bloc, by: int, now: datetime, **values) -> None:
     audit.record(session=session, bloc_id=bloc.id, actor_id=by, now=now, action="bloc.setting", **values)
+
+
+def record_membership(*, session: Session, bloc: Bloc, by: int, now: datetime, joined: bool) -> None:
+    """The bot was added to (``joined``) or removed from the bloc's group."""
+    audit.record(session=session, bloc_id=bloc.id, actor_id=by, now=now,
+                 action="bot.joined" if joined else "bot.removed")

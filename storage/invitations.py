@@ -52,3 +52,11 @@ def issue(*, session: Session, bloc: Bloc, unit: Unit, by: int, now: datetime, t
     audit.record(session=session, bloc_id=bloc.id, actor_id=by, now=now, action="invitation.issue",
                  unit_id=unit.id, invitation_id=inv.id)
     return inv
+
+
+def withdraw(*, session: Session, invitation_id: int, now: datetime) -> None:
+    """A fresh link that could not be delivered stops working (nobody ever saw it)."""
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is not None:
+        invitation.revoked_at = now
+        session.add(invitation)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import bindparam
@@ -75,13 +74,6 @@ def remove_unit(*, session: Session, unit: Unit, by: int, now: datetime) -> None
 
 def name_keys(units: list[Unit]) -> dict[str, str]:
     return {u.name_key: u.name for u in units}
-
-
-@dataclass
-class RosterRow:
-    unit: Unit
-    people: list[TgUser] = field(default_factory=list)
-    role: str | None = None  # RoleKind of Trưởng/Phó khối this year
 
 
 def representatives(*, session: Session, bloc_id: int) -> dict[int, list[TgUser]]:
