@@ -44,6 +44,11 @@ def individuals_list(data: dict) -> list[dict]:
             for code, entry in data["individuals"].items() if entry["count"] > 0]
 
 
+def with_people(data: dict, code: str, count: int, names: list[str]) -> dict:
+    """The draft data with ``count`` people (and their names) for the individual title ``code``."""
+    return {**data, "individuals": {**data["individuals"], code: {"count": count, "names": names}}}
+
+
 def steps(catalogue: Catalogue, year: int) -> list[str]:
     return [COLLECTIVE, *(INDIVIDUAL_PREFIX + t.code for t in catalogue.individual(year)), TARGETS, REVIEW]
 

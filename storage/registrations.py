@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from sqlalchemy import and_, bindparam, delete, insert, update
+from sqlalchemy import and_, bindparam, insert, update
 from sqlmodel import Session, col, func, select
 
-from storage import audit, core
+from storage import audit, core, drafts
 from storage.milestones import REGISTRATION_DEADLINE
 from storage.models import (Bloc, Covenant, Milestone, Registration, RegistrationDraft, Reopening, Representative,
                             Unit)
@@ -143,7 +143,8 @@ def reopen(*, session: Session, bloc: Bloc, unit_id: int, until: datetime, by: i
 
 
 # Drafts: one per person; starting a new one replaces it. They are read and written on every
-# step of the conversation, so through Core statements (storage/core.py), not the ORM.
+# step of the conversation, so through Core statements (storage/core.py), not the ORM; what
+# drafts of every kind share (dropping, the sweep, the current message) is storage/drafts.py.
 
 _DRAFT = core.table(RegistrationDraft)
 _DRAFT_OF = select(*core.labelled(RegistrationDraft, "d_")).where(_DRAFT.c.user_id == bindparam("user_id"))
@@ -161,10 +162,7 @@ def _live_draft_statement():
 
 
 _LIVE_DRAFT = _live_draft_statement()
-_DROP_DRAFT = delete(_DRAFT).where(_DRAFT.c.id == bindparam("draft_id"))
 _INSERT_DRAFT = insert(_DRAFT)
-_SAVE_DRAFT = update(_DRAFT).where(_DRAFT.c.id == bindparam("draft_id"))  # SET: the columns given
-_DROP_DRAFT_OF = delete(_DRAFT).where(_DRAFT.c.user_id == bindparam("user_id"))
 
 
 def draft_of(*, session: Session, user_id: int) -> RegistrationDraft | None:
@@ -189,7 +187,7 @@ def start_draft(*, session: Session, user_id: int, bloc: Bloc, unit_id: int, dat
                 now: datetime, message_id: int | None = None) -> RegistrationDraft:
     """A new draft replaces the person's earlier one; ``message_id``: the message whose
     buttons will drive it, when already known."""
-    session.execute(_DROP_DRAFT_OF, {"user_id": user_id})
+    drafts.REGISTRATION.drop_of(session=session, user_id=user_id)
     values = dict(user_id=user_id, unit_id=unit_id, bloc_id=bloc.id, year=bloc.year, step=step, data=data,
                   message_id=message_id, started_at=now, touched_at=now)
     result = session.execute(_INSERT_DRAFT, values)
@@ -199,16 +197,7 @@ def start_draft(*, session: Session, user_id: int, bloc: Bloc, unit_id: int, dat
 def save_draft(*, session: Session, draft: RegistrationDraft, now: datetime, **changes) -> RegistrationDraft:
     """Write the changed fields (and the time it was touched) to the draft's row and to ``draft``.
     A draft dropped meanwhile (timed out, /huy) stays dropped."""
-    changes["touched_at"] = now
-    session.execute(_SAVE_DRAFT, {"draft_id": draft.id, **changes})
-    for key, value in changes.items():
+    drafts.REGISTRATION.touch(session=session, draft_id=draft.id, now=now, **changes)
+    for key, value in {**changes, "touched_at": now}.items():
         setattr(draft, key, value)
     return draft
-
-
-def drop_draft(*, session: Session, draft_id: int) -> None:
-    session.execute(_DROP_DRAFT, {"draft_id": draft_id})
-
-
-def idle_drafts(*, session: Session, now: datetime, idle: timedelta) -> list[RegistrationDraft]:
-    return list(session.exec(select(RegistrationDraft).where(RegistrationDraft.touched_at <= now - idle)))
