@@ -10,12 +10,14 @@ the next press or answer reads the row.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from telegram import Update
 
 from domain import registration as rules
-from handlers.buttons import Covenant, Draft, RegistrationUnit
+from handlers.buttons import Covenant, RegistrationUnit
+from handlers.buttons import Draft as DraftButton
 from handlers.common import (private_button, the_unit, unit_choices, show_step_message, Context, alert, best_effort,
                              represented_units, keyboard, label, private_command, say, svc, tell, transaction)
 from handlers.notices import notify_secretaries
@@ -24,16 +26,17 @@ from handlers.waits import answer_unread
 from khoibot import outbox
 from khoibot.services import Services
 from services import registration
-from storage.models import Bloc, RegistrationDraft, Unit
+from storage import registrations
+from storage.models import Bloc, Unit
 
 
-def _summary(s: Services, data: dict) -> dict:
+def _summary(s: Services, choice: rules.Choice) -> dict:
     """The chosen titles as catalogue entries, for the templates."""
     catalogue = s.catalogue
     return dict(
-        collective=catalogue.in_order(data["collective"]),
-        individuals=[(t, i["count"], i["names"]) for i in rules.individuals_list(data) if (t := catalogue.get(i["code"]))],
-        targets=data["targets"],
+        collective=catalogue.in_order(list(choice.collective)),
+        individuals=[(t, p.count, list(p.names)) for code, p in choice.put_up if (t := catalogue.get(code))],
+        targets=choice.targets,
     )
 
 
@@ -79,10 +82,8 @@ async def show_overview(update: Update, context: Context, seen: registration.Ove
                       RegistrationUnit("edit", unit.id).pack())])
         if seen.registered:
             rows.append([(label(context, "registration.btn_withdraw"), RegistrationUnit("wd", unit.id).pack())])
-    current = seen.current
-    summary = _summary(s, rules.data_from(current.collective, current.individuals, current.targets)) \
-        if seen.registered else None
-    text = s.render("registration.overview", unit=unit, bloc=bloc, registered=seen.registered, current=current,
+    summary = _summary(s, seen.choice) if seen.registered else None
+    text = s.render("registration.overview", unit=unit, bloc=bloc, registered=seen.registered, current=seen.current,
                     summary=summary, window=seen.window)
     markup = keyboard(rows) if rows else None
     if edit:
@@ -145,36 +146,35 @@ async def on_unit_button(update: Update, context: Context) -> None:
 
 # ---- the draft: choose titles, count people, write targets, review, confirm ----------------
 
-def _step_view(context: Context, draft: RegistrationDraft, unit: Unit, bloc: Bloc):
+def _step_view(context: Context, draft: registrations.Draft, unit: Unit, bloc: Bloc):
     """The text and buttons of the draft's current step."""
     s = svc(context)
     d = draft.id
-    data = draft.data
-    cancel = (label(context, "registration.btn_cancel"), Draft(d, "cancel").pack())
-    back = (label(context, "registration.btn_back"), Draft(d, "back").pack())
-    common = dict(unit=unit, bloc=bloc, summary=_summary(s, data))
+    choice = draft.choice
+    cancel = (label(context, "registration.btn_cancel"), DraftButton(d, "cancel").pack())
+    back = (label(context, "registration.btn_back"), DraftButton(d, "back").pack())
+    common = dict(unit=unit, bloc=bloc, summary=_summary(s, choice))
     if draft.step == rules.COLLECTIVE:
         titles = s.catalogue.collective(bloc.year)
-        rows = [[(label(context, "registration.btn_toggle", title=t, chosen=t.code in data["collective"]),
-                  Draft(d, Draft.TOGGLE, t.code).pack())] for t in titles]
-        rows.append([cancel, (label(context, "registration.btn_next"), Draft(d, "next").pack())])
+        rows = [[(label(context, "registration.btn_toggle", title=t, chosen=t.code in choice.collective),
+                  DraftButton(d, DraftButton.TOGGLE, t.code).pack())] for t in titles]
+        rows.append([cancel, (label(context, "registration.btn_next"), DraftButton(d, "next").pack())])
         return s.render("registration.step_collective", **common), keyboard(rows)
     if draft.step.startswith(rules.INDIVIDUAL_PREFIX):
         title = s.catalogue.get(draft.step.removeprefix(rules.INDIVIDUAL_PREFIX))
         if title is None:  # the catalogue changed under a draft (a restart with a new config)
-            draft.step = rules.COLLECTIVE
-            return _step_view(context, draft, unit, bloc)
-        entry = data["individuals"].get(title.code, {"count": 0, "names": []})
-        rows = [[(label(context, "registration.btn_zero"), Draft(d, "zero").pack())]]
-        if entry["count"]:
-            rows[0].append((label(context, "registration.btn_keep", count=entry["count"]), Draft(d, "keep").pack()))
+            return _step_view(context, replace(draft, step=rules.COLLECTIVE), unit, bloc)
+        people = choice.people(title.code)
+        rows = [[(label(context, "registration.btn_zero"), DraftButton(d, "zero").pack())]]
+        if people.count:
+            rows[0].append((label(context, "registration.btn_keep", count=people.count), DraftButton(d, "keep").pack()))
         rows.append([back, cancel])
-        return s.render("registration.step_individual", title=title, entry=entry, **common), keyboard(rows)
+        return s.render("registration.step_individual", title=title, entry=people, **common), keyboard(rows)
     if draft.step == rules.TARGETS:
-        rows = [[(label(context, "registration.btn_keep_targets" if data["targets"] else "registration.btn_skip"),
-                  Draft(d, "skip").pack())], [back, cancel]]
+        rows = [[(label(context, "registration.btn_keep_targets" if choice.targets else "registration.btn_skip"),
+                  DraftButton(d, "skip").pack())], [back, cancel]]
         return s.render("registration.step_targets", limit=rules.MAX_TARGETS, **common), keyboard(rows)
-    rows = [[(label(context, "registration.btn_confirm"), Draft(d, "ok").pack())], [back, cancel]]
+    rows = [[(label(context, "registration.btn_confirm"), DraftButton(d, "ok").pack())], [back, cancel]]
     return s.render("registration.step_review", **common), keyboard(rows)
 
 
@@ -200,7 +200,7 @@ async def on_draft_button(update: Update, context: Context) -> None:
     """rd:<draft id>:<action>[:<title code>] — one service call in one Core transaction."""
     query = update.callback_query
     s = svc(context)
-    button = Draft.unpack(query.data)
+    button = DraftButton.unpack(query.data)
     with s.db.connection() as connection:
         outcome = registration.press(
             connection, user_id=update.effective_user.id, draft_id=button.draft_id if button else None,
@@ -248,7 +248,7 @@ async def confirmed(update: Update, context: Context, done: registration.Confirm
     """The receipt (what was saved, and when), then the others are told."""
     s = svc(context)
     query = update.callback_query
-    summary = _summary(s, done.data)
+    summary = _summary(s, done.choice)
     await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                       s.render("registration.receipt", unit=done.unit, bloc=done.bloc, at=done.registration.confirmed_at,
                                version=done.version, **summary))

@@ -15,7 +15,7 @@ from enum import StrEnum
 from domain import registration as rules
 from domain.catalogue import Catalogue
 from storage import drafts, registrations, roles, roster
-from storage.models import Bloc, Covenant, Registration, RegistrationDraft, Unit
+from storage.models import Bloc, Covenant, Registration, Unit
 
 
 class Refusal(StrEnum):
@@ -43,6 +43,13 @@ class Overview:
     def registered(self) -> bool:
         return self.current is not None and not self.current.withdrawn
 
+    @property
+    def choice(self) -> rules.Choice:
+        """What counts now (nothing when not registered)."""
+        current = self.current
+        return rules.Choice.from_stored(current.collective, current.individuals, current.targets) \
+            if self.registered else rules.Choice()
+
 
 @dataclass(frozen=True)
 class Refused:
@@ -61,7 +68,7 @@ class Refused:
 class Step:
     """The draft as it is now, to show."""
 
-    draft: RegistrationDraft
+    draft: registrations.Draft
     unit: Unit
     bloc: Bloc
 
@@ -87,7 +94,7 @@ class Confirmed:
     registration: Registration
     version: int      # how many versions the unit's registration now has (this one included)
     changed: bool     # it replaced a registration that counted (else a first one, or after a withdrawal)
-    data: dict        # what was confirmed, as draft data (for the receipt)
+    choice: rules.Choice  # what was confirmed (for the receipt)
     told: Told
 
 
@@ -161,10 +168,8 @@ def start(session, *, user_id: int, unit_id: int | None, message_id: int | None,
     seen = _open_overview(session, user_id, unit_id, now)
     if isinstance(seen, Refused):
         return seen
-    data = rules.data_from(seen.current.collective, seen.current.individuals, seen.current.targets) \
-        if seen.registered else rules.empty_data()
     draft = registrations.start_draft(session=session, user_id=user_id, bloc=seen.bloc, unit_id=seen.unit.id,
-                                      data=data, step=rules.COLLECTIVE, now=now, message_id=message_id)
+                                      choice=seen.choice, step=rules.COLLECTIVE, now=now, message_id=message_id)
     return Step(draft, seen.unit, seen.bloc)
 
 
@@ -195,7 +200,7 @@ def withdraw(session, *, user_id: int, unit_id: int | None, registration_id: int
 
 # ---- the draft ------------------------------------------------------------------------------
 
-def _live(session, user_id: int, now: datetime, timeout: timedelta) -> tuple[RegistrationDraft, tuple | None] | Refused:
+def _live(session, user_id: int, now: datetime, timeout: timedelta) -> tuple[registrations.Draft, tuple | None] | Refused:
     """The person's draft and its (unit, bloc) when they still represent it (one statement);
     an idle one goes (and one more to drop it)."""
     found = registrations.live_draft(session=session, user_id=user_id)
@@ -221,21 +226,21 @@ def press(session, *, user_id: int, draft_id: int | None, message_id: int | None
                                                      pressed_message=message_id):
         return Refused(Refusal.STALE)
     unit, bloc = represented_now
-    data, step = draft.data, draft.step
+    choice, step = draft.choice, draft.step
     all_steps = rules.steps(catalogue, bloc.year)
     changes: dict = {}
     if action == "cancel":
         drafts.REGISTRATION.drop(session=session, draft_id=draft.id)
         return Cancelled(unit)
     if action == "t" and step == rules.COLLECTIVE and code in {t.code for t in catalogue.collective(bloc.year)}:
-        changes["data"] = rules.toggle(data, code)
+        changes["choice"] = choice.toggled(code)
     elif action == "next" and step == rules.COLLECTIVE:
         changes["step"] = rules.following(all_steps, step)
     elif action == "back" and step != rules.COLLECTIVE:
         changes["step"] = rules.following(all_steps, step, -1)
     elif action in ("zero", "keep") and step.startswith(rules.INDIVIDUAL_PREFIX):
         if action == "zero":
-            changes["data"] = rules.with_people(data, step.removeprefix(rules.INDIVIDUAL_PREFIX), 0, [])
+            changes["choice"] = choice.with_people(step.removeprefix(rules.INDIVIDUAL_PREFIX), 0, [])
         changes["step"] = rules.following(all_steps, step)
     elif action == "skip" and step == rules.TARGETS:
         changes["step"] = rules.REVIEW
@@ -246,22 +251,22 @@ def press(session, *, user_id: int, draft_id: int | None, message_id: int | None
     return Step(registrations.save_draft(session=session, draft=draft, now=now, **changes), unit, bloc)
 
 
-def _confirm(session, draft: RegistrationDraft, unit: Unit, bloc: Bloc, user_id: int,
+def _confirm(session, draft: registrations.Draft, unit: Unit, bloc: Bloc, user_id: int,
              now: datetime) -> Confirmed | Refused:
     """The window checked and the registration saved (or the draft dropped when it closed)."""
-    data = draft.data
-    if not data["collective"] and not rules.individuals_list(data):
+    choice = draft.choice
+    if choice.empty:
         return Refused(Refusal.NOTHING_CHOSEN, unit, bloc)
     seen = _overview(session, unit, bloc, now)
     if not seen.window.open:
         drafts.REGISTRATION.drop(session=session, draft_id=draft.id)
         return Refused(Refusal.LOCKED, unit, bloc, window=seen.window, ended=True)
-    saved = registrations.confirm(session=session, bloc=bloc, unit_id=unit.id, collective=data["collective"],
-                                  individuals=rules.individuals_list(data), targets=data["targets"], by=user_id,
+    saved = registrations.confirm(session=session, bloc=bloc, unit_id=unit.id, collective=list(choice.collective),
+                                  individuals=choice.stored_individuals(), targets=choice.targets, by=user_id,
                                   now=now)
     version = registrations.versions(session=session, unit_id=unit.id, year=bloc.year)
     drafts.REGISTRATION.drop(session=session, draft_id=draft.id)
-    return Confirmed(unit, bloc, saved, version, seen.registered, data, _told(session, unit, bloc, user_id))
+    return Confirmed(unit, bloc, saved, version, seen.registered, choice, _told(session, unit, bloc, user_id))
 
 
 def answer(session, *, user_id: int, text: str, now: datetime, timeout: timedelta,
@@ -283,16 +288,16 @@ def answer(session, *, user_id: int, text: str, now: datetime, timeout: timedelt
         except rules.InputError as exc:
             return Refused(Refusal.INPUT, unit, bloc, problem=exc.code,
                            details=dict(limit=rules.MAX_PEOPLE, name_limit=rules.MAX_PERSON_NAME))
-        data = rules.with_people(draft.data, step.removeprefix(rules.INDIVIDUAL_PREFIX), count, names)
+        choice = draft.choice.with_people(step.removeprefix(rules.INDIVIDUAL_PREFIX), count, names)
     elif step == rules.TARGETS:
         try:
-            data = {**draft.data, "targets": rules.check_targets(text)}
+            choice = draft.choice.with_targets(rules.check_targets(text))
         except rules.InputError as exc:
             return Refused(Refusal.INPUT, unit, bloc, problem=exc.code,
                            details=dict(limit=rules.MAX_TARGETS, length=len(text)))
     else:
         return Refused(Refusal.BUTTON_STEP, unit, bloc, step=Step(draft, unit, bloc))
-    draft = registrations.save_draft(session=session, draft=draft, now=now, data=data,
+    draft = registrations.save_draft(session=session, draft=draft, now=now, choice=choice,
                                      step=rules.following(rules.steps(catalogue, bloc.year), step))
     return Step(draft, unit, bloc)
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import and_, bindparam, insert, update
 from sqlmodel import Session, col, func, select
 
+from domain.registration import Choice
 from storage import audit, core, drafts
 from storage.milestones import REGISTRATION_DEADLINE
 from storage.models import (Bloc, Covenant, Milestone, Registration, RegistrationDraft, Reopening, Representative,
@@ -165,39 +167,65 @@ _LIVE_DRAFT = _live_draft_statement()
 _INSERT_DRAFT = insert(_DRAFT)
 
 
-def draft_of(*, session: Session, user_id: int) -> RegistrationDraft | None:
+@dataclass(frozen=True)
+class Draft:
+    """A registration being filled in: the step it is at and what it has chosen (the row
+    holds the choice as JSON, ``data``)."""
+
+    id: int
+    user_id: int
+    unit_id: int
+    bloc_id: int
+    year: int
+    step: str
+    choice: Choice
+    message_id: int | None
+    touched_at: datetime
+
+
+def _draft(row) -> Draft:
+    m = row._mapping
+    return Draft(id=m["d_id"], user_id=m["d_user_id"], unit_id=m["d_unit_id"], bloc_id=m["d_bloc_id"],
+                 year=m["d_year"], step=m["d_step"], choice=Choice.from_draft_json(m["d_data"]),
+                 message_id=m["d_message_id"], touched_at=_aware(m["d_touched_at"]))
+
+
+def draft_of(*, session: Session, user_id: int) -> Draft | None:
     row = session.execute(_DRAFT_OF, {"user_id": user_id}).first()
-    return core.build(RegistrationDraft, row, "d_") if row is not None else None
+    return _draft(row) if row is not None else None
 
 
-def live_draft(*, session: Session, user_id: int) -> tuple[RegistrationDraft, Unit | None, Bloc | None] | None:
+def live_draft(*, session: Session, user_id: int) -> tuple[Draft, Unit | None, Bloc | None] | None:
     """The person's draft, with its unit and the unit's bloc when the person still represents
     that unit (else None, None): one statement."""
     row = session.execute(_LIVE_DRAFT, {"user_id": user_id}).first()
     if row is None:
         return None
-    draft, unit, bloc = (core.build(RegistrationDraft, row, "d_"), core.build(Unit, row, "u_"),
-                         core.build(Bloc, row, "b_"))
+    draft, unit, bloc = _draft(row), core.build(Unit, row, "u_"), core.build(Bloc, row, "b_")
     if unit is None or bloc is None:
         return draft, None, None
     return draft, unit, bloc
 
 
-def start_draft(*, session: Session, user_id: int, bloc: Bloc, unit_id: int, data: dict, step: str,
-                now: datetime, message_id: int | None = None) -> RegistrationDraft:
+def start_draft(*, session: Session, user_id: int, bloc: Bloc, unit_id: int, choice: Choice, step: str,
+                now: datetime, message_id: int | None = None) -> Draft:
     """A new draft replaces the person's earlier one; ``message_id``: the message whose
     buttons will drive it, when already known."""
     drafts.REGISTRATION.drop_of(session=session, user_id=user_id)
-    values = dict(user_id=user_id, unit_id=unit_id, bloc_id=bloc.id, year=bloc.year, step=step, data=data,
-                  message_id=message_id, started_at=now, touched_at=now)
+    values = dict(user_id=user_id, unit_id=unit_id, bloc_id=bloc.id, year=bloc.year, step=step,
+                  data=choice.as_draft_json(), message_id=message_id, started_at=now, touched_at=now)
     result = session.execute(_INSERT_DRAFT, values)
-    return core.detached(RegistrationDraft, {"id": result.inserted_primary_key[0], **values})
+    return Draft(id=result.inserted_primary_key[0], user_id=user_id, unit_id=unit_id, bloc_id=bloc.id,
+                 year=bloc.year, step=step, choice=choice, message_id=message_id, touched_at=now)
 
 
-def save_draft(*, session: Session, draft: RegistrationDraft, now: datetime, **changes) -> RegistrationDraft:
-    """Write the changed fields (and the time it was touched) to the draft's row and to ``draft``.
-    A draft dropped meanwhile (timed out, /huy) stays dropped."""
-    drafts.REGISTRATION.touch(session=session, draft_id=draft.id, now=now, **changes)
-    for key, value in {**changes, "touched_at": now}.items():
-        setattr(draft, key, value)
-    return draft
+def save_draft(*, session: Session, draft: Draft, now: datetime, step: str | None = None,
+               choice: Choice | None = None, message_id: int | None = None) -> Draft:
+    """Write what changed (and the time it was touched) to the draft's row; the draft as it
+    now is. A draft dropped meanwhile (timed out, /huy) stays dropped."""
+    changes = {key: value for key, value in (("step", step), ("choice", choice), ("message_id", message_id))
+               if value is not None}
+    values = {("data" if key == "choice" else key): (value.as_draft_json() if key == "choice" else value)
+              for key, value in changes.items()}
+    drafts.REGISTRATION.touch(session=session, draft_id=draft.id, now=now, **values)
+    return replace(draft, touched_at=now, **changes)

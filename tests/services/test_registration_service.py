@@ -84,12 +84,12 @@ def test_an_registers_the_so_y_te_step_by_step_and_binh_and_the_secretary_are_to
     step = _start(db, AN, so_y_te.id)
     assert isinstance(step, registration.Step) and step.draft.step == rules.COLLECTIVE
     d = step.draft.id
-    assert _press(db, AN, d, "t", "TTLDXS").draft.data["collective"] == ["TTLDXS"]
+    assert _press(db, AN, d, "t", "TTLDXS").draft.choice.collective == ("TTLDXS",)
     assert _press(db, AN, d, "t", "CSTD_CS") == Refused(Refusal.STALE)  # not a collective title
     assert _press(db, AN, d, "next").draft.step == rules.INDIVIDUAL_PREFIX + "CSTD_TINH"
     assert _press(db, AN, d, "zero").draft.step == rules.INDIVIDUAL_PREFIX + "CSTD_CS"
     typed = _type(db, AN, "2: Nguyễn Văn An, Trần Thị Bình")
-    assert typed.draft.data["individuals"]["CSTD_CS"] == {"count": 2, "names": ["Nguyễn Văn An", "Trần Thị Bình"]}
+    assert typed.draft.choice.people("CSTD_CS") == rules.People(2, ("Nguyễn Văn An", "Trần Thị Bình"))
     assert _press(db, AN, d, "zero").draft.step == rules.INDIVIDUAL_PREFIX + "BK_UBND_CN"
     assert _press(db, AN, d, "zero").draft.step == rules.TARGETS
     assert _type(db, AN, "Khám sàng lọc 5.000 người dân").draft.step == rules.REVIEW
@@ -107,7 +107,8 @@ def test_an_registers_the_so_y_te_step_by_step_and_binh_and_the_secretary_are_to
 
     # Bình changes it: his draft starts from what counts, and the confirmation is a change.
     again = _start(db, BINH, so_y_te.id, message_id=601)
-    assert again.draft.data == rules.data_from(saved.collective, saved.individuals, saved.targets)
+    assert again.draft.choice == rules.Choice(("TTLDXS",), (
+        ("CSTD_CS", rules.People(2, ("Nguyễn Văn An", "Trần Thị Bình"))),), "Khám sàng lọc 5.000 người dân")
     for _ in range(5):
         _press(db, BINH, again.draft.id, "next" if _draft(db, BINH).step == rules.COLLECTIVE else "keep",
                message_id=601)
@@ -134,7 +135,7 @@ def test_someone_who_does_not_represent_the_unit_is_refused_everything(db):
     assert _press(db, OUTSIDER, mine.draft.id, "t", "TTLDXS") == Refused(Refusal.STALE)
     # Nor is an earlier message of An's own draft.
     assert _press(db, AN, mine.draft.id, "t", "TTLDXS", message_id=500) == Refused(Refusal.STALE)
-    assert _draft(db, AN).data == rules.empty_data()
+    assert _draft(db, AN).choice == rules.Choice()
 
 
 def test_typed_answers_the_rules_refuse_change_nothing(db):
@@ -146,7 +147,7 @@ def test_typed_answers_the_rules_refuse_change_nothing(db):
     refused = _type(db, AN, "-3")
     assert refused.code == Refusal.INPUT and refused.problem == "people_negative"
     assert refused.details == {"limit": rules.MAX_PEOPLE, "name_limit": rules.MAX_PERSON_NAME}
-    assert _draft(db, AN).data == rules.empty_data() and _draft(db, AN).step == rules.INDIVIDUAL_PREFIX + "CSTD_TINH"
+    assert _draft(db, AN).choice == rules.Choice() and _draft(db, AN).step == rules.INDIVIDUAL_PREFIX + "CSTD_TINH"
     assert _type(db, BINH, "3") == Refused(Refusal.NO_DRAFT)
 
 
@@ -217,7 +218,7 @@ def test_starting_again_replaces_the_person_s_draft(db):
     first = _start(db, AN, so_y_te.id, message_id=501)
     _press(db, AN, first.draft.id, "t", "TTLDXS", message_id=501)
     second = _start(db, AN, so_y_te.id, message_id=502)
-    assert second.draft.data == rules.empty_data()
+    assert second.draft.choice == rules.Choice()
     # The first draft's message is no longer live (even should the new row reuse its id).
     assert _press(db, AN, first.draft.id, "t", "TTLDXS", message_id=501) == Refused(Refusal.STALE)
-    assert _press(db, AN, second.draft.id, "t", "TTLDXS", message_id=502).draft.data["collective"] == ["TTLDXS"]
+    assert _press(db, AN, second.draft.id, "t", "TTLDXS", message_id=502).draft.choice.collective == ("TTLDXS",)
