@@ -49,7 +49,7 @@ class Drafts:
     def __init__(self, table: Table) -> None:
         self.table = t = table
         self._drop = delete(t).where(t.c.id == bindparam("draft_id"))
-        self._drop_of = delete(t).where(t.c.user_id == bindparam("user_id")).returning(t.c.id, t.c.message_id)
+        self._drop_of = delete(t).where(t.c.user_id == bindparam("user_id"))
         self._touch = update(t).where(t.c.id == bindparam("draft_id"))  # SET: touched_at and the columns given
         self._sweep = (delete(t).where(t.c.touched_at <= bindparam("cutoff"))
                        .returning(t.c.id, t.c.user_id, t.c.unit_id, t.c.message_id))
@@ -57,10 +57,9 @@ class Drafts:
     def drop(self, *, session, draft_id: int) -> None:
         session.execute(self._drop, {"draft_id": draft_id})
 
-    def drop_of(self, *, session, user_id: int) -> Swept | None:
-        """Drop the person's draft, if any (/huy, a new draft replacing it): which it was."""
-        row = session.execute(self._drop_of, {"user_id": user_id}).first()
-        return Swept(row.id, user_id, 0, row.message_id) if row is not None else None
+    def drop_of(self, *, session, user_id: int) -> None:
+        """Drop the person's draft, if any (/huy, a new draft replacing it)."""
+        session.execute(self._drop_of, {"user_id": user_id})
 
     def touch(self, *, session, draft_id: int, now: datetime, **values) -> None:
         """Write ``values`` to the draft's row, touched now. A draft dropped meanwhile (timed

@@ -1,13 +1,13 @@
 """One press of a representative, one transaction (issue 16): a title ticked, the
-registration confirmed, its withdrawal confirmed, the covenant signed — each read, checked
-and written at once, with what the answer shows, before anything is sent."""
+registration confirmed, its withdrawal confirmed, the covenant signed, /huy — each read,
+checked and written at once, with what the answer shows, before anything is sent."""
 
 from __future__ import annotations
 
 import pytest
 from sqlmodel import select
 
-from storage.models import Covenant, Registration
+from storage.models import Covenant, Registration, RegistrationDraft
 from tests.samples import INDIVIDUAL_TITLES, enrol, register, set_up_bloc
 from tests.transactions import transactions
 
@@ -82,3 +82,16 @@ async def test_the_covenant_press_is_one_transaction(world, officer):
     assert len(decided) == 1 and decided[0].writes
     with world.db.session() as s:
         assert len(s.exec(select(Covenant)).all()) == 1
+
+
+async def test_huy_ends_what_waits_in_one_transaction(world, officer):
+    chat = officer.private_chat
+    await officer.send_private("/dangky")
+    await officer.press(chat.last_bot_message(), "Đăng ký")
+    step = chat.last_bot_message()
+    with transactions(world.db.engine) as record:
+        await officer.send_private("/huy")
+    assert "Đã thoát" in chat.last_bot_message().text and step.buttons == []
+    assert len(record.of_the_action) == 1 and record.of_the_action[0].writes
+    with world.db.session() as s:
+        assert s.exec(select(RegistrationDraft)).all() == []
