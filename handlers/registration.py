@@ -18,7 +18,7 @@ from telegram import Update
 from domain import registration as rules
 from handlers.buttons import Covenant, RegistrationUnit
 from handlers.buttons import Draft as DraftButton
-from handlers.common import (private_button, the_unit, unit_choices, show_step_message, Context, alert, best_effort,
+from handlers.common import (private_button, unit_choices, show_step_message, Context, alert, best_effort,
                              represented_units, keyboard, label, private_command, say, svc, tell, transaction)
 from handlers.notices import notify_secretaries
 from handlers.status import refresh_board
@@ -55,10 +55,17 @@ async def dangky(update: Update, context: Context) -> None:
 
 
 async def open_registration(update: Update, context: Context) -> None:
-    target = await the_unit(update, context, question="registration.choose_unit",
-                          data=lambda unit: RegistrationUnit("unit", unit.id).pack())
-    if target is not None:
-        await open_unit(update, context, *target)
+    """The unit's registration, or first which unit when the person represents several."""
+    s = svc(context)
+    with s.db.connection() as connection:
+        seen = registration.opening(connection, user_id=update.effective_user.id, now=s.clock.now())
+    if isinstance(seen, registration.Several):
+        rows = unit_choices(context, seen.units, lambda unit: RegistrationUnit("unit", unit.id).pack())
+        await say(update, context, "registration.choose_unit", reply_markup=keyboard(rows))
+    elif isinstance(seen, registration.Refused):
+        await say(update, context, "registration.not_representative")
+    else:
+        await show_overview(update, context, seen, edit=False)
 
 
 async def open_unit(update: Update, context: Context, unit: Unit, bloc: Bloc) -> None:

@@ -154,6 +154,24 @@ def overview(session, *, user_id: int, unit_id: int | None, now: datetime) -> Ov
     return _overview(session, *found, now)
 
 
+@dataclass(frozen=True)
+class Several:
+    """The person represents several units: which one (unit, bloc) pairs to choose from."""
+
+    units: list[tuple[Unit, Bloc]]
+
+
+def opening(session, *, user_id: int, now: datetime) -> Overview | Several | Refused:
+    """/dangky: the overview of the one unit the person represents, or the units to choose
+    from; NOT_YOUR_UNIT when they represent none."""
+    units = roster.units_of_user(session=session, user_id=user_id)
+    if not units:
+        return Refused(Refusal.NOT_YOUR_UNIT)
+    if len(units) > 1:
+        return Several(units)
+    return _overview(session, *units[0], now)
+
+
 def _open_overview(session, user_id: int, unit_id: int | None, now: datetime) -> Overview | Refused:
     """The unit's overview if the person may change its registration now; refused else."""
     seen = overview(session, user_id=user_id, unit_id=unit_id, now=now)

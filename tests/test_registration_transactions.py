@@ -95,3 +95,10 @@ async def test_huy_ends_what_waits_in_one_transaction(world, officer):
     assert len(record.of_the_action) == 1 and record.of_the_action[0].writes
     with world.db.session() as s:
         assert s.exec(select(RegistrationDraft)).all() == []
+
+
+async def test_dangky_reads_the_overview_in_one_transaction(world, officer):
+    with transactions(world.db.engine) as record:
+        await officer.send_private("/dangky")
+    assert "Hội Khuyến học" in officer.private_chat.last_bot_message().text
+    assert len(record.of_the_action) == 1 and not record.of_the_action[0].writes

@@ -138,6 +138,22 @@ def test_someone_who_does_not_represent_the_unit_is_refused_everything(db):
     assert _draft(db, AN).choice == rules.Choice()
 
 
+def test_dangky_opens_the_one_unit_or_asks_which(db):
+    bloc, (so_y_te, ban_dan_toc) = _bloc(db)
+    with db.connection() as c:
+        seen = registration.opening(c, user_id=AN, now=NOW)
+        assert isinstance(seen, registration.Overview) and seen.unit.id == so_y_te.id and not seen.registered
+        assert seen.window.open and seen.choice == rules.Choice()
+        assert registration.opening(c, user_id=OUTSIDER, now=NOW) == Refused(Refusal.NOT_YOUR_UNIT)
+    with db.session() as s:
+        roster.enrol(session=s, invitation=invitations.issue(session=s, bloc=bloc, unit=ban_dan_toc, by=SECRETARY,
+                                                             now=NOW, ttl_days=7), user_id=AN, now=NOW)
+    with db.connection() as c:
+        several = registration.opening(c, user_id=AN, now=NOW)
+    assert isinstance(several, registration.Several)
+    assert sorted(u.name for u, _ in several.units) == ["Ban Dân tộc", "Sở Y tế"]
+
+
 def test_typed_answers_the_rules_refuse_change_nothing(db):
     _, (so_y_te, _) = _bloc(db)
     step = _start(db, AN, so_y_te.id)
