@@ -67,11 +67,6 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
-def history(*, session: Session, unit_id: int, year: int) -> list[Registration]:
-    return list(session.exec(select(Registration).where(
-        Registration.unit_id == unit_id, Registration.year == year).order_by(Registration.id)))
-
-
 _CURRENT_ID = select(_REGISTRATION.c.id).where(
     _REGISTRATION.c.unit_id == bindparam("unit_id"), _REGISTRATION.c.year == bindparam("year"),
     _REGISTRATION.c.current.is_(True))
@@ -128,11 +123,6 @@ def sign_covenant(*, session: Session, bloc: Bloc, unit_id: int, by: int, now: d
     session.add(covenant)
     audit.record(session=session, bloc_id=bloc.id, actor_id=by, now=now, action="covenant.sign", unit_id=unit_id)
     return covenant
-
-
-def reopened_until(*, session: Session, unit_id: int, year: int) -> datetime | None:
-    return session.exec(select(func.max(Reopening.until)).where(
-        Reopening.unit_id == unit_id, Reopening.year == year)).one()
 
 
 def reopen(*, session: Session, bloc: Bloc, unit_id: int, until: datetime, by: int, now: datetime) -> Reopening:

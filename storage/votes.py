@@ -210,13 +210,12 @@ class Draft:
     step: int
     choices: dict
     message_id: int | None
-    touched_at: datetime | None = None
 
 
 def _opened(row: BallotDraft, seal: Seal) -> Draft:
     choices = seal.open(draft_purpose(row.vote_id), row.sealed) if row.sealed else {}
     return Draft(id=row.id, user_id=row.user_id, vote_id=row.vote_id, unit_id=row.unit_id, step=row.step,
-                 choices=choices, message_id=row.message_id, touched_at=row.touched_at)
+                 choices=choices, message_id=row.message_id)
 
 
 def draft_of(*, session: Session, user_id: int, seal: Seal) -> Draft | None:
@@ -247,7 +246,7 @@ def save_draft(*, session: Session, draft: Draft, now: datetime, seal: Seal, **c
     choices = changes.get("choices", draft.choices)
     drafts.BALLOT.touch(session=session, draft_id=draft.id, now=now,
                         sealed=seal.seal(draft_purpose(draft.vote_id), choices), **values)
-    return replace(draft, choices=choices, touched_at=now, **values)
+    return replace(draft, choices=choices, **values)
 
 
 # ---- results per year and documents --------------------------------------------------------
