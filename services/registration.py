@@ -235,7 +235,10 @@ def press(session, *, user_id: int, draft_id: int | None, message_id: int | None
           code: str | None = None, now: datetime, timeout: timedelta,
           catalogue: Catalogue) -> Step | Cancelled | Confirmed | Refused:
     """A button of the draft pressed on ``message_id``: stale unless it is the draft's current
-    message and its step has that button; else the step changes (saved) or the draft ends."""
+    message and its step has that button; else the step changes (saved) or the draft ends.
+    ``action``: "t" (tick/untick the collective title ``code``), "next", "back", "zero" (no one
+    for this individual title), "keep" (the people as they are), "skip" (the targets as they
+    are), "cancel", "ok" (confirm)."""
     live = _live(session, user_id, now, timeout)
     if isinstance(live, Refused):
         return live if live.code == Refusal.TIMED_OUT else Refused(Refusal.STALE)
