@@ -4,7 +4,7 @@ it in, what a typed answer means, and whether the window is open."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from domain.catalogue import Catalogue
@@ -26,22 +26,74 @@ class InputError(ValueError):
         self.code = code
 
 
-def empty_data() -> dict:
-    return {"collective": [], "individuals": {}, "targets": ""}
+@dataclass(frozen=True)
+class People:
+    """The people a unit puts up for one individual title (names optional, at most ``count``)."""
+
+    count: int = 0
+    names: tuple[str, ...] = ()
 
 
-def data_from(collective: list[str], individuals: list[dict], targets: str) -> dict:
-    """Draft data from a stored registration, so a change starts from what counts now."""
-    return {"collective": list(collective),
-            "individuals": {i["code"]: {"count": i["count"], "names": list(i.get("names", []))}
-                            for i in individuals},
-            "targets": targets}
+NOBODY = People()
 
 
-def individuals_list(data: dict) -> list[dict]:
-    """The individuals part as stored: only titles with at least one person."""
-    return [{"code": code, "count": entry["count"], "names": entry["names"]}
-            for code, entry in data["individuals"].items() if entry["count"] > 0]
+@dataclass(frozen=True)
+class Choice:
+    """What a unit registers, or what its draft has chosen so far: collective titles (codes,
+    in the order chosen), people per individual title, the targets. Stored as JSON in the
+    draft's row (``as_draft_json``) and in a registration's columns (``stored_individuals``);
+    the storage functions convert, so nothing above them reads the raw shape."""
+
+    collective: tuple[str, ...] = ()
+    individuals: tuple[tuple[str, People], ...] = ()  # (title code, people), in the order entered
+    targets: str = ""
+
+    def people(self, code: str) -> People:
+        return dict(self.individuals).get(code, NOBODY)
+
+    @property
+    def put_up(self) -> list[tuple[str, People]]:
+        """The individual titles with at least one person."""
+        return [(code, people) for code, people in self.individuals if people.count > 0]
+
+    @property
+    def empty(self) -> bool:
+        return not self.collective and not self.put_up
+
+    def toggled(self, code: str) -> Choice:
+        chosen = [c for c in self.collective if c != code] if code in self.collective else [*self.collective, code]
+        return replace(self, collective=tuple(chosen))
+
+    def with_people(self, code: str, count: int, names: list[str]) -> Choice:
+        entries = dict(self.individuals)
+        entries[code] = People(count, tuple(names))
+        return replace(self, individuals=tuple(entries.items()))
+
+    def with_targets(self, targets: str) -> Choice:
+        return replace(self, targets=targets)
+
+    def stored_individuals(self) -> list[dict]:
+        """The individuals part as a registration stores it: only titles with someone."""
+        return [{"code": code, "count": p.count, "names": list(p.names)} for code, p in self.put_up]
+
+    @classmethod
+    def from_stored(cls, collective: list[str], individuals: list[dict], targets: str) -> Choice:
+        """From a stored registration, so a change starts from what counts now."""
+        return cls(tuple(collective), tuple((i["code"], People(i["count"], tuple(i.get("names", []))))
+                                            for i in individuals), targets or "")
+
+    def as_draft_json(self) -> dict:
+        return {"collective": list(self.collective),
+                "individuals": {code: {"count": p.count, "names": list(p.names)} for code, p in self.individuals},
+                "targets": self.targets}
+
+    @classmethod
+    def from_draft_json(cls, data: dict | None) -> Choice:
+        data = data or {}
+        return cls(tuple(data.get("collective", [])),
+                   tuple((code, People(entry.get("count", 0), tuple(entry.get("names", []))))
+                         for code, entry in data.get("individuals", {}).items()),
+                   data.get("targets", ""))
 
 
 def steps(catalogue: Catalogue, year: int) -> list[str]:
@@ -51,15 +103,6 @@ def steps(catalogue: Catalogue, year: int) -> list[str]:
 def following(all_steps: list[str], step: str, offset: int = 1) -> str:
     index = all_steps.index(step) if step in all_steps else 0
     return all_steps[max(0, min(len(all_steps) - 1, index + offset))]
-
-
-def toggle(data: dict, code: str) -> dict:
-    chosen = list(data["collective"])
-    if code in chosen:
-        chosen.remove(code)
-    else:
-        chosen.append(code)
-    return {**data, "collective": chosen}
 
 
 # ASCII digits only (str.isdigit() and \d take «²» and other scripts' digits), then the end,

@@ -67,7 +67,7 @@ DEEP_LINKS = {
 # A reminder DM's button (do:<command>:<unit id>) opens the flow of its command for one
 # unit; /baocao's is reports' own (reports.duty_button).
 DUTY_OPENERS = {
-    "dangky": lambda update, context, unit, bloc: registration.show_overview(update, context, unit, bloc, edit=False),
+    "dangky": registration.open_unit,
     "giaouoc": lambda update, context, unit, bloc: registration.covenant_for(update, context, [(unit, bloc)]),
     "bophieu": lambda update, context, unit, bloc: review.start_ballot(update, context, unit, bloc, answered=True),
 }
@@ -172,7 +172,7 @@ class Job:
 
 # Repeating jobs (khoibot/app.py adds its own, pruning processed updates). Drafts are rows,
 # so the sweep needs nothing rebuilt after a restart.
-JOBS = [Job("sweep-idle-drafts", registration.sweep_job, every=60, first=60)]
+JOBS = [Job("sweep-idle-drafts", waits.sweep_job, every=60, first=60)]
 # The reminders' alarm (khoibot/scheduler.py) rings this.
 deliver_reminders = partial(reminders.deliver_due, on_close=ON_CLOSE)
 

@@ -1,5 +1,6 @@
-"""The steps that wait for a person: /huy leaves them all, and a message no step reads gets
-an answer that says what is awaited.
+"""The steps that wait for a person: /huy leaves them all, a draft left idle ends (the sweep
+job), and a message no step reads gets an answer that says what is awaited (services/waits.py
+decides).
 
 What waits for a person in a chat: in their private chat the registration draft and the
 ballot draft (one each per person), and in any chat the questions asked to them there
@@ -10,87 +11,75 @@ such as a date in /lich or a new name). Every message that waits names /huy
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from datetime import timedelta
 
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
+from telegram.ext import Application
 
-from handlers.common import Context, say, svc
+from handlers.common import Context, say, svc, transaction
 from handlers.reports import WAITING as UPLOAD
-from storage import pending as pending_store
-from storage import registrations, votes
-from storage.models import PendingReply, Unit
-
-
-@dataclass
-class Wait:
-    """One step waiting for the person, as the templates name it (waits.step)."""
-
-    kind: str  # "registration", "ballot", or the question's action
-    unit: Unit | None = None
-    payload: dict = field(default_factory=dict)
-    message_id: int | None = None  # the bot's message carrying the step's buttons
-
-
-def _unit(session, unit_id) -> Unit | None:
-    return session.get(Unit, unit_id) if isinstance(unit_id, int) else None
-
-
-def _questions(session, chat_id: int, user_id: int) -> list[PendingReply]:
-    return [p for p in pending_store.for_chat(session=session, chat_id=chat_id) if p.user_id == user_id]
-
-
-def _waits(context: Context, session, chat_id: int, private: bool, user_id: int) -> list[Wait]:
-    """What waits for this person in this chat (questions past their answer window left out)."""
-    found: list[Wait] = []
-    if private:
-        draft = registrations.draft_of(session=session, user_id=user_id)
-        if draft is not None:
-            found.append(Wait("registration", _unit(session, draft.unit_id), message_id=draft.message_id))
-        ballot = votes.draft_of(session=session, user_id=user_id, seal=svc(context).seal)
-        if ballot is not None:
-            found.append(Wait("ballot", _unit(session, ballot.unit_id), message_id=ballot.message_id))
-    now = svc(context).clock.now()
-    for question in reversed(_questions(session, chat_id, user_id)):  # oldest first
-        if question.expires_at > now:
-            found.append(Wait(question.action, _unit(session, question.payload.get("unit_id")),
-                              dict(question.payload)))
-    return found
+from khoibot import outbox
+from khoibot.services import Services
+from services import waits as service
+from services.waits import Wait
 
 
 def waiting_for(context: Context, update: Update) -> list[Wait]:
-    chat = update.effective_chat
-    with svc(context).db.session() as session:
-        return _waits(context, session, chat.id, chat.type == ChatType.PRIVATE, update.effective_user.id)
+    chat, s = update.effective_chat, svc(context)
+    with transaction(context) as session:
+        return service.waiting(session, chat_id=chat.id, private=chat.type == ChatType.PRIVATE,
+                             user_id=update.effective_user.id, now=s.clock.now(), seal=s.seal)
+
+
+async def _take_buttons_off(bot, chat_id: int, message_id: int | None) -> None:
+    """An ended draft's buttons go (pressed later they would be stale anyway)."""
+    if message_id:
+        try:
+            await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+        except TelegramError:
+            pass  # the message is gone or already without buttons
 
 
 # ---- /huy ------------------------------------------------------------------------------------
 
 async def huy(update: Update, context: Context) -> None:
-    """Leave every step that waits for this person in this chat, and say which ended.
-    Nothing unconfirmed is saved; what was confirmed stays."""
+    """Leave every step that waits for this person in this chat, and say which ended."""
     s = svc(context)
-    chat, user_id = update.effective_chat, update.effective_user.id
-    private = chat.type == ChatType.PRIVATE
-    with s.db.session() as session:  # one transaction: read what waits, end it all
-        left = _waits(context, session, chat.id, private, user_id)
-        pending_store.drop_for(session=session, chat_id=chat.id, user_id=user_id)
-        if private:
-            if (draft := registrations.draft_of(session=session, user_id=user_id)) is not None:
-                registrations.drop_draft(session=session, draft_id=draft.id)
-            if (ballot := votes.draft_of(session=session, user_id=user_id, seal=svc(context).seal)) is not None:
-                votes.drop_draft(session=session, draft_id=ballot.id)
+    chat = update.effective_chat
+    with transaction(context) as session:  # one transaction: read what waits, end it all
+        left = service.leave_all(session, chat_id=chat.id, private=chat.type == ChatType.PRIVATE,
+                               user_id=update.effective_user.id, now=s.clock.now(), seal=s.seal)
     for wait in left:
-        if wait.message_id:  # the ended draft's buttons go (pressed later they would be stale anyway)
-            try:
-                await context.bot.edit_message_reply_markup(chat.id, wait.message_id, reply_markup=None)
-            except TelegramError:
-                pass  # the message is gone or already without buttons
+        await _take_buttons_off(context.bot, chat.id, wait.message_id)
     if left:
         await say(update, context, "waits.left", waits=left)
     else:
         await say(update, context, "waits.nothing_to_leave")
+
+
+# ---- idle drafts time out ------------------------------------------------------------------
+
+_TIMED_OUT = {service.REGISTRATION: "registration.timed_out", service.BALLOT: "review.ballot_timed_out"}
+
+
+async def sweep_idle_drafts(app: Application) -> int:
+    """Drop the drafts (registrations, ballots) left untouched past the timeout and tell their
+    owners; how many."""
+    s: Services = app.bot_data["services"]
+    minutes = s.settings.bot.draft_timeout_minutes
+    with s.db.session() as session:  # a job's one transaction: no update, so no handler's helper
+        expired = service.sweep(session, now=s.clock.now(), timeout=timedelta(minutes=minutes))
+    for draft in expired:
+        await _take_buttons_off(app.bot, draft.user_id, draft.message_id)
+        await outbox.send(app.bot, s, draft.user_id, s.render(_TIMED_OUT[draft.kind], unit=draft.unit,
+                                                               minutes=minutes))
+    return len(expired)
+
+
+async def sweep_job(context: Context) -> None:
+    await sweep_idle_drafts(context.application)
 
 
 # ---- messages no step reads --------------------------------------------------------------------
@@ -109,7 +98,7 @@ async def answer_unread(update: Update, context: Context, *, typed: bool = False
             await say(update, context, "waits.file_awaited", unit=upload.unit, period=period)
     elif typed and not waits:
         await say(update, context, "registration.no_conversation")
-    elif typed and any(w.kind not in ("registration", "ballot") for w in waits):
+    elif typed and any(w.kind not in (service.REGISTRATION, service.BALLOT) for w in waits):
         await say(update, context, "waits.reply_to_question", waits=waits)
     elif typed:
         await say(update, context, "waits.press_a_button", waits=waits)

@@ -13,7 +13,7 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from domain import ballot as rules
-from storage import roster, votes
+from storage import drafts, roster, votes
 from storage.models import Bloc, Milestone, Unit, Vote
 from storage.sealing import Seal
 
@@ -113,8 +113,8 @@ def current(session: Session, *, user_id: int, draft_id: int | None, message_id:
     current message and the person still represents its unit; a unit that can no longer vote
     (closed, voted from another draft, past the deadline) ends the draft."""
     draft = votes.draft_of(session=session, user_id=user_id, seal=seal)
-    if draft is None or draft_id is None or draft_id != draft.id or message_id is None \
-            or message_id != draft.message_id:
+    if draft is None or not drafts.answers(draft.message_id, draft_id=draft.id, pressed_draft=draft_id,
+                                           pressed_message=message_id):
         return Refused(Refusal.STALE)
     found = represented(session, user_id, draft.unit_id)
     if found is None:
@@ -123,7 +123,7 @@ def current(session: Session, *, user_id: int, draft_id: int | None, message_id:
     vote = votes.get(session=session, vote_id=draft.vote_id)
     refusal = why_not(session, vote, unit, now)
     if refusal is not None:
-        votes.drop_draft(session=session, draft_id=draft.id)
+        drafts.BALLOT.drop(session=session, draft_id=draft.id)
         return Refused(refusal.code, at=refusal.at, unit=unit, bloc=bloc, ended=True)
     return Step(draft, vote, unit, bloc)
 
@@ -164,7 +164,7 @@ def cancel(session: Session, *, user_id: int, draft_id: int | None, message_id: 
     step = current(session, user_id=user_id, draft_id=draft_id, message_id=message_id, now=now, seal=seal)
     if isinstance(step, Refused):
         return step
-    votes.drop_draft(session=session, draft_id=step.draft.id)
+    drafts.BALLOT.drop(session=session, draft_id=step.draft.id)
     return Cancelled(step.unit)
 
 
@@ -190,6 +190,6 @@ def confirm(session: Session, *, user_id: int, draft_id: int | None, message_id:
         # one): what this transaction wrote goes, and so does the draft.
         if not session.is_active:
             session.rollback()
-        votes.drop_draft(session=session, draft_id=draft.id)
+        drafts.BALLOT.drop(session=session, draft_id=draft.id)
         return Refused(Refusal.ALREADY_VOTED, unit=unit, bloc=step.bloc, ended=True)
     return Cast(unit, step.bloc, vote, now)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
-from sqlalchemy import and_, bindparam, delete, insert, update
+from sqlalchemy import and_, bindparam, insert, update
 from sqlmodel import Session, col, func, select
 
-from storage import audit, core
+from domain.registration import Choice
+from storage import audit, core, drafts
 from storage.milestones import REGISTRATION_DEADLINE
 from storage.models import (Bloc, Covenant, Milestone, Registration, RegistrationDraft, Reopening, Representative,
                             Unit)
@@ -63,11 +65,6 @@ def _aware(value: datetime | None) -> datetime | None:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC)
-
-
-def history(*, session: Session, unit_id: int, year: int) -> list[Registration]:
-    return list(session.exec(select(Registration).where(
-        Registration.unit_id == unit_id, Registration.year == year).order_by(Registration.id)))
 
 
 _CURRENT_ID = select(_REGISTRATION.c.id).where(
@@ -128,11 +125,6 @@ def sign_covenant(*, session: Session, bloc: Bloc, unit_id: int, by: int, now: d
     return covenant
 
 
-def reopened_until(*, session: Session, unit_id: int, year: int) -> datetime | None:
-    return session.exec(select(func.max(Reopening.until)).where(
-        Reopening.unit_id == unit_id, Reopening.year == year)).one()
-
-
 def reopen(*, session: Session, bloc: Bloc, unit_id: int, until: datetime, by: int, now: datetime) -> Reopening:
     reopening = Reopening(bloc_id=bloc.id, unit_id=unit_id, year=bloc.year, until=until, created_by=by,
                           created_at=now)
@@ -143,7 +135,8 @@ def reopen(*, session: Session, bloc: Bloc, unit_id: int, until: datetime, by: i
 
 
 # Drafts: one per person; starting a new one replaces it. They are read and written on every
-# step of the conversation, so through Core statements (storage/core.py), not the ORM.
+# step of the conversation, so through Core statements (storage/core.py), not the ORM; what
+# drafts of every kind share (dropping, the sweep, the current message) is storage/drafts.py.
 
 _DRAFT = core.table(RegistrationDraft)
 _DRAFT_OF = select(*core.labelled(RegistrationDraft, "d_")).where(_DRAFT.c.user_id == bindparam("user_id"))
@@ -161,54 +154,68 @@ def _live_draft_statement():
 
 
 _LIVE_DRAFT = _live_draft_statement()
-_DROP_DRAFT = delete(_DRAFT).where(_DRAFT.c.id == bindparam("draft_id"))
 _INSERT_DRAFT = insert(_DRAFT)
-_SAVE_DRAFT = update(_DRAFT).where(_DRAFT.c.id == bindparam("draft_id"))  # SET: the columns given
-_DROP_DRAFT_OF = delete(_DRAFT).where(_DRAFT.c.user_id == bindparam("user_id"))
 
 
-def draft_of(*, session: Session, user_id: int) -> RegistrationDraft | None:
+@dataclass(frozen=True)
+class Draft:
+    """A registration being filled in: the step it is at and what it has chosen (the row
+    holds the choice as JSON, ``data``)."""
+
+    id: int
+    user_id: int
+    unit_id: int
+    bloc_id: int
+    year: int
+    step: str
+    choice: Choice
+    message_id: int | None
+    touched_at: datetime
+
+
+def _draft(row) -> Draft:
+    m = row._mapping
+    return Draft(id=m["d_id"], user_id=m["d_user_id"], unit_id=m["d_unit_id"], bloc_id=m["d_bloc_id"],
+                 year=m["d_year"], step=m["d_step"], choice=Choice.from_draft_json(m["d_data"]),
+                 message_id=m["d_message_id"], touched_at=_aware(m["d_touched_at"]))
+
+
+def draft_of(*, session: Session, user_id: int) -> Draft | None:
     row = session.execute(_DRAFT_OF, {"user_id": user_id}).first()
-    return core.build(RegistrationDraft, row, "d_") if row is not None else None
+    return _draft(row) if row is not None else None
 
 
-def live_draft(*, session: Session, user_id: int) -> tuple[RegistrationDraft, Unit | None, Bloc | None] | None:
+def live_draft(*, session: Session, user_id: int) -> tuple[Draft, Unit | None, Bloc | None] | None:
     """The person's draft, with its unit and the unit's bloc when the person still represents
     that unit (else None, None): one statement."""
     row = session.execute(_LIVE_DRAFT, {"user_id": user_id}).first()
     if row is None:
         return None
-    draft, unit, bloc = (core.build(RegistrationDraft, row, "d_"), core.build(Unit, row, "u_"),
-                         core.build(Bloc, row, "b_"))
+    draft, unit, bloc = _draft(row), core.build(Unit, row, "u_"), core.build(Bloc, row, "b_")
     if unit is None or bloc is None:
         return draft, None, None
     return draft, unit, bloc
 
 
-def start_draft(*, session: Session, user_id: int, bloc: Bloc, unit_id: int, data: dict, step: str,
-                now: datetime, message_id: int | None = None) -> RegistrationDraft:
+def start_draft(*, session: Session, user_id: int, bloc: Bloc, unit_id: int, choice: Choice, step: str,
+                now: datetime, message_id: int | None = None) -> Draft:
     """A new draft replaces the person's earlier one; ``message_id``: the message whose
     buttons will drive it, when already known."""
-    session.execute(_DROP_DRAFT_OF, {"user_id": user_id})
-    values = dict(user_id=user_id, unit_id=unit_id, bloc_id=bloc.id, year=bloc.year, step=step, data=data,
-                  message_id=message_id, started_at=now, touched_at=now)
+    drafts.REGISTRATION.drop_of(session=session, user_id=user_id)
+    values = dict(user_id=user_id, unit_id=unit_id, bloc_id=bloc.id, year=bloc.year, step=step,
+                  data=choice.as_draft_json(), message_id=message_id, started_at=now, touched_at=now)
     result = session.execute(_INSERT_DRAFT, values)
-    return core.detached(RegistrationDraft, {"id": result.inserted_primary_key[0], **values})
+    return Draft(id=result.inserted_primary_key[0], user_id=user_id, unit_id=unit_id, bloc_id=bloc.id,
+                 year=bloc.year, step=step, choice=choice, message_id=message_id, touched_at=now)
 
 
-def save_draft(*, session: Session, draft: RegistrationDraft, now: datetime, **changes) -> RegistrationDraft:
-    """Write the changed fields (and the time it was touched) to the draft's row and to ``draft``.
-    A draft dropped meanwhile (timed out, /huy) stays dropped."""
-    changes["touched_at"] = now
-    session.execute(_SAVE_DRAFT, {"draft_id": draft.id, **changes})
-    for key, value in changes.items():
-        setattr(draft, key, value)
-    return draft
-
-
-def drop_draft(*, session: Session, draft_id: int) -> None:
-    session.execute(_DROP_DRAFT, {"draft_id": draft_id})
-
-
-def idle_drafts(*, session: Session, now: datetime, idle: timedelta) -> list[RegistrationDraft]:
-    return list(session.exec(select(RegistrationDraft).where(RegistrationDraft.touched_at <= now - idle)))
+def save_draft(*, session: Session, draft: Draft, now: datetime, step: str | None = None,
+               choice: Choice | None = None, message_id: int | None = None) -> Draft:
+    """Write what changed (and the time it was touched) to the draft's row; the draft as it
+    now is. A draft dropped meanwhile (timed out, /huy) stays dropped."""
+    changes = {key: value for key, value in (("step", step), ("choice", choice), ("message_id", message_id))
+               if value is not None}
+    values = {("data" if key == "choice" else key): (value.as_draft_json() if key == "choice" else value)
+              for key, value in changes.items()}
+    drafts.REGISTRATION.touch(session=session, draft_id=draft.id, now=now, **values)
+    return replace(draft, touched_at=now, **changes)

@@ -26,6 +26,15 @@ def secretaries(*, session: Session, bloc: Bloc, year: int | None = None) -> lis
     return [(role, user) for role, user in rows]
 
 
+def reachable_secretaries(*, session: Session, bloc: Bloc) -> list[int]:
+    """The ids of the bloc's listed secretaries the bot may write to (told of a registration's
+    change). A Session or a Connection: a confirmation runs it in its Core transaction."""
+    ids = session.execute(select(Role.user_id).join(TgUser, TgUser.id == Role.user_id)
+                          .where(_is_current(bloc, RoleKind.SECRETARY), col(TgUser.started_at).is_not(None),
+                                 col(TgUser.blocked_at).is_(None)).order_by(Role.id)).scalars()
+    return list(dict.fromkeys(ids))
+
+
 def is_listed_secretary(*, session: Session, bloc: Bloc, user_id: int) -> bool:
     return session.exec(_current(bloc, RoleKind.SECRETARY).where(Role.user_id == user_id)).first() is not None
 

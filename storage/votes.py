@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from domain.ballot import BoxTitle, with_quotas
-from storage import audit
+from storage import audit, drafts
 from storage import quotas as bloc_quotas
 from storage.models import (BallotCast, BallotDraft, Bloc, ReviewDocument, SealedBallot, Unit, Vote, VoteCount,
                             YearResult)
@@ -196,6 +196,8 @@ def box(*, session: Session, vote_id: int) -> dict[str, BoxTitle]:
 
 
 # ---- drafts ----------------------------------------------------------------------------
+# What every draft shares (dropping, the sweep, the current message, the timeout) is
+# storage/drafts.py; here, what only a ballot has: its choices, sealed.
 
 @dataclass(frozen=True)
 class Draft:
@@ -229,7 +231,7 @@ def draft_of(*, session: Session, user_id: int, seal: Seal) -> Draft | None:
 
 def start_draft(*, session: Session, user_id: int, vote_id: int, unit_id: int, now: datetime,
                 seal: Seal) -> Draft:
-    session.execute(delete(BallotDraft).where(BallotDraft.user_id == user_id))
+    drafts.BALLOT.drop_of(session=session, user_id=user_id)
     row = BallotDraft(user_id=user_id, vote_id=vote_id, unit_id=unit_id, started_at=now, touched_at=now,
                       sealed=seal.seal(draft_purpose(vote_id), {}))
     session.add(row)
@@ -242,13 +244,9 @@ def save_draft(*, session: Session, draft: Draft, now: datetime, seal: Seal, **c
     nonce), so successive versions of the row do not show which choice changed."""
     values = {key: value for key, value in changes.items() if key != "choices"}
     choices = changes.get("choices", draft.choices)
-    values["sealed"] = seal.seal(draft_purpose(draft.vote_id), choices)
-    session.execute(update(BallotDraft).where(BallotDraft.id == draft.id).values(touched_at=now, **values))
-    return replace(draft, choices=choices, **{k: v for k, v in values.items() if k != "sealed"})
-
-
-def drop_draft(*, session: Session, draft_id: int) -> None:
-    session.execute(delete(BallotDraft).where(BallotDraft.id == draft_id))
+    drafts.BALLOT.touch(session=session, draft_id=draft.id, now=now,
+                        sealed=seal.seal(draft_purpose(draft.vote_id), choices), **values)
+    return replace(draft, choices=choices, **values)
 
 
 # ---- results per year and documents --------------------------------------------------------

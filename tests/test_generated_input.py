@@ -388,7 +388,7 @@ class Play:
             await user.edit(own[-1 - act.pick % len(own)], text, settle=False)
         elif act.kind == "time":
             # Time passes as a running bot's alarm would see it: drafts go idle, reminders fall due.
-            from handlers.registration import sweep_idle_drafts
+            from handlers.waits import sweep_idle_drafts
 
             self.world.clock.advance(timedelta(minutes=act.pick))
             await self.world.run_reminders()

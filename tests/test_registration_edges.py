@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from handlers.registration import sweep_idle_drafts
+from handlers.waits import sweep_idle_drafts
 from storage.models import Registration, RegistrationDraft
 from tests.samples import INDIVIDUAL_TITLES, enrol, register, set_up_bloc
 
