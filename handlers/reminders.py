@@ -18,12 +18,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application
 from telegram.helpers import create_deep_linked_url
 
-from domain.milestones import DUTIES, MEETINGS, Duty, Kind, owed
+from domain.milestones import DUTIES, MEETINGS, Duty, Kind
 from domain.reminders import still_worth_sending, superseded, time_left
 from handlers.buttons import DoDuty
 from khoibot import outbox
 from khoibot.services import Services
-from storage import registrations, reminders, reports, roster, votes
+from services.reminders import Owing, owing
+from storage import reminders
 from storage.models import Bloc, Milestone, Reminder
 from storage.users import reachable
 
@@ -98,25 +99,9 @@ async def deliver_due(app: Application, *, on_close: dict[str, OnClose]) -> int:
     return sent
 
 
-def duties_by_unit(s: Services, bloc: Bloc, milestone: Milestone):
-    kind = Kind(milestone.kind)
+def duties_by_unit(s: Services, bloc: Bloc, milestone: Milestone) -> list[Owing]:
     with s.db.session() as session:
-        units = roster.active_units(session=session, bloc_id=bloc.id)
-        people = roster.representatives(session=session, bloc_id=bloc.id)
-        current = registrations.current(session=session, bloc_id=bloc.id, year=bloc.year)
-        signed = registrations.covenants(session=session, bloc_id=bloc.id, year=bloc.year)
-        sent = reports.periods_sent(session=session, bloc_id=bloc.id, year=bloc.year)
-        # Units issued a ballot that have not cast it (a unit added after voting opened has none).
-        ballot_owed = votes.not_voted(session=session, bloc=bloc) if kind is Kind.BALLOT_DEADLINE else set()
-    owing = []
-    for unit in units:
-        registration = current.get(unit.id)
-        duties = owed(kind, registered=registration is not None and not registration.withdrawn,
-                      signed=unit.id in signed, periods_sent=sent.get(unit.id, set()),
-                      voted=unit.id not in ballot_owed)
-        if duties:
-            owing.append((unit, duties, people.get(unit.id, [])))
-    return owing
+        return owing(session, bloc, milestone)
 
 
 def _dm_buttons(s: Services, unit_id: int, duties: list[Duty]) -> InlineKeyboardMarkup:
