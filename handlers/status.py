@@ -9,7 +9,6 @@ from telegram import Update
 from telegram.error import BadRequest
 
 from domain.chunks import MAX_CHUNKS, TEXT_LIMIT, split_lines, utf16_len
-from domain import status as status_rules
 from domain.text import shorten
 from exports.registration_sheet import SheetRow, registration_sheet
 from handlers.buttons import ExportYear, Status
@@ -28,21 +27,12 @@ from storage.models import Bloc, PendingReply
 log = logging.getLogger(__name__)
 
 
-def load_status(context: Context, bloc: Bloc, year: int | None = None) -> tuple[status_rules.Status, dict]:
-    """The bloc's status for ``year`` (None: the current year; a past year stays readable
-    after /namsau) and what the templates need beside it (deadline)."""
-    with transaction(context) as session:
-        view = status_service.status(session, bloc_id=bloc.id, year=year, catalogue=svc(context).catalogue)
-    return view.status, view.extra
-
-
 # The registration sheet (.xlsx) is the status as a spreadsheet: sent by /tinhhinh when the
 # status is too long for the chat, by the board's button, and by /xuat (handlers/exports.py).
-def sheet_rows(context: Context, bloc: Bloc, year: int | None = None) -> list[SheetRow]:
-    status, _ = load_status(context, bloc, year)
+def sheet_rows(context: Context, view: status_service.View) -> list[SheetRow]:
     render = svc(context).render.plain
     rows = []
-    for unit in status.units:
+    for unit in view.status.units:
         reg = unit.registration
         rows.append(SheetRow(
             unit=unit.name,
@@ -56,14 +46,14 @@ def sheet_rows(context: Context, bloc: Bloc, year: int | None = None) -> list[Sh
     return rows
 
 
-async def send_registration_sheet(context: Context, bloc: Bloc, chat_id: int, year: int | None = None, *,
+async def send_registration_sheet(context: Context, view: status_service.View, chat_id: int, *,
                                   offer_all: bool = False) -> None:
-    """The sheet of ``year`` (None: the current year); with ``offer_all``, the button for
+    """The sheet of the status ``view`` was read for; with ``offer_all``, the button for
     the year's whole data under it."""
     s = svc(context)
-    year = bloc.year if year is None else year
+    bloc, year = view.bloc, view.status.year
     content = registration_sheet(bloc_name=bloc.name, year=year, province=bloc.province,
-                                 rows=sheet_rows(context, bloc, year), generated_at=s.clock.now(), tz=s.tz)
+                                 rows=sheet_rows(context, view), generated_at=s.clock.now(), tz=s.tz)
     markup = keyboard([[(label(context, "exports.btn_all", year=year), ExportYear(year).pack())]]) if offer_all else None
     await context.bot.send_document(chat_id, document=content, filename=f"dang_ky_thi_dua_{year}.xlsx",
                                     caption=s.render("exports.sheet_caption", bloc=bloc, year=year),
@@ -76,37 +66,37 @@ def status_keyboard(context: Context):
                      [(label(context, "status.btn_quota"), Status("quota").pack())]])
 
 
-async def chosen_year(update: Update, context: Context, bloc: Bloc, command: str) -> int | None:
-    """The year typed after the command ("/tinhhinh 2025"), the current year when none was;
-    None when it cannot be shown (not a year, or one the bloc has no records of: told so)."""
+async def chosen_status(update: Update, context: Context, bloc: Bloc, command: str) -> status_service.View | None:
+    """The status of the year typed after the command ("/tinhhinh 2025"; the current year
+    when none was), read in one transaction; None when it cannot be shown (not a year, or
+    one the bloc has no records of: told so)."""
     typed = command_text(update)
     with transaction(context) as session:
-        year = status_service.year_to_read(session, bloc_id=bloc.id, typed=typed)
-    if isinstance(year, status_service.Refused):
-        if year.code == status_service.Refusal.NOT_A_YEAR:
+        view = status_service.read_year(session, bloc_id=bloc.id, typed=typed, catalogue=svc(context).catalogue)
+    if isinstance(view, status_service.Refused):
+        if view.code == status_service.Refusal.NOT_A_YEAR:
             await say(update, context, "status.year_not_a_number", command=command, typed=typed[:30], bloc=bloc)
         else:
-            await say(update, context, "status.year_no_data", command=command, year=year.year, years=year.years,
+            await say(update, context, "status.year_no_data", command=command, year=view.year, years=view.years,
                       bloc=bloc)
         return None
-    return year
+    return view
 
 
 @group_command()
 async def tinhhinh(update: Update, context: Context, bloc: Bloc) -> None:
-    year = await chosen_year(update, context, bloc, "tinhhinh")
-    if year is None:
+    view = await chosen_status(update, context, bloc, "tinhhinh")
+    if view is None:
         return
-    status, extra = load_status(context, bloc, year)
-    text = svc(context).render("status.full", status=status, **extra)
+    text = svc(context).render("status.full", status=view.status, **view.extra)
     if len(split_lines(text)) > MAX_CHUNKS:
         # Past a few messages the spreadsheet is the better answer.
-        await say(update, context, "status.too_long_for_chat", status=status, **extra)
-        await send_registration_sheet(context, bloc, update.effective_chat.id, year)
+        await say(update, context, "status.too_long_for_chat", status=view.status, **view.extra)
+        await send_registration_sheet(context, view, update.effective_chat.id)
         return
     # Reopening and the sheet's button act on the current year; a past year is only read.
-    markup = status_keyboard(context) if year == bloc.year else None
-    await say(update, context, "status.full", status=status, reply_markup=markup, **extra)
+    markup = status_keyboard(context) if view.status.year == view.bloc.year else None
+    await say(update, context, "status.full", status=view.status, reply_markup=markup, **view.extra)
 
 
 def _board_text(context: Context, view: status_service.View) -> str:
@@ -183,7 +173,9 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
     s = svc(context)
     if action == "xlsx":
         await query.answer()
-        await send_registration_sheet(context, bloc, query.message.chat.id)
+        with transaction(context) as session:
+            view = status_service.status(session, bloc_id=bloc.id, catalogue=s.catalogue)
+        await send_registration_sheet(context, view, query.message.chat.id)
         return
     if action == "quota":
         await query.answer()

@@ -107,6 +107,12 @@ def year_to_read(session: Session, *, bloc_id: int, typed: str) -> int | Refused
     return year if year in years else Refused(Refusal.NO_DATA, year=year, years=years)
 
 
+def read_year(session: Session, *, bloc_id: int, typed: str, catalogue: Catalogue) -> View | Refused:
+    """The status of the year typed after /tinhhinh or /xuat (year_to_read)."""
+    year = year_to_read(session, bloc_id=bloc_id, typed=typed)
+    return year if isinstance(year, Refused) else status(session, bloc_id=bloc_id, catalogue=catalogue, year=year)
+
+
 def board(session: Session, *, bloc: Bloc, catalogue: Catalogue) -> Board:
     """The bloc's board row and status, read together in one transaction."""
     return Board(boards.board_of(session=session, bloc_id=bloc.id, year=bloc.year),
