@@ -22,7 +22,6 @@ from storage.models import Bloc, PendingReply
 # Short codes for callback data.
 CODES = {"dl": Kind.REGISTRATION_DEADLINE, "gu": Kind.COVENANT_MEETING, "sk": Kind.MIDYEAR_MEETING,
          "tk": Kind.YEAREND_MEETING, "hs": Kind.DOSSIER_DEADLINE}
-CODE_OF = {kind: code for code, kind in CODES.items()}
 
 
 def example_of(context: Context, bloc: Bloc, kind: Kind) -> dict[str, str]:
