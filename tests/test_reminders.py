@@ -131,9 +131,13 @@ async def test_moving_and_cancelling_a_meeting_moves_its_reminders(world, bloc):
     await secretary.send(group, "/lich")
     await secretary.press(group.last_bot_message(), "Huỷ: Hội nghị sơ kết")
     assert "Huỷ Hội nghị sơ kết 6 tháng" in group.last_bot_message().text and planned(world)  # asked first
-    await secretary.press(group.last_bot_message(), "✖️ Huỷ mốc này")
+    with transactions(world.db.engine) as record:
+        await secretary.press(group.last_bot_message(), "✖️ Huỷ mốc này")
     assert "Đã huỷ Hội nghị sơ kết 6 tháng (09:00 ngày 22/07/2025 tại Hội trường B)" in group.last_bot_message().text
     assert planned(world) == []
+    # The milestone and its reminders cancelled together, then the board's own refresh.
+    cancelled = [t for t in of_the_action(record) if "status_board" not in t.tables]
+    assert len(cancelled) == 1 and {"milestone", "reminder", "audit_log"} <= cancelled[0].tables
     assert await run_reminders(world, local(21, 7, 8, 0)) == 0
 
 
