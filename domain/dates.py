@@ -54,6 +54,12 @@ def accepted_years(bloc_year: int, this_year: int) -> tuple[int, int]:
     return min(bloc_year, this_year) - 1, max(bloc_year, this_year) + 1
 
 
+def year_problem(at: datetime, *, bloc_year: int, now: datetime, tz: ZoneInfo) -> dict | None:
+    """When a typed date is too far from the bloc's year to be meant: the accepted years."""
+    low, high = accepted_years(bloc_year, now.astimezone(tz).year)
+    return None if low <= at.astimezone(tz).year <= high else dict(at=at, low=low, high=high)
+
+
 # --- parsing ------------------------------------------------------------------
 
 class DateParseError(ValueError):

@@ -3,6 +3,7 @@ and the totals per title against the bloc's quotas."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -90,3 +91,15 @@ def compile_status(*, units: list[tuple[int, str]], registrations: dict[int, Reg
     quota_of = catalogue.quotas(year, len(units), quotas)
     totals = [TitleTotal(t, counts.get(t.code, 0), quota_of[t.code]) for t in catalogue.for_year(year)]
     return Status(year, rows, totals)
+
+
+_DIGITS = re.compile(r"[0-9]{1,10}")
+
+
+def parse_quota(text: str, members: int) -> int | None:
+    """A typed quota: a whole number (ASCII digits) from 0 to the bloc's number of units."""
+    text = text.strip()
+    if not _DIGITS.fullmatch(text):
+        return None
+    quota = int(text)
+    return quota if quota <= members else None

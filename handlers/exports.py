@@ -7,36 +7,28 @@ from __future__ import annotations
 from telegram import Update
 from telegram.error import Forbidden
 
-from domain.scores import Criterion, from_rows
+from domain.scores import Criterion
 from exports import year_workbook
 from handlers.buttons import ExportYear
-from handlers.common import Context, alert, group_button, group_command, svc
+from handlers.common import Context, alert, group_button, group_command, svc, transaction
 from handlers.documents import send_latest_documents
-from handlers.status import chosen_year, send_registration_sheet
+from handlers.status import chosen_status, send_registration_sheet
 from khoibot.services import Services
-from storage import audit, rollover, yearly
-from storage import scores as score_store
-from storage.models import Bloc, TgUser
-from storage.users import mark_unreachable, reachable
+from services import yearly
+from services.yearly import Refusal, Refused
+from storage.models import Bloc
 
 
-def year_export(s: Services, bloc: Bloc, year: int, *, by: int | None) -> bytes:
-    """All of the bloc's data for ``year`` as one .xlsx workbook; the export is audited."""
-    default = [Criterion(c.name, c.max) for c in s.settings.scores.criteria]
-    with s.db.session() as session:
-        own = score_store.own_table(session=session, bloc_id=bloc.id, year=year)
-        criteria = from_rows(own.criteria) if own else default
-        records = yearly.year_records(session=session, bloc=bloc, year=year)
-        audit.record(session=session, bloc_id=bloc.id, actor_id=by, now=s.clock.now(), action="export.year",
-                     year=year)
-
+def year_workbook_of(s: Services, data: yearly.YearData) -> bytes:
+    """All of the bloc's data for the year as one .xlsx workbook."""
     def title_name(code: str) -> str:
         title = s.catalogue.get(code)
         return title.name if title is not None else code
 
     return year_workbook.year_workbook(
-        records, title_name=title_name, milestone_name=lambda kind: s.render.plain("schedule.milestone_name", kind=kind),
-        criteria=[(c.name, c.max) for c in criteria], generated_at=s.clock.now(), tz=s.tz)
+        data.records, title_name=title_name,
+        milestone_name=lambda kind: s.render.plain("schedule.milestone_name", kind=kind),
+        criteria=[(c.name, c.max) for c in data.criteria], generated_at=s.clock.now(), tz=s.tz)
 
 
 @group_button(secretary=True)
@@ -44,36 +36,34 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
     """xu:all:<year>: the year's whole data, to the pressing secretary's private chat (it
     holds people's names and the audit log: not for the whole group)."""
     button = ExportYear.unpack(update.callback_query.data)
-    year = button.year if button else None
     s = svc(context)
-    with s.db.session() as session:
-        years = rollover.years_with_data(session=session, bloc=bloc)
-        person = session.get(TgUser, update.effective_user.id)
-    if year is None or year not in years:
-        await alert(update, context, "common.stale_button")
-        return
     user_id = update.effective_user.id
-    if not reachable(person):
-        await alert(update, context, "exports.open_private_first")
+    with transaction(context) as session:
+        data = yearly.year_data(session, bloc_id=bloc.id, year=button.year if button else None, by=user_id,
+                                now=s.clock.now(),
+                                default_criteria=[Criterion(c.name, c.max) for c in s.settings.scores.criteria])
+    if isinstance(data, Refused):
+        await alert(update, context, "common.stale_button" if data.code == Refusal.STALE
+                    else "exports.open_private_first")
         return
-    content = year_export(s, bloc, year, by=user_id)
     try:
-        await context.bot.send_document(user_id, document=content, filename=year_workbook.filename(year),
-                                        caption=s.render("exports.all_caption", bloc=bloc, year=year))
+        await context.bot.send_document(user_id, document=year_workbook_of(s, data),
+                                        filename=year_workbook.filename(data.year),
+                                        caption=s.render("exports.all_caption", bloc=data.bloc, year=data.year))
     except Forbidden:
-        with s.db.session() as session:
-            mark_unreachable(session=session, user_id=user_id, now=s.clock.now())
+        with transaction(context) as session:
+            yearly.unreachable(session, user_id=user_id, now=s.clock.now())
         await alert(update, context, "exports.open_private_first")
         return
-    await alert(update, context, "exports.all_sent", year=year)
+    await alert(update, context, "exports.all_sent", year=data.year)
 
 
 @group_command()
 async def xuat(update: Update, context: Context, bloc: Bloc) -> None:
     """/xuat, or /xuat 2025 for a past year's sheet."""
-    year = await chosen_year(update, context, bloc, "xuat")
-    if year is None:
+    view = await chosen_status(update, context, bloc, "xuat")
+    if view is None:
         return
-    await send_registration_sheet(context, bloc, update.effective_chat.id, year, offer_all=True)
+    await send_registration_sheet(context, view, update.effective_chat.id, offer_all=True)
     # The review's documents of that year, latest version, when the bloc has voted.
-    await send_latest_documents(context.application, bloc, update.effective_chat.id, year)
+    await send_latest_documents(context.application, bloc, update.effective_chat.id, view.status.year)

@@ -18,14 +18,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application
 from telegram.helpers import create_deep_linked_url
 
-from domain.milestones import DUTIES, MEETINGS, Duty, Kind, owed
-from domain.reminders import still_worth_sending, superseded, time_left
+from domain.milestones import DUTIES, MEETINGS, Duty, Kind
+from domain.reminders import time_left
 from handlers.buttons import DoDuty
 from khoibot import outbox
 from khoibot.services import Services
-from storage import registrations, reminders, reports, roster, votes
-from storage.models import Bloc, Milestone, Reminder
-from storage.users import reachable
+from services import reminders as service
+from services.reminders import CLOSE, Skip, Skipped  # CLOSE: the review plans its deadline's close row
+from storage import reminders
+from storage.models import Bloc, Milestone
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,6 @@ DUTY_COMMAND = {Duty.REGISTRATION: "dangky", Duty.COVENANT: "giaouoc", Duty.MIDY
 # A milestone kind → what its "close" row does when due (the ballot closes at its
 # deadline): async fn(app, milestone), given by the route table (handlers/routes.py).
 OnClose = Callable[[Application, Milestone], Awaitable[None]]
-CLOSE = "close"
 
 
 def rules_for(s: Services, bloc: Bloc):
@@ -43,80 +43,43 @@ def rules_for(s: Services, bloc: Bloc):
 
 
 async def deliver_due(app: Application, *, on_close: dict[str, OnClose]) -> int:
-    """Send every reminder that is due (or record it as missed); how many went out."""
+    """Send every reminder that is due (or record it as missed); how many went out.
+
+    Each reminder is its own unit of work, split around the network on purpose: one
+    transaction decides and claims it (and records its recipients), then each message goes
+    between two short marks of its recipient (``sending`` before, ``sent`` after), then one
+    records it done. No transaction is open while Telegram is called, and whatever a crash
+    interrupts, the rows say what is known: the next run goes on, repeating nobody."""
     s: Services = app.bot_data["services"]
     now = s.clock.now()
     with s.db.session() as session:
-        rows = reminders.due(session=session, now=now)
-        milestones = reminders.unfinished_milestones(session=session, ids=list({r.milestone_id for r in rows}))
-        blocs = {b.id: b for b in (session.get(Bloc, r.bloc_id) for r in rows) if b is not None}
-    replaced = superseded([(r.id, r.milestone_id, r.due_at) for r in rows
-                           if r.status == reminders.PENDING and r.label != CLOSE])
+        due = service.due(session, now=now)
     sent = 0
-    for reminder in rows:
-        if reminder.id in replaced:
-            with s.db.session() as session:
-                reminders.finish(session=session, reminder_id=reminder.id, status=reminders.MISSED, now=now,
-                                 note=reminders.NOTE_SUPERSEDED)
+    for reminder_id in due:
+        with s.db.session() as session:
+            work = service.take(session, reminder_id=reminder_id, now=now, rules_of=s.settings.reminders.rules)
+        if isinstance(work, Skipped):
+            if work.why == Skip.TOO_LATE:
+                log.info("reminder missed", extra={"reminder_id": reminder_id, "bloc_id": work.bloc_id})
             continue
-        milestone, bloc = milestones.get(reminder.milestone_id), blocs.get(reminder.bloc_id)
-        if milestone is None or bloc is None or milestone.cancelled_at is not None:
-            with s.db.session() as session:
-                reminders.finish(session=session, reminder_id=reminder.id, status=reminders.CANCELLED, now=now)
+        if isinstance(work, service.Close):
+            try:
+                await on_close[work.milestone.kind](app, work.milestone)
+                with s.db.session() as session:
+                    service.finished(session, reminder_id=reminder_id, now=s.clock.now(), closed=True)
+            except Exception:
+                log.exception("closing at the deadline failed", extra={"reminder_id": reminder_id})
             continue
-        if reminder.label == CLOSE:
-            # Not a message: the milestone's end (closing the ballot), done however late.
-            with s.db.session() as session:
-                claimed = reminder.status == reminders.CLAIMED or reminders.claim(
-                    session=session, reminder_id=reminder.id, now=now)
-            if claimed:
-                try:
-                    await on_close[milestone.kind](app, milestone)
-                    with s.db.session() as session:
-                        reminders.finish(session=session, reminder_id=reminder.id, status=reminders.SENT,
-                                         now=s.clock.now(), note=reminders.NOTE_CLOSED)
-                except Exception:
-                    log.exception("closing at the deadline failed", extra={"reminder_id": reminder.id})
-            continue
-        if not still_worth_sending(due_at=reminder.due_at if reminder.status == reminders.PENDING else now,
-                                   milestone_at=milestone.at, now=now, grace=rules_for(s, bloc).grace):
-            with s.db.session() as session:
-                reminders.finish(session=session, reminder_id=reminder.id, status=reminders.MISSED, now=now,
-                                 note=reminders.NOTE_TOO_LATE)
-            log.info("reminder missed", extra={"reminder_id": reminder.id, "bloc_id": bloc.id})
-            continue
-        if reminder.status == reminders.PENDING:
-            with s.db.session() as session:
-                if not reminders.claim(session=session, reminder_id=reminder.id, now=now):
-                    continue  # someone else took it
+        for chat_id in work.unsure:
+            log.warning("reminder may not have reached a recipient (the bot stopped while sending it)",
+                        extra={"reminder_id": reminder_id, "chat_id": chat_id})
         try:
-            await deliver(app, reminder, milestone, bloc)
+            await deliver(app, work)
             sent += 1
         except Exception:
             # Left claimed: the next run goes on with the recipients not yet marked.
-            log.exception("reminder interrupted", extra={"reminder_id": reminder.id})
+            log.exception("reminder interrupted", extra={"reminder_id": reminder_id})
     return sent
-
-
-def duties_by_unit(s: Services, bloc: Bloc, milestone: Milestone):
-    kind = Kind(milestone.kind)
-    with s.db.session() as session:
-        units = roster.active_units(session=session, bloc_id=bloc.id)
-        people = roster.representatives(session=session, bloc_id=bloc.id)
-        current = registrations.current(session=session, bloc_id=bloc.id, year=bloc.year)
-        signed = registrations.covenants(session=session, bloc_id=bloc.id, year=bloc.year)
-        sent = reports.periods_sent(session=session, bloc_id=bloc.id, year=bloc.year)
-        # Units issued a ballot that have not cast it (a unit added after voting opened has none).
-        ballot_owed = votes.not_voted(session=session, bloc=bloc) if kind is Kind.BALLOT_DEADLINE else set()
-    owing = []
-    for unit in units:
-        registration = current.get(unit.id)
-        duties = owed(kind, registered=registration is not None and not registration.withdrawn,
-                      signed=unit.id in signed, periods_sent=sent.get(unit.id, set()),
-                      voted=unit.id not in ballot_owed)
-        if duties:
-            owing.append((unit, duties, people.get(unit.id, [])))
-    return owing
 
 
 def _dm_buttons(s: Services, unit_id: int, duties: list[Duty]) -> InlineKeyboardMarkup:
@@ -125,76 +88,47 @@ def _dm_buttons(s: Services, unit_id: int, duties: list[Duty]) -> InlineKeyboard
                                  for duty in duties])
 
 
-def _ready(s: Services, delivery) -> bool:
-    """Whether this recipient is still to be sent the reminder. One left ``sending`` was being
-    sent when the bot died: the message may have gone out, and Telegram offers no way to ask,
-    so it is not sent again (at most once) but recorded as ``unsure``."""
-    if delivery.status == reminders.SENDING:
-        with s.db.session() as session:
-            reminders.mark(session=session, delivery_id=delivery.id, status=reminders.UNSURE, now=s.clock.now())
-        delivery.status = reminders.UNSURE
-        log.warning("reminder may not have reached a recipient (the bot stopped while sending it)",
-                    extra={"reminder_id": delivery.reminder_id, "chat_id": delivery.chat_id})
-    return delivery.status == reminders.PENDING
-
-
-async def _send_once(s: Services, delivery, sending):
+async def _send_once(s: Services, delivery_id: int, sending) -> str:
     """Mark the recipient ``sending`` (committed) before the message goes, ``sent`` or
-    ``unreachable`` after; a send that failed while the bot lives goes back to ``pending``."""
+    ``unreachable`` after; a send that failed while the bot lives goes back to ``pending``.
+    The status recorded."""
     with s.db.session() as session:
-        reminders.mark(session=session, delivery_id=delivery.id, status=reminders.SENDING, now=s.clock.now())
+        service.sending(session, delivery_id=delivery_id, now=s.clock.now())
     try:
         message = await sending
     except BaseException:
         with s.db.session() as session:
-            reminders.mark(session=session, delivery_id=delivery.id, status=reminders.PENDING, now=s.clock.now())
+            service.not_sent(session, delivery_id=delivery_id, now=s.clock.now())
         raise
     with s.db.session() as session:
-        reminders.mark(session=session, delivery_id=delivery.id,
-                       status=reminders.SENT if message else reminders.UNREACHABLE, now=s.clock.now())
-    return message
+        return service.sent(session, delivery_id=delivery_id, reached=message is not None, now=s.clock.now())
 
 
-async def deliver(app: Application, reminder: Reminder, milestone: Milestone, bloc: Bloc) -> None:
+async def deliver(app: Application, work: service.Send) -> None:
     s: Services = app.bot_data["services"]
+    milestone, bloc = work.milestone, work.bloc
     kind = Kind(milestone.kind)
-    owing = duties_by_unit(s, bloc, milestone)
-    now = s.clock.now()
-    if DUTIES[kind] and not owing and kind not in MEETINGS:
-        with s.db.session() as session:
-            reminders.finish(session=session, reminder_id=reminder.id, status=reminders.SENT, now=now,
-                             note=reminders.NOTE_NOTHING_OWED)
-        return
-    direct = [(unit, duties, person) for unit, duties, people in owing for person in people if reachable(person)]
-    with s.db.session() as session:
-        reminders.add_recipients(session=session, reminder_id=reminder.id,
-                                 chat_ids=[person.id for _, _, person in direct] + [bloc.chat_id])
-        recorded = {d.chat_id: d for d in reminders.deliveries(session=session, reminder_id=reminder.id)}
-    context = dict(bloc=bloc, milestone=milestone, label=reminder.label)
+    status = {chat_id: delivery.status for chat_id, delivery in work.deliveries.items()}
+    context = dict(bloc=bloc, milestone=milestone, label=work.reminder.label)
 
     def left():
         # The time left when this message is actually sent (a reminder caught up after a
         # restart, or the last of many paced DMs, is later than planned).
         return time_left(now=s.clock.now(), at=milestone.at, tz=s.tz, meeting=kind in MEETINGS)
-    for unit, duties, person in direct:
-        delivery = recorded[person.id]
-        if _ready(s, delivery):
-            message = await _send_once(s, delivery, outbox.send(
+    for unit, duties, person in work.direct:
+        if status[person.id] == reminders.PENDING:
+            status[person.id] = await _send_once(s, work.deliveries[person.id].id, outbox.send(
                 app.bot, s, person.id, s.render("reminders.dm", unit=unit, duties=duties, time=left(), **context),
                 reply_markup=_dm_buttons(s, unit.id, duties)))
-            delivery.status = reminders.SENT if message else reminders.UNREACHABLE
-    group = recorded[bloc.chat_id]
-    if _ready(s, group):
-        reached = {person.id for _, _, person in direct
-                   if recorded[person.id].status in (reminders.SENT, reminders.UNSURE)}
-        rows = [dict(unit=unit, duties=duties, reached=any(p.id in reached for p in people))
-                for unit, duties, people in owing]
+    if status[bloc.chat_id] == reminders.PENDING:
+        reached = {person.id for _, _, person in work.direct if status[person.id] in (reminders.SENT, reminders.UNSURE)}
+        rows = [dict(unit=o.unit, duties=o.duties, reached=any(p.id in reached for p in o.people)) for o in work.owing]
         payload = DUTY_COMMAND[DUTIES[kind][0]] if DUTIES[kind] else None
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(
             s.render.plain("common.btn_open_private"),
-            url=create_deep_linked_url(app.bot.username, payload))]]) if payload and owing else None
-        await _send_once(s, group, outbox.send(
+            url=create_deep_linked_url(app.bot.username, payload))]]) if payload and work.owing else None
+        await _send_once(s, work.deliveries[bloc.chat_id].id, outbox.send(
             app.bot, s, bloc.chat_id, s.render("reminders.group", rows=rows, time=left(), **context),
             reply_markup=markup))
     with s.db.session() as session:
-        reminders.finish(session=session, reminder_id=reminder.id, status=reminders.SENT, now=s.clock.now())
+        service.finished(session, reminder_id=work.reminder.id, now=s.clock.now())

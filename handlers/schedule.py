@@ -4,27 +4,24 @@ choose the hour reminders go out at."""
 
 from __future__ import annotations
 
-from datetime import time
-
 from telegram import Update
 
-from domain.dates import DateParseError, accepted_years, fmt_date, fmt_time, is_past, parse_vn_datetime
-from domain.milestones import MEETINGS, Kind, example, order_problem, parse_hour, split_place
-from domain.reminders import plan
+from domain import dates
+from domain.dates import fmt_date, fmt_time
+from domain.milestones import MEETINGS, Kind, example
 from handlers.buttons import Schedule
-from handlers.common import Context, alert, ask, best_effort, group_button, group_command, keyboard, label, say, svc
-from handlers.reminders import duties_by_unit, rules_for
+from handlers.common import (Context, alert, ask, best_effort, group_button, group_command, keyboard, label, say, svc,
+                             transaction)
 from handlers.replies import secretary_answering
 from handlers.status import refresh_board
 from khoibot import outbox, scheduler
-from storage import blocs as bloc_store
-from storage import milestones, reminders
-from storage.models import Bloc, Milestone, PendingReply
+from services import milestones as service
+from services.milestones import Refusal, Refused
+from storage.models import Bloc, PendingReply
 
 # Short codes for callback data.
 CODES = {"dl": Kind.REGISTRATION_DEADLINE, "gu": Kind.COVENANT_MEETING, "sk": Kind.MIDYEAR_MEETING,
          "tk": Kind.YEAREND_MEETING, "hs": Kind.DOSSIER_DEADLINE}
-CODE_OF = {kind: code for code, kind in CODES.items()}
 
 
 def example_of(context: Context, bloc: Bloc, kind: Kind) -> dict[str, str]:
@@ -36,27 +33,22 @@ def example_of(context: Context, bloc: Bloc, kind: Kind) -> dict[str, str]:
 
 
 def year_problem(context: Context, bloc: Bloc, at) -> dict | None:
-    """When a typed date is too far from the bloc's year to be meant: the accepted years."""
+    """When a typed date is too far from the bloc's year to be meant: the accepted years
+    (domain.dates.year_problem; the ballot's deadline asks it too)."""
     s = svc(context)
-    low, high = accepted_years(bloc.year, s.clock.now().astimezone(s.tz).year)
-    return None if low <= at.astimezone(s.tz).year <= high else dict(at=at, low=low, high=high)
-
-
-def _active(context: Context, bloc: Bloc) -> list[Milestone]:
-    with svc(context).db.session() as session:
-        return milestones.all_active(session=session, bloc=bloc)
+    return dates.year_problem(at, bloc_year=bloc.year, now=s.clock.now(), tz=s.tz)
 
 
 def _view(context: Context, bloc: Bloc):
-    s = svc(context)
-    items = [dict(milestone=m, owing=duties_by_unit(s, bloc, m)) for m in _active(context, bloc)]
-    active = {m["milestone"].kind for m in items}
+    with transaction(context) as session:
+        shown = service.schedule(session, bloc_id=bloc.id, rules_of=svc(context).settings.reminders.rules)
+    active = {item.milestone.kind for item in shown.items}
     rows = [[(label(context, "schedule.btn_set", kind=kind.value), Schedule("set", code).pack())] for code, kind in CODES.items()]
     rows += [[(label(context, "schedule.btn_cancel", kind=kind.value), Schedule("cancel", code).pack())]
              for code, kind in CODES.items() if kind.value in active]
     rows.append([(label(context, "schedule.btn_hour"), Schedule("hour").pack())])
-    hour = rules_for(s, bloc).hour
-    return dict(bloc=bloc, items=items, hour=hour), keyboard(rows)
+    items = [dict(milestone=item.milestone, owing=item.owing) for item in shown.items]
+    return dict(bloc=shown.bloc, items=items, hour=shown.hour), keyboard(rows)
 
 
 @group_command()
@@ -70,6 +62,8 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
     button = Schedule.unpack(update.callback_query.data)
     action, code = (button.action, button.code) if button else (None, None)
     kind = CODES.get(code)
+    s = svc(context)
+    message = update.callback_query.message
     if action == "hour":
         await update.callback_query.answer()
         await ask(update, context, "schedule.ask_hour", action="schedule.hour", bloc_id=bloc.id)
@@ -79,57 +73,35 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
                   action="schedule.set", bloc_id=bloc.id, kind=kind.value, example=example_of(context, bloc, kind))
     elif action == "cancel" and kind:
         # Ask first: cancelling drops the milestone's reminders.
-        s = svc(context)
-        with s.db.session() as session:
-            milestone = milestones.active(session=session, bloc=bloc, kind=kind.value)
-        if milestone is None:
+        with transaction(context) as session:
+            milestone = service.to_cancel(session, bloc_id=bloc.id, kind=kind)
+        if isinstance(milestone, Refused):
             await alert(update, context, "common.stale_button")
             return
         await update.callback_query.answer()
-        message = update.callback_query.message
         await outbox.edit(context.bot, message.chat.id, message.message_id,
                           s.render("schedule.confirm_cancel", milestone=milestone),
                           reply_markup=keyboard([[(label(context, "schedule.btn_cancel_yes"), Schedule("cancelok", milestone_id=milestone.id).pack()),
                                                   (label(context, "schedule.btn_cancel_no"), Schedule("show").pack())]]))
     elif action == "cancelok":
-        s = svc(context)
-        with s.db.session() as session:
-            milestone = session.get(Milestone, button.milestone_id)
-            # The milestone named by the confirmation, if it is still this bloc's, this year's and active.
-            if milestone is None or milestone.bloc_id != bloc.id or milestone.year != bloc.year \
-                    or milestone.cancelled_at is not None:
-                milestone = None
-            else:
-                milestones.cancel(session=session, milestone=milestone, by=update.effective_user.id, now=s.clock.now())
-                reminders.cancel(session=session, milestone_id=milestone.id)
-        if milestone is None:
+        with transaction(context) as session:
+            milestone = service.cancel(session, bloc_id=bloc.id, milestone_id=button.milestone_id,
+                                       by=update.effective_user.id, now=s.clock.now())
+        if isinstance(milestone, Refused):
             await alert(update, context, "common.stale_button")
             return
         await update.callback_query.answer()
         scheduler.set_alarm(context.application)
-        message = update.callback_query.message
         await outbox.edit(context.bot, message.chat.id, message.message_id,
                           s.render("schedule.cancelled", milestone=milestone))
         await best_effort("refresh board", refresh_board(context, bloc))
     elif action == "show":
         await update.callback_query.answer()
         view, markup = _view(context, bloc)
-        message = update.callback_query.message
         await outbox.edit(context.bot, message.chat.id, message.message_id,
-                          svc(context).render("schedule.show", **view), reply_markup=markup)
+                          s.render("schedule.show", **view), reply_markup=markup)
     else:
         await alert(update, context, "common.stale_button")
-
-
-def replan(context: Context, bloc: Bloc, milestone: Milestone) -> int:
-    """Plan the milestone's reminders anew (after it was set or moved); how many ahead."""
-    s = svc(context)
-    planned = plan(at=milestone.at, meeting=Kind(milestone.kind) in MEETINGS, now=s.clock.now(), tz=s.tz,
-                   rules=rules_for(s, bloc))
-    with s.db.session() as session:
-        reminders.replan(session=session, milestone=milestone, planned=planned)
-    scheduler.set_alarm(context.application)
-    return len(planned)
 
 
 async def answer_set(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
@@ -140,39 +112,17 @@ async def answer_set(update: Update, context: Context, pending: PendingReply, te
     kind = Kind(pending.payload["kind"])
     # A question asked before prompts carried an example is asked again with one.
     pending.payload.setdefault("example", example_of(context, bloc, kind))
-    meeting = kind in MEETINGS
-    when_text, place = split_place(text)
-    now = s.clock.now()
-    try:
-        # A deadline given as a day runs to the end of that day; a meeting needs its hour.
-        parsed = parse_vn_datetime(when_text, now=now, tz=s.tz, default_time=None if meeting else time(23, 59))
-    except DateParseError as exc:
-        await say(update, context, f"schedule.error_{exc.code}", text=when_text, example=example_of(context, bloc, kind))
+    with transaction(context) as session:
+        outcome = service.set_milestone(session, bloc_id=bloc.id, kind=kind, text=text, by=update.effective_user.id,
+                                        now=s.clock.now(), tz=s.tz, rules_of=s.settings.reminders.rules)
+    if isinstance(outcome, Refused):
+        needs_example = outcome.code in (Refusal.FORMAT, Refusal.IMPOSSIBLE, Refusal.MEETING_TIME)
+        await say(update, context, f"schedule.error_{outcome.code}", **outcome.details,
+                  **(dict(example=example_of(context, bloc, kind)) if needs_example else {}))
         return False
-    if meeting and not parsed.has_time:
-        await say(update, context, "schedule.error_meeting_time", example=example_of(context, bloc, kind))
-        return False
-    far = year_problem(context, bloc, parsed.value)
-    if far:
-        await say(update, context, "schedule.error_far", **far)
-        return False
-    if is_past(parsed.value, now):
-        await say(update, context, "schedule.error_past", at=parsed.value)
-        return False
-    others = {Kind(m.kind): m.at for m in _active(context, bloc) if m.kind != kind.value}
-    problem = order_problem(kind, parsed.value, others)
-    if problem:
-        await say(update, context, "schedule.error_order", earlier=problem[0].value, later=problem[1].value,
-                  earlier_at=parsed.value if problem[0] == kind else others[problem[0]],
-                  later_at=parsed.value if problem[1] == kind else others[problem[1]])
-        return False
-    with s.db.session() as session:
-        previous = milestones.active(session=session, bloc=bloc, kind=kind.value)
-        old_at = previous.at if previous else None
-        milestone = milestones.set_milestone(session=session, bloc=bloc, kind=kind.value, at=parsed.value,
-                                             place=place, by=update.effective_user.id, now=now)
-    count = replan(context, bloc, milestone)
-    await say(update, context, "schedule.set", milestone=milestone, old_at=old_at, reminders=count)
+    scheduler.set_alarm(context.application)
+    await say(update, context, "schedule.set", milestone=outcome.milestone, old_at=outcome.old_at,
+              reminders=outcome.reminders)
     await best_effort("refresh board", refresh_board(context, bloc))
     return True
 
@@ -181,18 +131,13 @@ async def answer_hour(update: Update, context: Context, pending: PendingReply, t
     bloc = await secretary_answering(update, context, pending, "lich")
     if bloc is None:
         return True
-    hour = parse_hour(text)
-    if hour is None:
+    s = svc(context)
+    with transaction(context) as session:
+        outcome = service.set_hour(session, bloc_id=bloc.id, text=text, by=update.effective_user.id,
+                                   now=s.clock.now(), tz=s.tz, rules_of=s.settings.reminders.rules)
+    if isinstance(outcome, Refused):
         await say(update, context, "schedule.error_hour")
         return False
-    s = svc(context)
-    with s.db.session() as session:
-        stored = session.merge(bloc)
-        stored.reminder_hour = hour
-        session.add(stored)
-        bloc_store.record_setting(session=session, bloc=stored, by=update.effective_user.id, now=s.clock.now(),
-                                  reminder_hour=hour)
-    for milestone in _active(context, stored):
-        replan(context, stored, milestone)
-    await say(update, context, "schedule.hour_set", hour=hour)
+    scheduler.set_alarm(context.application)
+    await say(update, context, "schedule.hour_set", hour=outcome.hour)
     return True

@@ -4,75 +4,35 @@ reopening one unit after the deadline."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from telegram import Update
 from telegram.error import BadRequest
 
 from domain.chunks import MAX_CHUNKS, TEXT_LIMIT, split_lines, utf16_len
-from domain.rollover import YearArgumentError, parse_year
-from domain.status import Registered, Status, compile_status
 from domain.text import shorten
 from exports.registration_sheet import SheetRow, registration_sheet
 from handlers.buttons import ExportYear, Status
 from handlers.common import (BUTTON_NAME, Context, alert, ask, best_effort, command_text, group_button, group_command,
-                             int_arg, keyboard, label, say, svc, tell)
+                             keyboard, label, say, svc, tell, transaction)
 from handlers.pacing import pacer
 from handlers.replies import secretary_answering
 from khoibot import outbox
 from khoibot.services import Services
-from storage import boards, quotas, registrations, rollover, roster
-from storage.milestones import REGISTRATION_DEADLINE
+from services import quotas as quota_service
+from services import status as status_service
+from services.quotas import Refusal as QuotaRefusal
+from services.quotas import Refused as QuotaRefused
 from storage.models import Bloc, PendingReply
-from storage.status import status_rows
 
 log = logging.getLogger(__name__)
 
 
-def _compiled(context: Context, bloc: Bloc, year: int, units, deadline, current, signed,
-              own_quotas: dict[str, int]) -> tuple[Status, dict]:
-    status = compile_status(
-        units=[(u.id, u.name) for u in units],
-        registrations={uid: Registered(r.collective, r.individuals, r.targets, r.withdrawn, r.confirmed_at)
-                       for uid, r in current.items()},
-        covenants={uid: c.confirmed_at for uid, c in signed.items()},
-        catalogue=svc(context).catalogue, year=year, quotas=own_quotas)
-    return status, dict(bloc=bloc, deadline=deadline.at if deadline else None)
-
-
-def load_status(context: Context, bloc: Bloc, year: int | None = None) -> tuple[Status, dict]:
-    """The bloc's status for ``year`` (None: the current year; a past year stays readable
-    after /namsau) and what the templates need beside it (deadline)."""
-    year = bloc.year if year is None else year
-    if year == bloc.year:
-        return load_statuses(context, [bloc])[bloc.id]
-    with svc(context).db.session() as session:
-        units = rollover.members_in_year(session=session, bloc=bloc, year=year)
-        deadline = rollover.deadline_in_year(session=session, bloc_id=bloc.id, year=year,
-                                             kind=REGISTRATION_DEADLINE)
-        current = registrations.current(session=session, bloc_id=bloc.id, year=year)
-        signed = registrations.covenants(session=session, bloc_id=bloc.id, year=year)
-        own_quotas = quotas.own(session=session, bloc_id=bloc.id, year=year)
-    return _compiled(context, bloc, year, units, deadline, current, signed, own_quotas)
-
-
-def load_statuses(context: Context, blocs: list[Bloc]) -> dict[int, tuple[Status, dict]]:
-    """Each bloc's status in its current year, read for all of them at once (storage/status.py:
-    the same five statements for one bloc or a whole country's)."""
-    with svc(context).db.session() as session:
-        rows = status_rows(session=session, blocs=blocs)
-    return {bloc.id: _compiled(context, bloc, bloc.year, rows[bloc.id].units, rows[bloc.id].deadline,
-                               rows[bloc.id].current, rows[bloc.id].covenants, rows[bloc.id].quotas)
-            for bloc in blocs}
-
-
 # The registration sheet (.xlsx) is the status as a spreadsheet: sent by /tinhhinh when the
 # status is too long for the chat, by the board's button, and by /xuat (handlers/exports.py).
-def sheet_rows(context: Context, bloc: Bloc, year: int | None = None) -> list[SheetRow]:
-    status, _ = load_status(context, bloc, year)
+def sheet_rows(context: Context, view: status_service.View) -> list[SheetRow]:
     render = svc(context).render.plain
     rows = []
-    for unit in status.units:
+    for unit in view.status.units:
         reg = unit.registration
         rows.append(SheetRow(
             unit=unit.name,
@@ -86,14 +46,14 @@ def sheet_rows(context: Context, bloc: Bloc, year: int | None = None) -> list[Sh
     return rows
 
 
-async def send_registration_sheet(context: Context, bloc: Bloc, chat_id: int, year: int | None = None, *,
+async def send_registration_sheet(context: Context, view: status_service.View, chat_id: int, *,
                                   offer_all: bool = False) -> None:
-    """The sheet of ``year`` (None: the current year); with ``offer_all``, the button for
+    """The sheet of the status ``view`` was read for; with ``offer_all``, the button for
     the year's whole data under it."""
     s = svc(context)
-    year = bloc.year if year is None else year
+    bloc, year = view.bloc, view.status.year
     content = registration_sheet(bloc_name=bloc.name, year=year, province=bloc.province,
-                                 rows=sheet_rows(context, bloc, year), generated_at=s.clock.now(), tz=s.tz)
+                                 rows=sheet_rows(context, view), generated_at=s.clock.now(), tz=s.tz)
     markup = keyboard([[(label(context, "exports.btn_all", year=year), ExportYear(year).pack())]]) if offer_all else None
     await context.bot.send_document(chat_id, document=content, filename=f"dang_ky_thi_dua_{year}.xlsx",
                                     caption=s.render("exports.sheet_caption", bloc=bloc, year=year),
@@ -106,53 +66,54 @@ def status_keyboard(context: Context):
                      [(label(context, "status.btn_quota"), Status("quota").pack())]])
 
 
-async def chosen_year(update: Update, context: Context, bloc: Bloc, command: str) -> int | None:
-    """The year typed after the command ("/tinhhinh 2025"), the current year when none was;
-    None when it cannot be shown (not a year, or one the bloc has no records of: told so)."""
+async def chosen_status(update: Update, context: Context, bloc: Bloc, command: str) -> status_service.View | None:
+    """The status of the year typed after the command ("/tinhhinh 2025"; the current year
+    when none was), read in one transaction; None when it cannot be shown (not a year, or
+    one the bloc has no records of: told so)."""
     typed = command_text(update)
-    try:
-        year = parse_year(typed)
-    except YearArgumentError:
-        await say(update, context, "status.year_not_a_number", command=command, typed=typed[:30], bloc=bloc)
+    with transaction(context) as session:
+        view = status_service.read_year(session, bloc_id=bloc.id, typed=typed, catalogue=svc(context).catalogue)
+    if isinstance(view, status_service.Refused):
+        if view.code == status_service.Refusal.NOT_A_YEAR:
+            await say(update, context, "status.year_not_a_number", command=command, typed=typed[:30], bloc=bloc)
+        else:
+            await say(update, context, "status.year_no_data", command=command, year=view.year, years=view.years,
+                      bloc=bloc)
         return None
-    if year is None or year == bloc.year:
-        return bloc.year
-    with svc(context).db.session() as session:
-        years = rollover.years_with_data(session=session, bloc=bloc)
-    if year not in years:
-        await say(update, context, "status.year_no_data", command=command, year=year, years=years, bloc=bloc)
-        return None
-    return year
+    return view
 
 
 @group_command()
 async def tinhhinh(update: Update, context: Context, bloc: Bloc) -> None:
-    year = await chosen_year(update, context, bloc, "tinhhinh")
-    if year is None:
+    view = await chosen_status(update, context, bloc, "tinhhinh")
+    if view is None:
         return
-    status, extra = load_status(context, bloc, year)
-    text = svc(context).render("status.full", status=status, **extra)
+    text = svc(context).render("status.full", status=view.status, **view.extra)
     if len(split_lines(text)) > MAX_CHUNKS:
         # Past a few messages the spreadsheet is the better answer.
-        await say(update, context, "status.too_long_for_chat", status=status, **extra)
-        await send_registration_sheet(context, bloc, update.effective_chat.id, year)
+        await say(update, context, "status.too_long_for_chat", status=view.status, **view.extra)
+        await send_registration_sheet(context, view, update.effective_chat.id)
         return
     # Reopening and the sheet's button act on the current year; a past year is only read.
-    markup = status_keyboard(context) if year == bloc.year else None
-    await say(update, context, "status.full", status=status, reply_markup=markup, **extra)
+    markup = status_keyboard(context) if view.status.year == view.bloc.year else None
+    await say(update, context, "status.full", status=view.status, reply_markup=markup, **view.extra)
+
+
+def _board_text(context: Context, view: status_service.View) -> str:
+    """The pinned status board as it reads now (compact, or cut at a line, when the full
+    board would pass one message)."""
+    render = svc(context).render
+    text = render("status.board", status=view.status, compact=False, **view.extra)
+    if utf16_len(text) > TEXT_LIMIT:
+        text = render("status.board", status=view.status, compact=True, **view.extra)
+    return text if utf16_len(text) <= TEXT_LIMIT else split_lines(text)[0]
 
 
 def board_texts(context: Context, blocs: list[Bloc]) -> dict[int, str]:
-    """Each bloc's pinned status board as it reads now (compact, or cut at a line, when the
-    full board would pass one message)."""
-    render = svc(context).render
-    texts = {}
-    for bloc_id, (status, extra) in load_statuses(context, blocs).items():
-        text = render("status.board", status=status, compact=False, **extra)
-        if utf16_len(text) > TEXT_LIMIT:
-            text = render("status.board", status=status, compact=True, **extra)
-        texts[bloc_id] = text if utf16_len(text) <= TEXT_LIMIT else split_lines(text)[0]
-    return texts
+    """Each bloc's pinned status board as it reads now (the blocs' rows read at once)."""
+    with transaction(context) as session:
+        views = status_service.statuses(session, blocs, svc(context).catalogue)
+    return {bloc_id: _board_text(context, view) for bloc_id, view in views.items()}
 
 
 async def refresh_board(context: Context, bloc: Bloc) -> None:
@@ -176,9 +137,10 @@ async def _refresh_board(context: Context, bloc: Bloc) -> None:
     """Edit the pinned status message in place; post and pin it when there is none (or it
     was deleted, or the group moved). Without the right to pin, say so once and go on unpinned."""
     s = svc(context)
-    with s.db.session() as session:
-        board = boards.board_of(session=session, bloc_id=bloc.id, year=bloc.year)
-    text = board_texts(context, [bloc])[bloc.id]
+    # One read (the board's row and the status), the edit or the post, one record.
+    with transaction(context) as session:
+        read = status_service.board(session, bloc=bloc, catalogue=s.catalogue)
+    board, text = read.row, _board_text(context, read.view)
     if board is not None and board.chat_id == bloc.chat_id:
         key = (board.chat_id, board.message_id)
         if s.board_texts.get(key) == text:
@@ -198,9 +160,9 @@ async def _refresh_board(context: Context, bloc: Bloc) -> None:
         await tell(context, bloc.chat_id, "status.cannot_pin")
         refusal_told = True
     s.board_texts[(message.chat.id, message.message_id)] = text
-    with s.db.session() as session:
-        boards.save_board(session=session, bloc_id=bloc.id, year=bloc.year, chat_id=message.chat.id,
-                          message_id=message.message_id, pinned=pinned, pin_refusal_told=refusal_told)
+    with transaction(context) as session:
+        status_service.record_board(session, bloc=bloc, chat_id=message.chat.id, message_id=message.message_id,
+                                    pinned=pinned, pin_refusal_told=refusal_told)
 
 
 @group_button(secretary=True)
@@ -211,38 +173,38 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
     s = svc(context)
     if action == "xlsx":
         await query.answer()
-        await send_registration_sheet(context, bloc, query.message.chat.id)
+        with transaction(context) as session:
+            view = status_service.status(session, bloc_id=bloc.id, catalogue=s.catalogue)
+        await send_registration_sheet(context, view, query.message.chat.id)
         return
     if action == "quota":
         await query.answer()
-        titles = s.catalogue.quota_titles(bloc.year)
-        current = bloc_quotas(s, bloc)
-        with s.db.session() as session:
-            fixed = quotas.fixed(session=session, bloc=bloc)
+        with transaction(context) as session:
+            menu = quota_service.menu(session, bloc_id=bloc.id, catalogue=s.catalogue)
         # Once the ballot has opened the quotas are only shown.
-        rows = [] if fixed else [[(t.name[:60], Status(Status.QUOTA_TITLE, code=t.code).pack())] for t in titles]
+        rows = [] if menu.fixed else [[(t.name[:60], Status(Status.QUOTA_TITLE, code=t.code).pack())]
+                                      for t, _ in menu.titles]
         await outbox.send(context.bot, s, query.message.chat.id,
-                          s.render("status.pick_quota", bloc=bloc, titles=[(t, current.get(t.code)) for t in titles],
-                                   fixed=fixed), reply_markup=keyboard(rows) if rows else None)
+                          s.render("status.pick_quota", bloc=menu.bloc, titles=menu.titles, fixed=menu.fixed),
+                          reply_markup=keyboard(rows) if rows else None)
         return
     if action == "qt":
-        title = _quota_title(s, bloc, button.code)
-        if title is None:
-            await alert(update, context, "common.stale_button")
-            return
-        with s.db.session() as session:
-            fixed = quotas.fixed(session=session, bloc=bloc)
-        if fixed:
-            await alert(update, context, "status.quota_locked", year=bloc.year)
+        with transaction(context) as session:
+            asking = quota_service.asking(session, bloc_id=bloc.id, code=button.code, catalogue=s.catalogue)
+        if isinstance(asking, QuotaRefused):
+            if asking.code == QuotaRefusal.LOCKED:
+                await alert(update, context, "status.quota_locked", year=asking.year)
+            else:
+                await alert(update, context, "common.stale_button")
             return
         await query.answer()
-        await ask(update, context, "status.ask_quota", action="status.quota", bloc_id=bloc.id, code=title.code,
-                  title=title.name, year=bloc.year, current=bloc_quotas(s, bloc).get(title.code))
+        await ask(update, context, "status.ask_quota", action="status.quota", bloc_id=bloc.id, code=asking.title.code,
+                  title=asking.title.name, year=asking.year, current=asking.current)
         return
     if action == "pick":
         await query.answer()
-        with s.db.session() as session:
-            units = roster.active_units(session=session, bloc_id=bloc.id)
+        with transaction(context) as session:
+            units = status_service.units(session, bloc_id=bloc.id)
         rows = [[(shorten(u.name, BUTTON_NAME), Status("reopen", u.id).pack())] for u in units]
         await outbox.send(context.bot, s, query.message.chat.id, s.render("status.pick_reopen"),
                           reply_markup=keyboard(rows))
@@ -250,60 +212,50 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
     if action != "reopen" or unit_id is None:
         await alert(update, context, "common.stale_button")
         return
-    now = s.clock.now()
-    until = now + timedelta(days=s.settings.bot.reopen_days)
-    with s.db.session() as session:
-        unit = roster.unit_of_bloc(session=session, bloc_id=bloc.id, unit_id=unit_id)
-        if unit is not None:
-            registrations.reopen(session=session, bloc=bloc, unit_id=unit.id, until=until,
-                                 by=update.effective_user.id, now=now)
-            people = roster.representatives(session=session, bloc_id=bloc.id).get(unit.id, [])
-    if unit is None:
+    with transaction(context) as session:
+        reopened = status_service.reopen(session, bloc_id=bloc.id, unit_id=unit_id, by=update.effective_user.id,
+                                         now=s.clock.now(), days=s.settings.bot.reopen_days)
+    if isinstance(reopened, status_service.Refused):
         await alert(update, context, "roster.unit_gone")
         return
     await query.answer()
     await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
-                      s.render("status.reopened", unit=unit, until=until))
-    for person in people:
-        await tell(context, person.id, "registration.reopened_for_you", unit=unit, bloc=bloc, until=until)
+                      s.render("status.reopened", unit=reopened.unit, until=reopened.until))
+    for person in reopened.people:
+        await tell(context, person.id, "registration.reopened_for_you", unit=reopened.unit, bloc=bloc,
+                   until=reopened.until)
 
 
 # ---- the bloc's quotas for its year: one fact (storage/quotas.py), set from /tinhhinh at any
 # time of the year or from /binhxet's preparation; the status, the board and the ballot read it.
 
-def _members(s: Services, bloc: Bloc) -> int:
-    with s.db.session() as session:
-        return len(roster.active_units(session=session, bloc_id=bloc.id))
-
-
 def bloc_quotas(s: Services, bloc: Bloc) -> dict[str, int | None]:
     """code → the bloc's quota for its current year (its own, else the catalogue's)."""
-    members = _members(s, bloc)
     with s.db.session() as session:
-        return quotas.for_year(session=session, bloc_id=bloc.id, year=bloc.year, catalogue=s.catalogue,
-                               members=members)
+        return quota_service.for_year(session, bloc, s.catalogue)
 
 
-def _quota_title(s: Services, bloc: Bloc, code: str):
-    return next((t for t in s.catalogue.quota_titles(bloc.year) if t.code == code), None)
+async def _quota_refused(update: Update, context: Context, refused: QuotaRefused, text: str) -> None:
+    if refused.code == QuotaRefusal.OUT_OF_RANGE:
+        await say(update, context, "review.error_quota", text=text[:30], members=refused.members)
+    elif refused.code == QuotaRefusal.LOCKED:
+        await say(update, context, "status.quota_locked", year=refused.year)
+    else:
+        await say(update, context, "common.question_expired")
 
 
 async def save_quota(update: Update, context: Context, bloc: Bloc, code: str, text: str) -> str:
-    """A secretary's typed quota for one title: "saved" (the caller confirms, then refreshes
-    the board), "again" (not a whole number from 0 to the number of units: told, to be asked
-    again) or "locked" (the year's ballot has opened, its quotas are fixed: told)."""
+    """A secretary's typed quota for one title (services.quotas.save, one transaction):
+    "saved" (the caller confirms, then refreshes the board), "again" (not a whole number
+    from 0 to the number of units: told, to be asked again) or "locked" (the year's ballot
+    has opened, its quotas are fixed: told)."""
     s = svc(context)
-    members = _members(s, bloc)
-    quota = int_arg(text.strip())
-    if quota is None or not 0 <= quota <= members:
-        await say(update, context, "review.error_quota", text=text[:30], members=members)
-        return "again"
-    with s.db.session() as session:
-        saved = quotas.set_quota(session=session, bloc=bloc, code=code, quota=quota, by=update.effective_user.id,
-                                 now=s.clock.now())
-    if not saved:
-        await say(update, context, "status.quota_locked", year=bloc.year)
-        return "locked"
+    with transaction(context) as session:
+        saved = quota_service.save(session, bloc_id=bloc.id, code=code, text=text, by=update.effective_user.id,
+                                   now=s.clock.now())
+    if isinstance(saved, QuotaRefused):
+        await _quota_refused(update, context, saved, text)
+        return "again" if saved.code == QuotaRefusal.OUT_OF_RANGE else "locked"
     return "saved"
 
 
@@ -312,12 +264,14 @@ async def answer_quota(update: Update, context: Context, pending: PendingReply, 
     if bloc is None:
         return True
     s = svc(context)
-    title = _quota_title(s, bloc, pending.payload.get("code", ""))
-    if title is None or pending.payload.get("year") != bloc.year:  # asked before /namsau
-        await say(update, context, "common.question_expired")
-        return True
-    result = await save_quota(update, context, bloc, title.code, text)
-    if result == "saved":
-        await say(update, context, "status.quota_set", title=title.name, quota=int_arg(text.strip()), year=bloc.year)
-        await best_effort("refresh board", refresh_board(context, bloc))
-    return result != "again"
+    with transaction(context) as session:
+        outcome = quota_service.answer(session, bloc_id=bloc.id, code=pending.payload.get("code"),
+                                       year=pending.payload.get("year"), text=text, by=update.effective_user.id,
+                                       now=s.clock.now(), catalogue=s.catalogue)
+    if isinstance(outcome, QuotaRefused):
+        await _quota_refused(update, context, outcome, text)
+        return outcome.code != QuotaRefusal.OUT_OF_RANGE
+    title, saved = outcome
+    await say(update, context, "status.quota_set", title=title.name, quota=saved.quota, year=saved.year)
+    await best_effort("refresh board", refresh_board(context, bloc))
+    return True

@@ -44,10 +44,6 @@ def pending(*, session: Session) -> list[Reminder]:
     return list(session.exec(select(Reminder).where(Reminder.status == PENDING).order_by(Reminder.due_at)))
 
 
-def of_milestone(*, session: Session, milestone_id: int) -> list[Reminder]:
-    return list(session.exec(select(Reminder).where(Reminder.milestone_id == milestone_id).order_by(Reminder.id)))
-
-
 def due(*, session: Session, now: datetime) -> list[Reminder]:
     """Pending reminders that fell due, and claimed ones a crash left unfinished."""
     return list(session.exec(select(Reminder).where(

@@ -8,7 +8,9 @@ from __future__ import annotations
 from sqlmodel import select
 
 from storage.models import AuditLog, BlocQuota, Vote
+from tests.checks import of_the_action
 from tests.samples import enrol, register, set_up_bloc
+from tests.transactions import transactions
 from tests.test_forged_input import STALE
 from tests.test_review import BK, CO_TINH, local
 
@@ -133,3 +135,20 @@ async def test_a_plain_member_cannot_set_the_blocs_quotas(world):
         assert session.exec(select(BlocQuota)).all() == []
     await secretary.send(group, "/tinhhinh")
     assert line_of(group.last_bot_message().text, CO_TINH) == f"• {CO_TINH}: 0 đăng ký / chỉ tiêu 1"
+
+
+async def test_a_quota_saved_is_one_transaction(world):
+    group, secretary = await set_up_bloc(world, units=UNITS)
+    await secretary.send(group, "/tinhhinh")
+    await secretary.press(group.last_bot_message(), "🔢 Chỉ tiêu")
+    await secretary.press(group.last_bot_message(), CO_TINH)
+    with transactions(world.db.engine) as record:
+        await secretary.reply(group.last_bot_message(), "3")
+    assert any(f"Đã đặt chỉ tiêu năm 2025 cho {CO_TINH}: 3 đơn vị" in (m.text or "") for m in group.bot_messages())
+    # The quota checked and written in one transaction; then the pinned board's own refresh
+    # (the board is posted already): one read, and the edit.
+    action = of_the_action(record)
+    saved = [t for t in action if "status_board" not in t.tables]
+    assert len(saved) == 1 and {"bloc_quota", "audit_log"} <= saved[0].tables
+    board = [t for t in action if "status_board" in t.tables]
+    assert len(board) == 1 and not board[0].writes

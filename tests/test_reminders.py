@@ -11,7 +11,9 @@ from sqlmodel import select
 
 from storage.models import Reminder
 from tests.conftest import TZ
+from tests.checks import of_the_action
 from tests.samples import enrol, register, set_up_bloc
+from tests.transactions import transactions
 
 UNITS = ["Hội Chữ thập đỏ", "Hội Khuyến học", "Hội Luật gia", "Hội Nhà báo", "Hội Người mù"]
 
@@ -129,10 +131,30 @@ async def test_moving_and_cancelling_a_meeting_moves_its_reminders(world, bloc):
     await secretary.send(group, "/lich")
     await secretary.press(group.last_bot_message(), "Huỷ: Hội nghị sơ kết")
     assert "Huỷ Hội nghị sơ kết 6 tháng" in group.last_bot_message().text and planned(world)  # asked first
-    await secretary.press(group.last_bot_message(), "✖️ Huỷ mốc này")
+    with transactions(world.db.engine) as record:
+        await secretary.press(group.last_bot_message(), "✖️ Huỷ mốc này")
     assert "Đã huỷ Hội nghị sơ kết 6 tháng (09:00 ngày 22/07/2025 tại Hội trường B)" in group.last_bot_message().text
     assert planned(world) == []
+    # The milestone and its reminders cancelled together, then the board's own refresh.
+    cancelled = [t for t in of_the_action(record) if "status_board" not in t.tables]
+    assert len(cancelled) == 1 and {"milestone", "reminder", "audit_log"} <= cancelled[0].tables
     assert await run_reminders(world, local(21, 7, 8, 0)) == 0
+
+
+async def test_setting_a_milestone_is_one_transaction(world, bloc):
+    group, secretary, _ = bloc
+    await secretary.send(group, "/lich")
+    await secretary.press(group.last_bot_message(), "Đặt/dời: Hội nghị sơ kết")
+    with transactions(world.db.engine) as record:
+        await secretary.reply(group.last_bot_message(), "14:00 15/7/2025, Hội trường A")
+    assert ("14/07 08:00", "1d", "pending") in planned(world)
+    # The date checked, the milestone written and its reminders planned: one transaction;
+    # then the pinned board's own refresh (one read, the edit).
+    action = of_the_action(record)
+    decided = [t for t in action if "status_board" not in t.tables]
+    assert len(decided) == 1 and {"milestone", "reminder", "audit_log"} <= decided[0].tables
+    assert len(action) == 2 and not action[1].writes
+
 
 
 async def test_the_meeting_day_morning_reminder_gives_time_and_place(world, bloc):

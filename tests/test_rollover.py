@@ -14,7 +14,9 @@ from domain import rollover as rules
 from exports.registration_sheet import header_row_index
 from storage import roles
 from storage.models import AuditLog, Bloc, Reminder, Role, RoleKind, Unit, Vote
+from tests.checks import of_the_action
 from tests.samples import HUE_UNITS, enrol, register, set_up_bloc
+from tests.transactions import transactions
 
 CO_TINH = "Cờ thi đua của Ủy ban nhân dân tỉnh"
 BK = "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh"
@@ -179,8 +181,12 @@ async def test_a_late_confirmation_does_not_move_the_bloc_again(world):
     second = group.last_bot_message()
     await secretary.press(first, "Sang năm 2026")
     await secretary.press(second, "Sang năm 2026")
-    await secretary.press(first, "Xác nhận sang năm 2026")
+    with transactions(world.db.engine) as record:
+        await secretary.press(first, "Xác nhận sang năm 2026")
     assert bloc_row(world).year == 2026
+    # The move, its checks and the new year's leaders for the announcement: one transaction.
+    moved = of_the_action(record)
+    assert len(moved) == 1 and moved[0].writes and "audit_log" in moved[0].tables
     said = await secretary.press(second, "Xác nhận sang năm 2026")
     assert said == ("Nút này dành cho năm 2025, nhưng khối đã ở năm 2026. Không có gì thay đổi; "
                     "gửi /namsau nếu cần.")
