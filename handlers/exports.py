@@ -5,7 +5,6 @@ in one workbook (exports/year_workbook.py), sent to the pressing secretary's pri
 from __future__ import annotations
 
 from telegram import Update
-from telegram.error import Forbidden
 
 from domain.scores import Criterion
 from exports import year_workbook
@@ -13,6 +12,7 @@ from handlers.buttons import ExportYear
 from handlers.common import Context, alert, group_button, group_command, svc, transaction
 from handlers.documents import send_latest_documents
 from handlers.status import chosen_status, send_registration_sheet
+from khoibot import outbox
 from khoibot.services import Services
 from services import yearly
 from services.yearly import Refusal, Refused
@@ -46,13 +46,10 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
         await alert(update, context, "common.stale_button" if data.code == Refusal.STALE
                     else "exports.open_private_first")
         return
-    try:
-        await context.bot.send_document(user_id, document=year_workbook_of(s, data),
-                                        filename=year_workbook.filename(data.year),
-                                        caption=s.render("exports.all_caption", bloc=data.bloc, year=data.year))
-    except Forbidden:
-        with transaction(context) as session:
-            yearly.unreachable(session, user_id=user_id, now=s.clock.now())
+    sent = await outbox.send_document(context.bot, s, user_id, year_workbook_of(s, data),
+                                      filename=year_workbook.filename(data.year),
+                                      caption=s.render("exports.all_caption", bloc=data.bloc, year=data.year))
+    if sent is None:  # the person blocked the bot since (outbox marked them unreachable)
         await alert(update, context, "exports.open_private_first")
         return
     await alert(update, context, "exports.all_sent", year=data.year)

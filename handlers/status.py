@@ -55,9 +55,8 @@ async def send_registration_sheet(context: Context, view: status_service.View, c
     content = registration_sheet(bloc_name=bloc.name, year=year, province=bloc.province,
                                  rows=sheet_rows(context, view), generated_at=s.clock.now(), tz=s.tz)
     markup = keyboard([[(label(context, "exports.btn_all", year=year), ExportYear(year).pack())]]) if offer_all else None
-    await context.bot.send_document(chat_id, document=content, filename=f"dang_ky_thi_dua_{year}.xlsx",
-                                    caption=s.render("exports.sheet_caption", bloc=bloc, year=year),
-                                    reply_markup=markup)
+    await outbox.send_document(context.bot, s, chat_id, content, filename=f"dang_ky_thi_dua_{year}.xlsx",
+                               caption=s.render("exports.sheet_caption", bloc=bloc, year=year), reply_markup=markup)
 
 
 def status_keyboard(context: Context):

@@ -15,7 +15,6 @@ from datetime import timedelta
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
 from telegram.ext import Application
 
 from handlers.common import Context, say, svc, transaction
@@ -36,10 +35,7 @@ def waiting_for(context: Context, update: Update) -> list[Wait]:
 async def _take_buttons_off(bot, chat_id: int, message_id: int | None) -> None:
     """An ended draft's buttons go (pressed later they would be stale anyway)."""
     if message_id:
-        try:
-            await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
-        except TelegramError:
-            pass  # the message is gone or already without buttons
+        await outbox.clear_buttons(bot, chat_id, message_id)
 
 
 # ---- /huy ------------------------------------------------------------------------------------

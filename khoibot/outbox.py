@@ -58,16 +58,18 @@ async def _send_following(bot: Bot, svc: Services, chat_id: int, text: str, mark
 
 
 async def send_document(bot: Bot, svc: Services, chat_id: int, document, *, filename: str | None = None,
-                        caption: str | None = None) -> Message | None:
+                        caption: str | None = None, reply_markup=None) -> Message | None:
     """Send a file (bytes, or the file_id Telegram gave it before) with its caption (HTML); the
     sent Message, or None when the chat cannot be reached (the person is marked so)."""
     try:
         try:
-            return await bot.send_document(chat_id, document=document, filename=filename, caption=caption)
+            return await bot.send_document(chat_id, document=document, filename=filename, caption=caption,
+                                           reply_markup=reply_markup)
         except ChatMigrated as exc:
             with svc.db.session() as s:
-                move_chat(session=s, old_chat_id=chat_id, new_chat_id=exc.new_chat_id, now=svc.clock.now())
-            return await bot.send_document(exc.new_chat_id, document=document, filename=filename, caption=caption)
+                follow_group(s, old_chat_id=chat_id, new_chat_id=exc.new_chat_id, now=svc.clock.now())
+            return await bot.send_document(exc.new_chat_id, document=document, filename=filename, caption=caption,
+                                           reply_markup=reply_markup)
     except Forbidden as exc:
         log.info("chat unreachable", extra={"chat_id": chat_id, "reason": exc.message})
         if chat_id > 0:
@@ -78,12 +80,12 @@ async def send_document(bot: Bot, svc: Services, chat_id: int, document, *, file
 
 
 async def clear_buttons(bot: Bot, chat_id: int, message_id: int) -> None:
-    """Take the buttons off a message (a draft that ended): one already without them, or gone, is fine."""
+    """Take the buttons off a message (a draft that ended), best-effort: pressed later they
+    would be stale anyway, and one already without them, or gone, is fine."""
     try:
         await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
-    except BadRequest as exc:
-        if "not modified" not in exc.message and "not found" not in exc.message:
-            raise
+    except TelegramError as exc:
+        log.info("buttons left on", extra={"chat_id": chat_id, "error": str(exc)})
 
 
 async def edit(bot: Bot, chat_id: int, message_id: int, text: str, *, reply_markup=None) -> int:

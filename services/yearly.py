@@ -14,7 +14,7 @@ from domain.scores import Criterion, from_rows
 from storage import audit, rollover, yearly
 from storage import scores as score_store
 from storage.models import Bloc, TgUser
-from storage.users import mark_unreachable, reachable
+from storage.users import reachable
 
 
 class Refusal(StrEnum):
@@ -48,8 +48,3 @@ def year_data(session: Session, *, bloc_id: int, year: int | None, by: int, now:
     records = yearly.year_records(session=session, bloc=bloc, year=year)
     audit.record(session=session, bloc_id=bloc.id, actor_id=by, now=now, action="export.year", year=year)
     return YearData(bloc, year, records, from_rows(own.criteria) if own else default_criteria)
-
-
-def unreachable(session: Session, *, user_id: int, now: datetime) -> None:
-    """Telegram refused the file: the person blocked the bot, or never opened a chat."""
-    mark_unreachable(session=session, user_id=user_id, now=now)

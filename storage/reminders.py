@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from domain.reminders import Planned
 from storage.models import Milestone, Reminder, ReminderDelivery
@@ -79,5 +79,3 @@ def mark(*, session: Session, delivery_id: int, status: str, now: datetime) -> N
                     .values(status=status, done_at=now))
 
 
-def unfinished_milestones(*, session: Session, ids: list[int]) -> dict[int, Milestone]:
-    return {m.id: m for m in session.exec(select(Milestone).where(col(Milestone.id).in_(ids)))} if ids else {}
