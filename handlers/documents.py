@@ -12,18 +12,15 @@ from exports import review_documents
 from khoibot import outbox
 from khoibot.services import Services
 from storage import votes
-from storage.models import Bloc
 
 
-async def send_latest_documents(app: Application, bloc: Bloc, chat_id: int, year: int) -> int:
-    """The latest version of each document of the year (for /xuat); how many were sent."""
+async def send_latest_documents(app: Application, latest: dict, chat_id: int, year: int) -> None:
+    """The latest version of each document of the year, read with /xuat's sheet
+    (services.yearly.sheet), in the order of their kinds."""
     s: Services = app.bot_data["services"]
-    with s.db.session() as session:
-        latest = votes.latest_documents(session=session, bloc_id=bloc.id, year=year)
     for kind in review_documents.KINDS:
         if kind in latest:
             await send_document(app.bot, s, chat_id, latest[kind], year)
-    return len(latest)
 
 
 async def send_document(bot: Bot, s: Services, chat_id: int, document, year: int) -> None:

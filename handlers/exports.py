@@ -9,14 +9,17 @@ from telegram import Update
 from domain.scores import Criterion
 from exports import year_workbook
 from handlers.buttons import ExportYear
-from handlers.common import Context, alert, group_button, group_command, svc, transaction
+from handlers.common import Context, alert, command_text, svc, transaction
 from handlers.documents import send_latest_documents
-from handlers.status import chosen_status, send_registration_sheet
+from handlers.gates import acting, in_group, pressed_in_group, pressed_message, refuse_button, refuse_command
+from handlers.status import send_registration_sheet, year_refused
 from khoibot import outbox
 from khoibot.services import Services
+from services import status as status_service
 from services import yearly
+from services.blocs import Refused as BlocRefused
+from services.blocs import bloc_in
 from services.yearly import Refusal, Refused
-from storage.models import Bloc
 
 
 def year_workbook_of(s: Services, data: yearly.YearData) -> bytes:
@@ -31,17 +34,23 @@ def year_workbook_of(s: Services, data: yearly.YearData) -> bytes:
         criteria=[(c.name, c.max) for c in data.criteria], generated_at=s.clock.now(), tz=s.tz)
 
 
-@group_button(secretary=True)
-async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
+@pressed_in_group
+async def on_button(update: Update, context: Context) -> None:
     """xu:all:<year>: the year's whole data, to the pressing secretary's private chat (it
     holds people's names and the audit log: not for the whole group)."""
     button = ExportYear.unpack(update.callback_query.data)
     s = svc(context)
     user_id = update.effective_user.id
+    actor = await acting(update, context)
     with transaction(context) as session:
-        data = yearly.year_data(session, bloc_id=bloc.id, year=button.year if button else None, by=user_id,
-                                now=s.clock.now(),
-                                default_criteria=[Criterion(c.name, c.max) for c in s.settings.scores.criteria])
+        bloc = bloc_in(session, chat_id=update.callback_query.message.chat.id, actor=actor, secretary=True,
+                       message=pressed_message(update))
+        data = bloc if isinstance(bloc, BlocRefused) else yearly.year_data(
+            session, bloc_id=bloc.id, year=button.year if button else None, by=user_id, now=s.clock.now(),
+            default_criteria=[Criterion(c.name, c.max) for c in s.settings.scores.criteria])
+    if isinstance(data, BlocRefused):
+        await refuse_button(update, context, data)
+        return
     if isinstance(data, Refused):
         await alert(update, context, "common.stale_button" if data.code == Refusal.STALE
                     else "exports.open_private_first")
@@ -55,12 +64,20 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
     await alert(update, context, "exports.all_sent", year=data.year)
 
 
-@group_command()
-async def xuat(update: Update, context: Context, bloc: Bloc) -> None:
-    """/xuat, or /xuat 2025 for a past year's sheet."""
-    view = await chosen_status(update, context, bloc, "xuat")
-    if view is None:
+@in_group
+async def xuat(update: Update, context: Context) -> None:
+    """/xuat, or /xuat 2025 for a past year's sheet; with it the review's documents of that
+    year, latest version, when the bloc has voted. All read in one transaction."""
+    with transaction(context) as session:
+        bloc = bloc_in(session, chat_id=update.effective_chat.id)
+        sheet = bloc if isinstance(bloc, BlocRefused) else yearly.sheet(
+            session, bloc_id=bloc.id, typed=command_text(update), catalogue=svc(context).catalogue)
+    if isinstance(sheet, BlocRefused):
+        await refuse_command(update, context, sheet, "xuat")
         return
-    await send_registration_sheet(context, view, update.effective_chat.id, offer_all=True)
-    # The review's documents of that year, latest version, when the bloc has voted.
-    await send_latest_documents(context.application, bloc, update.effective_chat.id, view.status.year)
+    if isinstance(sheet, status_service.Refused):
+        await year_refused(update, context, sheet, bloc, "xuat")
+        return
+    chat_id, year = update.effective_chat.id, sheet.view.status.year
+    await send_registration_sheet(context, sheet.view, chat_id, offer_all=True)
+    await send_latest_documents(context.application, sheet.documents, chat_id, year)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ChatType
 
-from handlers.common import GROUP_TYPES, Context, is_secretary, load_bloc, say, svc
+from handlers.common import GROUP_TYPES, Context, say, svc, transaction
+from handlers.gates import acting
+from services.blocs import Refused, bloc_in, is_secretary
 from storage import roster
 
 
@@ -25,8 +27,11 @@ async def welcome(update: Update, context: Context) -> None:
 async def huongdan(update: Update, context: Context) -> None:
     chat, user = update.effective_chat, update.effective_user
     if chat.type in GROUP_TYPES:
-        bloc = load_bloc(context, chat.id)
-        secretary = bloc is not None and await is_secretary(context, bloc, user.id)
+        actor = await acting(update, context)
+        with transaction(context) as session:
+            bloc = bloc_in(session, chat_id=chat.id)
+            bloc = None if isinstance(bloc, Refused) else bloc
+            secretary = bloc is not None and is_secretary(session, bloc=bloc, actor=actor)
         await say(update, context, "help.group", bloc=bloc, secretary=secretary)
         return
     await say(update, context, "help.private", units=_my_units(context, user.id))

@@ -14,10 +14,12 @@ from __future__ import annotations
 from telegram import Update
 
 from handlers.buttons import Rollover as RolloverButton
-from handlers.common import (Context, alert, group_button, group_command, keyboard, label, private_chat_button, say,
-                             svc, tell, transaction)
+from handlers.common import Context, alert, keyboard, label, private_chat_button, say, svc, tell, transaction
+from handlers.gates import acting, in_group, pressed_in_group, pressed_message, refuse_button, refuse_command
 from khoibot import outbox, scheduler
 from services import rollover as service
+from services.blocs import Refused as BlocRefused
+from services.blocs import bloc_in
 from services.rollover import Preview, Refusal, Refused
 from storage.models import Bloc, RoleKind
 
@@ -42,11 +44,17 @@ def _preview_keyboard(context: Context, bloc: Bloc):
                      [(label(context, "rollover.btn_go", next_year=bloc.year + 1), _data(bloc, GO))]])
 
 
-@group_command(secretary=True)
-async def namsau(update: Update, context: Context, bloc: Bloc) -> None:
+@in_group
+async def namsau(update: Update, context: Context) -> None:
     local_year = svc(context).local_now().year
+    actor = await acting(update, context)
     with transaction(context) as session:
-        found = service.may_move(session, bloc_id=bloc.id, year=None, local_year=local_year)
+        bloc = bloc_in(session, chat_id=update.effective_chat.id, actor=actor, secretary=True)
+        found = bloc if isinstance(bloc, BlocRefused) else service.may_move(session, bloc_id=bloc.id, year=None,
+                                                                            local_year=local_year)
+    if isinstance(found, BlocRefused):
+        await refuse_command(update, context, found, "namsau")
+        return
     if isinstance(found, Refused):
         await say(update, context, f"rollover.{found.code}", local_year=local_year, **_view(context, found.preview))
         return
@@ -104,26 +112,38 @@ async def _rolled_over(update: Update, context: Context, done: service.RolledOve
                reply_markup=private_chat_button(context, "rollover.btn_register", "dangky"))
 
 
-@group_button(secretary=True)
-async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
+def _decide(session, bloc: Bloc, button: RolloverButton, by: int, s):
+    """What a press of the move's buttons decides, past the gate."""
+    action, year = button.action, button.year
+    if action in (SET_LEAD, SET_DEPUTY):
+        return service.set_leader(session, bloc_id=bloc.id, year=year, unit_id=button.unit_id or None,
+                                  kind=RoleKind.LEAD if action == SET_LEAD else RoleKind.DEPUTY, by=by,
+                                  now=s.clock.now())
+    if action == OK:
+        return service.confirm(session, bloc_id=bloc.id, year=year, local_year=s.local_now().year, by=by,
+                               now=s.clock.now())
+    if action == GO:
+        return service.may_move(session, bloc_id=bloc.id, year=year, local_year=s.local_now().year)
+    return service.preview(session, bloc_id=bloc.id, year=year)
+
+
+@pressed_in_group
+async def on_button(update: Update, context: Context) -> None:
     button = RolloverButton.unpack(update.callback_query.data)
+    s = svc(context)
+    actor = await acting(update, context)
+    with transaction(context) as session:
+        bloc = bloc_in(session, chat_id=update.callback_query.message.chat.id, actor=actor, secretary=True,
+                       message=pressed_message(update))
+        outcome = bloc if isinstance(bloc, BlocRefused) or button is None else _decide(
+            session, bloc, button, update.effective_user.id, s)
+    if isinstance(outcome, BlocRefused):
+        await refuse_button(update, context, outcome)
+        return
     if button is None:
         await alert(update, context, "common.stale_button")
         return
-    s = svc(context)
-    action, year, by = button.action, button.year, update.effective_user.id
-    with transaction(context) as session:
-        if action in (SET_LEAD, SET_DEPUTY):
-            outcome = service.set_leader(session, bloc_id=bloc.id, year=year, unit_id=button.unit_id or None,
-                                         kind=RoleKind.LEAD if action == SET_LEAD else RoleKind.DEPUTY, by=by,
-                                         now=s.clock.now())
-        elif action == OK:
-            outcome = service.confirm(session, bloc_id=bloc.id, year=year, local_year=s.local_now().year, by=by,
-                                      now=s.clock.now())
-        elif action == GO:
-            outcome = service.may_move(session, bloc_id=bloc.id, year=year, local_year=s.local_now().year)
-        else:
-            outcome = service.preview(session, bloc_id=bloc.id, year=year)
+    action = button.action
     if isinstance(outcome, Refused):
         await _refused(update, context, outcome)
         return

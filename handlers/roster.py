@@ -11,11 +11,12 @@ from domain.text import shorten
 from handlers.buttons import InviteUnit, Roster
 from handlers.common import BUTTON_NAME, Context, alert, ask, command_text, keyboard, label, say, svc, transaction
 from handlers.gates import acting, in_group, pressed_in_group, pressed_message, refuse_button, refuse_command
+from handlers.replies import Answer, Answering
 from khoibot import outbox
 from services import roster as service
 from services.blocs import Actor, Refused, bloc_in
 from services.roster import Listing, RosterRefused
-from storage.models import PendingReply, Unit
+from storage.models import Unit
 
 
 def roster_keyboard(context: Context):
@@ -55,21 +56,19 @@ async def _added(update: Update, context: Context, outcome, command: str) -> boo
     return True
 
 
-async def _answering(update: Update, context: Context, pending: PendingReply, decide, **answer):
-    """A secretary's answer to one of the roster's questions, decided in one transaction with
-    the gate (a secretary may have been removed since the question was asked)."""
-    actor = await acting(update, context)
-    with transaction(context) as session:
-        bloc = bloc_in(session, chat_id=update.effective_chat.id, actor=actor, secretary=True,
-                       bloc_id=pending.bloc_id)
-        return bloc if isinstance(bloc, Refused) else decide(session, bloc=bloc, actor=actor,
-                                                              now=svc(context).clock.now(), **answer)
+def _decide_add(context: Context, session, answer: Answer):
+    """A secretary's list of units answered, past the gate (checked again at answer time)."""
+    bloc = answer.secretary_bloc(session)
+    return bloc if isinstance(bloc, Refused) else service.add(
+        session, bloc=bloc, actor=answer.actor, now=answer.now, text=answer.text,
+        capacity=svc(context).settings.bot.max_units_per_bloc)
 
 
-async def answer_add(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
-    outcome = await _answering(update, context, pending, service.add, text=text,
-                               capacity=svc(context).settings.bot.max_units_per_bloc)
+async def _tell_added(update: Update, context: Context, answer: Answer, outcome) -> bool:
     return await _added(update, context, outcome, "donvi")
+
+
+answer_add = Answering(_decide_add, _tell_added)
 
 
 def _picker(context: Context, units: list[Unit]):
@@ -163,9 +162,7 @@ async def on_button(update: Update, context: Context) -> None:
         await outbox.edit(context.bot, chat_id, message_id, s.render("roster.removed", unit=outcome.unit))
 
 
-async def answer_rename(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
-    outcome = await _answering(update, context, pending, service.rename,
-                               unit_id=pending.payload.get("unit_id", 0), name=text)
+async def _tell_renamed(update: Update, context: Context, answer: Answer, outcome) -> bool:
     if isinstance(outcome, Refused):
         await refuse_command(update, context, outcome, "donvi")
         return True
@@ -178,3 +175,14 @@ async def answer_rename(update: Update, context: Context, pending: PendingReply,
         return False
     await say(update, context, "roster.renamed", old=outcome.old, new=outcome.unit.name)
     return True
+
+
+def _decide_rename(context: Context, session, answer: Answer):
+    """A unit's new name answered, past the gate."""
+    bloc = answer.secretary_bloc(session)
+    return bloc if isinstance(bloc, Refused) else service.rename(
+        session, bloc=bloc, actor=answer.actor, now=answer.now, unit_id=answer.question.payload.get("unit_id", 0),
+        name=answer.text)
+
+
+answer_rename = Answering(_decide_rename, _tell_renamed)

@@ -10,14 +10,16 @@ from domain import dates
 from domain.dates import fmt_date, fmt_time
 from domain.milestones import MEETINGS, Kind, example
 from handlers.buttons import Schedule
-from handlers.common import (Context, alert, ask, best_effort, group_button, group_command, keyboard, label, say, svc,
-                             transaction)
-from handlers.replies import secretary_answering
+from handlers.common import Context, alert, ask, best_effort, keyboard, label, say, svc, transaction
+from handlers.gates import acting, in_group, pressed_in_group, pressed_message, refuse_button, refuse_command
+from handlers.replies import Answer, Answering
 from handlers.status import refresh_board
 from khoibot import outbox, scheduler
 from services import milestones as service
+from services.blocs import Refused as BlocRefused
+from services.blocs import bloc_in
 from services.milestones import Refusal, Refused
-from storage.models import Bloc, PendingReply
+from storage.models import Bloc
 
 # Short codes for callback data.
 CODES = {"dl": Kind.REGISTRATION_DEADLINE, "gu": Kind.COVENANT_MEETING, "sk": Kind.MIDYEAR_MEETING,
@@ -39,9 +41,8 @@ def year_problem(context: Context, bloc: Bloc, at) -> dict | None:
     return dates.year_problem(at, bloc_year=bloc.year, now=s.clock.now(), tz=s.tz)
 
 
-def _view(context: Context, bloc: Bloc):
-    with transaction(context) as session:
-        shown = service.schedule(session, bloc_id=bloc.id, rules_of=svc(context).settings.reminders.rules)
+def _view(context: Context, shown: service.Schedule):
+    """The schedule as the templates show it, with a secretary's buttons."""
     active = {item.milestone.kind for item in shown.items}
     rows = [[(label(context, "schedule.btn_set", kind=kind.value), Schedule("set", code).pack())] for code, kind in CODES.items()]
     rows += [[(label(context, "schedule.btn_cancel", kind=kind.value), Schedule("cancel", code).pack())]
@@ -51,20 +52,48 @@ def _view(context: Context, bloc: Bloc):
     return dict(bloc=shown.bloc, items=items, hour=shown.hour), keyboard(rows)
 
 
-@group_command()
-async def lich(update: Update, context: Context, bloc: Bloc) -> None:
-    view, markup = _view(context, bloc)
+@in_group
+async def lich(update: Update, context: Context) -> None:
+    with transaction(context) as session:
+        bloc = bloc_in(session, chat_id=update.effective_chat.id)
+        shown = bloc if isinstance(bloc, BlocRefused) else service.schedule(
+            session, bloc_id=bloc.id, rules_of=svc(context).settings.reminders.rules)
+    if isinstance(shown, BlocRefused):
+        await refuse_command(update, context, shown, "lich")
+        return
+    view, markup = _view(context, shown)
     await say(update, context, "schedule.show", reply_markup=markup, **view)
 
 
-@group_button(secretary=True)
-async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
+def _decide(context: Context, session, bloc: Bloc, action: str | None, kind: Kind | None, button: Schedule | None,
+            by: int):
+    """What a press of the schedule's buttons decides, past the gate (None: nothing to decide:
+    a question is asked, or the data is stale)."""
+    s = svc(context)
+    if action == "cancel" and kind:
+        return service.to_cancel(session, bloc_id=bloc.id, kind=kind)
+    if action == "cancelok":
+        return service.cancel(session, bloc_id=bloc.id, milestone_id=button.milestone_id, by=by, now=s.clock.now())
+    if action == "show":
+        return service.schedule(session, bloc_id=bloc.id, rules_of=s.settings.reminders.rules)
+    return None
+
+
+@pressed_in_group
+async def on_button(update: Update, context: Context) -> None:
     button = Schedule.unpack(update.callback_query.data)
     action, code = (button.action, button.code) if button else (None, None)
     kind = CODES.get(code)
     s = svc(context)
     message = update.callback_query.message
-    if action == "hour":
+    actor = await acting(update, context)
+    with transaction(context) as session:
+        bloc = bloc_in(session, chat_id=message.chat.id, actor=actor, secretary=True, message=pressed_message(update))
+        outcome = bloc if isinstance(bloc, BlocRefused) else _decide(context, session, bloc, action, kind, button,
+                                                                     update.effective_user.id)
+    if isinstance(outcome, BlocRefused):
+        await refuse_button(update, context, outcome)
+    elif action == "hour":
         await update.callback_query.answer()
         await ask(update, context, "schedule.ask_hour", action="schedule.hour", bloc_id=bloc.id)
     elif action == "set" and kind:
@@ -73,49 +102,54 @@ async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
                   action="schedule.set", bloc_id=bloc.id, kind=kind.value, example=example_of(context, bloc, kind))
     elif action == "cancel" and kind:
         # Ask first: cancelling drops the milestone's reminders.
-        with transaction(context) as session:
-            milestone = service.to_cancel(session, bloc_id=bloc.id, kind=kind)
-        if isinstance(milestone, Refused):
+        if isinstance(outcome, Refused):
             await alert(update, context, "common.stale_button")
             return
         await update.callback_query.answer()
         await outbox.edit(context.bot, message.chat.id, message.message_id,
-                          s.render("schedule.confirm_cancel", milestone=milestone),
-                          reply_markup=keyboard([[(label(context, "schedule.btn_cancel_yes"), Schedule("cancelok", milestone_id=milestone.id).pack()),
+                          s.render("schedule.confirm_cancel", milestone=outcome),
+                          reply_markup=keyboard([[(label(context, "schedule.btn_cancel_yes"), Schedule("cancelok", milestone_id=outcome.id).pack()),
                                                   (label(context, "schedule.btn_cancel_no"), Schedule("show").pack())]]))
     elif action == "cancelok":
-        with transaction(context) as session:
-            milestone = service.cancel(session, bloc_id=bloc.id, milestone_id=button.milestone_id,
-                                       by=update.effective_user.id, now=s.clock.now())
-        if isinstance(milestone, Refused):
+        if isinstance(outcome, Refused):
             await alert(update, context, "common.stale_button")
             return
         await update.callback_query.answer()
         scheduler.set_alarm(context.application)
         await outbox.edit(context.bot, message.chat.id, message.message_id,
-                          s.render("schedule.cancelled", milestone=milestone))
+                          s.render("schedule.cancelled", milestone=outcome))
         await best_effort("refresh board", refresh_board(context, bloc))
     elif action == "show":
         await update.callback_query.answer()
-        view, markup = _view(context, bloc)
+        view, markup = _view(context, outcome)
         await outbox.edit(context.bot, message.chat.id, message.message_id,
                           s.render("schedule.show", **view), reply_markup=markup)
     else:
         await alert(update, context, "common.stale_button")
 
 
-async def answer_set(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
-    bloc = await secretary_answering(update, context, pending, "lich")
-    if bloc is None:
-        return True
+# A secretary's answers (the gate checked again at answer time): the decision returns the
+# bloc with the service's outcome, the board being refreshed after the commit.
+
+def _decide_set(context: Context, session, answer: Answer):
+    bloc = answer.secretary_bloc(session)
+    if isinstance(bloc, BlocRefused):
+        return bloc
     s = svc(context)
-    kind = Kind(pending.payload["kind"])
-    # A question asked before prompts carried an example is asked again with one.
-    pending.payload.setdefault("example", example_of(context, bloc, kind))
-    with transaction(context) as session:
-        outcome = service.set_milestone(session, bloc_id=bloc.id, kind=kind, text=text, by=update.effective_user.id,
-                                        now=s.clock.now(), tz=s.tz, rules_of=s.settings.reminders.rules)
+    return bloc, service.set_milestone(session, bloc_id=bloc.id, kind=Kind(answer.question.payload["kind"]),
+                                       text=answer.text, by=answer.actor.user_id, now=answer.now, tz=s.tz,
+                                       rules_of=s.settings.reminders.rules)
+
+
+async def _tell_set(update: Update, context: Context, answer: Answer, decided) -> bool:
+    if isinstance(decided, BlocRefused):
+        await refuse_command(update, context, decided, "lich")
+        return True
+    bloc, outcome = decided
     if isinstance(outcome, Refused):
+        kind = Kind(answer.question.payload["kind"])
+        # A question asked before prompts carried an example is asked again with one.
+        answer.question.payload.setdefault("example", example_of(context, bloc, kind))
         needs_example = outcome.code in (Refusal.FORMAT, Refusal.IMPOSSIBLE, Refusal.MEETING_TIME)
         await say(update, context, f"schedule.error_{outcome.code}", **outcome.details,
                   **(dict(example=example_of(context, bloc, kind)) if needs_example else {}))
@@ -127,17 +161,26 @@ async def answer_set(update: Update, context: Context, pending: PendingReply, te
     return True
 
 
-async def answer_hour(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
-    bloc = await secretary_answering(update, context, pending, "lich")
-    if bloc is None:
-        return True
+def _decide_hour(context: Context, session, answer: Answer):
+    bloc = answer.secretary_bloc(session)
+    if isinstance(bloc, BlocRefused):
+        return bloc
     s = svc(context)
-    with transaction(context) as session:
-        outcome = service.set_hour(session, bloc_id=bloc.id, text=text, by=update.effective_user.id,
-                                   now=s.clock.now(), tz=s.tz, rules_of=s.settings.reminders.rules)
+    return service.set_hour(session, bloc_id=bloc.id, text=answer.text, by=answer.actor.user_id, now=answer.now,
+                            tz=s.tz, rules_of=s.settings.reminders.rules)
+
+
+async def _tell_hour(update: Update, context: Context, answer: Answer, outcome) -> bool:
+    if isinstance(outcome, BlocRefused):
+        await refuse_command(update, context, outcome, "lich")
+        return True
     if isinstance(outcome, Refused):
         await say(update, context, "schedule.error_hour")
         return False
     scheduler.set_alarm(context.application)
     await say(update, context, "schedule.hour_set", hour=outcome.hour)
     return True
+
+
+answer_set = Answering(_decide_set, _tell_set)
+answer_hour = Answering(_decide_hour, _tell_hour)

@@ -11,10 +11,10 @@ from domain.blocs import MAX_BLOC_NAME
 from handlers.buttons import Catalogue, RenameBloc, SetProvince
 from handlers.common import Context, ask, command_text, keyboard, label, say, svc, transaction
 from handlers.gates import acting, in_group, pressed_in_group, pressed_message, refuse_button, refuse_command
+from handlers.replies import Answer, Answering
 from khoibot import outbox
 from services import blocs as service
 from services.blocs import Refusal, Refused
-from storage.models import PendingReply
 
 
 def card_view(context: Context, card: service.Card) -> dict:
@@ -38,10 +38,14 @@ async def khoi(update: Update, context: Context) -> None:
 
 async def _create(update: Update, context: Context, actor: service.Actor, text: str, decide) -> bool:
     s = svc(context)
-    year = s.local_now().year
     with transaction(context) as session:
         outcome = decide(session, chat_id=update.effective_chat.id, actor=actor, text=text,
-                         province=s.settings.bot.province, now=s.clock.now(), current_year=year)
+                         province=s.settings.bot.province, now=s.clock.now(), current_year=s.local_now().year)
+    return await _told(update, context, outcome)
+
+
+async def _told(update: Update, context: Context, outcome) -> bool:
+    """The outcome of /khoi or of the bloc's name answered; False when the name was refused."""
     if isinstance(outcome, service.Card):
         await say(update, context, "setup.card", reply_markup=card_keyboard(context), **card_view(context, outcome))
     elif isinstance(outcome, service.AskName):
@@ -53,14 +57,20 @@ async def _create(update: Update, context: Context, actor: service.Actor, text: 
     elif outcome.code == Refusal.ALREADY:
         await say(update, context, "setup.already")
     else:
-        await say(update, context, f"setup.error_{outcome.problem}", limit=MAX_BLOC_NAME, year=year)
+        await say(update, context, f"setup.error_{outcome.problem}", limit=MAX_BLOC_NAME,
+                  year=svc(context).local_now().year)
         return False
     return True
 
 
-async def answer_create(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
-    actor = await acting(update, context, ask_admin=True)
-    return await _create(update, context, actor, text, service.create)
+def _decide_create(context: Context, session, answer: Answer):
+    s = svc(context)
+    return service.create(session, chat_id=answer.question.chat_id, actor=answer.actor, text=answer.text,
+                          province=s.settings.bot.province, now=answer.now, current_year=s.local_now().year)
+
+
+# The bloc's name answered (only a group's administrator sets a bloc up: the router asked Telegram).
+answer_create = Answering(_decide_create, lambda update, context, answer, outcome: _told(update, context, outcome))
 
 
 @pressed_in_group
@@ -98,24 +108,25 @@ async def on_card_button(update: Update, context: Context) -> None:
                   old=bloc.province)
 
 
-async def _answer(update: Update, context: Context, pending: PendingReply, decide, **answer):
-    """A secretary's answer to the card's question, decided in one transaction (the gate
-    included: a secretary may have been removed since the question was asked)."""
-    actor = await acting(update, context)
-    with transaction(context) as session:
-        bloc = service.bloc_in(session, chat_id=update.effective_chat.id, actor=actor, secretary=True,
-                               bloc_id=pending.bloc_id)
-        outcome = bloc if isinstance(bloc, Refused) else decide(session, bloc=bloc, actor=actor,
-                                                                 now=svc(context).clock.now(), **answer)
+def _deciding(decide, field: str):
+    """The decision on a secretary's answer to the card's question, past the gate; the
+    answer's text is the service's ``field``."""
+    def decision(context: Context, session, answer: Answer):
+        bloc = answer.secretary_bloc(session)
+        return bloc if isinstance(bloc, Refused) else decide(session, bloc=bloc, actor=answer.actor, now=answer.now,
+                                                             **{field: answer.text})
+    return decision
+
+
+async def _gate_refused(update: Update, context: Context, outcome) -> bool:
     if isinstance(outcome, Refused) and outcome.code in (Refusal.NO_BLOC, Refusal.NOT_SECRETARY):
         await refuse_command(update, context, outcome, "khoi")
-        return None
-    return outcome
+        return True
+    return False
 
 
-async def answer_rename(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
-    outcome = await _answer(update, context, pending, service.rename, name=text)
-    if outcome is None:
+async def _tell_renamed(update: Update, context: Context, answer: Answer, outcome) -> bool:
+    if await _gate_refused(update, context, outcome):
         return True
     if isinstance(outcome, Refused):
         await say(update, context, f"setup.error_{outcome.problem}", limit=MAX_BLOC_NAME)
@@ -124,12 +135,15 @@ async def answer_rename(update: Update, context: Context, pending: PendingReply,
     return True
 
 
-async def answer_province(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
-    outcome = await _answer(update, context, pending, service.set_province, province=text)
-    if outcome is None:
+async def _tell_province(update: Update, context: Context, answer: Answer, outcome) -> bool:
+    if await _gate_refused(update, context, outcome):
         return True
     if isinstance(outcome, Refused):
         await say(update, context, "setup.error_province")
         return False
     await say(update, context, "setup.province_set", province=outcome.province)
     return True
+
+
+answer_rename = Answering(_deciding(service.rename, "name"), _tell_renamed)
+answer_province = Answering(_deciding(service.set_province, "province"), _tell_province)

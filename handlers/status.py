@@ -12,17 +12,20 @@ from domain.chunks import MAX_CHUNKS, TEXT_LIMIT, split_lines, utf16_len
 from domain.text import shorten
 from exports.registration_sheet import SheetRow, registration_sheet
 from handlers.buttons import ExportYear, Status
-from handlers.common import (BUTTON_NAME, Context, alert, ask, best_effort, command_text, group_button, group_command,
-                             keyboard, label, say, svc, tell, transaction)
+from handlers.common import (BUTTON_NAME, Context, alert, ask, best_effort, command_text, keyboard, label, say, svc,
+                             tell, transaction)
+from handlers.gates import acting, in_group, pressed_in_group, pressed_message, refuse_button, refuse_command
 from handlers.pacing import pacer
-from handlers.replies import secretary_answering
+from handlers.replies import Answer, Answering
 from khoibot import outbox
 from khoibot.services import Services
 from services import quotas as quota_service
 from services import status as status_service
+from services.blocs import Refused as BlocRefused
+from services.blocs import bloc_in
 from services.quotas import Refusal as QuotaRefusal
 from services.quotas import Refused as QuotaRefused
-from storage.models import Bloc, PendingReply
+from storage.models import Bloc
 
 log = logging.getLogger(__name__)
 
@@ -65,27 +68,31 @@ def status_keyboard(context: Context):
                      [(label(context, "status.btn_quota"), Status("quota").pack())]])
 
 
-async def chosen_status(update: Update, context: Context, bloc: Bloc, command: str) -> status_service.View | None:
-    """The status of the year typed after the command ("/tinhhinh 2025"; the current year
-    when none was), read in one transaction; None when it cannot be shown (not a year, or
-    one the bloc has no records of: told so)."""
+async def year_refused(update: Update, context: Context, refused: status_service.Refused, bloc: Bloc,
+                       command: str) -> None:
+    """The year typed after the command cannot be shown: not a year, or one the bloc has no
+    records of (services.status.read_year)."""
     typed = command_text(update)
+    if refused.code == status_service.Refusal.NOT_A_YEAR:
+        await say(update, context, "status.year_not_a_number", command=command, typed=typed[:30], bloc=bloc)
+    else:
+        await say(update, context, "status.year_no_data", command=command, year=refused.year, years=refused.years,
+                  bloc=bloc)
+
+
+@in_group
+async def tinhhinh(update: Update, context: Context) -> None:
+    """/tinhhinh, or /tinhhinh 2025 for a past year: the bloc found and the status of the
+    year typed read in one transaction."""
     with transaction(context) as session:
-        view = status_service.read_year(session, bloc_id=bloc.id, typed=typed, catalogue=svc(context).catalogue)
+        bloc = bloc_in(session, chat_id=update.effective_chat.id)
+        view = bloc if isinstance(bloc, BlocRefused) else status_service.read_year(
+            session, bloc_id=bloc.id, typed=command_text(update), catalogue=svc(context).catalogue)
+    if isinstance(view, BlocRefused):
+        await refuse_command(update, context, view, "tinhhinh")
+        return
     if isinstance(view, status_service.Refused):
-        if view.code == status_service.Refusal.NOT_A_YEAR:
-            await say(update, context, "status.year_not_a_number", command=command, typed=typed[:30], bloc=bloc)
-        else:
-            await say(update, context, "status.year_no_data", command=command, year=view.year, years=view.years,
-                      bloc=bloc)
-        return None
-    return view
-
-
-@group_command()
-async def tinhhinh(update: Update, context: Context, bloc: Bloc) -> None:
-    view = await chosen_status(update, context, bloc, "tinhhinh")
-    if view is None:
+        await year_refused(update, context, view, bloc, "tinhhinh")
         return
     text = svc(context).render("status.full", status=view.status, **view.extra)
     if len(split_lines(text)) > MAX_CHUNKS:
@@ -164,65 +171,80 @@ async def _refresh_board(context: Context, bloc: Bloc) -> None:
                                     pinned=pinned, pin_refusal_told=refusal_told)
 
 
-@group_button(secretary=True)
-async def on_button(update: Update, context: Context, bloc: Bloc) -> None:
+def _decide(session, bloc: Bloc, button: Status | None, by: int, s: Services):
+    """What a press of the status's buttons decides, past the gate (None: stale data)."""
+    action = button.action if button else None
+    if action == "xlsx":
+        return status_service.status(session, bloc_id=bloc.id, catalogue=s.catalogue)
+    if action == "quota":
+        return quota_service.menu(session, bloc_id=bloc.id, catalogue=s.catalogue)
+    if action == "qt":
+        return quota_service.asking(session, bloc_id=bloc.id, code=button.code, catalogue=s.catalogue)
+    if action == "pick":
+        return status_service.units(session, bloc_id=bloc.id)
+    if action == "reopen" and button.unit_id is not None:
+        return status_service.reopen(session, bloc_id=bloc.id, unit_id=button.unit_id, by=by, now=s.clock.now(),
+                                     days=s.settings.bot.reopen_days)
+    return None
+
+
+@pressed_in_group
+async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
     button = Status.unpack(query.data)
-    action, unit_id = (button.action, button.unit_id) if button else (None, None)
+    action = button.action if button else None
     s = svc(context)
+    actor = await acting(update, context)
+    with transaction(context) as session:
+        bloc = bloc_in(session, chat_id=query.message.chat.id, actor=actor, secretary=True,
+                       message=pressed_message(update))
+        outcome = bloc if isinstance(bloc, BlocRefused) else _decide(session, bloc, button,
+                                                                     update.effective_user.id, s)
+    if isinstance(outcome, BlocRefused):
+        await refuse_button(update, context, outcome)
+        return
+    if outcome is None:
+        await alert(update, context, "common.stale_button")
+        return
     if action == "xlsx":
         await query.answer()
-        with transaction(context) as session:
-            view = status_service.status(session, bloc_id=bloc.id, catalogue=s.catalogue)
-        await send_registration_sheet(context, view, query.message.chat.id)
+        await send_registration_sheet(context, outcome, query.message.chat.id)
         return
     if action == "quota":
         await query.answer()
-        with transaction(context) as session:
-            menu = quota_service.menu(session, bloc_id=bloc.id, catalogue=s.catalogue)
         # Once the ballot has opened the quotas are only shown.
-        rows = [] if menu.fixed else [[(t.name[:60], Status(Status.QUOTA_TITLE, code=t.code).pack())]
-                                      for t, _ in menu.titles]
+        rows = [] if outcome.fixed else [[(t.name[:60], Status(Status.QUOTA_TITLE, code=t.code).pack())]
+                                         for t, _ in outcome.titles]
         await outbox.send(context.bot, s, query.message.chat.id,
-                          s.render("status.pick_quota", bloc=menu.bloc, titles=menu.titles, fixed=menu.fixed),
+                          s.render("status.pick_quota", bloc=outcome.bloc, titles=outcome.titles, fixed=outcome.fixed),
                           reply_markup=keyboard(rows) if rows else None)
         return
     if action == "qt":
-        with transaction(context) as session:
-            asking = quota_service.asking(session, bloc_id=bloc.id, code=button.code, catalogue=s.catalogue)
-        if isinstance(asking, QuotaRefused):
-            if asking.code == QuotaRefusal.LOCKED:
-                await alert(update, context, "status.quota_locked", year=asking.year)
+        if isinstance(outcome, QuotaRefused):
+            if outcome.code == QuotaRefusal.LOCKED:
+                await alert(update, context, "status.quota_locked", year=outcome.year)
             else:
                 await alert(update, context, "common.stale_button")
             return
         await query.answer()
-        await ask(update, context, "status.ask_quota", action="status.quota", bloc_id=bloc.id, code=asking.title.code,
-                  title=asking.title.name, year=asking.year, current=asking.current)
+        await ask(update, context, "status.ask_quota", action="status.quota", bloc_id=bloc.id, code=outcome.title.code,
+                  title=outcome.title.name, year=outcome.year, current=outcome.current)
         return
     if action == "pick":
         await query.answer()
-        with transaction(context) as session:
-            units = status_service.units(session, bloc_id=bloc.id)
-        rows = [[(shorten(u.name, BUTTON_NAME), Status("reopen", u.id).pack())] for u in units]
+        rows = [[(shorten(u.name, BUTTON_NAME), Status("reopen", u.id).pack())] for u in outcome]
         await outbox.send(context.bot, s, query.message.chat.id, s.render("status.pick_reopen"),
                           reply_markup=keyboard(rows))
         return
-    if action != "reopen" or unit_id is None:
-        await alert(update, context, "common.stale_button")
-        return
-    with transaction(context) as session:
-        reopened = status_service.reopen(session, bloc_id=bloc.id, unit_id=unit_id, by=update.effective_user.id,
-                                         now=s.clock.now(), days=s.settings.bot.reopen_days)
-    if isinstance(reopened, status_service.Refused):
+    if isinstance(outcome, status_service.Refused):
         await alert(update, context, "roster.unit_gone")
         return
     await query.answer()
     await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
-                      s.render("status.reopened", unit=reopened.unit, until=reopened.until))
-    for person in reopened.people:
-        await tell(context, person.id, "registration.reopened_for_you", unit=reopened.unit, bloc=bloc,
-                   until=reopened.until)
+                      s.render("status.reopened", unit=outcome.unit, until=outcome.until))
+    for person in outcome.people:
+        await tell(context, person.id, "registration.reopened_for_you", unit=outcome.unit, bloc=bloc,
+                   until=outcome.until)
 
 
 # ---- the bloc's quotas for its year: one fact (storage/quotas.py), set from /tinhhinh at any
@@ -258,19 +280,30 @@ async def save_quota(update: Update, context: Context, bloc: Bloc, code: str, te
     return "saved"
 
 
-async def answer_quota(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
-    bloc = await secretary_answering(update, context, pending, "tinhhinh")
-    if bloc is None:
+def _decide_quota(context: Context, session, answer: Answer):
+    """A secretary's typed quota (the gate checked again at answer time): the bloc, with the
+    service's outcome, for the board's refresh after the commit."""
+    bloc = answer.secretary_bloc(session)
+    if isinstance(bloc, BlocRefused):
+        return bloc
+    payload = answer.question.payload
+    return bloc, quota_service.answer(session, bloc_id=bloc.id, code=payload.get("code"), year=payload.get("year"),
+                                      text=answer.text, by=answer.actor.user_id, now=answer.now,
+                                      catalogue=svc(context).catalogue)
+
+
+async def _tell_quota(update: Update, context: Context, answer: Answer, decided) -> bool:
+    if isinstance(decided, BlocRefused):
+        await refuse_command(update, context, decided, "tinhhinh")
         return True
-    s = svc(context)
-    with transaction(context) as session:
-        outcome = quota_service.answer(session, bloc_id=bloc.id, code=pending.payload.get("code"),
-                                       year=pending.payload.get("year"), text=text, by=update.effective_user.id,
-                                       now=s.clock.now(), catalogue=s.catalogue)
+    bloc, outcome = decided
     if isinstance(outcome, QuotaRefused):
-        await _quota_refused(update, context, outcome, text)
+        await _quota_refused(update, context, outcome, answer.text)
         return outcome.code != QuotaRefusal.OUT_OF_RANGE
     title, saved = outcome
     await say(update, context, "status.quota_set", title=title.name, quota=saved.quota, year=saved.year)
     await best_effort("refresh board", refresh_board(context, bloc))
     return True
+
+
+answer_quota = Answering(_decide_quota, _tell_quota)

@@ -1,6 +1,6 @@
-"""/xuat's all-of-the-year workbook: which year may be exported, to whom, and the year's
-records read (and the export audited) in one transaction; exports/year_workbook.py builds
-the file from them."""
+"""/xuat: the year's sheet with the review's documents, and the all-of-the-year workbook:
+which year may be exported, to whom, and the year's records read (and the export audited) in
+one transaction; exports/year_workbook.py builds the file from them."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
+from domain.catalogue import Catalogue
 from domain.scores import Criterion, from_rows
-from storage import audit, rollover, yearly
+from services import status
+from storage import audit, rollover, votes, yearly
 from storage import scores as score_store
-from storage.models import Bloc, TgUser
+from storage.models import Bloc, ReviewDocument, TgUser
 from storage.users import reachable
 
 
@@ -25,6 +27,23 @@ class Refusal(StrEnum):
 @dataclass(frozen=True)
 class Refused:
     code: Refusal
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """What /xuat sends for a year: its registration status (the sheet) and the review's
+    documents of that year, the latest version of each (kind → document)."""
+
+    view: status.View
+    documents: dict[str, ReviewDocument]
+
+
+def sheet(session: Session, *, bloc_id: int, typed: str, catalogue: Catalogue) -> Sheet | status.Refused:
+    """The year typed after /xuat (the current one when none was: services.status.read_year)."""
+    view = status.read_year(session, bloc_id=bloc_id, typed=typed, catalogue=catalogue)
+    if isinstance(view, status.Refused):
+        return view
+    return Sheet(view, votes.latest_documents(session=session, bloc_id=bloc_id, year=view.status.year))
 
 
 @dataclass(frozen=True)

@@ -145,10 +145,10 @@ async def test_a_quota_saved_is_one_transaction(world):
     with transactions(world.db.engine) as record:
         await secretary.reply(group.last_bot_message(), "3")
     assert any(f"Đã đặt chỉ tiêu năm 2025 cho {CO_TINH}: 3 đơn vị" in (m.text or "") for m in group.bot_messages())
-    # The quota checked and written in one transaction; then the pinned board's own refresh
-    # (the board is posted already): one read, and the edit.
+    # The question looked up, the secretary checked, the quota checked and written, the
+    # question marked answered: one transaction; then the pinned board's own refresh: its
+    # read and, the board being posted for the first time, its row recorded after the post.
     action = of_the_action(record)
-    saved = [t for t in action if "status_board" not in t.tables]
-    assert len(saved) == 1 and {"bloc_quota", "audit_log"} <= saved[0].tables
-    board = [t for t in action if "status_board" in t.tables]
-    assert len(board) == 1 and not board[0].writes
+    tables = [t.tables for t in action]
+    assert {"pending_reply", "role", "bloc_quota", "audit_log"} <= action[0].tables, tables
+    assert len(action) == 3 and not action[1].writes and action[2].tables == {"status_board"}, tables

@@ -135,9 +135,11 @@ async def test_moving_and_cancelling_a_meeting_moves_its_reminders(world, bloc):
         await secretary.press(group.last_bot_message(), "✖️ Huỷ mốc này")
     assert "Đã huỷ Hội nghị sơ kết 6 tháng (09:00 ngày 22/07/2025 tại Hội trường B)" in group.last_bot_message().text
     assert planned(world) == []
-    # The milestone and its reminders cancelled together, then the board's own refresh.
-    cancelled = [t for t in of_the_action(record) if "status_board" not in t.tables]
-    assert len(cancelled) == 1 and {"milestone", "reminder", "audit_log"} <= cancelled[0].tables
+    # The secretary checked, the milestone and its reminders cancelled: one transaction; then
+    # the pinned board's own refresh (one read, the edit).
+    action = of_the_action(record)
+    assert {"bloc", "role", "milestone", "reminder", "audit_log"} <= action[0].tables, [t.tables for t in action]
+    assert len(action) == 2 and not action[1].writes, [t.tables for t in action]
     assert await run_reminders(world, local(21, 7, 8, 0)) == 0
 
 
@@ -148,12 +150,15 @@ async def test_setting_a_milestone_is_one_transaction(world, bloc):
     with transactions(world.db.engine) as record:
         await secretary.reply(group.last_bot_message(), "14:00 15/7/2025, Hội trường A")
     assert ("14/07 08:00", "1d", "pending") in planned(world)
-    # The date checked, the milestone written and its reminders planned: one transaction;
-    # then the pinned board's own refresh (one read, the edit).
+    # The question looked up, the secretary checked, the date checked, the milestone written,
+    # its reminders planned and the question marked answered: one transaction; then the
+    # pinned board's own refresh: its read and, the board being posted for the first time,
+    # its row recorded after the post.
     action = of_the_action(record)
-    decided = [t for t in action if "status_board" not in t.tables]
-    assert len(decided) == 1 and {"milestone", "reminder", "audit_log"} <= decided[0].tables
-    assert len(action) == 2 and not action[1].writes
+    assert {"pending_reply", "role", "milestone", "reminder", "audit_log"} <= action[0].tables, \
+        [t.tables for t in action]
+    assert len(action) == 3 and not action[1].writes and action[2].tables == {"status_board"}, \
+        [t.tables for t in action]
 
 
 
