@@ -7,7 +7,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.error import Forbidden
 
-from domain.scores import Criterion, from_rows
+from domain.scores import Criterion
 from exports import year_workbook
 from handlers.buttons import ExportYear
 from handlers.common import Context, alert, group_button, group_command, svc
@@ -24,8 +24,7 @@ def year_export(s: Services, bloc: Bloc, year: int, *, by: int | None) -> bytes:
     """All of the bloc's data for ``year`` as one .xlsx workbook; the export is audited."""
     default = [Criterion(c.name, c.max) for c in s.settings.scores.criteria]
     with s.db.session() as session:
-        own = score_store.own_table(session=session, bloc_id=bloc.id, year=year)
-        criteria = from_rows(own.criteria) if own else default
+        criteria = score_store.own_criteria(session=session, bloc_id=bloc.id, year=year) or default
         records = yearly.year_records(session=session, bloc=bloc, year=year)
         audit.record(session=session, bloc_id=bloc.id, actor_id=by, now=s.clock.now(), action="export.year",
                      year=year)
