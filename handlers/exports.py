@@ -15,7 +15,6 @@ from handlers.documents import send_latest_documents
 from handlers.status import chosen_year, send_registration_sheet
 from khoibot.services import Services
 from storage import audit, rollover, yearly
-from storage import scores as score_store
 from storage.models import Bloc, TgUser
 from storage.users import mark_unreachable, reachable
 
@@ -24,7 +23,6 @@ def year_export(s: Services, bloc: Bloc, year: int, *, by: int | None) -> bytes:
     """All of the bloc's data for ``year`` as one .xlsx workbook; the export is audited."""
     default = [Criterion(c.name, c.max) for c in s.settings.scores.criteria]
     with s.db.session() as session:
-        criteria = score_store.own_criteria(session=session, bloc_id=bloc.id, year=year) or default
         records = yearly.year_records(session=session, bloc=bloc, year=year)
         audit.record(session=session, bloc_id=bloc.id, actor_id=by, now=s.clock.now(), action="export.year",
                      year=year)
@@ -35,7 +33,7 @@ def year_export(s: Services, bloc: Bloc, year: int, *, by: int | None) -> bytes:
 
     return year_workbook.year_workbook(
         records, title_name=title_name, milestone_name=lambda kind: s.render.plain("schedule.milestone_name", kind=kind),
-        criteria=[(c.name, c.max) for c in criteria], generated_at=s.clock.now(), tz=s.tz)
+        criteria=[(c.name, c.max) for c in records.criteria or default], generated_at=s.clock.now(), tz=s.tz)
 
 
 @group_button(secretary=True)

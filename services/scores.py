@@ -201,7 +201,6 @@ def enter_own(session: Session, *, user_id: int, unit_id: int | None, bloc_id: i
         return Refused(Refusal.INVALID, problem=exc.code, details=exc.details, unit=unit, bloc=bloc)
     store.enter_self(session=session, bloc=bloc, unit_id=unit.id, points=points, by=user_id, now=now,
                      criteria=criteria)
-    session.flush()
     return Saved(_unit_scores(session, bloc, unit, default), now)
 
 
@@ -292,7 +291,6 @@ def adjust(session: Session, *, chat_id: int, pending: PendingReply, user_id: in
     before = _unit_scores(session, bloc, unit, default)
     store.adjust(session=session, bloc=bloc, unit_id=unit.id, points=points, reason=typed.reason, by=user_id,
                  now=now, criteria=table)
-    session.flush()
     after = _unit_scores(session, bloc, unit, default)
     lines = [replace(line, previous=old.adjusted if old.adjusted is not None else old.own)
              for line, old in zip(after.lines, before.lines)]
