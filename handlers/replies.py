@@ -20,6 +20,7 @@ from storage.models import Bloc, PendingReply
 # as it is (a text reply to a step that waits for a file).
 KEEP_WAITING = "keep waiting"
 ReplyAction = Callable[[Update, Context, PendingReply, str], Awaitable[bool | str]]
+# (Which action answers which question is in the route table, handlers/routes.py.)
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,13 @@ class Answer:
 class Decided:
     """A reply action decided in the reply's one transaction: ``decide(context, session,
     pending, answer)`` (no await: it calls one service) runs in the transaction that finds
-    the question and closes it; then ``show(update, context, pending, outcome)`` renders and
-    sends the outcome, True when the answer was used, False when refused (asked again)."""
+    the question and closes it (unless ``keep``: a step that waits for a file goes on
+    waiting); then ``show(update, context, pending, outcome)`` renders and sends the outcome,
+    True when the answer was used, False when refused (asked again)."""
 
     decide: Callable[[Context, Session, PendingReply, Answer], object]
     show: Callable[[Update, Context, PendingReply, object], Awaitable[bool]]
+    keep: bool = False
 
     async def __call__(self, update: Update, context: Context, pending: PendingReply, text: str) -> bool:
         """As any reply action: decided in a transaction of its own, then shown."""
@@ -48,8 +51,8 @@ class Decided:
             outcome = self.decide(context, session, pending, Answer(
                 update.effective_chat.id, update.effective_user.id, update.message.text or text,
                 svc(context).clock.now()))
-        return await self.show(update, context, pending, outcome)
-# (Which action answers which question is in the route table, handlers/routes.py.)
+        used = await self.show(update, context, pending, outcome)
+        return KEEP_WAITING if self.keep else used
 
 
 async def secretary_answering(update: Update, context: Context, pending: PendingReply,
@@ -84,9 +87,10 @@ async def on_reply(update: Update, context: Context, *, actions: dict[str, Reply
         if decided:
             outcome = action.decide(context, session, pending, Answer(message.chat.id, update.effective_user.id,
                                                                       message.text or "", now))
-            pending_store.done(session=session, pending=pending)
+            if not action.keep:
+                pending_store.done(session=session, pending=pending)
     if decided:
-        if not await action.show(update, context, pending, outcome):
+        if not await action.show(update, context, pending, outcome) and not action.keep:
             await ask(update, context, pending.payload.get("prompt", "common.ask_again"), action=pending.action,
                       bloc_id=pending.bloc_id, **pending.payload)
         return

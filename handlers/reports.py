@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 
+from sqlmodel import Session
 from telegram import Update
 
 from domain.reports import ALLOWED, LIMIT_MB, PERIODS
@@ -14,7 +15,7 @@ from handlers.buttons import DoDuty, ReportPeriod
 from handlers.common import (private_button, Context, alert, best_effort, represented_units, unit_choices, keyboard,
                              private_command, say, svc, transaction, with_leave_hint)
 from handlers.notices import notify_secretaries
-from handlers.replies import KEEP_WAITING
+from handlers.replies import Answer, Decided
 from khoibot import outbox
 from services import reports as service
 from services.reports import Refusal, Refused, Upload
@@ -61,12 +62,17 @@ async def on_period_button(update: Update, context: Context) -> None:
                                      limit_mb=LIMIT_MB)))
 
 
-async def answer_text(update: Update, context: Context, pending: PendingReply, text: str) -> str:
-    """A text reply to the «send the file here» message: a file is awaited, and the wait goes on."""
-    with transaction(context) as session:
-        unit = service.awaited_unit(session, pending)
+def _decide_text(context: Context, session: Session, pending: PendingReply, answer: Answer) -> Unit | None:
+    return service.awaited_unit(session, pending)
+
+
+async def _show_text(update: Update, context: Context, pending: PendingReply, unit: Unit | None) -> bool:
     await say(update, context, "waits.file_awaited", unit=unit, period=pending.payload.get("period"))
-    return KEEP_WAITING
+    return True
+
+
+# A text reply to the «send the file here» message: a file is awaited, and the wait goes on.
+answer_text = Decided(_decide_text, _show_text, keep=True)
 
 
 async def on_document(update: Update, context: Context) -> None:
