@@ -183,8 +183,8 @@ async def _secretary_answer(update: Update, context: Context, pending: PendingRe
 
 
 def _decide_table(context: Context, session: Session, pending: PendingReply, answer: Answer, admin: bool = False):
-    return service.set_table(session, chat_id=answer.chat_id, pending=pending, user_id=answer.user_id, admin=admin,
-                             text=answer.text, now=answer.now)
+    return service.set_table(session, chat_id=answer.chat_id, bloc_id=pending.bloc_id, user_id=answer.user_id,
+                             admin=admin, text=answer.text, now=answer.now)
 
 
 async def _show_table(update: Update, context: Context, pending: PendingReply, outcome) -> bool:
@@ -207,8 +207,8 @@ answer_table = Decided(_decide_table, _show_table)
 
 
 def _decide_adjust(context: Context, session: Session, pending: PendingReply, answer: Answer, admin: bool = False):
-    return service.adjust(session, chat_id=answer.chat_id, pending=pending, user_id=answer.user_id, admin=admin,
-                          text=answer.text, now=answer.now, default=_default(context))
+    return service.adjust(session, chat_id=answer.chat_id, bloc_id=pending.bloc_id, user_id=answer.user_id,
+                          admin=admin, text=answer.text, now=answer.now, default=_default(context))
 
 
 async def _show_adjust(update: Update, context: Context, pending: PendingReply, outcome) -> bool:

@@ -18,7 +18,7 @@ from domain.text import sort_key
 from storage import roles, roster
 from storage import scores as store
 from storage.blocs import bloc_of_chat
-from storage.models import Bloc, PendingReply, Score, TgUser, Unit
+from storage.models import Bloc, Score, TgUser, Unit
 from storage.users import reachable
 
 
@@ -238,23 +238,23 @@ def points_table(session: Session, *, bloc: Bloc, default: list[Criterion]) -> l
     return store.points_table(session=session, bloc=bloc, default=default)
 
 
-def answering_secretary(session: Session, *, chat_id: int, pending: PendingReply, user_id: int,
+def answering_secretary(session: Session, *, chat_id: int, bloc_id: int | None, user_id: int,
                         admin: bool) -> Bloc | Refused:
-    """The bloc a secretary's answer acts on: the chat's, if it is the question's, and the
-    person still a secretary (listed; ``admin``: the group's administrator, when such are)."""
+    """The bloc a secretary's answer acts on: the chat's, if it is the question's (``bloc_id``),
+    and the person still a secretary (listed; ``admin``: the group's administrator, when such are)."""
     bloc = bloc_of_chat(session=session, chat_id=chat_id)
-    if bloc is None or bloc.id != pending.bloc_id:
+    if bloc is None or bloc.id != bloc_id:
         return Refused(Refusal.NO_BLOC)
     if not admin and not roles.is_listed_secretary(session=session, bloc=bloc, user_id=user_id):
         return Refused(Refusal.NOT_LISTED, bloc=bloc)
     return bloc
 
 
-def set_table(session: Session, *, chat_id: int, pending: PendingReply, user_id: int, admin: bool, text: str,
+def set_table(session: Session, *, chat_id: int, bloc_id: int | None, user_id: int, admin: bool, text: str,
               now: datetime) -> TableSet | Refused:
     """The secretary's answer with the bloc's points table for its year: taken while no
     unit has points (scores are kept by criterion position)."""
-    bloc = answering_secretary(session, chat_id=chat_id, pending=pending, user_id=user_id, admin=admin)
+    bloc = answering_secretary(session, chat_id=chat_id, bloc_id=bloc_id, user_id=user_id, admin=admin)
     if isinstance(bloc, Refused):
         return bloc
     try:
@@ -267,11 +267,11 @@ def set_table(session: Session, *, chat_id: int, pending: PendingReply, user_id:
     return TableSet(bloc, table, max_total(table))
 
 
-def adjust(session: Session, *, chat_id: int, pending: PendingReply, user_id: int, admin: bool, text: str,
+def adjust(session: Session, *, chat_id: int, bloc_id: int | None, user_id: int, admin: bool, text: str,
            now: datetime, default: list[Criterion]) -> Adjusted | Refused:
     """The secretary's answer with a unit's points and the reason: they count instead of
     the unit's own (kept), whether or not the vote opened."""
-    bloc = answering_secretary(session, chat_id=chat_id, pending=pending, user_id=user_id, admin=admin)
+    bloc = answering_secretary(session, chat_id=chat_id, bloc_id=bloc_id, user_id=user_id, admin=admin)
     if isinstance(bloc, Refused):
         return bloc
     table = store.points_table(session=session, bloc=bloc, default=default)

@@ -13,7 +13,7 @@ from sqlmodel import select
 from domain.scores import DEFAULT_CRITERIA, Criterion, to_rows
 from services import scores
 from services.scores import Refusal, Refused
-from storage import blocs, invitations, pending, roster, votes
+from storage import blocs, invitations, roster, votes
 from storage import scores as store
 from storage.db import Database
 from storage.migrate import upgrade
@@ -50,15 +50,6 @@ def world(db):
             roster.enrol(session=s, invitation=invitations.issue(session=s, bloc=bloc, unit=units[0], by=SECRETARY,
                                                                  now=NOW, ttl_days=7), user_id=user, now=NOW)
     return bloc, units
-
-
-def _asked(db, action: str, user: int, message_id: int, **payload):
-    """The bot asked ``user`` a question in the group (or Hà's private chat for own points)."""
-    bloc_id = payload.pop("bloc_id")
-    chat = payload.pop("chat", CHAT)
-    with db.session() as s:
-        return pending.ask(session=s, chat_id=chat, message_id=message_id, user_id=user, action=action, now=NOW,
-                           bloc_id=bloc_id, **payload)
 
 
 def _own(db, user: int, unit_id: int, bloc_id: int, text: str, asked=None, now: datetime = NOW):
@@ -114,13 +105,12 @@ def test_own_points_are_refused_for_another_unit_a_changed_table_or_once_the_vot
 
 def test_the_secretary_sets_the_table_until_a_unit_has_points(db, world):
     bloc, (tu_phap, *_) = world
-    question = _asked(db, "scores.table", SECRETARY, 501, bloc_id=bloc.id, year=2025)
     with db.session() as s:
         assert scores.may_set_table(s, bloc=bloc) is None
-        wrong = scores.set_table(s, chat_id=CHAT, pending=question, user_id=SECRETARY, admin=False,
+        wrong = scores.set_table(s, chat_id=CHAT, bloc_id=bloc.id, user_id=SECRETARY, admin=False,
                                  text="Hoàn thành nhiệm vụ 60", now=NOW)
         assert wrong.code == Refusal.INVALID and wrong.problem == "table_line"
-        done = scores.set_table(s, chat_id=CHAT, pending=question, user_id=SECRETARY, admin=False,
+        done = scores.set_table(s, chat_id=CHAT, bloc_id=bloc.id, user_id=SECRETARY, admin=False,
                                 text="Hoàn thành nhiệm vụ | 60\nPhong trào thi đua | 40", now=NOW)
     assert isinstance(done, scores.TableSet) and done.max_total == 100
     with db.session() as s:
@@ -132,7 +122,7 @@ def test_the_secretary_sets_the_table_until_a_unit_has_points(db, world):
     assert isinstance(_own(db, HA, tu_phap.id, bloc.id, "55\n35", asked=to_rows(done.criteria)), scores.Saved)
     with db.session() as s:
         assert scores.may_set_table(s, bloc=bloc) == Refused(Refusal.TABLE_LOCKED, bloc=bloc)
-        late = scores.set_table(s, chat_id=CHAT, pending=question, user_id=SECRETARY, admin=False,
+        late = scores.set_table(s, chat_id=CHAT, bloc_id=bloc.id, user_id=SECRETARY, admin=False,
                                 text="Một tiêu chí | 100", now=NOW)
     assert late.code == Refusal.TABLE_LOCKED
     assert [e.detail["criteria"][0]["max"] for e in _audit(db, "scores.table")] == [60]
@@ -140,15 +130,14 @@ def test_the_secretary_sets_the_table_until_a_unit_has_points(db, world):
 
 def test_only_a_secretary_of_the_questions_bloc_answers_for_it(db, world):
     bloc, _ = world
-    question = _asked(db, "scores.table", SECRETARY, 502, bloc_id=bloc.id, year=2025)
     with db.session() as s:
-        refused = scores.set_table(s, chat_id=CHAT, pending=question, user_id=HA, admin=False,
+        refused = scores.set_table(s, chat_id=CHAT, bloc_id=bloc.id, user_id=HA, admin=False,
                                    text="Một tiêu chí | 100", now=NOW)
         assert refused.code == Refusal.NOT_LISTED
         # A group administrator, when such are secretaries, is decided again as one.
-        assert isinstance(scores.set_table(s, chat_id=CHAT, pending=question, user_id=HA, admin=True,
+        assert isinstance(scores.set_table(s, chat_id=CHAT, bloc_id=bloc.id, user_id=HA, admin=True,
                                            text="Một tiêu chí | 100", now=NOW), scores.TableSet)
-        other_chat = scores.set_table(s, chat_id=-100123, pending=question, user_id=SECRETARY, admin=False,
+        other_chat = scores.set_table(s, chat_id=-100123, bloc_id=bloc.id, user_id=SECRETARY, admin=False,
                                       text="Một tiêu chí | 100", now=NOW)
     assert other_chat == Refused(Refusal.NO_BLOC)
 
@@ -156,11 +145,10 @@ def test_only_a_secretary_of_the_questions_bloc_answers_for_it(db, world):
 def test_the_secretary_adjusts_a_unit_with_a_reason_and_its_reachable_people_are_told(db, world):
     bloc, (tu_phap, *_) = world
     _own(db, HA, tu_phap.id, bloc.id, "45\n18\n14\n9,5\n5")
-    question = _asked(db, "scores.adjust", SECRETARY, 503, bloc_id=bloc.id, criteria=to_rows(DEFAULT))
 
     def adjust(text: str):
         with db.session() as s:
-            return scores.adjust(s, chat_id=CHAT, pending=question, user_id=SECRETARY, admin=False, text=text,
+            return scores.adjust(s, chat_id=CHAT, bloc_id=bloc.id, user_id=SECRETARY, admin=False, text=text,
                                  now=NOW, default=DEFAULT)
 
     assert adjust("Sở Tư pháp\n40; 18; 14; 9,5; 5").problem == "no_reason"
