@@ -424,3 +424,28 @@ async def test_a_long_points_table_comes_in_parts_and_still_takes_answers(world)
     assert "25. Tiêu chí số 25" in sent[1].text and "Tổng điểm: chưa chấm / 100" in sent[1].text
     await officer.reply(sent[-1], "\n".join(["4"] * 24 + ["3,5"]))
     assert "Tổng điểm: 99,5 / 100" in officer.private_chat.last_bot_message().text
+
+
+async def test_a_group_administrator_answers_as_a_secretary_until_no_longer_one(world):
+    group, _ = await set_up_bloc(world)
+    admin = world.standin.add_user("Phan Văn Quản")
+    group.add_member(admin)
+    group.make_admin(admin)
+    await admin.send(group, "/chamdiem")
+    await admin.press(group.last_bot_message(), "Bảng tiêu chí")
+    await admin.press(group.last_bot_message(), "Đặt bảng tiêu chí")
+    with transactions(world.db.engine) as record:
+        await admin.reply(group.last_bot_message(), "Nhiệm vụ chuyên môn | 60\nHoạt động chung | 40")
+    # Not a listed secretary: decided once as one (refused, nothing written), Telegram asked
+    # whether they administer the group, then decided again as one.
+    assert [t.writes for t in record.of_the_action] == [True, True]  # the question closed; the table set
+    assert "Đã đặt bảng tiêu chí chấm điểm năm 2025 của khối" in group.last_bot_message().text
+    await admin.send(group, "/chamdiem")
+    await admin.press(group.last_bot_message(), "Sửa điểm một đơn vị")
+    question = group.last_bot_message()
+    group.remove_admin(admin)
+    await admin.reply(question, "Hội Đông y\n50; 40\nLý do: theo biên bản")
+    assert "Chỉ thư ký khối mới dùng được lệnh /chamdiem" in group.last_bot_message().text
+    assert audit_of(world, "scores.adjust") == []
+    with world.db.session() as s:
+        assert [c["max"] for c in s.exec(select(PointsTable)).one().criteria] == [60, 40]
