@@ -10,9 +10,8 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
-from domain.scores import Criterion, from_rows
+from domain.scores import Criterion
 from storage import audit, rollover, yearly
-from storage import scores as score_store
 from storage.models import Bloc, TgUser
 from storage.users import reachable
 
@@ -44,7 +43,6 @@ def year_data(session: Session, *, bloc_id: int, year: int | None, by: int, now:
         return Refused(Refusal.STALE)
     if not reachable(session.get(TgUser, by)):
         return Refused(Refusal.NOT_REACHABLE)
-    own = score_store.own_table(session=session, bloc_id=bloc.id, year=year)
-    records = yearly.year_records(session=session, bloc=bloc, year=year)
+    records = yearly.year_records(session=session, bloc=bloc, year=year)  # with the bloc's own points table
     audit.record(session=session, bloc_id=bloc.id, actor_id=by, now=now, action="export.year", year=year)
-    return YearData(bloc, year, records, from_rows(own.criteria) if own else default_criteria)
+    return YearData(bloc, year, records, records.criteria or default_criteria)

@@ -302,7 +302,9 @@ class PointsTable(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     bloc_id: int = _bloc_fk()
     year: int
-    criteria: list = Field(default_factory=list, sa_type=JSON)  # [{"name": str, "max": float}]
+    # JSON rows [{"name": str, "max": float}]; storage/scores.py reads and writes them as
+    # domain.scores.Criterion, nothing else touches them.
+    criteria: list[dict] = Field(default_factory=list, sa_type=JSON)
     set_by: int = _tg_id()
     set_at: datetime = _ts()
 
