@@ -45,15 +45,6 @@ class Decided:
     show: Callable[[Update, Context, PendingReply, object], Awaitable[bool]]
     keep: bool = False
 
-    async def __call__(self, update: Update, context: Context, pending: PendingReply, text: str) -> bool:
-        """As any reply action: decided in a transaction of its own, then shown."""
-        with transaction(context) as session:
-            outcome = self.decide(context, session, pending, Answer(
-                update.effective_chat.id, update.effective_user.id, update.message.text or text,
-                svc(context).clock.now()))
-        used = await self.show(update, context, pending, outcome)
-        return KEEP_WAITING if self.keep else used
-
 
 async def secretary_answering(update: Update, context: Context, pending: PendingReply,
                               command: str) -> Bloc | None:
