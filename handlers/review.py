@@ -246,13 +246,14 @@ async def _on_close(update, context, bloc, press, actor) -> None:
 
 async def _on_list(update, context, bloc, press, actor) -> None:
     """list: the compiled list posted, with the documents."""
+    s = svc(context)
     with transaction(context) as session:
-        panel = _at_stage(vote_service.view(svc(context), session, bloc, actor), votes.CLOSED)
-    if isinstance(panel, vote_service.Refused):
-        await _refused(update, context, panel)
+        listing = vote_service.compile_list(s, session, bloc, actor, by_name=update.effective_user.full_name)
+    if isinstance(listing, vote_service.Refused):
+        await _refused(update, context, listing)
         return
     await update.callback_query.answer()
-    await post_list(context.application, bloc, update.effective_user, asking=(update, context))
+    await _post(context.application, bloc, listing, asking=(update, context))
 
 
 async def _on_ask_attended(update, context, bloc, press, actor) -> None:
@@ -447,18 +448,20 @@ async def answer_chair(update: Update, context: Context, pending: PendingReply, 
     if bloc is None:
         return True
     s = svc(context)
+    after_list = bool(pending.payload.get("after_list"))
     actor = await _actor(context, bloc, update.effective_user.id)
     with transaction(context) as session:
-        done = vote_service.record_chair(s, session, bloc, actor, text=text, now=s.clock.now())
+        done = vote_service.record_chair(s, session, bloc, actor, text=text, now=s.clock.now(),
+                                         by_name=update.effective_user.full_name if after_list else None)
     if isinstance(done, vote_service.Refused):
         if done.code == vote_service.Refusal.CHAIR:
             await say(update, context, "review.error_chair", text=text[:200])
             return False
         await say(update, context, "review.not_closed")
         return True
-    if pending.payload.get("after_list"):
+    if done.listing is not None:
         await say(update, context, "review.chair_set", chair=done.chair, resent=True)
-        await send_documents(context.application, bloc, update.effective_user)
+        await _send_documents(context.application, bloc, done.listing)
         return True
     await say(update, context, "review.panel", reply_markup=_panel_markup(context, done.panel),
               done=s.render("review.chair_set", chair=done.chair, resent=False), **done.panel.context())
@@ -543,35 +546,26 @@ async def close_at_deadline(app: Application, milestone: Milestone) -> None:
 
 @group_command()
 async def danhsach(update: Update, context: Context, bloc: Bloc) -> None:
+    """The list: posted and pinned with the documents when a secretary asks, else shown."""
     s = svc(context)
     actor = await _actor(context, bloc, update.effective_user.id)
     with transaction(context) as session:
-        secretary = vote_service.may_act(session, bloc, actor)
-        record = None if secretary else vote_service.public_list(s, session, bloc)
-        listing = vote_service.compile_list(s, session, bloc, by=actor.user_id, by_name=update.effective_user.full_name) \
-            if secretary else None
-    found = listing or record
+        found = vote_service.compile_list(s, session, bloc, actor, by_name=update.effective_user.full_name)
+        if isinstance(found, vote_service.Refused) and found.code == vote_service.Refusal.NOT_SECRETARY:
+            found = vote_service.public_list(s, session, bloc)
     if isinstance(found, vote_service.Refused):
         await say(update, context, "review.no_list_yet", vote=found.vote)
-    elif listing is None:
-        await say(update, context, "review.list", record=record)
+    elif isinstance(found, vote_service.Listing):
+        await _post(context.application, bloc, found, asking=(update, context))
     else:
-        await _post(context.application, bloc, listing, asking=(update, context))
-
-
-async def post_list(app: Application, bloc: Bloc, actor, *, asking: tuple[Update, Context] | None = None) -> None:
-    """Post the list in the group (split under Telegram's limit, the first part pinned)
-    and attach the documents: a new version when the data changed since the last. With
-    ``asking`` (the secretary's update), the chair is asked for first when not recorded."""
-    s: Services = app.bot_data["services"]
-    with s.db.session() as session:
-        listing = vote_service.compile_list(s, session, bloc, by=actor.id, by_name=actor.full_name)
-    if not isinstance(listing, vote_service.Refused):
-        await _post(app, bloc, listing, asking=asking)
+        await say(update, context, "review.list", record=found)
 
 
 async def _post(app: Application, bloc: Bloc, listing: vote_service.Listing, *,
                 asking: tuple[Update, Context] | None) -> None:
+    """Post the list in the group (split under Telegram's limit, the first part pinned) and
+    attach the documents. With ``asking`` (the secretary's update), the chair is asked for
+    when not recorded."""
     s: Services = app.bot_data["services"]
     first = None
     for chunk in split_lines(s.render("review.list", record=listing.record)):
@@ -593,13 +587,6 @@ async def _send_documents(app: Application, bloc: Bloc, listing: vote_service.Li
         await send_document(app.bot, s, bloc.chat_id, listing.documents[kind], listing.record.year)
 
 
-async def send_documents(app: Application, bloc: Bloc, actor) -> None:
-    """The documents alone (a new version when the record changed), in the group."""
-    s: Services = app.bot_data["services"]
-    with s.db.session() as session:
-        listing = vote_service.compile_list(s, session, bloc, by=actor.id, by_name=actor.full_name)
-    if not isinstance(listing, vote_service.Refused):
-        await _send_documents(app, bloc, listing)
 
 
 # ---- /bophieu: a unit casts its ballot ----------------------------------------------------

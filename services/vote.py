@@ -214,6 +214,7 @@ class MeetingRecorded:
     panel: Panel
     attended: int | None = None
     chair: str | None = None
+    listing: Listing | None = None       # the documents made anew with it, when asked for
 
 
 @dataclass(frozen=True)
@@ -454,9 +455,10 @@ def record_attended(s: Services, session: Session, bloc: Bloc, actor: Actor, *, 
     return MeetingRecorded(panel(s, session, bloc), attended=attended)
 
 
-def record_chair(s: Services, session: Session, bloc: Bloc, actor: Actor, *, text: str,
-                 now: datetime) -> MeetingRecorded | Refused:
-    """Who chaired the meeting, as typed (domain.review.clean_chair)."""
+def record_chair(s: Services, session: Session, bloc: Bloc, actor: Actor, *, text: str, now: datetime,
+                 by_name: str | None = None) -> MeetingRecorded | Refused:
+    """Who chaired the meeting, as typed (domain.review.clean_chair). With ``by_name`` (the
+    list was posted already), the documents are made anew with it (compile_list)."""
     vote = _closed(session, bloc, actor)
     if isinstance(vote, Refused):
         return vote
@@ -464,7 +466,9 @@ def record_chair(s: Services, session: Session, bloc: Bloc, actor: Actor, *, tex
     if chair is None:
         return Refused(Refusal.CHAIR)
     votes.record_meeting(session=session, vote=vote, by=actor.user_id, now=now, chair=chair)
-    return MeetingRecorded(panel(s, session, bloc), chair=chair)
+    listing = compile_list(s, session, bloc, actor, by_name=by_name) if by_name is not None else None
+    return MeetingRecorded(panel(s, session, bloc), chair=chair,
+                           listing=listing if isinstance(listing, Listing) else None)
 
 
 def lead_unit(session: Session, bloc: Bloc, year: int) -> str:
@@ -475,9 +479,11 @@ def lead_unit(session: Session, bloc: Bloc, year: int) -> str:
     return unit.name if unit else ""
 
 
-def compile_list(s: Services, session: Session, bloc: Bloc, *, by: int, by_name: str) -> Listing | Refused:
-    """The closed vote's list and its documents (a new version when the record changed);
-    the minutes name the first listed secretary, else ``by_name`` who asked."""
+def compile_list(s: Services, session: Session, bloc: Bloc, actor: Actor, *, by_name: str) -> Listing | Refused:
+    """The closed vote's list and its documents (a new version when the record changed), for
+    a secretary; the minutes name the first listed secretary, else ``by_name`` who asked."""
+    if not may_act(session, bloc, actor):
+        return Refused(Refusal.NOT_SECRETARY)
     vote = votes.vote_of(session=session, bloc=bloc)
     if vote is None or vote.status != votes.CLOSED:
         return Refused(Refusal.NOT_CLOSED, vote=vote)
@@ -485,7 +491,7 @@ def compile_list(s: Services, session: Session, bloc: Bloc, *, by: int, by_name:
     listed = roles.secretaries(session=session, bloc=bloc)
     name = next((u.first_name + (" " + u.last_name if u.last_name else "") for _, u in listed if u), "")
     record = reckoning.build_record(s, session, bloc, vote, outcomes, secretary=name or by_name)
-    documents = reckoning.documents(s, session, bloc, record, by)
+    documents = reckoning.documents(s, session, bloc, record, actor.user_id)
     record = replace(record, version=next(iter(documents.values())).version)
     return Listing(record, documents, ask_chair=not vote.chair, lead_unit=lead_unit(session, bloc, vote.year),
                    chair=vote.chair or "")

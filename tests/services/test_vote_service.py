@@ -215,12 +215,12 @@ def test_the_meetings_attendance_and_chair_are_recorded_once_closed(s, bloc):
     chaired = _call(s, service.record_chair, bloc, SECRETARY_ACTS, text="  Nguyễn  Văn An,  Phó Chủ tịch ", now=NOW)
     assert chaired.chair == "Nguyễn Văn An, Phó Chủ tịch" and chaired.panel.vote.chair == chaired.chair
 
-    listing = _call(s, service.compile_list, bloc, by=SECRETARY, by_name="Trần Thị Hoa")
+    listing = _call(s, service.compile_list, bloc, SECRETARY_ACTS, by_name="Trần Thị Hoa")
     assert listing.record.present == 3 and listing.record.chair == "Nguyễn Văn An, Phó Chủ tịch"
     assert not listing.ask_chair and listing.record.secretary == "N10"  # the listed secretary
     assert set(listing.documents) and listing.record.version == 1
     # Nothing changed since: the same version, no new documents.
-    assert _call(s, service.compile_list, bloc, by=SECRETARY, by_name="Trần Thị Hoa").record.version == 1
+    assert _call(s, service.compile_list, bloc, SECRETARY_ACTS, by_name="Trần Thị Hoa").record.version == 1
 
 
 def test_someone_not_a_secretary_is_refused_and_writes_nothing(s, bloc):
@@ -235,8 +235,13 @@ def test_someone_not_a_secretary_is_refused_and_writes_nothing(s, bloc):
     _call(s, service.close_now, bloc, SECRETARY_ACTS, vote_id=vote.id, now=NOW)
     for refused in (_call(s, service.record_attended, bloc, outsider, attended=1, now=NOW),
                     _call(s, service.record_chair, bloc, outsider, text="Nguyễn Văn An", now=NOW),
-                    _call(s, service.decide_tie, bloc, outsider, code="CO_TINH", unit_id=ids["Sở Y tế"], now=NOW)):
+                    _call(s, service.decide_tie, bloc, outsider, code="CO_TINH", unit_id=ids["Sở Y tế"], now=NOW),
+                    _call(s, service.compile_list, bloc, outsider, by_name="Người lạ")):
         assert refused == Refused(Refusal.NOT_SECRETARY)
     assert _vote(s, bloc).attended is None and _vote(s, bloc).chair is None
+    with s.db.session() as session:
+        assert votes.latest_documents(session=session, bloc_id=bloc.id, year=2025) == {}
+    # Anyone may read the list, without the documents being made.
+    assert _call(s, service.public_list, bloc).members == 4
     # A group administrator counts as a secretary when the caller says Telegram counts them one.
     assert _call(s, service.record_attended, bloc, Actor(ADMIN, admin=True), attended=2, now=NOW).attended == 2
