@@ -616,11 +616,16 @@ async def bophieu(update: Update, context: Context) -> None:
 
 
 async def start_ballot(update: Update, context: Context, unit: Unit, bloc: Bloc, *, answered: bool = False) -> None:
+    await _start_ballot(update, context, unit.id, answered=answered)
+
+
+async def _start_ballot(update: Update, context: Context, unit_id: int, *, answered: bool = False) -> None:
     """Start the unit's ballot (a new message), or say why it cannot vote: as a pop-up
-    when a button asked (and was not answered yet), else as a message."""
+    when a button asked (and was not answered yet), else as a message. Whether the person
+    represents the unit is the service's check, in the same transaction."""
     s = svc(context)
     with transaction(context) as session:
-        started = ballot.start(session, user_id=update.effective_user.id, unit_id=unit.id, now=s.clock.now(),
+        started = ballot.start(session, user_id=update.effective_user.id, unit_id=unit_id, now=s.clock.now(),
                                seal=s.seal)
     button = update.callback_query is not None and not answered
     if isinstance(started, ballot.Refused):
@@ -630,9 +635,9 @@ async def start_ballot(update: Update, context: Context, unit: Unit, bloc: Bloc,
             return
         name, values = _refusal_message(started)
         if button:
-            await alert(update, context, name, unit=unit, **values)
+            await alert(update, context, name, unit=started.unit, **values)
         else:
-            await say(update, context, name, unit=unit, bloc=bloc, **values)
+            await say(update, context, name, unit=started.unit, bloc=started.bloc, **values)
         return
     if button:
         await update.callback_query.answer()
@@ -680,12 +685,7 @@ async def on_unit_button(update: Update, context: Context) -> None:
     if press is None:
         await alert(update, context, "common.stale_button")
         return
-    with transaction(context) as session:
-        target = ballot.represented(session, update.effective_user.id, press.unit_id)
-    if target is None:
-        await alert(update, context, "review.not_your_unit")
-        return
-    await start_ballot(update, context, *target)
+    await _start_ballot(update, context, press.unit_id)
 
 
 @private_button

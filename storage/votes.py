@@ -271,11 +271,6 @@ def history(*, session: Session, unit_ids: list[int], before: int) -> dict[int, 
     return found
 
 
-def results_of_unit(*, session: Session, unit_id: int) -> list[YearResult]:
-    return list(session.exec(select(YearResult).where(YearResult.unit_id == unit_id)
-                             .order_by(YearResult.year, YearResult.code)))
-
-
 def latest_documents(*, session: Session, bloc_id: int, year: int) -> dict[str, ReviewDocument]:
     rows = session.exec(select(ReviewDocument).where(ReviewDocument.bloc_id == bloc_id, ReviewDocument.year == year)
                         .order_by(ReviewDocument.version))

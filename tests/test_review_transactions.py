@@ -27,7 +27,7 @@ PROGRESS = {"ballot_cast", "bloc", "milestone", "unit", "vote"}
 
 # What is written after a send, with what Telegram returned (the statements' beginnings),
 # and the reply's dispatch marking its question answered (handlers/replies.py).
-AFTER_SEND = ("UPDATE vote SET progress_message_id", "UPDATE review_document SET file_id",
+AFTER_SEND = ("UPDATE vote SET progress_message_id", "UPDATE review_document SET file_id", "UPDATE ballot_draft SET",
               "INSERT INTO pending_reply", "DELETE FROM pending_reply")
 
 
@@ -67,6 +67,16 @@ async def test_opening_closing_a_tie_and_the_list_are_one_transaction_each(world
     opened = the_decision(opening)
     assert {"vote", "milestone", "reminder", "vote_count", "audit_log"} <= _written(opened)
 
+    # The voter's side: the invitation's button starts the ballot, a tick, the confirmation.
+    officer = officers[NB]
+    with transactions(world.db.engine) as starting:
+        await officer.press(officer.private_chat.last_bot_message(), "🗳 Bỏ phiếu")
+    step = officer.private_chat.last_bot_message()
+    assert "ballot_draft" in _written(the_decision(starting))  # then its message id, after the send
+    with transactions(world.db.engine) as ticking:
+        await officer.press(step, f"▫️ {KH}")
+    assert f"✅ {KH}" in sum(officer.private_chat.last_bot_message().buttons, [])
+    assert len(ticking.of_the_action) == 1
     for unit, pick in zip(UNITS, [[CTD], [CTD], [KH], [KH]]):
         await cast_ballot(officers[unit], {FLAG: pick})
     await secretary.send(group, "/binhxet")
