@@ -43,6 +43,10 @@ class Line:
     score: float | None  # the unit's total score, if scored
     selected: bool  # proposed for the title (within the quota, over the threshold)
     notes: tuple[Note, ...] = ()
+    # The unit's id, for what is written from the outcome (results, decisions). Left out of
+    # the repr, which the documents' fingerprint is made from (services.review.fingerprint):
+    # what the documents say is the name.
+    unit_id: int = field(default=0, repr=False)
 
     @property
     def warnings(self) -> tuple[Note, ...]:

@@ -122,16 +122,15 @@ def documents(s: Services, session: Session, bloc: Bloc, record: ReviewRecord, b
 def save_results(session: Session, bloc: Bloc, vote: Vote, outcomes: list[TitleOutcome], now: datetime) -> None:
     """Each unit's result for the year (for later years' checks); next year's leaders as
     roles, unless the secretary recorded them."""
-    ids = {name: uid for uid, name in names(session, list({u for e in vote.ballot for u in e["candidates"]})).items()}
-    rows = [YearResult(bloc_id=bloc.id, unit_id=ids[line.unit], year=vote.year, code=o.code, proposed=True,
+    rows = [YearResult(bloc_id=bloc.id, unit_id=line.unit_id, year=vote.year, code=o.code, proposed=True,
                        votes=line.votes, percent=line.percent, recorded_at=now)
-            for o in titles(outcomes) for line in o.selected if line.unit in ids]
+            for o in titles(outcomes) for line in o.selected]
     votes.replace_results(session=session, bloc=bloc, year=vote.year, rows=rows)
     recorded = roles.unit_roles(session=session, bloc=bloc, year=vote.year + 1)
     for code, kind in ((rules.LEAD, RoleKind.LEAD), (rules.DEPUTY, RoleKind.DEPUTY)):
-        name = rules.elected(outcomes, code)
-        if name in ids and kind not in recorded.values():
-            unit = session.get(Unit, ids[name])
+        line = rules.elected_line(outcomes, code)
+        unit = session.get(Unit, line.unit_id) if line else None
+        if unit is not None and kind not in recorded.values():
             roles.set_unit_role(session=session, bloc=bloc, unit=unit, kind=kind, by=vote.opened_by or 0,
                                 now=now, year=vote.year + 1)
             recorded[unit.id] = kind

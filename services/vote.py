@@ -420,9 +420,7 @@ def tie_choice(s: Services, session: Session, bloc: Bloc, actor: Actor, code: st
     if code is None or not found:
         return Refused(Refusal.STALE)
     outcome = found[0]
-    vote = votes.vote_of(session=session, bloc=bloc)
-    ids = {name: uid for uid, name in reckoning.names(session, line_of(vote, code)["candidates"]).items()}
-    return TieChoice(outcome, [(ids[line.unit], line.unit) for line in outcome.unresolved])
+    return TieChoice(outcome, [(line.unit_id, line.unit) for line in outcome.unresolved])
 
 
 def decide_tie(s: Services, session: Session, bloc: Bloc, actor: Actor, *, code: str, unit_id: int,
@@ -434,7 +432,7 @@ def decide_tie(s: Services, session: Session, bloc: Bloc, actor: Actor, *, code:
         return vote
     outcome = next((o for o in reckoning.compute(s, session, bloc, vote) if o.code == code and o.unresolved), None)
     unit = roster.unit_of_bloc(session=session, bloc_id=bloc.id, unit_id=unit_id)
-    if outcome is None or unit is None or unit.name not in {line.unit for line in outcome.unresolved}:
+    if outcome is None or unit is None or unit.id not in {line.unit_id for line in outcome.unresolved}:
         return Refused(Refusal.STALE)
     vote = votes.record_decision(session=session, vote=vote, code=code, unit_ids=[*vote.decisions.get(code, []), unit.id],
                                  by=actor.user_id, now=now)
