@@ -180,9 +180,6 @@ async def _on_pick_exception(update, context, bloc, press, actor) -> None:
 async def _on_add(update, context, bloc, press, actor) -> None:
     """addu:<code>:<unit id>: the unit added to the line."""
     s = svc(context)
-    if press.code is None or press.unit_id is None:
-        await alert(update, context, "common.stale_button")
-        return
     with transaction(context) as session:
         added = vote_service.add_candidate(s, session, bloc, actor, code=press.code, unit_id=press.unit_id,
                                            now=s.clock.now())
@@ -304,9 +301,6 @@ async def _on_pick_tied_unit(update, context, bloc, press, actor) -> None:
 async def _on_decide_tie(update, context, bloc, press, actor) -> None:
     """tieu:<code>:<unit id>: the meeting's choice, recorded."""
     s = svc(context)
-    if press.code is None or press.unit_id is None:
-        await alert(update, context, "common.stale_button")
-        return
     with transaction(context) as session:
         decided = vote_service.decide_tie(s, session, bloc, actor, code=press.code, unit_id=press.unit_id,
                                           now=s.clock.now())
@@ -346,21 +340,21 @@ async def answer_quota(update: Update, context: Context, pending: PendingReply, 
     if bloc is None:
         return True
     s = svc(context)
-    code = pending.payload["code"]
     actor = await _actor(context, bloc, update.effective_user.id)
     with transaction(context) as session:
-        title = vote_service.quota_line(s, session, bloc, actor, code)
-    if isinstance(title, vote_service.Refused):
-        await say(update, context, "review.not_draft")
+        done = vote_service.set_quota(s, session, bloc, actor, code=pending.payload.get("code"),
+                                      quota=int_arg(text.strip()), now=s.clock.now())
+    if isinstance(done, vote_service.Refused):
+        if done.code == vote_service.Refusal.QUOTA:
+            await say(update, context, "review.error_quota", text=text[:30], members=done.members)
+            return False
+        if done.code == vote_service.Refusal.QUOTA_LOCKED:
+            await say(update, context, "status.quota_locked", year=bloc.year)
+        else:
+            await say(update, context, "review.not_draft")
         return True
-    # The bloc's quota for the year, the one fact /tinhhinh sets too (not a copy on the ballot).
-    result = await status_handlers.save_quota(update, context, bloc, code, text)
-    if result != "saved":
-        return result != "again"
-    with transaction(context) as session:
-        panel = vote_service.panel(s, session, bloc)
-    await say(update, context, "review.panel", reply_markup=_panel_markup(context, panel),
-              done=s.render("review.quota_set", title=title, quota=int_arg(text.strip())), **panel.context())
+    await say(update, context, "review.panel", reply_markup=_panel_markup(context, done.panel),
+              done=s.render("review.quota_set", title=done.title, quota=done.quota), **done.panel.context())
     await best_effort("refresh board", status_handlers.refresh_board(context, bloc))
     return True
 
@@ -647,7 +641,7 @@ async def _start_ballot(update: Update, context: Context, unit_id: int, *, answe
 def _ballot_view(context: Context, step: ballot.Step):
     s = svc(context)
     draft, vote, unit, bloc = step.draft, step.vote, step.unit, step.bloc
-    r = rules.Rules.from_dict(vote.rules)
+    r = vote.rules
     d = draft.id
     names = step.names
     cancel = (label(context, "review.btn_cancel"), BallotDraft(d, "cancel").pack())

@@ -145,7 +145,7 @@ def toggle(session: Session, *, user_id: int, draft_id: int | None, message_id: 
         return Refused(Refusal.STALE)
     try:
         choices = rules.toggle(draft.choices, vote.ballot[draft.step], -1 if choice is None else choice, step.unit.id,
-                               rules.Rules.from_dict(vote.rules))
+                               vote.rules)
     except rules.ChoiceError as exc:
         return Refused(Refusal.CHOICE, problem=exc.code, details=exc.details, unit=step.unit, bloc=step.bloc)
     draft = votes.save_draft(session=session, draft=draft, now=now, seal=seal, choices=choices)
@@ -185,7 +185,7 @@ def confirm(session: Session, *, user_id: int, draft_id: int | None, message_id:
     draft, vote, unit = step.draft, step.vote, step.unit
     if draft.step != len(vote.ballot):
         return Refused(Refusal.STALE)
-    problem = rules.check_ballot(vote.ballot, draft.choices, unit.id, rules.Rules.from_dict(vote.rules))
+    problem = rules.check_ballot(vote.ballot, draft.choices, unit.id, vote.rules)
     if problem is not None:
         return Refused(Refusal.INVALID, problem=problem, unit=unit, bloc=step.bloc)
     try:

@@ -45,7 +45,7 @@ def compute(s: Services, session: Session, bloc: Bloc, vote: Vote) -> list[Title
     box = votes.box(session=session, vote_id=vote.id)
     totals = score_store.totals(session=session, bloc_id=bloc.id, year=vote.year)
     history = votes.history(session=session, unit_ids=ids, before=vote.year)
-    return rules.outcome(ballot=vote.ballot, box=box, issued=len(vote.voters), rules=rules.Rules.from_dict(vote.rules),
+    return rules.outcome(ballot=vote.ballot, box=box, issued=len(vote.voters), rules=vote.rules,
                          names=names(session, ids), scores={u: t[0] for u, t in totals.items()}, catalogue=s.catalogue,
                          decisions={k: list(v) for k, v in vote.decisions.items()}, history=history, year=vote.year,
                          line_names={code: entry_name(s, code, vote.year) for code in rules.LEADERS})

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session
 
 from domain import ballot as rules
+from domain.dates import is_past
 from domain.milestones import Kind
 from domain.review import ReviewRecord, TitleOutcome, clean_chair
 from services import review as reckoning
@@ -37,6 +38,8 @@ class Refusal(StrEnum):
     NOT_CLOSED = "not_closed"          # the meeting's facts wait for the close
     NOTHING_TO_VOTE = "nothing_to_vote"  # no title line has a candidate
     DEADLINE_PAST = "deadline_past"
+    QUOTA = "quota"                    # not a whole number from 0 to the member units
+    QUOTA_LOCKED = "quota_locked"      # the ballot opened meanwhile: its quotas are fixed
     ATTENDED = "attended"              # not a whole number up to the member units
     CHAIR = "chair"                    # not a name (at most 200 characters)
 
@@ -44,7 +47,7 @@ class Refusal(StrEnum):
 @dataclass(frozen=True)
 class Refused:
     code: Refusal
-    members: int = 0                   # for ATTENDED: the member units
+    members: int = 0                   # for QUOTA, ATTENDED: the member units
     vote: Vote | None = None           # for NOT_CLOSED from the list: the vote as it is
 
 
@@ -186,6 +189,13 @@ class CandidateAdded:
 
 
 @dataclass(frozen=True)
+class QuotaSet:
+    panel: Panel
+    title: str
+    quota: int
+
+
+@dataclass(frozen=True)
 class Opened:
     panel: Panel
     invited: list[tuple[TgUser, Unit]]   # each representative of a unit issued a ballot
@@ -273,14 +283,15 @@ def prepare(s: Services, session: Session, bloc: Bloc, actor: Actor, *, now: dat
     return Prepared(panel(s, session, bloc), rebuilt=rebuild is not None)
 
 
-def add_candidate(s: Services, session: Session, bloc: Bloc, actor: Actor, *, code: str, unit_id: int,
-                  now: datetime) -> CandidateAdded | Refused:
-    """A unit of the bloc that did not register, added to one title's line (an exception)."""
+def add_candidate(s: Services, session: Session, bloc: Bloc, actor: Actor, *, code: str | None,
+                  unit_id: int | None, now: datetime) -> CandidateAdded | Refused:
+    """A unit of the bloc that did not register, added to one title's line (an exception);
+    None for what a press did not name."""
     vote = _draft(session, bloc, actor)
     if isinstance(vote, Refused):
         return vote
     entry = line_of(vote, code)
-    unit = roster.unit_of_bloc(session=session, bloc_id=bloc.id, unit_id=unit_id)
+    unit = roster.unit_of_bloc(session=session, bloc_id=bloc.id, unit_id=unit_id) if unit_id is not None else None
     if entry is None or code in rules.LEADERS or unit is None or unit.id in entry["candidates"]:
         return Refused(Refusal.STALE)
     votes.change_ballot(session=session, vote=vote, ballot=rules.add_candidate(vote.ballot, code, unit.id),
@@ -308,6 +319,22 @@ def quota_line(s: Services, session: Session, bloc: Bloc, actor: Actor, code: st
     if entry is None or entry["code"] in rules.LEADERS:
         return Refused(Refusal.STALE)
     return reckoning.entry_name(s, entry["code"], vote.year)
+
+
+def set_quota(s: Services, session: Session, bloc: Bloc, actor: Actor, *, code: str | None, quota: int | None,
+              now: datetime) -> QuotaSet | Refused:
+    """The bloc's quota for the year for one title of the prepared ballot (the one fact
+    /tinhhinh sets too, not a copy on the ballot): a whole number from 0 to the member units
+    (``quota`` None: not a number)."""
+    title = quota_line(s, session, bloc, actor, code)
+    if isinstance(title, Refused):
+        return title
+    members = len(roster.active_units(session=session, bloc_id=bloc.id))
+    if quota is None or not 0 <= quota <= members:
+        return Refused(Refusal.QUOTA, members=members)
+    if not quotas.set_quota(session=session, bloc=bloc, code=code, quota=quota, by=actor.user_id, now=now):
+        return Refused(Refusal.QUOTA_LOCKED)
+    return QuotaSet(panel(s, session, bloc), title, quota)
 
 
 def line_of(vote: Vote, code: str | None) -> dict | None:
@@ -339,7 +366,7 @@ def open_vote(s: Services, session: Session, bloc: Bloc, actor: Actor, *, deadli
     vote = _draft(session, bloc, actor)
     if isinstance(vote, Refused):
         return vote
-    if deadline_at is not None and deadline_at <= now:
+    if deadline_at is not None and is_past(deadline_at, now):
         return Refused(Refusal.DEADLINE_PAST)
     units = roster.active_units(session=session, bloc_id=bloc.id)
     milestone = None
@@ -347,7 +374,7 @@ def open_vote(s: Services, session: Session, bloc: Bloc, actor: Actor, *, deadli
         milestone = milestones.set_milestone(session=session, bloc=bloc, kind=Kind.BALLOT_DEADLINE.value,
                                              at=deadline_at, by=actor.user_id, now=now)
         session.flush()
-    if not votes.open_vote(session=session, vote=vote, voters=[u.id for u in units], rules=rules_of(s).as_dict(),
+    if not votes.open_vote(session=session, vote=vote, voters=[u.id for u in units], rules=rules_of(s),
                            deadline_milestone_id=milestone.id if milestone else None, by=actor.user_id, now=now,
                            default_quotas=s.catalogue.quotas(bloc.year, len(units))):
         session.rollback()  # opened meanwhile: the milestone set above goes too
@@ -423,15 +450,15 @@ def tie_choice(s: Services, session: Session, bloc: Bloc, actor: Actor, code: st
     return TieChoice(outcome, [(line.unit_id, line.unit) for line in outcome.unresolved])
 
 
-def decide_tie(s: Services, session: Session, bloc: Bloc, actor: Actor, *, code: str, unit_id: int,
+def decide_tie(s: Services, session: Session, bloc: Bloc, actor: Actor, *, code: str | None, unit_id: int | None,
                now: datetime) -> TieDecided | Refused:
     """The meeting settled a tie the tally left open: the unit it chose is recorded, and the
-    results kept anew."""
+    results kept anew. None for what a press did not name."""
     vote = _closed(session, bloc, actor)
     if isinstance(vote, Refused):
         return vote
     outcome = next((o for o in reckoning.compute(s, session, bloc, vote) if o.code == code and o.unresolved), None)
-    unit = roster.unit_of_bloc(session=session, bloc_id=bloc.id, unit_id=unit_id)
+    unit = roster.unit_of_bloc(session=session, bloc_id=bloc.id, unit_id=unit_id) if unit_id is not None else None
     if outcome is None or unit is None or unit.id not in {line.unit_id for line in outcome.unresolved}:
         return Refused(Refusal.STALE)
     vote = votes.record_decision(session=session, vote=vote, code=code, unit_ids=[*vote.decisions.get(code, []), unit.id],

@@ -290,7 +290,7 @@ def test_every_audited_action_and_field_has_a_vietnamese_name():
     own = {"session", "bloc_id", "actor_id", "now", "action", "by", "vote", "ballot", "bloc"}
     carriers = {"record", "change_ballot", "record_setting", "record_meeting"}
     actions, fields = {ROLLOVER}, set()
-    for path in [*Path("storage").glob("*.py"), *Path("handlers").glob("*.py")]:
+    for path in [*Path("storage").glob("*.py"), *Path("services").glob("*.py"), *Path("handlers").glob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and node.func.attr in carriers):

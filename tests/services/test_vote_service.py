@@ -111,6 +111,14 @@ def test_the_secretary_prepares_adds_an_exception_and_opens_with_a_deadline(s, b
     assert _call(s, service.add_candidate, bloc, SECRETARY_ACTS, code="LEAD", unit_id=ids["Sở Y tế"],
                  now=NOW) == Refused(Refusal.STALE)  # the leaders' lines hold every unit
 
+    # The flag's quota, set on the prepared ballot: a whole number up to the 4 units.
+    assert _call(s, service.set_quota, bloc, SECRETARY_ACTS, code="CO_TINH", quota=5, now=NOW) == \
+        Refused(Refusal.QUOTA, members=4)
+    assert _call(s, service.set_quota, bloc, SECRETARY_ACTS, code="LEAD", quota=2, now=NOW) == Refused(Refusal.STALE)
+    quota = _call(s, service.set_quota, bloc, SECRETARY_ACTS, code="CO_TINH", quota=2, now=NOW)
+    assert quota.title == "Cờ thi đua của Ủy ban nhân dân tỉnh" and quota.quota == 2
+    assert next(e.quota for e in quota.panel.entries if e.code == "CO_TINH") == 2
+
     assert _call(s, service.open_vote, bloc, SECRETARY_ACTS, deadline_at=NOW - timedelta(minutes=1), now=NOW,
                  close="close") == Refused(Refusal.DEADLINE_PAST)
     deadline = NOW + timedelta(days=2)
@@ -118,7 +126,7 @@ def test_the_secretary_prepares_adds_an_exception_and_opens_with_a_deadline(s, b
     assert isinstance(opened, service.Opened)
     assert opened.panel.stage == votes.OPEN and opened.panel.deadline.at == deadline
     assert sorted(opened.panel.vote.voters) == sorted(ids.values())
-    assert opened.panel.vote.rules["strictly_more"] is False and opened.panel.voted == 0
+    assert opened.panel.vote.rules.strictly_more is False and opened.panel.voted == 0
     with s.db.session() as session:
         planned = session.exec(select(Reminder).where(Reminder.milestone_id == opened.panel.deadline.id)).all()
     assert planned and max(r.due_at for r in planned).replace(tzinfo=UTC) == deadline  # the close, at the deadline
@@ -127,6 +135,10 @@ def test_the_secretary_prepares_adds_an_exception_and_opens_with_a_deadline(s, b
                  close="close") == Refused(Refusal.NOT_DRAFT)
     assert _call(s, service.add_candidate, bloc, SECRETARY_ACTS, code="CO_TINH", unit_id=ids["Ban Dân tộc"],
                  now=NOW) == Refused(Refusal.NOT_DRAFT)
+    assert _call(s, service.set_quota, bloc, SECRETARY_ACTS, code="CO_TINH", quota=1, now=NOW) == \
+        Refused(Refusal.NOT_DRAFT)
+    assert [(line["code"], line["quota"]) for line in opened.panel.vote.ballot if line["code"] not in ("LEAD", "DEPUTY")
+            ] == [("CO_TINH", 2)]  # fixed on the ballot; the lines without candidates left off
 
 
 def test_closing_counts_the_box_once_and_drops_the_deadline(s, bloc):
