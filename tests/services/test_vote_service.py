@@ -6,11 +6,14 @@ refused and writes nothing."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
+from domain.ballot import Rules
 from khoibot.clock import ManualClock
 from khoibot.config import Settings
 from khoibot.render import Renderer
@@ -257,3 +260,27 @@ def test_someone_not_a_secretary_is_refused_and_writes_nothing(s, bloc):
     assert _call(s, service.public_list, bloc).members == 4
     # A group administrator counts as a secretary when the caller says Telegram counts them one.
     assert _call(s, service.record_attended, bloc, Actor(ADMIN, admin=True), attended=2, now=NOW).attended == 2
+
+
+def test_the_rules_voters_and_decisions_are_typed_in_and_stored_as_they_always_were(s, bloc):
+    ids = _opened(s, bloc)
+    vote = _vote(s, bloc)
+    assert vote.rules == Rules(threshold=50.0, strictly_more=False, base="members", self_vote=True)
+    assert isinstance(vote.voters, tuple) and sorted(vote.voters) == sorted(ids.values()) and vote.decisions == {}
+    with s.db.session() as session:
+        votes.record_decision(session=session, vote=vote, code="CO_TINH", unit_ids=[ids["Sở Y tế"]], by=SECRETARY,
+                              now=NOW)
+        raw = session.execute(text("SELECT rules, voters, decisions FROM vote")).one()
+    stored = [json.loads(v) if isinstance(v, str) else v for v in raw]
+    assert stored == [dict(threshold=50.0, strictly_more=False, base="members", self_vote=True),
+                      list(vote.voters), {"CO_TINH": [ids["Sở Y tế"]]}]
+    assert _vote(s, bloc).decisions == {"CO_TINH": (ids["Sở Y tế"],)}
+    # A vote only prepared has no rules yet: stored as {} and read as None.
+    with s.db.session() as session:
+        other = blocs.create_bloc(session=session, chat_id=-100667, name="Khối số 7", year=2025, province="Huế",
+                                  by=SECRETARY, now=NOW)
+        prepared = votes.prepare(session=session, bloc=other, ballot=[], by=SECRETARY, now=NOW)
+        session.flush()
+        raw = session.execute(text("SELECT rules FROM vote WHERE id = :id"), {"id": prepared.id}).scalar_one()
+        assert (json.loads(raw) if isinstance(raw, str) else raw) == {}
+    assert _vote(s, other).rules is None
