@@ -113,13 +113,6 @@ async def _refused(update: Update, context: Context, refused: vote_service.Refus
         await alert(update, context, "common.stale_button")
 
 
-def _at_stage(panel, stage: str | None):
-    """The panel when the vote is at ``stage``, else the refusal of a press made for another."""
-    if isinstance(panel, vote_service.Refused) or panel.stage == stage:
-        return panel
-    return vote_service.Refused(vote_service.Refusal.STALE)
-
-
 # Each press of the panel: parse, one transaction with one service call, render, send.
 # ``press`` is the ReviewPanel pressed, ``actor`` who pressed it.
 
@@ -156,7 +149,7 @@ async def _on_prepare(update, context, bloc, press, actor) -> None:
 async def _on_pick_line(update, context, bloc, press, actor) -> None:
     """add / quota: which title's line (the leaders' lines have neither exceptions nor quotas)."""
     with transaction(context) as session:
-        panel = _at_stage(vote_service.view(svc(context), session, bloc, actor), votes.DRAFT)
+        panel = vote_service.view(svc(context), session, bloc, actor, at=votes.DRAFT)
     if isinstance(panel, vote_service.Refused):
         await _refused(update, context, panel)
         return
@@ -216,7 +209,7 @@ async def _on_ask_open(update, context, bloc, press, actor) -> None:
 async def _on_ask_close(update, context, bloc, press, actor) -> None:
     """close: closing now is confirmed first."""
     with transaction(context) as session:
-        panel = _at_stage(vote_service.view(svc(context), session, bloc, actor), votes.OPEN)
+        panel = vote_service.view(svc(context), session, bloc, actor, at=votes.OPEN)
     if isinstance(panel, vote_service.Refused):
         await _refused(update, context, panel)
         return
@@ -255,7 +248,7 @@ async def _on_list(update, context, bloc, press, actor) -> None:
 
 async def _on_ask_attended(update, context, bloc, press, actor) -> None:
     with transaction(context) as session:
-        panel = _at_stage(vote_service.view(svc(context), session, bloc, actor), votes.CLOSED)
+        panel = vote_service.view(svc(context), session, bloc, actor, at=votes.CLOSED)
     if isinstance(panel, vote_service.Refused):
         await _refused(update, context, panel)
         return
@@ -266,7 +259,7 @@ async def _on_ask_attended(update, context, bloc, press, actor) -> None:
 
 async def _on_ask_chair(update, context, bloc, press, actor) -> None:
     with transaction(context) as session:
-        panel = _at_stage(vote_service.view(svc(context), session, bloc, actor), votes.CLOSED)
+        panel = vote_service.view(svc(context), session, bloc, actor, at=votes.CLOSED)
     if isinstance(panel, vote_service.Refused):
         await _refused(update, context, panel)
         return

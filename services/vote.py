@@ -132,11 +132,13 @@ def panel(s: Services, session: Session, bloc: Bloc) -> Panel:
                  attended=reckoning.attended(vote, voted), lead_unit=lead_unit(session, bloc, vote.year))
 
 
-def view(s: Services, session: Session, bloc: Bloc, actor: Actor) -> Panel | Refused:
-    """The panel, for a secretary."""
+def view(s: Services, session: Session, bloc: Bloc, actor: Actor, *, at: str | None = None) -> Panel | Refused:
+    """The panel, for a secretary; with ``at``, only while the vote is at that stage (a
+    press made for a step of it: stale once the vote moved on)."""
     if not may_act(session, bloc, actor):
         return Refused(Refusal.NOT_SECRETARY)
-    return panel(s, session, bloc)
+    shown = panel(s, session, bloc)
+    return shown if at is None or shown.stage == at else Refused(Refusal.STALE)
 
 
 def progress(s: Services, session: Session, vote_id: int) -> Panel | None:

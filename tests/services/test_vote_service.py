@@ -159,6 +159,9 @@ def test_closing_counts_the_box_once_and_drops_the_deadline(s, bloc):
     flag = next(o for o in closed.outcomes if o.code == "CO_TINH")
     assert [(line.unit, line.votes, line.selected) for line in flag.lines] == [
         ("Sở Y tế", 2, True), ("Ban Dân tộc", 1, False)]
+    # A press made for the open vote (the confirmation to close) is stale once it closed.
+    assert _call(s, service.view, bloc, SECRETARY_ACTS, at=votes.OPEN) == Refused(Refusal.STALE)
+    assert _call(s, service.view, bloc, SECRETARY_ACTS, at=votes.CLOSED).voted == 3
     # Counted once: a second close (the secretary's or the deadline's) does nothing.
     assert _call(s, service.close_now, bloc, SECRETARY_ACTS, vote_id=vote.id, now=later) == Refused(Refusal.STALE)
     with s.db.session() as session:
