@@ -16,7 +16,6 @@ and its outcome is shown.
 from __future__ import annotations
 
 import logging
-from datetime import time
 
 from telegram import Update
 from telegram.error import BadRequest
@@ -24,20 +23,18 @@ from telegram.ext import Application
 
 from domain import ballot as rules
 from domain.chunks import split_lines
-from domain.dates import DateParseError, parse_vn_datetime
 from domain.milestones import Kind
-from domain.text import fold, shorten
+from domain.text import shorten
 from exports import review_documents
 from handlers import reminders as reminder_handlers
 from handlers import status as status_handlers
 from handlers.buttons import BallotDraft, BallotUnit, ReviewPanel, ScoreMenu
 from handlers.common import (BUTTON_NAME, Context, alert, ask, best_effort, group_button, group_command, int_arg,
-                             is_group_admin, keyboard, label, private_button, private_command, say,
+                             is_group_admin, keyboard, label, load_bloc, private_button, private_command, say,
                              show_step_message, svc, the_unit, transaction)
 from handlers.documents import send_document
 from handlers.pacing import pacer
-from handlers.replies import secretary_answering
-from handlers.schedule import example_of, year_problem
+from handlers.schedule import example_of
 from khoibot import outbox, scheduler
 from khoibot.services import Services
 from services import ballot
@@ -328,24 +325,54 @@ async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
 
 # ---- the secretary's typed answers: a quota, the deadline, the meeting's facts --------------
 
+async def _answering(update: Update, context: Context, pending: PendingReply):
+    """The (bloc, actor) a secretary's typed answer is for; None when the chat is no longer
+    the bloc that asked (told). Whether they may still act is the service's check."""
+    bloc = load_bloc(context, update.effective_chat.id)
+    if bloc is None or bloc.id != pending.bloc_id:
+        await say(update, context, "common.no_bloc")
+        return None
+    return bloc, await _actor(context, bloc, update.effective_user.id)
+
+
+async def _refused_answer(update: Update, context: Context, bloc: Bloc, refused: vote_service.Refused, *,
+                          text: str, example: dict | None = None) -> bool:
+    """A refused answer, said; True when the question is done with, False when it is asked again."""
+    code, codes = refused.code, vote_service.Refusal
+    if code == codes.NOT_SECRETARY:
+        await say(update, context, "common.secretaries_only", command="binhxet")
+    elif code == codes.QUOTA:
+        await say(update, context, "review.error_quota", text=text[:30], members=refused.members)
+    elif code == codes.QUOTA_LOCKED:
+        await say(update, context, "status.quota_locked", year=bloc.year)
+    elif code == codes.DEADLINE_UNREAD:
+        await say(update, context, f"review.error_deadline_{refused.problem}", text=text, example=example)
+    elif code == codes.DEADLINE_FAR:
+        await say(update, context, "schedule.error_far", at=refused.at, low=refused.years[0], high=refused.years[1])
+    elif code == codes.DEADLINE_PAST:
+        await say(update, context, "review.error_deadline_past", at=refused.at)
+    elif code == codes.ATTENDED:
+        await say(update, context, "review.error_attended", text=text, members=refused.members)
+    elif code == codes.CHAIR:
+        await say(update, context, "review.error_chair", text=text[:200])
+    elif code == codes.NOT_CLOSED:
+        await say(update, context, "review.not_closed")
+    else:
+        await say(update, context, "review.not_draft")
+    return code in (codes.NOT_SECRETARY, codes.QUOTA_LOCKED, codes.NOT_CLOSED, codes.NOT_DRAFT, codes.STALE)
+
+
 async def answer_quota(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
-    bloc = await secretary_answering(update, context, pending, "binhxet")
-    if bloc is None:
+    found = await _answering(update, context, pending)
+    if found is None:
         return True
+    bloc, actor = found
     s = svc(context)
-    actor = await _actor(context, bloc, update.effective_user.id)
     with transaction(context) as session:
         done = vote_service.set_quota(s, session, bloc, actor, code=pending.payload.get("code"),
                                       quota=int_arg(text.strip()), now=s.clock.now())
     if isinstance(done, vote_service.Refused):
-        if done.code == vote_service.Refusal.QUOTA:
-            await say(update, context, "review.error_quota", text=text[:30], members=done.members)
-            return False
-        if done.code == vote_service.Refusal.QUOTA_LOCKED:
-            await say(update, context, "status.quota_locked", year=bloc.year)
-        else:
-            await say(update, context, "review.not_draft")
-        return True
+        return await _refused_answer(update, context, bloc, done, text=text)
     await say(update, context, "review.panel", reply_markup=_panel_markup(context, done.panel),
               done=s.render("review.quota_set", title=done.title, quota=done.quota), **done.panel.context())
     await best_effort("refresh board", status_handlers.refresh_board(context, bloc))
@@ -354,37 +381,19 @@ async def answer_quota(update: Update, context: Context, pending: PendingReply, 
 
 async def answer_open(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
     """The deadline typed by the secretary ("16:30 10/12/2025", or "không"): voting opens."""
-    bloc = await secretary_answering(update, context, pending, "binhxet")
-    if bloc is None:
+    found = await _answering(update, context, pending)
+    if found is None:
         return True
+    bloc, actor = found
     s = svc(context)
-    now = s.clock.now()
+    example = example_of(context, bloc, Kind.BALLOT_DEADLINE)
     # A question asked before prompts carried an example is asked again with one.
-    pending.payload.setdefault("example", example_of(context, bloc, Kind.BALLOT_DEADLINE))
-    deadline_at = None
-    if fold(text) not in ("khong", "0", "-"):
-        try:
-            # A day without an hour runs to the end of that day.
-            parsed = parse_vn_datetime(text, now=now, tz=s.tz, default_time=time(23, 59))
-        except DateParseError as exc:
-            await say(update, context, f"review.error_deadline_{exc.code}", text=text,
-                      example=example_of(context, bloc, Kind.BALLOT_DEADLINE))
-            return False
-        far = year_problem(context, bloc, parsed.value)
-        if far:
-            await say(update, context, "schedule.error_far", **far)
-            return False
-        deadline_at = parsed.value
-    actor = await _actor(context, bloc, update.effective_user.id)
+    pending.payload.setdefault("example", example)
     with transaction(context) as session:
-        opened = vote_service.open_vote(s, session, bloc, actor, deadline_at=deadline_at, now=now,
+        opened = vote_service.open_vote(s, session, bloc, actor, deadline=text, now=s.clock.now(),
                                         close=reminder_handlers.CLOSE)
     if isinstance(opened, vote_service.Refused):
-        if opened.code == vote_service.Refusal.DEADLINE_PAST:
-            await say(update, context, "review.error_deadline_past", at=deadline_at)
-            return False
-        await say(update, context, "review.not_draft")
-        return True
+        return await _refused_answer(update, context, bloc, opened, text=text, example=example)
     scheduler.set_alarm(context.application)
     await refresh_progress(context.application, bloc, opened.panel.vote)
     await best_effort("tell representatives", _invite_voters(context.application, opened))
@@ -409,19 +418,15 @@ async def _ask_chair(update: Update, context: Context, bloc: Bloc, *, lead_unit:
 
 async def answer_attended(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
     """How many member units attended the meeting (a unit may attend and not vote)."""
-    bloc = await secretary_answering(update, context, pending, "binhxet")
-    if bloc is None:
+    found = await _answering(update, context, pending)
+    if found is None:
         return True
+    bloc, actor = found
     s = svc(context)
-    actor = await _actor(context, bloc, update.effective_user.id)
     with transaction(context) as session:
         done = vote_service.record_attended(s, session, bloc, actor, attended=int_arg(text.strip()), now=s.clock.now())
     if isinstance(done, vote_service.Refused):
-        if done.code == vote_service.Refusal.ATTENDED:
-            await say(update, context, "review.error_attended", text=text, members=done.members)
-            return False
-        await say(update, context, "review.not_closed")
-        return True
+        return await _refused_answer(update, context, bloc, done, text=text)
     await say(update, context, "review.panel", reply_markup=_panel_markup(context, done.panel),
               done=s.render("review.attended_set", attended=done.attended, members=len(done.panel.vote.voters)),
               **done.panel.context())
@@ -431,21 +436,17 @@ async def answer_attended(update: Update, context: Context, pending: PendingRepl
 async def answer_chair(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
     """Who chaired the meeting: a name (a leader of the Trưởng khối unit), or a name, a comma
     and what they are. After the list was posted, the documents are sent again with it."""
-    bloc = await secretary_answering(update, context, pending, "binhxet")
-    if bloc is None:
+    found = await _answering(update, context, pending)
+    if found is None:
         return True
+    bloc, actor = found
     s = svc(context)
     after_list = bool(pending.payload.get("after_list"))
-    actor = await _actor(context, bloc, update.effective_user.id)
     with transaction(context) as session:
         done = vote_service.record_chair(s, session, bloc, actor, text=text, now=s.clock.now(),
                                          by_name=update.effective_user.full_name if after_list else None)
     if isinstance(done, vote_service.Refused):
-        if done.code == vote_service.Refusal.CHAIR:
-            await say(update, context, "review.error_chair", text=text[:200])
-            return False
-        await say(update, context, "review.not_closed")
-        return True
+        return await _refused_answer(update, context, bloc, done, text=text)
     if done.listing is not None:
         await say(update, context, "review.chair_set", chair=done.chair, resent=True)
         await _send_documents(context.application, bloc, done.listing)

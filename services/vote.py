@@ -11,16 +11,17 @@ tz and seal; the database is the ``session`` only. The voter's own ballot is ser
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, time
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
 from domain import ballot as rules
-from domain.dates import is_past
+from domain.dates import DateParseError, accepted_years, is_past, parse_vn_datetime
 from domain.milestones import Kind
 from domain.review import ReviewRecord, TitleOutcome, clean_chair
+from domain.text import fold
 from services import review as reckoning
 from services.ballot import deadline as deadline_of
 from storage import milestones, quotas, registrations, reminders, roles, roster, votes
@@ -37,6 +38,8 @@ class Refusal(StrEnum):
     NOT_DRAFT = "not_draft"            # no prepared ballot (none, or already open)
     NOT_CLOSED = "not_closed"          # the meeting's facts wait for the close
     NOTHING_TO_VOTE = "nothing_to_vote"  # no title line has a candidate
+    DEADLINE_UNREAD = "deadline_unread"  # not a date and hour (``problem``: format, impossible)
+    DEADLINE_FAR = "deadline_far"      # too far from the bloc's year to be meant (``years``)
     DEADLINE_PAST = "deadline_past"
     QUOTA = "quota"                    # not a whole number from 0 to the member units
     QUOTA_LOCKED = "quota_locked"      # the ballot opened meanwhile: its quotas are fixed
@@ -49,6 +52,9 @@ class Refused:
     code: Refusal
     members: int = 0                   # for QUOTA, ATTENDED: the member units
     vote: Vote | None = None           # for NOT_CLOSED from the list: the vote as it is
+    problem: str | None = None         # for DEADLINE_UNREAD
+    at: datetime | None = None         # for DEADLINE_FAR, DEADLINE_PAST: the deadline read
+    years: tuple[int, int] | None = None  # for DEADLINE_FAR: the years accepted
 
 
 @dataclass(frozen=True)
@@ -360,16 +366,34 @@ def rules_of(s: Services) -> rules.Rules:
                        self_vote=v.self_vote)
 
 
-def open_vote(s: Services, session: Session, bloc: Bloc, actor: Actor, *, deadline_at: datetime | None,
-              now: datetime, close: str) -> Opened | Refused:
-    """Voting opens for the bloc's active units, with the configured rules and, unless
-    ``deadline_at`` is None, a deadline (a milestone, with reminders to those who have not
-    voted and the row of kind ``close`` that closes the vote then)."""
+def read_deadline(s: Services, bloc: Bloc, text: str, now: datetime) -> datetime | None | Refused:
+    """The deadline as the secretary typed it ("16:30 10/12/2025"; a day without an hour runs
+    to its end), None for none ("không"), or why it cannot be one."""
+    if fold(text) in ("khong", "0", "-"):
+        return None
+    try:
+        at = parse_vn_datetime(text, now=now, tz=s.tz, default_time=time(23, 59)).value
+    except DateParseError as exc:
+        return Refused(Refusal.DEADLINE_UNREAD, problem=exc.code)
+    low, high = accepted_years(bloc.year, now.astimezone(s.tz).year)
+    if not low <= at.astimezone(s.tz).year <= high:
+        return Refused(Refusal.DEADLINE_FAR, at=at, years=(low, high))
+    if is_past(at, now):
+        return Refused(Refusal.DEADLINE_PAST, at=at)
+    return at
+
+
+def open_vote(s: Services, session: Session, bloc: Bloc, actor: Actor, *, deadline: str, now: datetime,
+              close: str) -> Opened | Refused:
+    """Voting opens for the bloc's active units, with the configured rules and the deadline
+    typed (read_deadline): unless none, a milestone, with reminders to those who have not
+    voted and the row of kind ``close`` that closes the vote then."""
     vote = _draft(session, bloc, actor)
     if isinstance(vote, Refused):
         return vote
-    if deadline_at is not None and is_past(deadline_at, now):
-        return Refused(Refusal.DEADLINE_PAST)
+    deadline_at = read_deadline(s, bloc, deadline, now)
+    if isinstance(deadline_at, Refused):
+        return deadline_at
     units = roster.active_units(session=session, bloc_id=bloc.id)
     milestone = None
     if deadline_at is not None:

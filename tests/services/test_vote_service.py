@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
@@ -26,7 +27,8 @@ from storage.migrate import upgrade
 from storage.models import AuditLog, Milestone, Reminder, VoteCount, YearResult
 from storage.users import touch_user
 
-NOW = datetime(2025, 12, 10, 2, 0, tzinfo=UTC)
+NOW = datetime(2025, 12, 10, 2, 0, tzinfo=UTC)  # 9:00 in Huế
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 SECRETARY, OUTSIDER, ADMIN = 10, 13, 14
 UNITS = ["Sở Y tế", "Ban Dân tộc", "Đài Phát thanh", "Sở Tư pháp"]
 SECRETARY_ACTS = Actor(SECRETARY)
@@ -68,13 +70,18 @@ def _call(s, what, *args, **kwargs):
         return what(s, session, *args, **kwargs)
 
 
+def _typed(at: datetime | None) -> str:
+    """A deadline as the secretary types it, in the bloc's time: "11:00 12/12/2025", or «không»."""
+    return "không" if at is None else at.astimezone(TZ).strftime("%H:%M %d/%m/%Y")
+
+
 def _opened(s, bloc, *, deadline: datetime | None = None) -> dict[str, int]:
     """Prepared, Sở Y tế and Ban Dân tộc added to the provincial flag, opened."""
     ids = _units(s)
     _call(s, service.prepare, bloc, SECRETARY_ACTS, now=NOW)
     for name in ("Sở Y tế", "Ban Dân tộc"):
         _call(s, service.add_candidate, bloc, SECRETARY_ACTS, code="CO_TINH", unit_id=ids[name], now=NOW)
-    opened = _call(s, service.open_vote, bloc, SECRETARY_ACTS, deadline_at=deadline, now=NOW, close="close")
+    opened = _call(s, service.open_vote, bloc, SECRETARY_ACTS, deadline=_typed(deadline), now=NOW, close="close")
     assert isinstance(opened, service.Opened)
     return ids
 
@@ -122,10 +129,15 @@ def test_the_secretary_prepares_adds_an_exception_and_opens_with_a_deadline(s, b
     assert quota.title == "Cờ thi đua của Ủy ban nhân dân tỉnh" and quota.quota == 2
     assert next(e.quota for e in quota.panel.entries if e.code == "CO_TINH") == 2
 
-    assert _call(s, service.open_vote, bloc, SECRETARY_ACTS, deadline_at=NOW - timedelta(minutes=1), now=NOW,
-                 close="close") == Refused(Refusal.DEADLINE_PAST)
+    # The deadline as typed: read, or refused saying why.
+    assert _call(s, service.open_vote, bloc, SECRETARY_ACTS, deadline="chiều mai nhé", now=NOW,
+                 close="close") == Refused(Refusal.DEADLINE_UNREAD, problem="format")
+    far = _call(s, service.open_vote, bloc, SECRETARY_ACTS, deadline="17:00 10/12/2040", now=NOW, close="close")
+    assert far.code == Refusal.DEADLINE_FAR and far.years == (2024, 2026)
+    assert _call(s, service.open_vote, bloc, SECRETARY_ACTS, deadline=_typed(NOW - timedelta(minutes=1)), now=NOW,
+                 close="close") == Refused(Refusal.DEADLINE_PAST, at=NOW - timedelta(minutes=1))
     deadline = NOW + timedelta(days=2)
-    opened = _call(s, service.open_vote, bloc, SECRETARY_ACTS, deadline_at=deadline, now=NOW, close="close")
+    opened = _call(s, service.open_vote, bloc, SECRETARY_ACTS, deadline=_typed(deadline), now=NOW, close="close")
     assert isinstance(opened, service.Opened)
     assert opened.panel.stage == votes.OPEN and opened.panel.deadline.at == deadline
     assert sorted(opened.panel.vote.voters) == sorted(ids.values())
@@ -134,7 +146,7 @@ def test_the_secretary_prepares_adds_an_exception_and_opens_with_a_deadline(s, b
         planned = session.exec(select(Reminder).where(Reminder.milestone_id == opened.panel.deadline.id)).all()
     assert planned and max(r.due_at for r in planned).replace(tzinfo=UTC) == deadline  # the close, at the deadline
     # Opened once: again, and the ballot can no longer change.
-    assert _call(s, service.open_vote, bloc, SECRETARY_ACTS, deadline_at=None, now=NOW,
+    assert _call(s, service.open_vote, bloc, SECRETARY_ACTS, deadline="không", now=NOW,
                  close="close") == Refused(Refusal.NOT_DRAFT)
     assert _call(s, service.add_candidate, bloc, SECRETARY_ACTS, code="CO_TINH", unit_id=ids["Ban Dân tộc"],
                  now=NOW) == Refused(Refusal.NOT_DRAFT)
