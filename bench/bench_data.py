@@ -37,14 +37,13 @@ from bench.databases import WORK, database, postgres_answers
 from bench.seed import Seeded, seed
 from domain.chunks import split_lines
 from exports import review_documents
-from handlers import review as review_handlers
 from services import review as reckoning
 from handlers import status as status_handlers
 from khoibot.clock import ManualClock
 from khoibot.config import Settings
 from khoibot.render import Renderer
 from khoibot.services import Services
-from storage import roles
+from storage import roles, votes
 from storage.blocs import bloc_of_chat
 from storage.db import Database
 from storage.models import Bloc
@@ -72,12 +71,11 @@ def compile_list(s: Services, chat_id: int) -> tuple[list[str], object]:
     split into the messages the group gets. Returns (messages, record)."""
     with s.db.session() as session:
         bloc = bloc_of_chat(session=session, chat_id=chat_id)
-    vote = review_handlers._vote(s, bloc)
-    outcomes = reckoning.compute(s, bloc, vote)
-    with s.db.session() as session:
+        vote = votes.vote_of(session=session, bloc=bloc)
+        outcomes = reckoning.compute(s, session, bloc, vote)
         secretaries = roles.secretaries(session=session, bloc=bloc)
-    name = next((u.first_name + (" " + u.last_name if u.last_name else "") for r, u in secretaries if u), "")
-    record = reckoning.build_record(s, bloc, vote, outcomes, secretary=name)
+        name = next((u.first_name + (" " + u.last_name if u.last_name else "") for r, u in secretaries if u), "")
+        record = reckoning.build_record(s, session, bloc, vote, outcomes, secretary=name)
     return split_lines(s.render("review.list", record=record)), record
 
 

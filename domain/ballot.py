@@ -168,7 +168,7 @@ def outcome(*, ballot: list[dict], box: dict[str, BoxTitle], issued: int, rules:
             lines=tuple(Line(rank=line["rank"], unit=names.get(line["unit"], str(line["unit"])), votes=line["votes"],
                              percent=line["percent"], score=line["score"], selected=line["selected"],
                              notes=tuple(line["notes"]) + tuple(_eligibility(
-                                 catalogue, code, line["unit"], history=history, year=year)))
+                                 catalogue, code, line["unit"], history=history, year=year)), unit_id=line["unit"])
                         for line in lines)))
     return _cross_checks(results, catalogue)
 
@@ -186,7 +186,7 @@ def _eligibility(catalogue: Catalogue, code: str, unit: int, *, history, year: i
 
 def _cross_checks(results: list[TitleOutcome], catalogue: Catalogue) -> list[TitleOutcome]:
     """A nominee for a title that asks it be the bloc's nominee for another as well."""
-    selected = {o.code: {line.unit for line in o.selected} for o in results}
+    selected = {o.code: {line.unit_id for line in o.selected} for o in results}
     checked = []
     for o in results:
         title = catalogue.get(o.code)
@@ -197,14 +197,20 @@ def _cross_checks(results: list[TitleOutcome], catalogue: Catalogue) -> list[Tit
         other_name = catalogue.get(other).name
         lines = tuple(Line(**{**line.__dict__, "notes": line.notes + (
             Note(NoteCode.NOT_PROVINCIAL_NOMINEE, title=other_name),)})
-            if line.selected and line.unit not in selected[other] else line for line in o.lines)
+            if line.selected and line.unit_id not in selected[other] else line for line in o.lines)
         checked.append(TitleOutcome(code=o.code, name=o.name, quota=o.quota, issued=o.issued, returned=o.returned,
                                     valid=o.valid, lines=lines))
     return checked
 
 
-def elected(outcomes: list[TitleOutcome], code: str) -> str | None:
-    """The unit elected to a leader's line, if the ballot decided it."""
+def elected_line(outcomes: list[TitleOutcome], code: str) -> Line | None:
+    """The line of the unit elected to a leader's line, if the ballot decided it."""
     found = next((o for o in outcomes if o.code == code), None)
-    chosen = [line.unit for line in found.selected] if found else []
+    chosen = list(found.selected) if found else []
     return chosen[0] if len(chosen) == 1 else None
+
+
+def elected(outcomes: list[TitleOutcome], code: str) -> str | None:
+    """The name of the unit elected to a leader's line, if the ballot decided it."""
+    line = elected_line(outcomes, code)
+    return line.unit if line else None

@@ -43,6 +43,10 @@ class Line:
     score: float | None  # the unit's total score, if scored
     selected: bool  # proposed for the title (within the quota, over the threshold)
     notes: tuple[Note, ...] = ()
+    # The unit's id, for what is written from the outcome (results, decisions). Left out of
+    # the repr, which the documents' fingerprint is made from (services.review.fingerprint):
+    # what the documents say is the name.
+    unit_id: int = field(default=0, repr=False)
 
     @property
     def warnings(self) -> tuple[Note, ...]:
@@ -115,3 +119,14 @@ class ReviewRecord:
     def chair_position(self) -> str:
         """What the chair is when they are not a leader of the Trưởng khối unit ("" when they are)."""
         return " ".join(self.chair.split(",", 1)[1].split()) if "," in self.chair else ""
+
+
+def clean_chair(text: str) -> str | None:
+    """Who chaired, as typed, spaces tidied: a name (a leader of the Trưởng khối unit), or a
+    name, a comma and what they are; None when it is no name (no letter before the comma)
+    or longer than the minutes' line holds (200 characters)."""
+    chair = " ".join(text.split())
+    name = chair.split(",", 1)[0].strip()
+    if not name or len(chair) > 200 or not any(ch.isalpha() for ch in name):
+        return None
+    return chair

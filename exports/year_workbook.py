@@ -273,11 +273,12 @@ class _Builder:
             (rows["created"], self.when(vote.created_at)), (rows["opened"], self.when(vote.opened_at)),
             (rows["closed"], self.when(vote.closed_at)), (rows["issued"], len(vote.voters)),
             (rows["returned"], len(r.cast)),
-            (rows["threshold"], vote.rules.get("threshold", "")),
-            (rows["strictly_more"], "" if "strictly_more" not in vote.rules else
-             TEXTS["vote_threshold"]["strictly_more" if vote.rules["strictly_more"] else "at_least"]),
-            (rows["base"], TEXTS["vote_base"].get(vote.rules.get("base", ""), "")),
-            (rows["self_vote"], "" if "self_vote" not in vote.rules else self.yes_no(vote.rules["self_vote"])),
+            # A vote not opened has no rules yet (None): the rows are left blank.
+            (rows["threshold"], vote.rules.threshold if vote.rules else ""),
+            (rows["strictly_more"], "" if vote.rules is None else
+             TEXTS["vote_threshold"]["strictly_more" if vote.rules.strictly_more else "at_least"]),
+            (rows["base"], TEXTS["vote_base"].get(vote.rules.base, "") if vote.rules else ""),
+            (rows["self_vote"], "" if vote.rules is None else self.yes_no(vote.rules.self_vote)),
         ] + ([(rows["note"], TEXTS["vote_open_note"])] if vote.status != "closed" else []))
         self.sheet("voted", [(self.unit(x.unit_id), self.person(x.cast_by), self.when(x.cast_at))
                              for x in self.by_unit(r.cast)])

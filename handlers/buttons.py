@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Self
 
 from domain.invitations import is_token
+from domain.reports import PERIODS as REPORT_PERIODS
 from handlers.common import int_arg
 
 MAX_DATA_BYTES = 64  # Telegram's limit on callback_data
@@ -242,7 +243,7 @@ class Covenant(Button, prefix="gu"):
 class ReportPeriod(Button, prefix="bc"):
     """The next file in this chat is this unit's report for ``period``."""
 
-    PERIODS: ClassVar[tuple[str, ...]] = ("midyear", "yearend")
+    PERIODS: ClassVar[tuple[str, ...]] = REPORT_PERIODS
     period: str
     unit_id: int
 

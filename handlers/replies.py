@@ -3,8 +3,8 @@ feature that asked, by the action stored with the question (storage.pending).
 
 An answer is one transaction: the question looked up, the feature's decision (its gate
 included: a secretary may have been removed since the question was asked) and the question
-marked answered, together (``Answering``). What Telegram says of the person (a group
-administrator?) is asked before it, the outcome told after it."""
+marked answered, together (``Decided``). What Telegram says of the person (a group
+administrator?) is asked before it, the outcome shown after it."""
 
 from __future__ import annotations
 
@@ -22,18 +22,50 @@ from services.blocs import Actor, Refused, bloc_in
 from storage import pending as pending_store
 from storage.models import Bloc, PendingReply
 
-# An old-style action: async fn(update, context, pending, text) returning True when the answer
-# was used, False when it was refused (the question is asked again), KEEP_WAITING when the
-# question stays as it is (a text reply to a step that waits for a file). It decides in a
-# transaction of its own, after the router's (handlers still being moved to ``Answering``).
+# action → async fn(update, context, pending, text) (or a Decided) returning True when the answer was used,
+# False when it was refused (the question is asked again), KEEP_WAITING when the question stays
+# as it is (a text reply to a step that waits for a file). A function decides in transactions
+# of its own, after the router's (the handlers not yet moved to ``Decided``).
 KEEP_WAITING = "keep waiting"
 ReplyAction = Callable[[Update, Context, PendingReply, str], Awaitable[bool | str]]
 # (Which action answers which question is in the route table, handlers/routes.py.)
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A reply as a service reads it: who wrote what, where, when (``text`` as typed, lines
+    kept); in a group, ``actor`` is the person with Telegram's word on them (asked before the
+    transaction)."""
+
+    chat_id: int
+    user_id: int
+    text: str
+    now: datetime
+    actor: Actor | None = None
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A reply action decided in the reply's one transaction: ``decide(context, session,
+    pending, answer)`` (no await: it calls one service) runs in the transaction that finds
+    the question and closes it (unless ``keep``: a step that waits for a file goes on
+    waiting); then ``show(update, context, pending, outcome)`` renders and sends the outcome,
+    True when the answer was used, False when refused (asked again)."""
+
+    decide: Callable[[Context, Session, PendingReply, Answer], object]
+    show: Callable[[Update, Context, PendingReply, object], Awaitable[bool]]
+    keep: bool = False
+
+
+def secretary_bloc(session: Session, pending: PendingReply, answer: Answer) -> Bloc | Refused:
+    """The bloc a secretary's answer acts on: the one the question was asked about, in its
+    group, for a secretary of it only (checked again at answer time)."""
+    return bloc_in(session, chat_id=answer.chat_id, actor=answer.actor, secretary=True, bloc_id=pending.bloc_id)
+
+
 async def secretary_answering(update: Update, context: Context, pending: PendingReply,
                               command: str) -> Bloc | None:
-    """For an old-style action: the bloc a secretary's answer acts on, the permission checked
+    """For a function action: the bloc a secretary's answer acts on, the permission checked
     again at answer time (a secretary may have been removed since the question was asked)."""
     bloc = load_bloc(context, update.effective_chat.id)
     if bloc is None or bloc.id != pending.bloc_id:
@@ -45,45 +77,15 @@ async def secretary_answering(update: Update, context: Context, pending: Pending
     return bloc
 
 
-@dataclass(frozen=True)
-class Answer:
-    """A person's answer to a question, as the feature's decision reads it."""
-
-    question: PendingReply
-    text: str
-    actor: Actor | None  # in a group, with Telegram's word on them (asked before the transaction)
-    now: datetime
-
-    def secretary_bloc(self, session: Session) -> Bloc | Refused:
-        """The bloc the question was about, for a secretary of it only."""
-        return bloc_in(session, chat_id=self.question.chat_id, actor=self.actor, secretary=True,
-                       bloc_id=self.question.bloc_id)
-
-
-@dataclass(frozen=True)
-class Answering:
-    """A feature's answer to its question: ``decide(context, session, answer)`` runs in the
-    router's one transaction and returns the outcome; ``tell(update, context, answer, outcome)``
-    tells it after the commit and returns False when the answer was refused (the question is
-    asked again). With ``keeps`` the question is not marked answered (it waits for a file)."""
-
-    decide: Callable[[Context, Session, Answer], object]
-    tell: Callable[[Update, Context, Answer, object], Awaitable[bool]]
-    keeps: bool = False
-
-    async def __call__(self, update: Update, context: Context, answer: Answer, outcome) -> bool:
-        return await self.tell(update, context, answer, outcome)
-
-
-NO_QUESTION, SOMEONE_ELSE, EXPIRED = "no question", "someone else", "expired"
-
-
 def _to_the_bot(update: Update, context: Context) -> bool:
     replied = update.message.reply_to_message.from_user
     return replied is not None and replied.id == context.bot.id
 
 
-async def on_reply(update: Update, context: Context, *, actions: dict[str, ReplyAction | Answering],
+NO_QUESTION, SOMEONE_ELSE, EXPIRED = "no question", "someone else", "expired"
+
+
+async def on_reply(update: Update, context: Context, *, actions: dict[str, ReplyAction | Decided],
                    private_text: Callable[[Update, Context], Awaitable[None]]) -> None:
     """A reply to one of the bot's messages: the action of the question it answers, from
     ``actions``; in the private chat, a reply that answers no question is typed text
@@ -93,29 +95,29 @@ async def on_reply(update: Update, context: Context, *, actions: dict[str, Reply
     in_group = message.chat.type in GROUP_TYPES
     if in_group and not _to_the_bot(update, context):
         return  # in a group, a reply to someone's message: people talking (every question is the bot's)
-    # A question of a group may be one only its administrators answer (naming a new bloc):
-    # Telegram is asked before the transaction.
+    # A group's question may be one only its administrators answer (naming a new bloc), or
+    # one its administrators answer as secretaries: Telegram is asked before the transaction.
     actor = await acting(update, context, ask_admin=True) if in_group else None
-    text = clean(message.text or "")
+    user_id = update.effective_user.id
+    verdict = outcome = None
     with transaction(context) as session:
+        now = s.clock.now()
         pending = pending_store.waiting(session=session, chat_id=message.chat.id,
                                         message_id=message.reply_to_message.message_id)
-        now = s.clock.now()
         action = actions.get(pending.action) if pending is not None else None
-        verdict = outcome = None
         if pending is None:
             verdict = NO_QUESTION
-        elif pending.user_id != update.effective_user.id:
+        elif pending.user_id != user_id:
             verdict = SOMEONE_ELSE
         elif pending.expires_at <= now or action is None:
             pending_store.done(session=session, pending=pending)
             verdict = EXPIRED
-        elif isinstance(action, Answering):
-            answer = Answer(pending, text, actor, now)
-            outcome = action.decide(context, session, answer)
-            if not action.keeps:
+        elif isinstance(action, Decided):
+            outcome = action.decide(context, session, pending,
+                                    Answer(message.chat.id, user_id, message.text or "", now, actor))
+            if not action.keep:
                 pending_store.done(session=session, pending=pending)
-        # else an old-style action, deciding after this transaction
+        # else a function action, deciding after this transaction
     if verdict == NO_QUESTION:
         if not in_group:
             await private_text(update, context)
@@ -126,17 +128,17 @@ async def on_reply(update: Update, context: Context, *, actions: dict[str, Reply
     if verdict == EXPIRED:
         await say(update, context, "common.question_expired")
         return
-    if isinstance(action, Answering):
-        used = await action(update, context, answer, outcome)
+    if isinstance(action, Decided):
+        used = await action.show(update, context, pending, outcome) or action.keep
     else:
-        used = await action(update, context, pending, text)
+        used = await action(update, context, pending, clean(message.text or ""))
         if used == KEEP_WAITING:
             return
         with transaction(context) as session:
             pending_store.done(session=session, pending=session.merge(pending))
     if not used:
         # The answer was refused (the feature said why): ask again, so a reply goes on working.
-        # The new question's row is written after its message is sent (it needs its id): that
-        # write is the new question's, not the answer's.
+        # The new question's row is written once its message is sent (it needs the message's
+        # id): that write is the new question's, not the answer's.
         await ask(update, context, pending.payload.get("prompt", "common.ask_again"), action=pending.action,
                   bloc_id=pending.bloc_id, **pending.payload)

@@ -7,15 +7,15 @@ Secrecy: a confirmed ballot adds to the counts of ``vote_count`` and marks the u
 a ``ballot_draft`` row (buttons carry its id, only its current message answers, as in
 /dangky), deleted by the transaction that counts it.
 
-The ballot's decisions are services/ballot.py's, the tally and documents services/review.py's:
-here a press is parsed, one service is called in one transaction, and its outcome is shown.
+The vote's decisions (prepare, open, close, ties, the meeting's facts, the list) are
+services/vote.py's, the ballot's services/ballot.py's, the tally and documents
+services/review.py's: here a press is parsed, one service is called in one transaction,
+and its outcome is shown.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
-from datetime import time
 
 from telegram import Update
 from telegram.error import BadRequest
@@ -23,446 +23,440 @@ from telegram.ext import Application
 
 from domain import ballot as rules
 from domain.chunks import split_lines
-from domain.dates import DateParseError, is_past, parse_vn_datetime
 from domain.milestones import Kind
-from domain.review import ReviewRecord
-from domain.text import fold, shorten
+from domain.text import shorten
 from exports import review_documents
 from handlers import reminders as reminder_handlers
 from handlers import status as status_handlers
-from handlers.common import (BUTTON_NAME, private_button, the_unit, show_step_message, Context, alert, ask, best_effort, group_button, group_command,
-                             int_arg, is_secretary, keyboard, label, private_command, say, svc, transaction)
 from handlers.buttons import BallotDraft, BallotUnit, ReviewPanel, ScoreMenu
+from handlers.common import (BUTTON_NAME, Context, alert, ask, best_effort, group_button, group_command, int_arg,
+                             is_group_admin, keyboard, label, load_bloc, private_button, private_command, say,
+                             show_step_message, svc, the_unit, transaction)
 from handlers.documents import send_document
 from handlers.pacing import pacer
-from handlers.replies import secretary_answering
-from handlers.schedule import example_of, year_problem
+from handlers.schedule import example_of
 from khoibot import outbox, scheduler
 from khoibot.services import Services
 from services import ballot
 from services import review as reckoning
-from storage import milestones, registrations, reminders, roles, roster, votes
-from storage.models import Bloc, Milestone, PendingReply, RoleKind, Unit, Vote
-from storage.users import reachable
+from services import vote as vote_service
+from storage import votes
+from storage.models import Bloc, Milestone, PendingReply, Unit, Vote
 
 log = logging.getLogger(__name__)
 
 
-# ---- reading -----------------------------------------------------------------------------
-
-def _vote(s: Services, bloc: Bloc) -> Vote | None:
-    with s.db.session() as session:
-        return votes.vote_of(session=session, bloc=bloc)
-
-
-def _deadline(s: Services, vote: Vote) -> Milestone | None:
-    with s.db.session() as session:
-        return ballot.deadline(session, vote)
-
-
-def _ballot_now(s: Services, bloc: Bloc, vote: Vote) -> list[dict]:
-    """The ballot's lines with their quotas: while prepared, the bloc's quotas as they are now
-    (set from /tinhhinh or here); fixed on the ballot once it opens (storage.votes.open_vote)."""
-    if vote.status != votes.DRAFT:
-        return vote.ballot
-    return rules.with_quotas(vote.ballot, status_handlers.bloc_quotas(s, bloc))
-
-
-def _entries(s: Services, bloc: Bloc, vote: Vote) -> list[dict]:
-    """The ballot's lines with names, for the templates."""
-    ids = sorted({u for e in vote.ballot for u in e["candidates"]})
-    names = reckoning.names(s, ids)
-    return [dict(code=e["code"], name=reckoning.entry_name(s, e["code"], vote.year), quota=e["quota"],
-                 leader=e["code"] in rules.LEADERS,
-                 candidates=[names.get(u, "?") for u in e["candidates"]],
-                 added=[names.get(u, "?") for u in e["added"]]) for e in _ballot_now(s, bloc, vote)]
-
-
-def _rules_of(s: Services) -> rules.Rules:
-    v = s.settings.vote
-    return rules.Rules(threshold=v.threshold_percent, strictly_more=v.strictly_more, base=v.base,
-                       self_vote=v.self_vote)
-
-
 # ---- /binhxet: the panel -------------------------------------------------------------------
 
-def _panel(context: Context, bloc: Bloc):
-    s = svc(context)
-    vote = _vote(s, bloc)
-    btn = lambda name, data, **kw: (label(context, f"review.btn_{name}", **kw), data)  # noqa: E731
-    rows: list[list[tuple[str, str]]] = []
-    ctx: dict = dict(bloc=bloc, vote=vote)
-    if vote is None:
+async def _actor(context: Context, bloc: Bloc, user_id: int) -> vote_service.Actor:
+    """Who acts, with what Telegram says of them (asked before the transaction: it awaits)."""
+    admin = svc(context).settings.bot.admins_are_secretaries and await is_group_admin(context, bloc.chat_id, user_id)
+    return vote_service.Actor(user_id, admin)
+
+
+def _panel_markup(context: Context, panel: vote_service.Panel):
+    btn = lambda name, data: (label(context, f"review.btn_{name}"), data)  # noqa: E731
+    if panel.stage is None:
         rows = [[btn("prepare", ReviewPanel("prep").pack())], [btn("scores", ScoreMenu().pack())]]
-    elif vote.status == votes.DRAFT:
-        ctx["entries"] = _entries(s, bloc, vote)
-        rows = [[btn("add", ReviewPanel("add").pack()), btn("quota", ReviewPanel("quota").pack())], [btn("rebuild", ReviewPanel("prep").pack())],
-                [btn("open", ReviewPanel("open").pack())], [btn("scores", ScoreMenu().pack())]]
-    elif vote.status == votes.OPEN:
-        with s.db.session() as session:
-            ctx["voted"] = votes.voted_count(session=session, vote_id=vote.id)
-        ctx["deadline"] = _deadline(s, vote)
-        ctx["entries"] = _entries(s, bloc, vote)
+    elif panel.stage == votes.DRAFT:
+        rows = [[btn("add", ReviewPanel("add").pack()), btn("quota", ReviewPanel("quota").pack())],
+                [btn("rebuild", ReviewPanel("prep").pack())], [btn("open", ReviewPanel("open").pack())],
+                [btn("scores", ScoreMenu().pack())]]
+    elif panel.stage == votes.OPEN:
         rows = [[btn("close", ReviewPanel("close").pack())], [btn("refresh", ReviewPanel("show").pack())]]
     else:
-        outcomes = reckoning.compute(s, bloc, vote)
-        ctx["outcomes"] = outcomes
-        with s.db.session() as session:
-            ctx["voted"] = votes.voted_count(session=session, vote_id=vote.id)
-        ctx["attended"] = reckoning.attended(vote, ctx["voted"])
-        rows = [[btn("list", ReviewPanel("list").pack())], [btn("attended", ReviewPanel("att").pack()), btn("chair", ReviewPanel("chair").pack())]]
-        if any(o.unresolved for o in outcomes):
+        rows = [[btn("list", ReviewPanel("list").pack())],
+                [btn("attended", ReviewPanel("att").pack()), btn("chair", ReviewPanel("chair").pack())]]
+        if any(o.unresolved for o in panel.outcomes):
             rows.append([btn("tie", ReviewPanel("tie").pack())])
-    return ctx, keyboard(rows)
+    return keyboard(rows)
+
+
+def _panel_text(context: Context, panel: vote_service.Panel, done: str | None = None) -> str:
+    return svc(context).render("review.panel", done=done, **panel.context())
 
 
 @group_command()
 async def binhxet(update: Update, context: Context, bloc: Bloc) -> None:
-    ctx, markup = _panel(context, bloc)
-    await say(update, context, "review.panel", reply_markup=markup, **ctx)
+    with transaction(context) as session:
+        panel = vote_service.panel(svc(context), session, bloc)
+    await say(update, context, "review.panel", reply_markup=_panel_markup(context, panel), **panel.context())
 
 
-async def _show_panel(update: Update, context: Context, bloc: Bloc, done: str | None = None) -> None:
-    ctx, markup = _panel(context, bloc)
+async def _edit(update: Update, context: Context, text: str, markup) -> None:
     message = update.callback_query.message
-    await outbox.edit(context.bot, message.chat.id, message.message_id,
-                      svc(context).render("review.panel", done=done, **ctx), reply_markup=markup)
+    await outbox.edit(context.bot, message.chat.id, message.message_id, text, reply_markup=markup)
 
 
-@group_button(secretary=True)
-async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
-    """bx:<action>[:<code>[:<unit id>]] — the secretaries' side of the ballot."""
-    s = svc(context)
-    press = ReviewPanel.unpack(update.callback_query.data)
-    if press is None:
-        await alert(update, context, "common.stale_button")
-        return
-    action, code, unit_id = press.action, press.code, press.unit_id
-    vote = _vote(s, bloc)
-    status = vote.status if vote else None
-    user_id, now = update.effective_user.id, s.clock.now()
-    query = update.callback_query
-    if action == "show":
-        await query.answer()
-        await _show_panel(update, context, bloc)
-    elif action == "prep" and status == votes.DRAFT:
-        # Rebuilding drops the exceptions and quotas set by hand: ask first.
-        await query.answer()
-        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
-                          s.render("review.confirm_rebuild"),
-                          reply_markup=keyboard([[(label(context, "review.btn_rebuild_yes"), ReviewPanel("prepok", str(vote.id)).pack()),
-                                                  (label(context, "review.btn_back"), ReviewPanel("show").pack())]]))
-    elif (action == "prep" and status is None) or (
-            action == "prepok" and status == votes.DRAFT and unit_id is None and code == str(vote.id)):
-        ballot = _fresh_ballot(s, bloc)
-        with s.db.session() as session:
-            if vote is None:
-                votes.prepare(session=session, bloc=bloc, ballot=ballot, by=user_id, now=now)
-            else:
-                votes.change_ballot(session=session, vote=vote, ballot=ballot, by=user_id, now=now,
-                                    action="vote.rebuild")
-        await query.answer()
-        await _show_panel(update, context, bloc)
-    elif action in ("add", "quota") and status == votes.DRAFT:
-        rows = [[(shorten(reckoning.entry_name(s, e["code"], vote.year), BUTTON_NAME), ReviewPanel("addt" if action == "add" else "qt", e["code"]).pack())]
-                for e in vote.ballot if e["code"] not in rules.LEADERS]
-        rows.append([(label(context, "review.btn_back"), ReviewPanel("show").pack())])
-        await query.answer()
-        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
-                          s.render("review.pick_title", action=action), reply_markup=keyboard(rows))
-    elif action == "addt" and status == votes.DRAFT and unit_id is None and _entry(vote, code):
-        entry = _entry(vote, code)
-        with s.db.session() as session:
-            units = [u for u in roster.active_units(session=session, bloc_id=bloc.id)
-                     if u.id not in entry["candidates"]]
-        rows = [[(shorten(u.name, BUTTON_NAME), ReviewPanel("addu", entry["code"], u.id).pack())] for u in units]
-        rows.append([(label(context, "review.btn_back"), ReviewPanel("show").pack())])
-        await query.answer()
-        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
-                          s.render("review.pick_exception", title=reckoning.entry_name(s, entry["code"], vote.year), nobody=not units),
-                          reply_markup=keyboard(rows))
-    elif action == "addu" and status == votes.DRAFT and unit_id is not None and _entry(vote, code):
-        unit = _unit_of_bloc(s, bloc, unit_id)
-        if unit is None or unit.id in _entry(vote, code)["candidates"]:
-            await alert(update, context, "common.stale_button")
-            return
-        with s.db.session() as session:
-            votes.change_ballot(session=session, vote=vote, ballot=rules.add_candidate(vote.ballot, code, unit.id),
-                                by=user_id, now=now, action="vote.add_exception", code=code, unit_id=unit.id)
-        await query.answer()
-        await _show_panel(update, context, bloc, done=s.render("review.exception_added", unit=unit,
-                                                               title=reckoning.entry_name(s, code, vote.year)))
-    elif action == "qt" and status == votes.DRAFT and unit_id is None and _entry(vote, code):
-        await query.answer()
-        await ask(update, context, "review.ask_quota", action="review.quota", bloc_id=bloc.id, code=code,
-                  title=reckoning.entry_name(s, code, vote.year))
-    elif action == "open" and status == votes.DRAFT:
-        if not any(e["candidates"] for e in vote.ballot if e["code"] not in rules.LEADERS):
-            await alert(update, context, "review.nothing_to_vote")
-            return
-        await query.answer()
-        await ask(update, context, "review.ask_deadline", action="review.open", bloc_id=bloc.id,
-                  example=example_of(context, bloc, Kind.BALLOT_DEADLINE))
-    elif action == "close" and status == votes.OPEN:
-        with s.db.session() as session:
-            voted = votes.voted_count(session=session, vote_id=vote.id)
-        await query.answer()
-        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
-                          s.render("review.confirm_close", voted=voted, issued=len(vote.voters)),
-                          reply_markup=keyboard([[(label(context, "review.btn_close_yes"), ReviewPanel("closeok", str(vote.id)).pack()),
-                                                  (label(context, "review.btn_back"), ReviewPanel("show").pack())]]))
-    elif action == "closeok" and status == votes.OPEN and unit_id is None and code == str(vote.id):
-        await query.answer()
-        await close(context.application, vote.id, by=update.effective_user)
-        await _show_panel(update, context, bloc)
-    elif action == "list" and status == votes.CLOSED:
-        await query.answer()
-        await post_list(context.application, bloc, update.effective_user, asking=(update, context))
-    elif action == "att" and status == votes.CLOSED:
-        with s.db.session() as session:
-            voted = votes.voted_count(session=session, vote_id=vote.id)
-        await query.answer()
-        await ask(update, context, "review.ask_attended", action="review.attended", bloc_id=bloc.id,
-                  voted=voted, members=len(vote.voters), attended=reckoning.attended(vote, voted))
-    elif action == "chair" and status == votes.CLOSED:
-        await query.answer()
-        await _ask_chair(update, context, bloc, vote, after_list=False)
-    elif action == "tie" and status == votes.CLOSED:
-        outcomes = reckoning.compute(s, bloc, vote)
-        rows = [[(shorten(o.name, BUTTON_NAME), ReviewPanel("tiet", o.code).pack())] for o in outcomes if o.unresolved]
-        rows.append([(label(context, "review.btn_back"), ReviewPanel("show").pack())])
-        await query.answer()
-        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
-                          s.render("review.pick_tie_title"), reply_markup=keyboard(rows))
-    elif action == "tiet" and status == votes.CLOSED and code is not None and unit_id is None:
-        outcome = next((o for o in reckoning.compute(s, bloc, vote) if o.code == code and o.unresolved), None)
-        if outcome is None:
-            await alert(update, context, "common.stale_button")
-            return
-        ids = {name: uid for uid, name in reckoning.names(s, _entry(vote, code)["candidates"]).items()}
-        rows = [[(shorten(line.unit, BUTTON_NAME), ReviewPanel("tieu", outcome.code, ids[line.unit]).pack())] for line in outcome.unresolved]
-        rows.append([(label(context, "review.btn_back"), ReviewPanel("show").pack())])
-        await query.answer()
-        await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
-                          s.render("review.pick_tie_unit", outcome=outcome,
-                                   seats=outcome.quota - len(outcome.selected)), reply_markup=keyboard(rows))
-    elif action == "tieu" and status == votes.CLOSED and code is not None and unit_id is not None:
-        await _decide_tie(update, context, bloc, vote, code, unit_id)
+async def _show_panel(update: Update, context: Context, panel: vote_service.Panel, done: str | None = None) -> None:
+    await update.callback_query.answer()
+    await _edit(update, context, _panel_text(context, panel, done), _panel_markup(context, panel))
+
+
+async def _pick(update: Update, context: Context, template: str, rows: list, **values) -> None:
+    """A list of buttons to pick from (lines, units), with the way back to the panel."""
+    rows = [*rows, [(label(context, "review.btn_back"), ReviewPanel("show").pack())]]
+    await update.callback_query.answer()
+    await _edit(update, context, svc(context).render(template, **values), keyboard(rows))
+
+
+async def _refused(update: Update, context: Context, refused: vote_service.Refused) -> None:
+    """A refused press, as a pop-up."""
+    if refused.code == vote_service.Refusal.NOT_SECRETARY:
+        await alert(update, context, "common.secretaries_only_button")
+    elif refused.code == vote_service.Refusal.NOTHING_TO_VOTE:
+        await alert(update, context, "review.nothing_to_vote")
     else:
         await alert(update, context, "common.stale_button")
 
 
-def _entry(vote: Vote, code: str) -> dict | None:
-    return next((e for e in vote.ballot if e["code"] == code), None)
+# Each press of the panel: parse, one transaction with one service call, render, send.
+# ``press`` is the ReviewPanel pressed, ``actor`` who pressed it.
+
+async def _on_show(update, context, bloc, press, actor) -> None:
+    with transaction(context) as session:
+        panel = vote_service.view(svc(context), session, bloc, actor)
+    await (_refused(update, context, panel) if isinstance(panel, vote_service.Refused)
+           else _show_panel(update, context, panel))
 
 
-def _unit_of_bloc(s: Services, bloc: Bloc, unit_id: int) -> Unit | None:
-    with s.db.session() as session:
-        return roster.unit_of_bloc(session=session, bloc_id=bloc.id, unit_id=unit_id)
-
-
-def _fresh_ballot(s: Services, bloc: Bloc) -> list[dict]:
-    with s.db.session() as session:
-        units = roster.active_units(session=session, bloc_id=bloc.id)
-        current = registrations.current(session=session, bloc_id=bloc.id, year=bloc.year)
-    registered = {u: set(r.collective) for u, r in current.items() if not r.withdrawn}
-    return rules.prepare(titles=s.catalogue.voted(bloc.year), members=[u.id for u in units], registered=registered,
-                         elect_leaders=s.settings.vote.elect_leaders, quotas=status_handlers.bloc_quotas(s, bloc))
-
-
-async def _decide_tie(update: Update, context: Context, bloc: Bloc, vote: Vote, code: str, unit_id: int) -> None:
-    """The meeting settled a tie the tally left open: the secretary records its choice."""
+async def _on_prepare(update, context, bloc, press, actor) -> None:
+    """prep: the first ballot, or (prepared already) the question whether to rebuild it;
+    prepok:<vote id>: rebuild it, confirmed."""
+    rebuild = None
+    if press.action == "prepok":
+        rebuild = int_arg(press.code)
+        if rebuild is None or press.unit_id is not None:
+            rebuild = 0  # no vote's id: stale
     s = svc(context)
-    outcome = next((o for o in reckoning.compute(s, bloc, vote) if o.code == code and o.unresolved), None)
-    unit = _unit_of_bloc(s, bloc, unit_id)
-    if outcome is None or unit is None or unit.name not in {line.unit for line in outcome.unresolved}:
-        await alert(update, context, "common.stale_button")
+    with transaction(context) as session:
+        done = vote_service.prepare(s, session, bloc, actor, now=s.clock.now(), rebuild=rebuild)
+    if isinstance(done, vote_service.Refused):
+        await _refused(update, context, done)
+    elif isinstance(done, vote_service.ConfirmRebuild):
+        # Rebuilding drops the exceptions and quotas set by hand: ask first.
+        await update.callback_query.answer()
+        await _edit(update, context, s.render("review.confirm_rebuild"), keyboard([[
+            (label(context, "review.btn_rebuild_yes"), ReviewPanel("prepok", str(done.vote_id)).pack()),
+            (label(context, "review.btn_back"), ReviewPanel("show").pack())]]))
+    else:
+        await _show_panel(update, context, done.panel)
+
+
+async def _on_pick_line(update, context, bloc, press, actor) -> None:
+    """add / quota: which title's line (the leaders' lines have neither exceptions nor quotas)."""
+    with transaction(context) as session:
+        panel = vote_service.view(svc(context), session, bloc, actor, at=votes.DRAFT)
+    if isinstance(panel, vote_service.Refused):
+        await _refused(update, context, panel)
         return
-    decided = [*vote.decisions.get(code, []), unit.id]
-    with s.db.session() as session:
-        vote = votes.record_decision(session=session, vote=vote, code=code, unit_ids=decided,
-                                     by=update.effective_user.id, now=s.clock.now())
-    outcomes = reckoning.compute(s, bloc, vote)
-    reckoning.save_results(s, bloc, vote, outcomes)
+    then = "addt" if press.action == "add" else "qt"
+    await _pick(update, context, "review.pick_title", [[(shorten(e.name, BUTTON_NAME), ReviewPanel(then, e.code).pack())]
+                                                       for e in panel.entries if not e.leader], action=press.action)
+
+
+async def _on_pick_exception(update, context, bloc, press, actor) -> None:
+    """addt:<code>: which unit to add to the line."""
+    with transaction(context) as session:
+        found = vote_service.exceptions(svc(context), session, bloc, actor, press.code if press.unit_id is None else None)
+    if isinstance(found, vote_service.Refused):
+        await _refused(update, context, found)
+        return
+    await _pick(update, context, "review.pick_exception",
+                [[(shorten(u.name, BUTTON_NAME), ReviewPanel("addu", found.code, u.id).pack())] for u in found.units],
+                title=found.title, nobody=not found.units)
+
+
+async def _on_add(update, context, bloc, press, actor) -> None:
+    """addu:<code>:<unit id>: the unit added to the line."""
+    s = svc(context)
+    with transaction(context) as session:
+        added = vote_service.add_candidate(s, session, bloc, actor, code=press.code, unit_id=press.unit_id,
+                                           now=s.clock.now())
+    if isinstance(added, vote_service.Refused):
+        await _refused(update, context, added)
+        return
+    await _show_panel(update, context, added.panel, done=s.render("review.exception_added", unit=added.unit,
+                                                                   title=added.title))
+
+
+async def _on_ask_quota(update, context, bloc, press, actor) -> None:
+    """qt:<code>: the line's quota is asked for."""
+    with transaction(context) as session:
+        title = vote_service.quota_line(svc(context), session, bloc, actor, press.code if press.unit_id is None else None)
+    if isinstance(title, vote_service.Refused):
+        await _refused(update, context, title)
+        return
     await update.callback_query.answer()
-    await _show_panel(update, context, bloc, done=s.render("review.tie_decided", unit=unit,
-                                                           title=reckoning.entry_name(s, code, vote.year)))
+    await ask(update, context, "review.ask_quota", action="review.quota", bloc_id=bloc.id, code=press.code, title=title)
+
+
+async def _on_ask_open(update, context, bloc, press, actor) -> None:
+    """open: the deadline is asked for (answer_open opens)."""
+    with transaction(context) as session:
+        vote = vote_service.may_open(session, bloc, actor)
+    if isinstance(vote, vote_service.Refused):
+        await _refused(update, context, vote)
+        return
+    await update.callback_query.answer()
+    await ask(update, context, "review.ask_deadline", action="review.open", bloc_id=bloc.id,
+              example=example_of(context, bloc, Kind.BALLOT_DEADLINE))
+
+
+async def _on_ask_close(update, context, bloc, press, actor) -> None:
+    """close: closing now is confirmed first."""
+    with transaction(context) as session:
+        panel = vote_service.view(svc(context), session, bloc, actor, at=votes.OPEN)
+    if isinstance(panel, vote_service.Refused):
+        await _refused(update, context, panel)
+        return
+    await update.callback_query.answer()
+    await _edit(update, context, svc(context).render("review.confirm_close", voted=panel.voted,
+                                                     issued=len(panel.vote.voters)), keyboard([[
+        (label(context, "review.btn_close_yes"), ReviewPanel("closeok", str(panel.vote.id)).pack()),
+        (label(context, "review.btn_back"), ReviewPanel("show").pack())]]))
+
+
+async def _on_close(update, context, bloc, press, actor) -> None:
+    """closeok:<vote id>: voting closes now."""
+    s = svc(context)
+    vote_id = int_arg(press.code) if press.unit_id is None else None
+    with transaction(context) as session:
+        closed = vote_service.close_now(s, session, bloc, actor, vote_id=vote_id, now=s.clock.now())
+    if isinstance(closed, vote_service.Refused):
+        await _refused(update, context, closed)
+        return
+    await update.callback_query.answer()
+    await _tell_closed(context.application, closed, by=update.effective_user)
+    await _edit(update, context, _panel_text(context, closed.panel), _panel_markup(context, closed.panel))
+
+
+async def _on_list(update, context, bloc, press, actor) -> None:
+    """list: the compiled list posted, with the documents."""
+    s = svc(context)
+    with transaction(context) as session:
+        listing = vote_service.compile_list(s, session, bloc, actor, by_name=update.effective_user.full_name)
+    if isinstance(listing, vote_service.Refused):
+        await _refused(update, context, listing)
+        return
+    await update.callback_query.answer()
+    await _post(context.application, bloc, listing, asking=(update, context))
+
+
+async def _on_ask_attended(update, context, bloc, press, actor) -> None:
+    with transaction(context) as session:
+        panel = vote_service.view(svc(context), session, bloc, actor, at=votes.CLOSED)
+    if isinstance(panel, vote_service.Refused):
+        await _refused(update, context, panel)
+        return
+    await update.callback_query.answer()
+    await ask(update, context, "review.ask_attended", action="review.attended", bloc_id=bloc.id,
+              voted=panel.voted, members=len(panel.vote.voters), attended=panel.attended)
+
+
+async def _on_ask_chair(update, context, bloc, press, actor) -> None:
+    with transaction(context) as session:
+        panel = vote_service.view(svc(context), session, bloc, actor, at=votes.CLOSED)
+    if isinstance(panel, vote_service.Refused):
+        await _refused(update, context, panel)
+        return
+    await update.callback_query.answer()
+    await _ask_chair(update, context, bloc, lead_unit=panel.lead_unit, chair=panel.vote.chair or "", after_list=False)
+
+
+async def _on_pick_tie(update, context, bloc, press, actor) -> None:
+    """tie: which line's tie the meeting settled."""
+    with transaction(context) as session:
+        found = vote_service.ties(svc(context), session, bloc, actor)
+    if isinstance(found, vote_service.Refused):
+        await _refused(update, context, found)
+        return
+    await _pick(update, context, "review.pick_tie_title",
+                [[(shorten(o.name, BUTTON_NAME), ReviewPanel("tiet", o.code).pack())] for o in found])
+
+
+async def _on_pick_tied_unit(update, context, bloc, press, actor) -> None:
+    """tiet:<code>: which of the tied units the meeting chose."""
+    with transaction(context) as session:
+        found = vote_service.tie_choice(svc(context), session, bloc, actor, press.code if press.unit_id is None else None)
+    if isinstance(found, vote_service.Refused):
+        await _refused(update, context, found)
+        return
+    outcome = found.outcome
+    await _pick(update, context, "review.pick_tie_unit",
+                [[(shorten(name, BUTTON_NAME), ReviewPanel("tieu", outcome.code, uid).pack())] for uid, name in found.units],
+                outcome=outcome, seats=outcome.quota - len(outcome.selected))
+
+
+async def _on_decide_tie(update, context, bloc, press, actor) -> None:
+    """tieu:<code>:<unit id>: the meeting's choice, recorded."""
+    s = svc(context)
+    with transaction(context) as session:
+        decided = vote_service.decide_tie(s, session, bloc, actor, code=press.code, unit_id=press.unit_id,
+                                          now=s.clock.now())
+    if isinstance(decided, vote_service.Refused):
+        await _refused(update, context, decided)
+        return
+    await _show_panel(update, context, decided.panel, done=s.render("review.tie_decided", unit=decided.unit,
+                                                                     title=decided.title))
+
+
+_PANEL_PRESSES = {
+    "show": _on_show, "prep": _on_prepare, "prepok": _on_prepare, "add": _on_pick_line, "quota": _on_pick_line,
+    "addt": _on_pick_exception, "addu": _on_add, "qt": _on_ask_quota, "open": _on_ask_open,
+    "close": _on_ask_close, "closeok": _on_close, "list": _on_list, "att": _on_ask_attended,
+    "chair": _on_ask_chair, "tie": _on_pick_tie, "tiet": _on_pick_tied_unit, "tieu": _on_decide_tie,
+}
+
+
+@group_button(secretary=False)  # who may press is the service's check (vote_service.may_act)
+async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
+    """bx:<action>[:<code>[:<unit id>]] — the secretaries' side of the ballot."""
+    actor = await _actor(context, bloc, update.effective_user.id)
+    press = ReviewPanel.unpack(update.callback_query.data)
+    branch = _PANEL_PRESSES.get(press.action) if press else None
+    if branch is None:
+        with transaction(context) as session:
+            allowed = vote_service.may_act(session, bloc, actor)
+        await alert(update, context, "common.stale_button" if allowed else "common.secretaries_only_button")
+        return
+    await branch(update, context, bloc, press, actor)
+
+
+# ---- the secretary's typed answers: a quota, the deadline, the meeting's facts --------------
+
+async def _answering(update: Update, context: Context, pending: PendingReply):
+    """The (bloc, actor) a secretary's typed answer is for; None when the chat is no longer
+    the bloc that asked (told). Whether they may still act is the service's check."""
+    bloc = load_bloc(context, update.effective_chat.id)
+    if bloc is None or bloc.id != pending.bloc_id:
+        await say(update, context, "common.no_bloc")
+        return None
+    return bloc, await _actor(context, bloc, update.effective_user.id)
+
+
+async def _refused_answer(update: Update, context: Context, bloc: Bloc, refused: vote_service.Refused, *,
+                          text: str, example: dict | None = None) -> bool:
+    """A refused answer, said; True when the question is done with, False when it is asked again."""
+    code, codes = refused.code, vote_service.Refusal
+    if code == codes.NOT_SECRETARY:
+        await say(update, context, "common.secretaries_only", command="binhxet")
+    elif code == codes.QUOTA:
+        await say(update, context, "review.error_quota", text=text[:30], members=refused.members)
+    elif code == codes.QUOTA_LOCKED:
+        await say(update, context, "status.quota_locked", year=bloc.year)
+    elif code == codes.DEADLINE_UNREAD:
+        await say(update, context, f"review.error_deadline_{refused.problem}", text=text, example=example)
+    elif code == codes.DEADLINE_FAR:
+        await say(update, context, "schedule.error_far", at=refused.at, low=refused.years[0], high=refused.years[1])
+    elif code == codes.DEADLINE_PAST:
+        await say(update, context, "review.error_deadline_past", at=refused.at)
+    elif code == codes.ATTENDED:
+        await say(update, context, "review.error_attended", text=text, members=refused.members)
+    elif code == codes.CHAIR:
+        await say(update, context, "review.error_chair", text=text[:200])
+    elif code == codes.NOT_CLOSED:
+        await say(update, context, "review.not_closed")
+    else:
+        await say(update, context, "review.not_draft")
+    return code in (codes.NOT_SECRETARY, codes.QUOTA_LOCKED, codes.NOT_CLOSED, codes.NOT_DRAFT, codes.STALE)
 
 
 async def answer_quota(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
-    bloc = await secretary_answering(update, context, pending, "binhxet")
-    if bloc is None:
+    found = await _answering(update, context, pending)
+    if found is None:
         return True
+    bloc, actor = found
     s = svc(context)
-    vote = _vote(s, bloc)
-    code = pending.payload["code"]
-    if vote is None or vote.status != votes.DRAFT or _entry(vote, code) is None:
-        await say(update, context, "review.not_draft")
-        return True
-    # The bloc's quota for the year, the one fact /tinhhinh sets too (not a copy on the ballot).
-    result = await status_handlers.save_quota(update, context, bloc, code, text)
-    if result != "saved":
-        return result != "again"
-    quota = int_arg(text.strip())
-    ctx, markup = _panel(context, bloc)
-    await say(update, context, "review.panel", reply_markup=markup,
-              done=s.render("review.quota_set", title=reckoning.entry_name(s, code, vote.year), quota=quota), **ctx)
+    with transaction(context) as session:
+        done = vote_service.set_quota(s, session, bloc, actor, code=pending.payload.get("code"),
+                                      quota=int_arg(text.strip()), now=s.clock.now())
+    if isinstance(done, vote_service.Refused):
+        return await _refused_answer(update, context, bloc, done, text=text)
+    await say(update, context, "review.panel", reply_markup=_panel_markup(context, done.panel),
+              done=s.render("review.quota_set", title=done.title, quota=done.quota), **done.panel.context())
     await best_effort("refresh board", status_handlers.refresh_board(context, bloc))
     return True
 
 
-# ---- the meeting's facts for the minutes: attendance and the chair ----------------------
+async def answer_open(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
+    """The deadline typed by the secretary ("16:30 10/12/2025", or "không"): voting opens."""
+    found = await _answering(update, context, pending)
+    if found is None:
+        return True
+    bloc, actor = found
+    s = svc(context)
+    example = example_of(context, bloc, Kind.BALLOT_DEADLINE)
+    # A question asked before prompts carried an example is asked again with one.
+    pending.payload.setdefault("example", example)
+    with transaction(context) as session:
+        opened = vote_service.open_vote(s, session, bloc, actor, deadline=text, now=s.clock.now(),
+                                        close=reminder_handlers.CLOSE)
+    if isinstance(opened, vote_service.Refused):
+        return await _refused_answer(update, context, bloc, opened, text=text, example=example)
+    scheduler.set_alarm(context.application)
+    await refresh_progress(context.application, bloc, opened.panel.vote)
+    await best_effort("tell representatives", _invite_voters(context.application, opened))
+    return True
 
-def _lead_unit(s: Services, bloc: Bloc, year: int) -> str:
-    """This year's Trưởng khối unit (its leader chairs the meeting by default), or ""."""
-    with s.db.session() as session:
-        this_year = roles.unit_roles(session=session, bloc=bloc, year=year)
-        lead = next((unit for unit, kind in this_year.items() if kind == RoleKind.LEAD), None)
-        return session.get(Unit, lead).name if lead is not None else ""
+
+async def _invite_voters(app: Application, opened: vote_service.Opened) -> None:
+    """Each reachable representative of a unit issued a ballot gets a DM with a button."""
+    s: Services = app.bot_data["services"]
+    for person, unit in opened.invited:
+        await best_effort("ballot invitation", outbox.send(
+            app.bot, s, person.id, s.render("review.invitation", bloc=opened.panel.bloc, unit=unit,
+                                            deadline=opened.panel.deadline),
+            reply_markup=keyboard([[(s.render.plain("review.btn_vote"), BallotUnit(unit.id).pack())]])))
 
 
-async def _ask_chair(update: Update, context: Context, bloc: Bloc, vote: Vote, *, after_list: bool) -> None:
+async def _ask_chair(update: Update, context: Context, bloc: Bloc, *, lead_unit: str, chair: str,
+                     after_list: bool) -> None:
     await ask(update, context, "review.ask_chair", action="review.chair", bloc_id=bloc.id,
-              lead_unit=_lead_unit(svc(context), bloc, vote.year), chair=vote.chair or "", after_list=after_list)
-
-
-async def _ask_chair_if_missing(update: Update, context: Context, bloc: Bloc) -> None:
-    """The minutes print the chair's name under «CHỦ TRÌ»: when no one recorded it yet, the
-    secretary who posted the list is asked once, right after it."""
-    vote = _vote(svc(context), bloc)
-    if vote is not None and vote.status == votes.CLOSED and not vote.chair:
-        await _ask_chair(update, context, bloc, vote, after_list=True)
-
-
-async def _closed_vote_answering(update: Update, context: Context, pending: PendingReply):
-    """The (bloc, closed vote) a secretary's answer about the meeting is for; None when the
-    answer was refused (not a secretary, or the vote not closed: they were told)."""
-    bloc = await secretary_answering(update, context, pending, "binhxet")
-    if bloc is None:
-        return None
-    vote = _vote(svc(context), bloc)
-    if vote is None or vote.status != votes.CLOSED:
-        await say(update, context, "review.not_closed")
-        return None
-    return bloc, vote
+              lead_unit=lead_unit, chair=chair, after_list=after_list)
 
 
 async def answer_attended(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
     """How many member units attended the meeting (a unit may attend and not vote)."""
-    found = await _closed_vote_answering(update, context, pending)
+    found = await _answering(update, context, pending)
     if found is None:
         return True
-    bloc, vote = found
+    bloc, actor = found
     s = svc(context)
-    members = len(vote.voters)
-    number = int_arg(text.strip())
-    if number is None or number > members:
-        await say(update, context, "review.error_attended", text=text, members=members)
-        return False
-    with s.db.session() as session:
-        vote = votes.record_meeting(session=session, vote=vote, by=update.effective_user.id, now=s.clock.now(),
-                                    attended=number)
-    ctx, markup = _panel(context, bloc)
-    await say(update, context, "review.panel", reply_markup=markup,
-              done=s.render("review.attended_set", attended=number, members=members), **ctx)
+    with transaction(context) as session:
+        done = vote_service.record_attended(s, session, bloc, actor, attended=int_arg(text.strip()), now=s.clock.now())
+    if isinstance(done, vote_service.Refused):
+        return await _refused_answer(update, context, bloc, done, text=text)
+    await say(update, context, "review.panel", reply_markup=_panel_markup(context, done.panel),
+              done=s.render("review.attended_set", attended=done.attended, members=len(done.panel.vote.voters)),
+              **done.panel.context())
     return True
 
 
 async def answer_chair(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
     """Who chaired the meeting: a name (a leader of the Trưởng khối unit), or a name, a comma
     and what they are. After the list was posted, the documents are sent again with it."""
-    found = await _closed_vote_answering(update, context, pending)
+    found = await _answering(update, context, pending)
     if found is None:
         return True
-    bloc, vote = found
+    bloc, actor = found
     s = svc(context)
-    chair = " ".join(text.split())
-    name = chair.split(",", 1)[0].strip()
-    if not name or len(chair) > 200 or not any(ch.isalpha() for ch in name):
-        await say(update, context, "review.error_chair", text=text[:200])
-        return False
-    with s.db.session() as session:
-        vote = votes.record_meeting(session=session, vote=vote, by=update.effective_user.id, now=s.clock.now(),
-                                    chair=chair)
-    if pending.payload.get("after_list"):
-        await say(update, context, "review.chair_set", chair=chair, resent=True)
-        await send_documents(context.application, bloc, update.effective_user)
+    after_list = bool(pending.payload.get("after_list"))
+    with transaction(context) as session:
+        done = vote_service.record_chair(s, session, bloc, actor, text=text, now=s.clock.now(),
+                                         by_name=update.effective_user.full_name if after_list else None)
+    if isinstance(done, vote_service.Refused):
+        return await _refused_answer(update, context, bloc, done, text=text)
+    if done.listing is not None:
+        await say(update, context, "review.chair_set", chair=done.chair, resent=True)
+        await _send_documents(context.application, bloc, done.listing)
         return True
-    ctx, markup = _panel(context, bloc)
-    await say(update, context, "review.panel", reply_markup=markup,
-              done=s.render("review.chair_set", chair=chair, resent=False), **ctx)
+    await say(update, context, "review.panel", reply_markup=_panel_markup(context, done.panel),
+              done=s.render("review.chair_set", chair=done.chair, resent=False), **done.panel.context())
     return True
 
 
-async def answer_open(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
-    """The deadline typed by the secretary ("16:30 10/12/2025", or "không"): voting opens."""
-    bloc = await secretary_answering(update, context, pending, "binhxet")
-    if bloc is None:
-        return True
-    s = svc(context)
-    vote = _vote(s, bloc)
-    if vote is None or vote.status != votes.DRAFT:
-        await say(update, context, "review.not_draft")
-        return True
-    now = s.clock.now()
-    # A question asked before prompts carried an example is asked again with one.
-    pending.payload.setdefault("example", example_of(context, bloc, Kind.BALLOT_DEADLINE))
-    deadline_at = None
-    if fold(text) not in ("khong", "0", "-"):
-        try:
-            # A day without an hour runs to the end of that day.
-            parsed = parse_vn_datetime(text, now=now, tz=s.tz, default_time=time(23, 59))
-        except DateParseError as exc:
-            await say(update, context, f"review.error_deadline_{exc.code}", text=text,
-                      example=example_of(context, bloc, Kind.BALLOT_DEADLINE))
-            return False
-        far = year_problem(context, bloc, parsed.value)
-        if far:
-            await say(update, context, "schedule.error_far", **far)
-            return False
-        if is_past(parsed.value, now):
-            await say(update, context, "review.error_deadline_past", at=parsed.value)
-            return False
-        deadline_at = parsed.value
-    with s.db.session() as session:
-        units = roster.active_units(session=session, bloc_id=bloc.id)
-        milestone = None
-        if deadline_at is not None:
-            milestone = milestones.set_milestone(session=session, bloc=bloc, kind=Kind.BALLOT_DEADLINE.value,
-                                                 at=deadline_at, by=update.effective_user.id, now=now)
-            session.flush()
-        opened = votes.open_vote(session=session, vote=vote, voters=[u.id for u in units],
-                                 rules=_rules_of(s).as_dict(), deadline_milestone_id=milestone.id if milestone else None,
-                                 by=update.effective_user.id, now=now,
-                                 default_quotas=s.catalogue.quotas(bloc.year, len(units)))
-        if opened and milestone is not None:
-            reckoning.plan_deadline(session, milestone, now, tz=s.tz, rule=reminder_handlers.rules_for(s, bloc),
-                          close=reminder_handlers.CLOSE)
-    if not opened:
-        await say(update, context, "review.not_draft")
-        return True
-    scheduler.set_alarm(context.application)
-    vote = _vote(s, bloc)
-    await refresh_progress(context.application, bloc, vote)
-    await best_effort("tell representatives", _invite_voters(context.application, bloc, vote))
-    return True
-
-
-async def _invite_voters(app: Application, bloc: Bloc, vote: Vote) -> None:
-    """Each reachable representative of a unit issued a ballot gets a DM with a button."""
-    s: Services = app.bot_data["services"]
-    with s.db.session() as session:
-        people = roster.representatives(session=session, bloc_id=bloc.id)
-        units = votes.units_by_id(session=session, ids=list(vote.voters))
-    deadline = _deadline(s, vote)
-    for unit_id in vote.voters:
-        for person in people.get(unit_id, []):
-            if not reachable(person):
-                continue
-            await best_effort("ballot invitation", outbox.send(
-                app.bot, s, person.id, s.render("review.invitation", bloc=bloc, unit=units[unit_id], deadline=deadline),
-                reply_markup=keyboard([[(s.render.plain("review.btn_vote"), BallotUnit(unit_id).pack())]])))
-
+# ---- the group's progress message ----------------------------------------------------------
 
 async def refresh_progress(app: Application, bloc: Bloc, vote: Vote) -> None:
     """The group's message on the vote: how many units voted (never who chose whom),
@@ -483,12 +477,12 @@ async def refresh_progress(app: Application, bloc: Bloc, vote: Vote) -> None:
 async def _refresh_progress(app: Application, bloc: Bloc, vote_id: int) -> None:
     s: Services = app.bot_data["services"]
     with s.db.session() as session:
-        vote = votes.get(session=session, vote_id=vote_id)
-        voted = votes.voted_count(session=session, vote_id=vote_id) if vote is not None else 0
-    if vote is None:
+        shown = vote_service.progress(s, session, vote_id)
+    if shown is None:
         return
-    text = s.render("review.progress", bloc=bloc, vote=vote, voted=voted, issued=len(vote.voters),
-                    deadline=_deadline(s, vote), entries=_entries(s, bloc, vote))
+    vote = shown.vote
+    text = s.render("review.progress", bloc=bloc, vote=vote, voted=shown.voted, issued=len(vote.voters),
+                    deadline=shown.deadline, entries=shown.entries)
     if vote.progress_message_id:
         key = (bloc.chat_id, vote.progress_message_id)
         if s.board_texts.get(key) == text:
@@ -502,115 +496,85 @@ async def _refresh_progress(app: Application, bloc: Bloc, vote_id: int) -> None:
     message = await outbox.send(app.bot, s, bloc.chat_id, text)
     if message is not None:
         s.board_texts[(message.chat_id, message.message_id)] = text
+        # The message exists only now: which one it is, in a transaction of its own.
         with s.db.session() as session:
             votes.set_progress_message(session=session, vote_id=vote.id, message_id=message.message_id)
 
 
 # ---- closing and the result ------------------------------------------------------------
 
-async def close(app: Application, vote_id: int, *, by) -> bool:
-    """Close the vote (a secretary, or the deadline with ``by`` None), count, keep the
-    results, and tell the group. Only the first call does anything."""
+async def _tell_closed(app: Application, closed: vote_service.Closed, *, by) -> None:
+    """What follows a close (committed): the sealed rows scrubbed from the file, the alarm set
+    anew, the ballots being filled in told, the progress message and the result in the group."""
     s: Services = app.bot_data["services"]
-    now = s.clock.now()
-    with s.db.session() as session:
-        vote = votes.get(session=session, vote_id=vote_id)
-        bloc = session.get(Bloc, vote.bloc_id) if vote else None
-        unfinished = votes.close_vote(session=session, vote_id=vote_id, by=by.id if by else None, now=now,
-                                      seal=s.seal) \
-            if vote is not None else None
-        if unfinished is None:
-            return False
-        deadline = session.get(Milestone, vote.deadline_milestone_id) if vote.deadline_milestone_id else None
-        if by is not None and deadline is not None and deadline.at > now:
-            # Closed before its deadline: the deadline and its reminders go.
-            milestones.cancel(session=session, milestone=deadline, by=by.id, now=now)
-            reminders.cancel(session=session, milestone_id=deadline.id)
-        vote = votes.get(session=session, vote_id=vote_id)
     try:
         s.db.scrub("sealed_ballot", "ballot_draft")
     except Exception:  # the totals are saved; the scrub is done again at the next close
-        log.exception("scrubbing the sealed ballots failed", extra={"vote_id": vote_id})
+        log.exception("scrubbing the sealed ballots failed", extra={"vote_id": closed.vote.id})
     scheduler.set_alarm(app)
-    for chat_id, message_id in unfinished:  # ballots being filled in: their buttons go
+    for chat_id, message_id in closed.unfinished:  # ballots being filled in: their buttons go
         await best_effort("close draft", outbox.edit(app.bot, chat_id, message_id, s.render(
-            "review.closed_already", unit=None, at=now)))
-    outcomes = reckoning.compute(s, bloc, vote)
-    reckoning.save_results(s, bloc, vote, outcomes)
-    await best_effort("progress", refresh_progress(app, bloc, vote))
-    with s.db.session() as session:
-        voted = votes.voted_count(session=session, vote_id=vote.id)
-    await outbox.send(app.bot, s, bloc.chat_id, s.render(
-        "review.closed", bloc=bloc, vote=vote, voted=voted, issued=len(vote.voters), by=by,
-        outcomes=outcomes, next_leaders=reckoning.next_leaders(s, bloc, vote, outcomes)))
-    return True
+            "review.closed_already", unit=None, at=closed.vote.closed_at)))
+    await best_effort("progress", refresh_progress(app, closed.bloc, closed.vote))
+    await outbox.send(app.bot, s, closed.bloc.chat_id, s.render(
+        "review.closed", bloc=closed.bloc, vote=closed.vote, voted=closed.voted, issued=len(closed.vote.voters), by=by,
+        outcomes=closed.outcomes, next_leaders=closed.next_leaders))
 
 
 async def close_at_deadline(app: Application, milestone: Milestone) -> None:
+    """The job at the vote's deadline: it closes (one transaction), then the group is told."""
     s: Services = app.bot_data["services"]
     with s.db.session() as session:
-        bloc = session.get(Bloc, milestone.bloc_id)
-        vote = votes.vote_of(session=session, bloc=bloc, year=milestone.year) if bloc else None
-    if vote is not None and vote.status == votes.OPEN and vote.deadline_milestone_id == milestone.id:
-        await close(app, vote.id, by=None)
-
-
+        closed = vote_service.close_at_deadline(s, session, milestone, now=s.clock.now())
+    if closed is not None:
+        await _tell_closed(app, closed, by=None)
 
 
 # ---- /danhsach: the compiled list, posted and pinned, with the documents -------------------
 
 @group_command()
 async def danhsach(update: Update, context: Context, bloc: Bloc) -> None:
+    """The list: posted and pinned with the documents when a secretary asks, else shown."""
     s = svc(context)
-    vote = _vote(s, bloc)
-    if vote is None or vote.status != votes.CLOSED:
-        await say(update, context, "review.no_list_yet", vote=vote)
-        return
-    if not await is_secretary(context, bloc, update.effective_user.id):
-        outcomes = reckoning.compute(s, bloc, vote)
-        record = reckoning.build_record(s, bloc, vote, outcomes, secretary="")
-        await say(update, context, "review.list", record=record)
-        return
-    await post_list(context.application, bloc, update.effective_user, asking=(update, context))
+    actor = await _actor(context, bloc, update.effective_user.id)
+    with transaction(context) as session:
+        found = vote_service.compile_list(s, session, bloc, actor, by_name=update.effective_user.full_name)
+        if isinstance(found, vote_service.Refused) and found.code == vote_service.Refusal.NOT_SECRETARY:
+            found = vote_service.public_list(s, session, bloc)
+    if isinstance(found, vote_service.Refused):
+        await say(update, context, "review.no_list_yet", vote=found.vote)
+    elif isinstance(found, vote_service.Listing):
+        await _post(context.application, bloc, found, asking=(update, context))
+    else:
+        await say(update, context, "review.list", record=found)
 
 
-async def post_list(app: Application, bloc: Bloc, actor, *, asking: tuple[Update, Context] | None = None) -> None:
-    """Post the list in the group (split under Telegram's limit, the first part pinned)
-    and attach the documents: a new version when the data changed since the last. With
-    ``asking`` (the secretary's update), the chair is asked for first when not recorded."""
+async def _post(app: Application, bloc: Bloc, listing: vote_service.Listing, *,
+                asking: tuple[Update, Context] | None) -> None:
+    """Post the list in the group (split under Telegram's limit, the first part pinned) and
+    attach the documents. With ``asking`` (the secretary's update), the chair is asked for
+    when not recorded."""
     s: Services = app.bot_data["services"]
-    record, documents = _record_and_documents(s, bloc, actor)
     first = None
-    for chunk in split_lines(s.render("review.list", record=record)):
+    for chunk in split_lines(s.render("review.list", record=listing.record)):
         message = await outbox.send(app.bot, s, bloc.chat_id, chunk)
         first = first or message
     if first is not None:
         if not await outbox.pin(app.bot, first.chat_id, first.message_id):
             await outbox.send(app.bot, s, bloc.chat_id, s.render("review.cannot_pin"))
-    if asking is not None:
-        await _ask_chair_if_missing(*asking, bloc)
-    for kind in review_documents.KINDS:
-        await send_document(app.bot, s, bloc.chat_id, documents[kind], record.year)
+    if asking is not None and listing.ask_chair:
+        # The minutes print the chair's name under «CHỦ TRÌ»: when no one recorded it yet,
+        # the secretary who posted the list is asked once, right after it.
+        await _ask_chair(*asking, bloc, lead_unit=listing.lead_unit, chair=listing.chair, after_list=True)
+    await _send_documents(app, bloc, listing)
 
 
-def _record_and_documents(s: Services, bloc: Bloc, actor) -> tuple[ReviewRecord, dict]:
-    vote = _vote(s, bloc)
-    outcomes = reckoning.compute(s, bloc, vote)
-    with s.db.session() as session:
-        secretaries = roles.secretaries(session=session, bloc=bloc)
-    name = next((u.first_name + (" " + u.last_name if u.last_name else "") for r, u in secretaries if u), "")
-    record = reckoning.build_record(s, bloc, vote, outcomes, secretary=name or actor.full_name)
-    documents = reckoning.documents(s, bloc, record, actor.id)
-    version = next(iter(documents.values())).version
-    return replace(record, version=version), documents
-
-
-async def send_documents(app: Application, bloc: Bloc, actor) -> None:
-    """The documents alone (a new version when the record changed), in the group."""
+async def _send_documents(app: Application, bloc: Bloc, listing: vote_service.Listing) -> None:
     s: Services = app.bot_data["services"]
-    record, documents = _record_and_documents(s, bloc, actor)
     for kind in review_documents.KINDS:
-        await send_document(app.bot, s, bloc.chat_id, documents[kind], record.year)
+        await send_document(app.bot, s, bloc.chat_id, listing.documents[kind], listing.record.year)
+
+
 
 
 # ---- /bophieu: a unit casts its ballot ----------------------------------------------------
@@ -640,11 +604,16 @@ async def bophieu(update: Update, context: Context) -> None:
 
 
 async def start_ballot(update: Update, context: Context, unit: Unit, bloc: Bloc, *, answered: bool = False) -> None:
+    await _start_ballot(update, context, unit.id, answered=answered)
+
+
+async def _start_ballot(update: Update, context: Context, unit_id: int, *, answered: bool = False) -> None:
     """Start the unit's ballot (a new message), or say why it cannot vote: as a pop-up
-    when a button asked (and was not answered yet), else as a message."""
+    when a button asked (and was not answered yet), else as a message. Whether the person
+    represents the unit is the service's check, in the same transaction."""
     s = svc(context)
     with transaction(context) as session:
-        started = ballot.start(session, user_id=update.effective_user.id, unit_id=unit.id, now=s.clock.now(),
+        started = ballot.start(session, user_id=update.effective_user.id, unit_id=unit_id, now=s.clock.now(),
                                seal=s.seal)
     button = update.callback_query is not None and not answered
     if isinstance(started, ballot.Refused):
@@ -654,9 +623,9 @@ async def start_ballot(update: Update, context: Context, unit: Unit, bloc: Bloc,
             return
         name, values = _refusal_message(started)
         if button:
-            await alert(update, context, name, unit=unit, **values)
+            await alert(update, context, name, unit=started.unit, **values)
         else:
-            await say(update, context, name, unit=unit, bloc=bloc, **values)
+            await say(update, context, name, unit=started.unit, bloc=started.bloc, **values)
         return
     if button:
         await update.callback_query.answer()
@@ -666,9 +635,9 @@ async def start_ballot(update: Update, context: Context, unit: Unit, bloc: Bloc,
 def _ballot_view(context: Context, step: ballot.Step):
     s = svc(context)
     draft, vote, unit, bloc = step.draft, step.vote, step.unit, step.bloc
-    r = rules.Rules.from_dict(vote.rules)
+    r = vote.rules
     d = draft.id
-    names = reckoning.names(s, sorted({u for e in vote.ballot for u in e["candidates"]}))
+    names = step.names
     cancel = (label(context, "review.btn_cancel"), BallotDraft(d, "cancel").pack())
     back = (label(context, "review.btn_prev"), BallotDraft(d, "back").pack())
     chosen = {e["code"]: [names.get(u, "?") for u in draft.choices.get(e["code"], [])] for e in vote.ballot}
@@ -704,12 +673,7 @@ async def on_unit_button(update: Update, context: Context) -> None:
     if press is None:
         await alert(update, context, "common.stale_button")
         return
-    with transaction(context) as session:
-        target = ballot.represented(session, update.effective_user.id, press.unit_id)
-    if target is None:
-        await alert(update, context, "review.not_your_unit")
-        return
-    await start_ballot(update, context, *target)
+    await _start_ballot(update, context, press.unit_id)
 
 
 @private_button

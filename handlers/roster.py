@@ -7,16 +7,16 @@ from __future__ import annotations
 from telegram import Update
 
 from domain.roster import MAX_NAME_LENGTH
-from domain.text import shorten
+from domain.text import clean, shorten
 from handlers.buttons import InviteUnit, Roster
 from handlers.common import BUTTON_NAME, Context, alert, ask, command_text, keyboard, label, say, svc, transaction
 from handlers.gates import acting, in_group, pressed_in_group, pressed_message, refuse_button, refuse_command
-from handlers.replies import Answer, Answering
+from handlers.replies import Answer, Decided, secretary_bloc
 from khoibot import outbox
 from services import roster as service
 from services.blocs import Actor, Refused, bloc_in
 from services.roster import Listing, RosterRefused
-from storage.models import Unit
+from storage.models import PendingReply, Unit
 
 
 def roster_keyboard(context: Context):
@@ -56,19 +56,19 @@ async def _added(update: Update, context: Context, outcome, command: str) -> boo
     return True
 
 
-def _decide_add(context: Context, session, answer: Answer):
+def _decide_add(context: Context, session, pending: PendingReply, answer: Answer):
     """A secretary's list of units answered, past the gate (checked again at answer time)."""
-    bloc = answer.secretary_bloc(session)
+    bloc = secretary_bloc(session, pending, answer)
     return bloc if isinstance(bloc, Refused) else service.add(
-        session, bloc=bloc, actor=answer.actor, now=answer.now, text=answer.text,
+        session, bloc=bloc, actor=answer.actor, now=answer.now, text=clean(answer.text),
         capacity=svc(context).settings.bot.max_units_per_bloc)
 
 
-async def _tell_added(update: Update, context: Context, answer: Answer, outcome) -> bool:
+async def _tell_added(update: Update, context: Context, pending: PendingReply, outcome) -> bool:
     return await _added(update, context, outcome, "donvi")
 
 
-answer_add = Answering(_decide_add, _tell_added)
+answer_add = Decided(_decide_add, _tell_added)
 
 
 def _picker(context: Context, units: list[Unit]):
@@ -162,7 +162,7 @@ async def on_button(update: Update, context: Context) -> None:
         await outbox.edit(context.bot, chat_id, message_id, s.render("roster.removed", unit=outcome.unit))
 
 
-async def _tell_renamed(update: Update, context: Context, answer: Answer, outcome) -> bool:
+async def _tell_renamed(update: Update, context: Context, pending: PendingReply, outcome) -> bool:
     if isinstance(outcome, Refused):
         await refuse_command(update, context, outcome, "donvi")
         return True
@@ -177,12 +177,12 @@ async def _tell_renamed(update: Update, context: Context, answer: Answer, outcom
     return True
 
 
-def _decide_rename(context: Context, session, answer: Answer):
+def _decide_rename(context: Context, session, pending: PendingReply, answer: Answer):
     """A unit's new name answered, past the gate."""
-    bloc = answer.secretary_bloc(session)
+    bloc = secretary_bloc(session, pending, answer)
     return bloc if isinstance(bloc, Refused) else service.rename(
-        session, bloc=bloc, actor=answer.actor, now=answer.now, unit_id=answer.question.payload.get("unit_id", 0),
-        name=answer.text)
+        session, bloc=bloc, actor=answer.actor, now=answer.now, unit_id=pending.payload.get("unit_id", 0),
+        name=clean(answer.text))
 
 
-answer_rename = Answering(_decide_rename, _tell_renamed)
+answer_rename = Decided(_decide_rename, _tell_renamed)

@@ -9,17 +9,18 @@ from telegram import Update
 from domain import dates
 from domain.dates import fmt_date, fmt_time
 from domain.milestones import MEETINGS, Kind, example
+from domain.text import clean
 from handlers.buttons import Schedule
 from handlers.common import Context, alert, ask, best_effort, keyboard, label, say, svc, transaction
 from handlers.gates import acting, in_group, pressed_in_group, pressed_message, refuse_button, refuse_command
-from handlers.replies import Answer, Answering
+from handlers.replies import Answer, Decided, secretary_bloc
 from handlers.status import refresh_board
 from khoibot import outbox, scheduler
 from services import milestones as service
 from services.blocs import Refused as BlocRefused
 from services.blocs import bloc_in
 from services.milestones import Refusal, Refused
-from storage.models import Bloc
+from storage.models import Bloc, PendingReply
 
 # Short codes for callback data.
 CODES = {"dl": Kind.REGISTRATION_DEADLINE, "gu": Kind.COVENANT_MEETING, "sk": Kind.MIDYEAR_MEETING,
@@ -131,25 +132,25 @@ async def on_button(update: Update, context: Context) -> None:
 # A secretary's answers (the gate checked again at answer time): the decision returns the
 # bloc with the service's outcome, the board being refreshed after the commit.
 
-def _decide_set(context: Context, session, answer: Answer):
-    bloc = answer.secretary_bloc(session)
+def _decide_set(context: Context, session, pending: PendingReply, answer: Answer):
+    bloc = secretary_bloc(session, pending, answer)
     if isinstance(bloc, BlocRefused):
         return bloc
     s = svc(context)
-    return bloc, service.set_milestone(session, bloc_id=bloc.id, kind=Kind(answer.question.payload["kind"]),
-                                       text=answer.text, by=answer.actor.user_id, now=answer.now, tz=s.tz,
+    return bloc, service.set_milestone(session, bloc_id=bloc.id, kind=Kind(pending.payload["kind"]),
+                                       text=clean(answer.text), by=answer.user_id, now=answer.now, tz=s.tz,
                                        rules_of=s.settings.reminders.rules)
 
 
-async def _tell_set(update: Update, context: Context, answer: Answer, decided) -> bool:
+async def _tell_set(update: Update, context: Context, pending: PendingReply, decided) -> bool:
     if isinstance(decided, BlocRefused):
         await refuse_command(update, context, decided, "lich")
         return True
     bloc, outcome = decided
     if isinstance(outcome, Refused):
-        kind = Kind(answer.question.payload["kind"])
+        kind = Kind(pending.payload["kind"])
         # A question asked before prompts carried an example is asked again with one.
-        answer.question.payload.setdefault("example", example_of(context, bloc, kind))
+        pending.payload.setdefault("example", example_of(context, bloc, kind))
         needs_example = outcome.code in (Refusal.FORMAT, Refusal.IMPOSSIBLE, Refusal.MEETING_TIME)
         await say(update, context, f"schedule.error_{outcome.code}", **outcome.details,
                   **(dict(example=example_of(context, bloc, kind)) if needs_example else {}))
@@ -161,16 +162,16 @@ async def _tell_set(update: Update, context: Context, answer: Answer, decided) -
     return True
 
 
-def _decide_hour(context: Context, session, answer: Answer):
-    bloc = answer.secretary_bloc(session)
+def _decide_hour(context: Context, session, pending: PendingReply, answer: Answer):
+    bloc = secretary_bloc(session, pending, answer)
     if isinstance(bloc, BlocRefused):
         return bloc
     s = svc(context)
-    return service.set_hour(session, bloc_id=bloc.id, text=answer.text, by=answer.actor.user_id, now=answer.now,
+    return service.set_hour(session, bloc_id=bloc.id, text=clean(answer.text), by=answer.user_id, now=answer.now,
                             tz=s.tz, rules_of=s.settings.reminders.rules)
 
 
-async def _tell_hour(update: Update, context: Context, answer: Answer, outcome) -> bool:
+async def _tell_hour(update: Update, context: Context, pending: PendingReply, outcome) -> bool:
     if isinstance(outcome, BlocRefused):
         await refuse_command(update, context, outcome, "lich")
         return True
@@ -182,5 +183,5 @@ async def _tell_hour(update: Update, context: Context, answer: Answer, outcome) 
     return True
 
 
-answer_set = Answering(_decide_set, _tell_set)
-answer_hour = Answering(_decide_hour, _tell_hour)
+answer_set = Decided(_decide_set, _tell_set)
+answer_hour = Decided(_decide_hour, _tell_hour)

@@ -5,71 +5,36 @@ criterion, by replying to the bot's question; they may change them until the blo
 for the year opens. In the group everyone sees the table of totals; secretaries set the
 bloc's points table for the year (before any score) and adjust a unit's points with a
 reason. Buttons: ``sc:unit:<unit id>`` (private chat), ``sc:menu``, ``sc:table``,
-``sc:settable``, ``sc:adjust`` (group; the bloc comes from the chat).
+``sc:settable``, ``sc:adjust`` (group; the bloc comes from the chat). The decisions are
+services.scores'; this module parses, renders and sends.
 """
 
 from __future__ import annotations
 
+from sqlmodel import Session
 from telegram import Update
 from telegram.constants import ChatType
 
-from domain.scores import (Criterion, ScoreError, check, max_total, parse_adjustment, parse_points, parse_table,
-                           to_rows)
-from domain.text import sort_key
+from domain.scores import Criterion, to_rows
 from handlers.buttons import ScoreAdjust, ScoreCriteria, ScoreSetTable, ScoreUnit
-from handlers.common import (the_unit, Context, alert, ask, best_effort, group_button, group_command, is_secretary,
-                             keyboard, label, say, svc, tell)
-from handlers.replies import secretary_answering
-from storage import roster
-from storage import scores as store
-from storage.models import Bloc, PendingReply, Score, Unit
-from storage.users import display_name, reachable
+from handlers.common import (Context, alert, ask, best_effort, group_button, group_command, is_group_admin, keyboard,
+                             label, say, svc, tell, transaction, unit_choices)
+from handlers.replies import Answer, Decided
+from services import scores as service
+from services.scores import Refusal, Refused
+from storage.models import Bloc, PendingReply
+from storage.users import display_name
 
 SELF = "scores.self"
 
 
-# ---- what the views show --------------------------------------------------------------------
-
-def _criteria(context: Context, bloc: Bloc) -> list[Criterion]:
-    s = svc(context)
-    default = [Criterion(c.name, c.max) for c in s.settings.scores.criteria]
-    with s.db.session() as session:
-        return store.points_table(session=session, bloc=bloc, default=default)
+def _default(context: Context) -> list[Criterion]:
+    """The deployment's points table (config ``[scores]``), for blocs without their own."""
+    return [Criterion(c.name, c.max) for c in svc(context).settings.scores.criteria]
 
 
-def _lines(criteria: list[Criterion], rows: list[Score]) -> list[dict]:
-    """One line per criterion: its own points, the secretary's adjustment."""
-    by_index = {r.criterion: r for r in rows}
-    lines = []
-    for index, criterion in enumerate(criteria):
-        row = by_index.get(index)
-        lines.append(dict(number=index + 1, criterion=criterion,
-                          self=row.self_points if row else None,
-                          adjusted=row.adjusted_points if row else None))
-    return lines
-
-
-def _unit_state(context: Context, bloc: Bloc, unit: Unit) -> dict:
-    s = svc(context)
-    criteria = _criteria(context, bloc)
-    with s.db.session() as session:
-        rows = store.scores_of_unit(session=session, unit_id=unit.id, year=bloc.year)
-        locked = store.self_entry_locked(session=session, bloc_id=bloc.id, year=bloc.year)
-    total, adjusted = store.unit_total(rows)
-    own = [r.self_points for r in rows if r.criterion < len(criteria)]
-    return dict(unit=unit, bloc=bloc, criteria=criteria, lines=_lines(criteria, rows), total=total,
-                adjusted=adjusted, locked=locked, max_total=max_total(criteria),
-                self_total=round(sum(p for p in own if p is not None), 2) if any(p is not None for p in own) else None,
-                reason=next((r.adjusted_reason for r in rows if r.adjusted_reason), ""))
-
-
-def _unit_for(context: Context, user_id: int, unit_id: int | None) -> tuple[Unit, Bloc] | None:
-    """The unit and its bloc, only if this person represents it now."""
-    if unit_id is None:
-        return None
-    with svc(context).db.session() as session:
-        return next(((u, b) for u, b in roster.units_of_user(session=session, user_id=user_id) if u.id == unit_id),
-                    None)
+async def _say_invalid(update: Update, context: Context, refused: Refused) -> None:
+    await say(update, context, f"scores.error_{refused.problem}", **refused.details)
 
 
 # ---- /chamdiem ----------------------------------------------------------------------------
@@ -83,90 +48,80 @@ async def chamdiem(update: Update, context: Context) -> None:
 
 
 async def _private(update: Update, context: Context) -> None:
-    target = await the_unit(update, context, question="scores.choose_unit", data=lambda unit: ScoreUnit(unit.id).pack())
-    if target is not None:
-        await open_unit(update, context, *target)
+    with transaction(context) as session:
+        outcome = service.open_unit(session, user_id=update.effective_user.id, unit_id=None, default=_default(context))
+    if isinstance(outcome, Refused):
+        await say(update, context, "registration.not_representative")
+    elif isinstance(outcome, service.Choose):
+        rows = unit_choices(context, outcome.units, lambda unit: ScoreUnit(unit.id).pack())
+        await say(update, context, "scores.choose_unit", reply_markup=keyboard(rows))
+    else:
+        await _open_unit(update, context, outcome)
 
 
-async def open_unit(update: Update, context: Context, unit: Unit, bloc: Bloc) -> None:
+async def _open_unit(update: Update, context: Context, scores: service.UnitScores) -> None:
     """The unit's points so far, then (until the vote opens) the question for new ones."""
-    state = _unit_state(context, bloc, unit)
-    await tell(context, update.effective_chat.id, "scores.unit_view", **state)
-    if not state["locked"]:
-        await ask(update, context, "scores.ask_self", action=SELF, bloc_id=bloc.id, unit_id=unit.id,
-                  unit_name=unit.name, criteria=to_rows(state["criteria"]))
+    await tell(context, update.effective_chat.id, "scores.unit_view", **scores.context())
+    if not scores.locked:
+        await ask(update, context, "scores.ask_self", action=SELF, bloc_id=scores.bloc.id, unit_id=scores.unit.id,
+                  unit_name=scores.unit.name, criteria=to_rows(scores.criteria))
 
 
 async def on_unit_button(update: Update, context: Context) -> None:
     """sc:unit:<unit id> in the private chat: a unit this person represents."""
     query = update.callback_query
-    if query.message is None or query.message.chat.type != ChatType.PRIVATE:
+    button = ScoreUnit.unpack(query.data)
+    if query.message is None or query.message.chat.type != ChatType.PRIVATE or button is None:
         await alert(update, context, "common.stale_button")
         return
-    button = ScoreUnit.unpack(query.data)
-    unit_id = button.unit_id if button else None
-    target = _unit_for(context, update.effective_user.id, unit_id) if button else None
-    if target is None:
-        await alert(update, context, "scores.not_your_unit" if unit_id is not None else "common.stale_button")
+    with transaction(context) as session:
+        outcome = service.open_unit(session, user_id=update.effective_user.id, unit_id=button.unit_id,
+                                    default=_default(context))
+    if isinstance(outcome, Refused):
+        await alert(update, context, "scores.not_your_unit")
         return
     await query.answer()
-    await open_unit(update, context, *target)
+    await _open_unit(update, context, outcome)
 
 
-async def answer_self(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
-    s = svc(context)
-    user_id = update.effective_user.id
-    target = _unit_for(context, user_id, pending.payload.get("unit_id"))
-    if target is None or target[1].id != pending.bloc_id:
-        await say(update, context, "scores.not_your_unit")
+def _decide_self(context: Context, session: Session, pending: PendingReply, answer: Answer):
+    return service.enter_own(session, user_id=answer.user_id, unit_id=pending.payload.get("unit_id"),
+                             bloc_id=pending.bloc_id, asked=pending.payload.get("criteria"), text=answer.text,
+                             now=answer.now, default=_default(context))
+
+
+async def _show_self(update: Update, context: Context, pending: PendingReply, outcome) -> bool:
+    if isinstance(outcome, Refused):
+        if outcome.code == Refusal.INVALID:
+            await _say_invalid(update, context, outcome)
+            return False
+        if outcome.code == Refusal.LOCKED:
+            await say(update, context, "scores.locked", unit=outcome.unit, bloc=outcome.bloc)
+        else:
+            await say(update, context, "scores.table_changed" if outcome.code == Refusal.TABLE_CHANGED
+                      else "scores.not_your_unit")
         return True
-    unit, bloc = target
-    criteria = _criteria(context, bloc)
-    if to_rows(criteria) != pending.payload.get("criteria"):
-        await say(update, context, "scores.table_changed")
-        return True
-    with s.db.session() as session:
-        locked = store.self_entry_locked(session=session, bloc_id=bloc.id, year=bloc.year)
-    if locked:
-        await say(update, context, "scores.locked", unit=unit, bloc=bloc)
-        return True
-    try:
-        points = check(parse_points(update.message.text or text), criteria)
-    except ScoreError as exc:
-        await say(update, context, f"scores.error_{exc.code}", **exc.details)
-        return False
-    now = s.clock.now()
-    with s.db.session() as session:
-        store.enter_self(session=session, bloc=bloc, unit_id=unit.id, points=points, by=user_id, now=now,
-                         criteria=criteria)
-    await say(update, context, "scores.receipt", at=now, **_unit_state(context, bloc, unit))
+    await say(update, context, "scores.receipt", at=outcome.at, **outcome.scores.context())
     return True
+
+
+# A representative's own points, in the transaction that finds the question.
+answer_self = Decided(_decide_self, _show_self)
 
 
 # ---- the group: the table of scores, the secretaries' buttons ------------------------------
 
-def _bloc_view(context: Context, bloc: Bloc) -> dict:
-    s = svc(context)
-    criteria = _criteria(context, bloc)
-    with s.db.session() as session:
-        units = roster.active_units(session=session, bloc_id=bloc.id)
-        totals = store.totals(session=session, bloc_id=bloc.id, year=bloc.year)
-        locked = store.self_entry_locked(session=session, bloc_id=bloc.id, year=bloc.year)
-    rows = [dict(unit=u, total=totals.get(u.id, (None, False))[0], adjusted=totals.get(u.id, (None, False))[1])
-            for u in units]
-    scored = sorted((r for r in rows if r["total"] is not None), key=lambda r: (-r["total"], sort_key(r["unit"].name)))
-    unscored = [r for r in rows if r["total"] is None]  # already in Vietnamese order
-    return dict(bloc=bloc, scored=scored, unscored=unscored, count=len(units), locked=locked,
-                max_total=max_total(criteria))
-
-
 async def show_scores(update: Update, context: Context, bloc: Bloc) -> None:
     """The bloc's table of scores in the chat of the update (the group); the person who
     asked gets the secretaries' buttons if they are one. Does not answer a callback query."""
-    secretary = await is_secretary(context, bloc, update.effective_user.id)
+    user_id = update.effective_user.id
+    with transaction(context) as session:
+        view = service.bloc_scores(session, bloc=bloc, user_id=user_id, default=_default(context))
+    secretary = view.listed_secretary or (svc(context).settings.bot.admins_are_secretaries
+                                          and await is_group_admin(context, bloc.chat_id, user_id))
     markup = keyboard([[(label(context, "scores.btn_criteria"), ScoreCriteria().pack())],
                        [(label(context, "scores.btn_adjust"), ScoreAdjust().pack())]]) if secretary else None
-    await say(update, context, "scores.table", reply_markup=markup, **_bloc_view(context, bloc))
+    await say(update, context, "scores.table", reply_markup=markup, **view.context())
 
 
 @group_command()
@@ -184,88 +139,96 @@ async def on_menu(update: Update, context: Context, bloc: Bloc) -> None:
 @group_button(secretary=True)
 async def on_secretary_button(update: Update, context: Context, bloc: Bloc) -> None:
     data = update.callback_query.data
-    action = "table" if ScoreCriteria.unpack(data) else "settable" if ScoreSetTable.unpack(data) else "adjust"
-    s = svc(context)
-    criteria = _criteria(context, bloc)
-    with s.db.session() as session:
-        scored = store.has_scores(session=session, bloc_id=bloc.id, year=bloc.year)
-        own = store.own_table(session=session, bloc_id=bloc.id, year=bloc.year) is not None
-    if action == "table":
+    if ScoreCriteria.unpack(data):
+        with transaction(context) as session:
+            view = service.criteria(session, bloc=bloc, default=_default(context))
         await update.callback_query.answer()
-        markup = None if scored else keyboard([[(label(context, "scores.btn_set_table"), ScoreSetTable().pack())]])
-        await say(update, context, "scores.criteria", reply_markup=markup, bloc=bloc, criteria=criteria, own=own,
-                  scored=scored, max_total=max_total(criteria))
-    elif action == "settable":
-        if scored:
+        markup = None if view.scored else keyboard([[(label(context, "scores.btn_set_table"),
+                                                      ScoreSetTable().pack())]])
+        await say(update, context, "scores.criteria", reply_markup=markup, bloc=bloc, criteria=view.criteria,
+                  own=view.own, scored=view.scored, max_total=view.max_total)
+    elif ScoreSetTable.unpack(data):
+        with transaction(context) as session:
+            refused = service.may_set_table(session, bloc=bloc)
+        if refused is not None:
             await alert(update, context, "scores.table_locked_alert", bloc=bloc)
             return
         await update.callback_query.answer()
         await ask(update, context, "scores.ask_table", action="scores.table", bloc_id=bloc.id, year=bloc.year)
     else:  # adjust
+        with transaction(context) as session:
+            table = service.points_table(session, bloc=bloc, default=_default(context))
         await update.callback_query.answer()
         await ask(update, context, "scores.ask_adjust", action="scores.adjust", bloc_id=bloc.id,
-                  criteria=to_rows(criteria))
+                  criteria=to_rows(table))
 
 
-async def answer_table(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
-    bloc = await secretary_answering(update, context, pending, "chamdiem")
-    if bloc is None:
+async def _secretary_answer(update: Update, context: Context, pending: PendingReply, outcome, decide):
+    """A secretary's answer decided as a listed secretary: a group administrator (when such
+    are secretaries) who is not listed is asked about to Telegram, then decided again as one
+    (a second transaction, after that await). The outcome, or None when refused here (said)."""
+    if isinstance(outcome, Refused) and outcome.code == Refusal.NOT_LISTED:
+        chat_id, user_id = update.effective_chat.id, update.effective_user.id
+        if svc(context).settings.bot.admins_are_secretaries and await is_group_admin(context, chat_id, user_id):
+            with transaction(context) as session:
+                outcome = decide(context, session, pending, Answer(chat_id, user_id, update.message.text or "",
+                                                                   svc(context).clock.now()), admin=True)
+        else:
+            await say(update, context, "common.secretaries_only", command="chamdiem")
+            return None
+    if isinstance(outcome, Refused) and outcome.code == Refusal.NO_BLOC:
+        await say(update, context, "common.no_bloc")
+        return None
+    return outcome
+
+
+def _decide_table(context: Context, session: Session, pending: PendingReply, answer: Answer, admin: bool = False):
+    return service.set_table(session, chat_id=answer.chat_id, bloc_id=pending.bloc_id, user_id=answer.user_id,
+                             admin=admin, text=answer.text, now=answer.now)
+
+
+async def _show_table(update: Update, context: Context, pending: PendingReply, outcome) -> bool:
+    outcome = await _secretary_answer(update, context, pending, outcome, _decide_table)
+    if outcome is None:
         return True
-    try:
-        criteria = parse_table(update.message.text or text)
-    except ScoreError as exc:
-        await say(update, context, f"scores.error_{exc.code}", **exc.details)
-        return False
-    s = svc(context)
-    with s.db.session() as session:
-        scored = store.has_scores(session=session, bloc_id=bloc.id, year=bloc.year)
-        if not scored:
-            store.set_points_table(session=session, bloc=bloc, criteria=criteria, by=update.effective_user.id,
-                                   now=s.clock.now())
-    if scored:
-        await say(update, context, "scores.table_locked", bloc=bloc)
+    if isinstance(outcome, Refused):
+        if outcome.code == Refusal.INVALID:
+            await _say_invalid(update, context, outcome)
+            return False
+        await say(update, context, "scores.table_locked", bloc=outcome.bloc)
         return True
-    await say(update, context, "scores.table_set", bloc=bloc, criteria=criteria, max_total=max_total(criteria))
+    await say(update, context, "scores.table_set", bloc=outcome.bloc, criteria=outcome.criteria,
+              max_total=outcome.max_total)
     return True
 
 
-async def answer_adjust(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
-    bloc = await secretary_answering(update, context, pending, "chamdiem")
-    if bloc is None:
+# The secretary's points table, in the transaction that finds the question.
+answer_table = Decided(_decide_table, _show_table)
+
+
+def _decide_adjust(context: Context, session: Session, pending: PendingReply, answer: Answer, admin: bool = False):
+    return service.adjust(session, chat_id=answer.chat_id, bloc_id=pending.bloc_id, user_id=answer.user_id,
+                          admin=admin, text=answer.text, now=answer.now, default=_default(context))
+
+
+async def _show_adjust(update: Update, context: Context, pending: PendingReply, outcome) -> bool:
+    outcome = await _secretary_answer(update, context, pending, outcome, _decide_adjust)
+    if outcome is None:
         return True
-    s = svc(context)
-    criteria = _criteria(context, bloc)
-    try:
-        typed = parse_adjustment(update.message.text or text)
-    except ScoreError as exc:
-        await say(update, context, f"scores.error_{exc.code}", **exc.details)
+    if isinstance(outcome, Refused):
+        if outcome.code == Refusal.INVALID:
+            await _say_invalid(update, context, outcome)
+        else:  # the unit named matches none or several
+            await say(update, context, f"scores.{outcome.code}", name=outcome.name, units=outcome.units)
         return False
-    with s.db.session() as session:
-        units = roster.find_units(session=session, bloc_id=bloc.id, typed=typed.unit)
-    if len(units) != 1:
-        await say(update, context, "scores.unit_ambiguous" if units else "scores.unit_not_found", name=typed.unit,
-                  units=units)
-        return False
-    unit = units[0]
-    try:
-        points = check(parse_points(typed.points), criteria)
-    except ScoreError as exc:
-        await say(update, context, f"scores.error_{exc.code}", **exc.details)
-        return False
-    before = _unit_state(context, bloc, unit)
-    now = s.clock.now()
-    user = update.effective_user
-    with s.db.session() as session:
-        store.adjust(session=session, bloc=bloc, unit_id=unit.id, points=points, reason=typed.reason, by=user.id,
-                     now=now, criteria=criteria)
-        people = [p for p in roster.representatives(session=session, bloc_id=bloc.id).get(unit.id, [])
-                  if reachable(p)]
-    after = _unit_state(context, bloc, unit)
-    for line, old in zip(after["lines"], before["lines"]):
-        line["previous"] = old["adjusted"] if old["adjusted"] is not None else old["self"]
-    await say(update, context, "scores.adjusted", at=now, old_total=before["total"], by_name=user.full_name,
-              **after)
-    for person in people:
+    after = outcome.scores.context()
+    await say(update, context, "scores.adjusted", at=outcome.at, old_total=outcome.old_total,
+              by_name=update.effective_user.full_name, **after)
+    for person in outcome.people:
         await best_effort("tell representative", tell(context, person.id, "scores.adjusted_notice",
                                                       name=display_name(person), **after))
     return True
+
+
+# A secretary's adjustment of a unit's points, in the transaction that finds the question.
+answer_adjust = Decided(_decide_adjust, _show_adjust)

@@ -8,13 +8,15 @@ from dataclasses import fields
 from telegram import Update
 
 from domain.blocs import MAX_BLOC_NAME
+from domain.text import clean
 from handlers.buttons import Catalogue, RenameBloc, SetProvince
 from handlers.common import Context, ask, command_text, keyboard, label, say, svc, transaction
 from handlers.gates import acting, in_group, pressed_in_group, pressed_message, refuse_button, refuse_command
-from handlers.replies import Answer, Answering
+from handlers.replies import Answer, Decided, secretary_bloc
 from khoibot import outbox
 from services import blocs as service
 from services.blocs import Refusal, Refused
+from storage.models import PendingReply
 
 
 def card_view(context: Context, card: service.Card) -> dict:
@@ -63,14 +65,18 @@ async def _told(update: Update, context: Context, outcome) -> bool:
     return True
 
 
-def _decide_create(context: Context, session, answer: Answer):
+def _decide_create(context: Context, session, pending: PendingReply, answer: Answer):
     s = svc(context)
-    return service.create(session, chat_id=answer.question.chat_id, actor=answer.actor, text=answer.text,
+    return service.create(session, chat_id=answer.chat_id, actor=answer.actor, text=clean(answer.text),
                           province=s.settings.bot.province, now=answer.now, current_year=s.local_now().year)
 
 
+async def _show_created(update: Update, context: Context, pending: PendingReply, outcome) -> bool:
+    return await _told(update, context, outcome)
+
+
 # The bloc's name answered (only a group's administrator sets a bloc up: the router asked Telegram).
-answer_create = Answering(_decide_create, lambda update, context, answer, outcome: _told(update, context, outcome))
+answer_create = Decided(_decide_create, _show_created)
 
 
 @pressed_in_group
@@ -111,10 +117,10 @@ async def on_card_button(update: Update, context: Context) -> None:
 def _deciding(decide, field: str):
     """The decision on a secretary's answer to the card's question, past the gate; the
     answer's text is the service's ``field``."""
-    def decision(context: Context, session, answer: Answer):
-        bloc = answer.secretary_bloc(session)
+    def decision(context: Context, session, pending: PendingReply, answer: Answer):
+        bloc = secretary_bloc(session, pending, answer)
         return bloc if isinstance(bloc, Refused) else decide(session, bloc=bloc, actor=answer.actor, now=answer.now,
-                                                             **{field: answer.text})
+                                                             **{field: clean(answer.text)})
     return decision
 
 
@@ -125,7 +131,7 @@ async def _gate_refused(update: Update, context: Context, outcome) -> bool:
     return False
 
 
-async def _tell_renamed(update: Update, context: Context, answer: Answer, outcome) -> bool:
+async def _tell_renamed(update: Update, context: Context, pending: PendingReply, outcome) -> bool:
     if await _gate_refused(update, context, outcome):
         return True
     if isinstance(outcome, Refused):
@@ -135,7 +141,7 @@ async def _tell_renamed(update: Update, context: Context, answer: Answer, outcom
     return True
 
 
-async def _tell_province(update: Update, context: Context, answer: Answer, outcome) -> bool:
+async def _tell_province(update: Update, context: Context, pending: PendingReply, outcome) -> bool:
     if await _gate_refused(update, context, outcome):
         return True
     if isinstance(outcome, Refused):
@@ -145,5 +151,5 @@ async def _tell_province(update: Update, context: Context, answer: Answer, outco
     return True
 
 
-answer_rename = Answering(_deciding(service.rename, "name"), _tell_renamed)
-answer_province = Answering(_deciding(service.set_province, "province"), _tell_province)
+answer_rename = Decided(_deciding(service.rename, "name"), _tell_renamed)
+answer_province = Decided(_deciding(service.set_province, "province"), _tell_province)

@@ -9,14 +9,14 @@ from telegram import Update
 from telegram.error import BadRequest
 
 from domain.chunks import MAX_CHUNKS, TEXT_LIMIT, split_lines, utf16_len
-from domain.text import shorten
+from domain.text import clean, shorten
 from exports.registration_sheet import SheetRow, registration_sheet
 from handlers.buttons import ExportYear, Status
 from handlers.common import (BUTTON_NAME, Context, alert, ask, best_effort, command_text, keyboard, label, say, svc,
                              tell, transaction)
 from handlers.gates import acting, in_group, pressed_in_group, pressed_message, refuse_button, refuse_command
 from handlers.pacing import pacer
-from handlers.replies import Answer, Answering
+from handlers.replies import Answer, Decided, secretary_bloc
 from khoibot import outbox
 from khoibot.services import Services
 from services import quotas as quota_service
@@ -25,7 +25,7 @@ from services.blocs import Refused as BlocRefused
 from services.blocs import bloc_in
 from services.quotas import Refusal as QuotaRefusal
 from services.quotas import Refused as QuotaRefused
-from storage.models import Bloc
+from storage.models import Bloc, PendingReply
 
 log = logging.getLogger(__name__)
 
@@ -280,25 +280,25 @@ async def save_quota(update: Update, context: Context, bloc: Bloc, code: str, te
     return "saved"
 
 
-def _decide_quota(context: Context, session, answer: Answer):
+def _decide_quota(context: Context, session, pending: PendingReply, answer: Answer):
     """A secretary's typed quota (the gate checked again at answer time): the bloc, with the
     service's outcome, for the board's refresh after the commit."""
-    bloc = answer.secretary_bloc(session)
+    bloc = secretary_bloc(session, pending, answer)
     if isinstance(bloc, BlocRefused):
         return bloc
-    payload = answer.question.payload
+    payload = pending.payload
     return bloc, quota_service.answer(session, bloc_id=bloc.id, code=payload.get("code"), year=payload.get("year"),
-                                      text=answer.text, by=answer.actor.user_id, now=answer.now,
+                                      text=clean(answer.text), by=answer.user_id, now=answer.now,
                                       catalogue=svc(context).catalogue)
 
 
-async def _tell_quota(update: Update, context: Context, answer: Answer, decided) -> bool:
+async def _tell_quota(update: Update, context: Context, pending: PendingReply, decided) -> bool:
     if isinstance(decided, BlocRefused):
         await refuse_command(update, context, decided, "tinhhinh")
         return True
     bloc, outcome = decided
     if isinstance(outcome, QuotaRefused):
-        await _quota_refused(update, context, outcome, answer.text)
+        await _quota_refused(update, context, outcome, clean(update.message.text or ""))
         return outcome.code != QuotaRefusal.OUT_OF_RANGE
     title, saved = outcome
     await say(update, context, "status.quota_set", title=title.name, quota=saved.quota, year=saved.year)
@@ -306,4 +306,4 @@ async def _tell_quota(update: Update, context: Context, answer: Answer, decided)
     return True
 
 
-answer_quota = Answering(_decide_quota, _tell_quota)
+answer_quota = Decided(_decide_quota, _tell_quota)

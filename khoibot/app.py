@@ -13,7 +13,6 @@ from telegram.constants import ParseMode
 from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import Application, ApplicationBuilder, CallbackContext, Defaults, ExtBot
-from telegram.request import HTTPXRequest
 
 from handlers import routes
 from khoibot.clock import Clock, SystemClock
@@ -21,7 +20,7 @@ from khoibot.config import Settings
 from khoibot.ratelimit import TelegramLimits
 from khoibot.render import Renderer, command_menus
 from khoibot.services import Services
-from khoibot.http import SpreadRequest
+from khoibot.http import SpreadRequest, one_pool
 from khoibot.updates import OrderedUpdates
 from storage.db import Database
 from storage import updates as processed
@@ -185,7 +184,7 @@ def build_application(settings: Settings, *, db: Database | None = None, clock: 
         # The HTTP connections are sized to the updates handled at once, each in a pool of
         # its own (khoibot/http.py); getUpdates has its own connection, as PTB's default.
         request=SpreadRequest(HTTP_POOLS),
-        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        get_updates_request=one_pool(1),
         rate_limiter=limiter,
     )
     app = (

@@ -6,7 +6,7 @@ and a confirmed ballot marks the unit and adds its sealed choices in that same t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -49,6 +49,12 @@ class Step:
     vote: Vote
     unit: Unit
     bloc: Bloc
+    names: dict[int, str]            # the candidates' names, to show
+
+
+def _step(session: Session, draft: votes.Draft, vote: Vote, unit: Unit, bloc: Bloc) -> Step:
+    ids = sorted({u for e in vote.ballot for u in e["candidates"]})
+    return Step(draft, vote, unit, bloc, {u.id: u.name for u in votes.units_by_id(session=session, ids=ids).values()})
 
 
 @dataclass(frozen=True)
@@ -104,7 +110,7 @@ def start(session: Session, *, user_id: int, unit_id: int, now: datetime, seal: 
     if refusal is not None:
         return Refused(refusal.code, at=refusal.at, unit=unit, bloc=bloc)
     draft = votes.start_draft(session=session, user_id=user_id, vote_id=vote.id, unit_id=unit.id, now=now, seal=seal)
-    return Step(draft, vote, unit, bloc)
+    return _step(session, draft, vote, unit, bloc)
 
 
 def current(session: Session, *, user_id: int, draft_id: int | None, message_id: int | None, now: datetime,
@@ -125,7 +131,7 @@ def current(session: Session, *, user_id: int, draft_id: int | None, message_id:
     if refusal is not None:
         drafts.BALLOT.drop(session=session, draft_id=draft.id)
         return Refused(refusal.code, at=refusal.at, unit=unit, bloc=bloc, ended=True)
-    return Step(draft, vote, unit, bloc)
+    return _step(session, draft, vote, unit, bloc)
 
 
 def toggle(session: Session, *, user_id: int, draft_id: int | None, message_id: int | None, choice: int | None,
@@ -139,11 +145,11 @@ def toggle(session: Session, *, user_id: int, draft_id: int | None, message_id: 
         return Refused(Refusal.STALE)
     try:
         choices = rules.toggle(draft.choices, vote.ballot[draft.step], -1 if choice is None else choice, step.unit.id,
-                               rules.Rules.from_dict(vote.rules))
+                               vote.rules)
     except rules.ChoiceError as exc:
         return Refused(Refusal.CHOICE, problem=exc.code, details=exc.details, unit=step.unit, bloc=step.bloc)
     draft = votes.save_draft(session=session, draft=draft, now=now, seal=seal, choices=choices)
-    return Step(draft, vote, step.unit, step.bloc)
+    return replace(step, draft=draft)
 
 
 def move(session: Session, *, user_id: int, draft_id: int | None, message_id: int | None, by: int,
@@ -156,7 +162,7 @@ def move(session: Session, *, user_id: int, draft_id: int | None, message_id: in
     if by not in (1, -1) or not 0 <= to <= len(step.vote.ballot):
         return Refused(Refusal.STALE)
     draft = votes.save_draft(session=session, draft=step.draft, now=now, seal=seal, step=to)
-    return Step(draft, step.vote, step.unit, step.bloc)
+    return replace(step, draft=draft)
 
 
 def cancel(session: Session, *, user_id: int, draft_id: int | None, message_id: int | None, now: datetime,
@@ -179,7 +185,7 @@ def confirm(session: Session, *, user_id: int, draft_id: int | None, message_id:
     draft, vote, unit = step.draft, step.vote, step.unit
     if draft.step != len(vote.ballot):
         return Refused(Refusal.STALE)
-    problem = rules.check_ballot(vote.ballot, draft.choices, unit.id, rules.Rules.from_dict(vote.rules))
+    problem = rules.check_ballot(vote.ballot, draft.choices, unit.id, vote.rules)
     if problem is not None:
         return Refused(Refusal.INVALID, problem=problem, unit=unit, bloc=step.bloc)
     try:

@@ -2,8 +2,9 @@
 documents are made from, the documents themselves (a new version only when the record
 changed), each unit's results kept for later years, and the deadline's reminders.
 
-``s`` is the bot's service container (khoibot.services.Services): these read its database,
-clock, catalogue and settings, never its Telegram side."""
+``s`` is the bot's service container (khoibot.services.Services): these read its clock,
+catalogue and settings, never its Telegram side; the database is the caller's ``session``
+(the one transaction of an action)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import hashlib
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
+
+from sqlmodel import Session
 
 from domain import ballot as rules
 from domain.milestones import Kind
@@ -32,20 +35,18 @@ def entry_name(s: Services, code: str, year: int) -> str:
     return title.name if title else s.render.plain("review.leader_name", code=code, year=year + 1)
 
 
-def names(s: Services, ids: list[int]) -> dict[int, str]:
-    with s.db.session() as session:
-        return {u.id: u.name for u in votes.units_by_id(session=session, ids=ids).values()}
+def names(session: Session, ids: list[int]) -> dict[int, str]:
+    return {u.id: u.name for u in votes.units_by_id(session=session, ids=ids).values()}
 
 
-def compute(s: Services, bloc: Bloc, vote: Vote) -> list[TitleOutcome]:
+def compute(s: Services, session: Session, bloc: Bloc, vote: Vote) -> list[TitleOutcome]:
     """The tally of every line of the ballot, from the box, the scores and earlier years."""
     ids = sorted({u for e in vote.ballot for u in e["candidates"]})
-    with s.db.session() as session:
-        box = votes.box(session=session, vote_id=vote.id)
-        totals = score_store.totals(session=session, bloc_id=bloc.id, year=vote.year)
-        history = votes.history(session=session, unit_ids=ids, before=vote.year)
-    return rules.outcome(ballot=vote.ballot, box=box, issued=len(vote.voters), rules=rules.Rules.from_dict(vote.rules),
-                         names=names(s, ids), scores={u: t[0] for u, t in totals.items()}, catalogue=s.catalogue,
+    box = votes.box(session=session, vote_id=vote.id)
+    totals = score_store.totals(session=session, bloc_id=bloc.id, year=vote.year)
+    history = votes.history(session=session, unit_ids=ids, before=vote.year)
+    return rules.outcome(ballot=vote.ballot, box=box, issued=len(vote.voters), rules=vote.rules,
+                         names=names(session, ids), scores={u: t[0] for u, t in totals.items()}, catalogue=s.catalogue,
                          decisions={k: list(v) for k, v in vote.decisions.items()}, history=history, year=vote.year,
                          line_names={code: entry_name(s, code, vote.year) for code in rules.LEADERS})
 
@@ -54,12 +55,12 @@ def titles(outcomes: list[TitleOutcome]) -> list[TitleOutcome]:
     return [o for o in outcomes if o.code not in rules.LEADERS]
 
 
-def next_leaders(s: Services, bloc: Bloc, vote: Vote, outcomes: list[TitleOutcome]) -> tuple[str | None, str | None]:
+def next_leaders(session: Session, bloc: Bloc, vote: Vote,
+                 outcomes: list[TitleOutcome]) -> tuple[str | None, str | None]:
     """Next year's Trưởng/Phó khối: recorded for next year (elected, or assigned by the
     province), else what the ballot decided."""
-    with s.db.session() as session:
-        recorded = roles.unit_roles(session=session, bloc=bloc, year=vote.year + 1)
-        unit_names = {u.id: u.name for u in votes.units_by_id(session=session, ids=list(recorded)).values()}
+    recorded = roles.unit_roles(session=session, bloc=bloc, year=vote.year + 1)
+    unit_names = names(session, list(recorded))
     found = {kind: unit_names.get(unit) for unit, kind in recorded.items()}
     return (found.get(RoleKind.LEAD) or rules.elected(outcomes, rules.LEAD),
             found.get(RoleKind.DEPUTY) or rules.elected(outcomes, rules.DEPUTY))
@@ -70,16 +71,15 @@ def attended(vote: Vote, voted: int) -> int:
     return vote.attended if vote.attended is not None else voted
 
 
-def build_record(s: Services, bloc: Bloc, vote: Vote, outcomes: list[TitleOutcome], secretary: str) -> ReviewRecord:
-    with s.db.session() as session:
-        this_year = roles.unit_roles(session=session, bloc=bloc, year=vote.year)
-        unit_names = {u.id: u.name for u in votes.units_by_id(session=session, ids=list(
-            {*this_year, *vote.voters})).values()}
-        present = votes.voted_count(session=session, vote_id=vote.id)
-        totals = score_store.totals(session=session, bloc_id=bloc.id, year=vote.year)
-        meeting = milestones.active(session=session, bloc=bloc, kind=Kind.YEAREND_MEETING.value)
+def build_record(s: Services, session: Session, bloc: Bloc, vote: Vote, outcomes: list[TitleOutcome],
+                 secretary: str) -> ReviewRecord:
+    this_year = roles.unit_roles(session=session, bloc=bloc, year=vote.year)
+    unit_names = names(session, list({*this_year, *vote.voters}))
+    present = votes.voted_count(session=session, vote_id=vote.id)
+    totals = score_store.totals(session=session, bloc_id=bloc.id, year=vote.year)
+    meeting = milestones.active(session=session, bloc=bloc, kind=Kind.YEAREND_MEETING.value)
     role_of = {kind: unit_names.get(unit, "") for unit, kind in this_year.items()}
-    next_lead, next_deputy = next_leaders(s, bloc, vote, outcomes)
+    next_lead, next_deputy = next_leaders(session, bloc, vote, outcomes)
     scores = sorted(((unit_names.get(u, "?"), totals.get(u, (None, False))) for u in vote.voters),
                     key=lambda item: (-(item[1][0] if item[1][0] is not None else -1), sort_key(item[0])))
     tz = s.tz
@@ -100,44 +100,40 @@ def fingerprint(record: ReviewRecord) -> str:
     return hashlib.sha256(repr(same).encode()).hexdigest()
 
 
-def documents(s: Services, bloc: Bloc, record: ReviewRecord, by: int) -> dict:
+def documents(s: Services, session: Session, bloc: Bloc, record: ReviewRecord, by: int) -> dict:
     """The latest version of each document, made anew when the record changed."""
     mark = fingerprint(record)
-    with s.db.session() as session:
-        latest = votes.latest_documents(session=session, bloc_id=bloc.id, year=record.year)
-        if latest and all(d.fingerprint == mark for d in latest.values()) and set(latest) == set(
-                review_documents.KINDS):
-            return latest
-        version = votes.next_version(session=session, bloc_id=bloc.id, year=record.year)
-        versioned = replace(record, version=version)
-        made = {}
-        for kind in review_documents.KINDS:
-            made[kind] = votes.add_document(
-                session=session, bloc_id=bloc.id, year=record.year, kind=kind, version=version,
-                filename=review_documents.filename(kind, versioned),
-                content=review_documents.build(kind, versioned, s.tz), fingerprint=mark, by=by, now=s.clock.now())
-        session.flush()
-        return made
+    latest = votes.latest_documents(session=session, bloc_id=bloc.id, year=record.year)
+    if latest and all(d.fingerprint == mark for d in latest.values()) and set(latest) == set(
+            review_documents.KINDS):
+        return latest
+    version = votes.next_version(session=session, bloc_id=bloc.id, year=record.year)
+    versioned = replace(record, version=version)
+    made = {}
+    for kind in review_documents.KINDS:
+        made[kind] = votes.add_document(
+            session=session, bloc_id=bloc.id, year=record.year, kind=kind, version=version,
+            filename=review_documents.filename(kind, versioned),
+            content=review_documents.build(kind, versioned, s.tz), fingerprint=mark, by=by, now=s.clock.now())
+    session.flush()
+    return made
 
 
-def save_results(s: Services, bloc: Bloc, vote: Vote, outcomes: list[TitleOutcome]) -> None:
+def save_results(session: Session, bloc: Bloc, vote: Vote, outcomes: list[TitleOutcome], now: datetime) -> None:
     """Each unit's result for the year (for later years' checks); next year's leaders as
     roles, unless the secretary recorded them."""
-    ids = {name: uid for uid, name in names(s, list({u for e in vote.ballot for u in e["candidates"]})).items()}
-    now = s.clock.now()
-    rows = [YearResult(bloc_id=bloc.id, unit_id=ids[line.unit], year=vote.year, code=o.code, proposed=True,
+    rows = [YearResult(bloc_id=bloc.id, unit_id=line.unit_id, year=vote.year, code=o.code, proposed=True,
                        votes=line.votes, percent=line.percent, recorded_at=now)
-            for o in titles(outcomes) for line in o.selected if line.unit in ids]
-    with s.db.session() as session:
-        votes.replace_results(session=session, bloc=bloc, year=vote.year, rows=rows)
-        recorded = roles.unit_roles(session=session, bloc=bloc, year=vote.year + 1)
-        for code, kind in ((rules.LEAD, RoleKind.LEAD), (rules.DEPUTY, RoleKind.DEPUTY)):
-            name = rules.elected(outcomes, code)
-            if name in ids and kind not in recorded.values():
-                unit = session.get(Unit, ids[name])
-                roles.set_unit_role(session=session, bloc=bloc, unit=unit, kind=kind, by=vote.opened_by or 0,
-                                    now=now, year=vote.year + 1)
-                recorded[unit.id] = kind
+            for o in titles(outcomes) for line in o.selected]
+    votes.replace_results(session=session, bloc=bloc, year=vote.year, rows=rows)
+    recorded = roles.unit_roles(session=session, bloc=bloc, year=vote.year + 1)
+    for code, kind in ((rules.LEAD, RoleKind.LEAD), (rules.DEPUTY, RoleKind.DEPUTY)):
+        line = rules.elected_line(outcomes, code)
+        unit = session.get(Unit, line.unit_id) if line else None
+        if unit is not None and kind not in recorded.values():
+            roles.set_unit_role(session=session, bloc=bloc, unit=unit, kind=kind, by=vote.opened_by or 0,
+                                now=now, year=vote.year + 1)
+            recorded[unit.id] = kind
 
 
 def plan_deadline(session, milestone: Milestone, now: datetime, *, tz, rule, close: str) -> None:

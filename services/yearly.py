@@ -11,10 +11,9 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from domain.catalogue import Catalogue
-from domain.scores import Criterion, from_rows
+from domain.scores import Criterion
 from services import status
 from storage import audit, rollover, votes, yearly
-from storage import scores as score_store
 from storage.models import Bloc, ReviewDocument, TgUser
 from storage.users import reachable
 
@@ -63,7 +62,6 @@ def year_data(session: Session, *, bloc_id: int, year: int | None, by: int, now:
         return Refused(Refusal.STALE)
     if not reachable(session.get(TgUser, by)):
         return Refused(Refusal.NOT_REACHABLE)
-    own = score_store.own_table(session=session, bloc_id=bloc.id, year=year)
-    records = yearly.year_records(session=session, bloc=bloc, year=year)
+    records = yearly.year_records(session=session, bloc=bloc, year=year)  # with the bloc's own points table
     audit.record(session=session, bloc_id=bloc.id, actor_id=by, now=now, action="export.year", year=year)
-    return YearData(bloc, year, records, from_rows(own.criteria) if own else default_criteria)
+    return YearData(bloc, year, records, records.criteria or default_criteria)

@@ -13,7 +13,8 @@ from enum import StrEnum
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.types import UTCDateTime
+from domain.ballot import Rules
+from storage.types import RulesJSON, UnitIds, UnitIdsByCode, UTCDateTime
 
 
 def _ts(nullable: bool = False, index: bool = False):
@@ -302,7 +303,9 @@ class PointsTable(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     bloc_id: int = _bloc_fk()
     year: int
-    criteria: list = Field(default_factory=list, sa_type=JSON)  # [{"name": str, "max": float}]
+    # JSON rows [{"name": str, "max": float}]; storage/scores.py reads and writes them as
+    # domain.scores.Criterion, nothing else touches them.
+    criteria: list[dict] = Field(default_factory=list, sa_type=JSON)
     set_by: int = _tg_id()
     set_at: datetime = _ts()
 
@@ -355,10 +358,11 @@ class Vote(SQLModel, table=True):
     # [{"code", "quota", "candidates": [unit ids], "added": [unit ids]}], in catalogue order,
     # then next year's leaders ("LEAD", "DEPUTY") when the ballot elects them.
     ballot: list = Field(default_factory=list, sa_type=JSON)
-    voters: list = Field(default_factory=list, sa_type=JSON)  # unit ids issued a ballot
-    rules: dict = Field(default_factory=dict, sa_type=JSON)  # threshold, strictly_more, base, self_vote
+    voters: tuple[int, ...] = Field(default=(), sa_type=UnitIds)  # unit ids issued a ballot
+    # Fixed when it opens (None before): stored as {threshold, strictly_more, base, self_vote}.
+    rules: Rules | None = Field(default=None, sa_type=RulesJSON)
     # The meeting's decisions on ties the tally left open: {"<code>": [unit ids]}.
-    decisions: dict = Field(default_factory=dict, sa_type=JSON)
+    decisions: dict[str, tuple[int, ...]] = Field(default_factory=dict, sa_type=UnitIdsByCode)
     deadline_milestone_id: int | None = Field(default=None, foreign_key="milestone.id")
     progress_message_id: int | None = None
     created_by: int = _tg_id()

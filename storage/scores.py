@@ -1,5 +1,8 @@
 """Points tables and scores: what units entered, what the secretary adjusted, the totals.
 
+A points table is kept as JSON rows ``[{"name", "max"}]`` (``PointsTable.criteria``); it
+leaves and enters this module as domain.scores.Criterion values only.
+
 A score row is one criterion (by its position in the points table) of one unit for one
 year; the points that count are the secretary's adjustment, else the unit's own.
 """
@@ -21,22 +24,27 @@ LOCKING_VOTE_STATES = ("open", "closed")
 
 # ---- the points table ---------------------------------------------------------------------
 
-def own_table(*, session: Session, bloc_id: int, year: int) -> PointsTable | None:
+def _own_table(session: Session, bloc_id: int, year: int) -> PointsTable | None:
     return session.exec(select(PointsTable).where(PointsTable.bloc_id == bloc_id,
                                                   PointsTable.year == year)).first()
 
 
+def own_criteria(*, session: Session, bloc_id: int, year: int) -> list[Criterion] | None:
+    """The bloc's own points table for the year, if it has one (else the default applies)."""
+    row = _own_table(session, bloc_id, year)
+    return from_rows(row.criteria) if row is not None and row.criteria else None
+
+
 def points_table(*, session: Session, bloc: Bloc, default: list[Criterion]) -> list[Criterion]:
     """The bloc's points table for its current year, else the deployment's default."""
-    row = own_table(session=session, bloc_id=bloc.id, year=bloc.year)
-    return from_rows(row.criteria) if row is not None and row.criteria else list(default)
+    return own_criteria(session=session, bloc_id=bloc.id, year=bloc.year) or list(default)
 
 
 def set_points_table(*, session: Session, bloc: Bloc, criteria: list[Criterion], by: int,
                      now: datetime) -> PointsTable:
     """Set the bloc's own points table for its current year (the caller checked that no
     score was entered yet: scores are kept by criterion position)."""
-    row = own_table(session=session, bloc_id=bloc.id, year=bloc.year)
+    row = _own_table(session, bloc.id, bloc.year)
     previous = row.criteria if row is not None else None
     if row is None:
         row = PointsTable(bloc_id=bloc.id, year=bloc.year)
@@ -50,7 +58,7 @@ def set_points_table(*, session: Session, bloc: Bloc, criteria: list[Criterion],
 def _keep_table(session: Session, bloc: Bloc, criteria: list[Criterion] | None, by: int, now: datetime) -> None:
     """The first score of the year fixes the table it was entered against: without a row
     of its own the bloc would follow any later change of the deployment's default."""
-    if criteria is not None and own_table(session=session, bloc_id=bloc.id, year=bloc.year) is None:
+    if criteria is not None and _own_table(session, bloc.id, bloc.year) is None:
         session.add(PointsTable(bloc_id=bloc.id, year=bloc.year, criteria=to_rows(criteria), set_by=by, set_at=now))
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import JSON, DateTime
 from sqlalchemy.types import TypeDecorator
+
+from domain.ballot import Rules
 
 
 class UTCDateTime(TypeDecorator):
@@ -30,3 +33,47 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class RulesJSON(TypeDecorator):
+    """A vote's rules (domain.ballot.Rules) as the JSON object the column has always held;
+    ``{}`` (a vote not opened yet) is None. A mapping given is read as rules first, so only
+    their shape is ever stored."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: Rules | Mapping | None, dialect) -> dict:
+        if value is None:
+            return {}
+        return (value if isinstance(value, Rules) else Rules.from_dict(value)).as_dict()
+
+    def process_result_value(self, value: dict | None, dialect) -> Rules | None:
+        return Rules.from_dict(value) if value else None
+
+
+class UnitIds(TypeDecorator):
+    """Unit ids (a vote's voters) as a JSON list; a tuple of ints out."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect) -> list[int]:
+        return [int(u) for u in value or ()]
+
+    def process_result_value(self, value, dialect) -> tuple[int, ...]:
+        return tuple(int(u) for u in value or ())
+
+
+class UnitIdsByCode(TypeDecorator):
+    """Unit ids by a line's code (the meeting's decisions on ties) as a JSON object; a dict
+    of tuples of ints out."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect) -> dict[str, list[int]]:
+        return {str(code): [int(u) for u in ids] for code, ids in (value or {}).items()}
+
+    def process_result_value(self, value, dialect) -> dict[str, tuple[int, ...]]:
+        return {str(code): tuple(int(u) for u in ids) for code, ids in (value or {}).items()}

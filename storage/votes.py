@@ -12,7 +12,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from domain.ballot import BoxTitle, with_quotas
+from domain.ballot import BoxTitle, Rules, with_quotas
 from storage import audit, drafts
 from storage import quotas as bloc_quotas
 from storage.models import (BallotCast, BallotDraft, Bloc, ReviewDocument, SealedBallot, Unit, Vote, VoteCount,
@@ -48,7 +48,7 @@ def change_ballot(*, session: Session, vote: Vote, ballot: list[dict], by: int, 
     return vote
 
 
-def open_vote(*, session: Session, vote: Vote, voters: list[int], rules: dict, deadline_milestone_id: int | None,
+def open_vote(*, session: Session, vote: Vote, voters: list[int], rules: Rules, deadline_milestone_id: int | None,
               by: int, now: datetime, default_quotas: dict[str, int | None]) -> bool:
     """Open a prepared vote: the ballot, its quotas (the bloc's for the year, read once the
     vote's row is taken, so no quota set meanwhile is missed: storage.quotas.set_quota; the
@@ -267,11 +267,6 @@ def history(*, session: Session, unit_ids: list[int], before: int) -> dict[int, 
                                                      YearResult.year < before, YearResult.proposed)):
         found.setdefault(row.unit_id, {}).setdefault(row.year, set()).add(row.code)
     return found
-
-
-def results_of_unit(*, session: Session, unit_id: int) -> list[YearResult]:
-    return list(session.exec(select(YearResult).where(YearResult.unit_id == unit_id)
-                             .order_by(YearResult.year, YearResult.code)))
 
 
 def latest_documents(*, session: Session, bloc_id: int, year: int) -> dict[str, ReviewDocument]:

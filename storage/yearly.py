@@ -14,11 +14,13 @@ from datetime import datetime
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
+from domain.scores import Criterion
 from storage import audit
-from storage.models import (AuditLog, BallotCast, Bloc, Covenant, Milestone, PointsTable, Registration, Reminder,
+from storage.models import (AuditLog, BallotCast, Bloc, Covenant, Milestone, Registration, Reminder,
                             ReminderDelivery, Reopening, Report, Representative, ReviewDocument, Role,
                             Score, TgUser, Unit, Vote, VoteCount, YearResult)
 from storage.rollover import ROLLOVER
+from storage.scores import own_criteria
 
 
 @dataclass
@@ -35,7 +37,7 @@ class YearRecords:
     reminders: list[Reminder] = field(default_factory=list)
     deliveries: dict[int, dict[str, int]] = field(default_factory=dict)  # reminder id → status → count
     reports: list[Report] = field(default_factory=list)
-    points_table: PointsTable | None = None
+    criteria: list[Criterion] | None = None  # the bloc's own points table for the year, if any
     scores: list[Score] = field(default_factory=list)
     vote: Vote | None = None
     cast: list[BallotCast] = field(default_factory=list)  # which units voted, and when
@@ -80,8 +82,7 @@ def year_records(*, session: Session, bloc: Bloc, year: int) -> YearRecords:
     r.reports = of_year(Report)
     r.scores = of_year(Score)
     r.results = of_year(YearResult)
-    r.points_table = session.exec(select(PointsTable).where(PointsTable.bloc_id == bloc.id,
-                                                            PointsTable.year == year)).first()
+    r.criteria = own_criteria(session=session, bloc_id=bloc.id, year=year)
     milestone_ids = [m.id for m in r.milestones]
     if milestone_ids:
         r.reminders = list(session.exec(select(Reminder).where(

@@ -5,19 +5,22 @@ KHOIBOT_TEST_DATABASE_URL names one), with a clock the tests move by hand."""
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from khoibot.clock import ManualClock
 from khoibot.config import Settings
 from khoibot.sandbox import BOT_USERNAME, TOKEN, Sandbox, sandbox_settings
 from standin import BotApiStandIn
-from storage.db import normalise_url
+from storage.db import Database, normalise_url
+from storage.migrate import upgrade
 from tests import guards
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -29,10 +32,11 @@ def _backends() -> list[str]:
 
 @pytest.fixture(params=_backends())
 def database_url(request, tmp_path):
+    """An empty database: a SQLite file not yet created, or a PostgreSQL schema of its own on
+    the shared server, dropped afterwards."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'khoibot.sqlite3'}"
         return
-    # Each test gets a schema of its own on the shared server, dropped afterwards.
     base = normalise_url(os.environ["KHOIBOT_TEST_DATABASE_URL"])
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base)
@@ -43,6 +47,70 @@ def database_url(request, tmp_path):
     with admin.begin() as connection:
         connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+class SchemaTemplate:
+    """The migrations run once per run and backend; a world's empty database then starts as
+    their result: SQLite copies the migrated file, PostgreSQL replays in its schema the
+    statements the migrations sent (the Python of Alembic costs more than the SQL). The bot
+    still runs ``upgrade`` at start, which finds the schema at head."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.sqlite_file: Path | None = None
+        self.statements: list[tuple[str, object]] | None = None
+
+    def fill(self, url: str) -> None:
+        if url.startswith("sqlite:///"):
+            path = Path(url.removeprefix("sqlite:///"))
+            if not path.exists():
+                shutil.copyfile(self._migrated_sqlite(), path)
+            return
+        database = Database(url)
+        try:
+            with database.engine.connect() as connection:
+                if connection.execute(text("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()")
+                                      ).scalar():
+                    return  # the test made its tables already
+            if self.statements is None:
+                self.statements = _migrations_sent(database)
+                return
+            with database.engine.begin() as connection:
+                for statement, parameters in self.statements:
+                    connection.exec_driver_sql(statement, parameters) if parameters else \
+                        connection.exec_driver_sql(statement)
+        finally:
+            database.dispose()
+
+    def _migrated_sqlite(self) -> Path:
+        if self.sqlite_file is None:
+            path = self.folder / "migrated.sqlite3"
+            database = Database(f"sqlite:///{path}")
+            upgrade(database.engine)
+            database.dispose()  # the last connection closed: the log is written back into the file
+            assert not path.with_name(path.name + "-wal").exists()
+            self.sqlite_file = path
+        return self.sqlite_file
+
+
+def _migrations_sent(database: Database) -> list[tuple[str, object]]:
+    """Migrate the empty ``database``, recording each statement sent and its parameters."""
+    sent: list[tuple[str, object]] = []
+
+    def record(_connection, _cursor, statement, parameters, _context, _many) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(database.engine, "before_cursor_execute", record)
+    try:
+        upgrade(database.engine)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", record)
+    return sent
+
+
+@pytest.fixture(scope="session")
+def schema_template(tmp_path_factory) -> SchemaTemplate:
+    return SchemaTemplate(tmp_path_factory.mktemp("schema"))
 
 
 World = Sandbox  # the tests' name for it
@@ -65,7 +133,8 @@ def telegram_settings() -> dict:
 
 
 @pytest.fixture
-async def world(request, database_url, bot_settings, telegram_settings):
+async def world(request, database_url, schema_template, bot_settings, telegram_settings):
+    schema_template.fill(database_url)
     standin = BotApiStandIn(token=TOKEN, bot_username=BOT_USERNAME)
     await standin.start()
     clock = ManualClock(datetime(2025, 2, 10, 9, 0, tzinfo=TZ))

@@ -5,6 +5,7 @@ only by the kinds' patterns. Pure: no bot, no database."""
 
 from __future__ import annotations
 
+import inspect
 import re
 from dataclasses import dataclass
 
@@ -12,7 +13,7 @@ import pytest
 from telegram.ext import CallbackQueryHandler
 
 from handlers import buttons as b
-from handlers import errors, routes
+from handlers import errors, replies, routes
 
 TOKEN = "A" * 32  # a well-formed invitation token (domain.invitations.is_token)
 
@@ -127,5 +128,8 @@ def test_every_press_the_route_table_routes_is_a_kinds_pattern():
 
 
 def test_every_reply_action_and_deep_link_answers_with_a_function():
-    assert all(callable(fn) for fn in routes.REPLY_ACTIONS.values())
+    # A reply action is a coroutine function, or a decision the router runs in its transaction and its screen.
+    assert all(inspect.iscoroutinefunction(fn) or (isinstance(fn, replies.Decided)
+                                                  and callable(fn.decide) and inspect.iscoroutinefunction(fn.show))
+               for fn in routes.REPLY_ACTIONS.values())
     assert set(routes.DEEP_LINKS) == set(b.DoDuty.COMMANDS)

@@ -338,7 +338,9 @@ async def test_reports_of_the_wrong_kind_or_too_large_are_refused(world, bloc):
     assert "không phải loại báo cáo bot nhận" in officer.private_chat.last_bot_message().text
     await officer.send_document(officer.private_chat, "bao_cao.pdf", b"%PDF" + b"0" * (21 * 1024 * 1024))
     assert "lớn quá 20 MB" in officer.private_chat.last_bot_message().text
-    await officer.send_document(officer.private_chat, "Báo cáo tổng kết 2025.docx", b"PK...")
+    with transactions(world.db.engine) as record:
+        await officer.send_document(officer.private_chat, "Báo cáo tổng kết 2025.docx", b"PK...")
+    assert len(record.of_the_action) == 1  # the report kept, the wait ended, the secretaries read: one
     assert "Đã nhận báo cáo tổng kết năm của Hội Nhà báo" in officer.private_chat.last_bot_message().text
     forwarded = secretary.private_chat.last_bot_message()
     assert forwarded.document[0] == "Báo cáo tổng kết 2025.docx"

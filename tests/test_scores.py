@@ -12,6 +12,7 @@ from storage import roster
 from storage import scores as score_store
 from storage.models import AuditLog, Bloc, PointsTable, Score, Unit, Vote
 from tests.samples import HOA_BINH_BLOC, HOA_BINH_UNITS, enrol, link_of, set_up_bloc
+from tests.transactions import transactions
 
 TASK = "Thực hiện nhiệm vụ chính trị, chuyên môn được giao"
 MOVEMENT = "Tổ chức phong trào thi đua, công tác khen thưởng"
@@ -55,7 +56,9 @@ async def test_a_representative_enters_the_units_scores_and_changes_them(world):
     assert f"1. {TASK} (tối đa 50): chưa chấm" in view.text
     assert "Tổng điểm: chưa chấm / 100" in view.text
     assert question.force_reply and "mỗi dòng một số" in question.text
-    await officer.reply(question, "45\n18\n14\n9,5\n5")
+    with transactions(world.db.engine) as record:
+        await officer.reply(question, "45\n18\n14\n9,5\n5")
+    assert len(record.of_the_action) == 1  # the question found, the points saved, the receipt read
     receipt = chat.last_bot_message().text
     assert "Đã ghi nhận điểm tự chấm năm 2025 của Hội Khuyến học" in receipt
     assert f"1. {TASK}: 45 / 50" in receipt
@@ -153,8 +156,10 @@ async def test_the_secretary_sets_the_blocs_points_table_until_scores_exist(worl
     assert "Dòng 2 «Phong trào thi đua | 0»: điểm tối đa phải là một số lớn hơn 0" in group.bot_messages()[-2].text
     with world.db.session() as s:
         assert s.exec(select(PointsTable)).all() == []
-    await secretary.reply(group.last_bot_message(),
-                          "Hoàn thành nhiệm vụ được giao | 60\nPhong trào thi đua | 30\nĐiểm thưởng | 7,5")
+    with transactions(world.db.engine) as record:
+        await secretary.reply(group.last_bot_message(),
+                              "Hoàn thành nhiệm vụ được giao | 60\nPhong trào thi đua | 30\nĐiểm thưởng | 7,5")
+    assert len(record.of_the_action) == 1  # the secretary checked and the table set in one transaction
     done = group.last_bot_message().text
     assert "Đã đặt bảng tiêu chí chấm điểm năm 2025 của khối" in done
     assert "3. Điểm thưởng: tối đa 7,5 điểm" in done and "Tổng điểm tối đa: 97,5" in done
@@ -224,8 +229,10 @@ async def test_the_secretary_adjusts_a_units_points_with_a_reason(world):
     assert f"«{TASK}» là 51, vượt điểm tối đa 50" in group.bot_messages()[-2].text
     assert audit_of(world, "scores.adjust") == []
 
-    await secretary.reply(group.last_bot_message(),
-                          "hoi khuyen hoc\n40; 18; 14; 9,5; 5\nLý do: theo biên bản kiểm tra của khối")
+    with transactions(world.db.engine) as record:
+        await secretary.reply(group.last_bot_message(),
+                              "hoi khuyen hoc\n40; 18; 14; 9,5; 5\nLý do: theo biên bản kiểm tra của khối")
+    assert len(record.of_the_action) == 1
     done = group.last_bot_message().text
     assert "Đã sửa điểm năm 2025 của Hội Khuyến học" in done
     assert f"1. {TASK}: 45 → 40" in done and "2. Tổ chức phong trào thi đua, công tác khen thưởng: 18" in done
@@ -417,3 +424,28 @@ async def test_a_long_points_table_comes_in_parts_and_still_takes_answers(world)
     assert "25. Tiêu chí số 25" in sent[1].text and "Tổng điểm: chưa chấm / 100" in sent[1].text
     await officer.reply(sent[-1], "\n".join(["4"] * 24 + ["3,5"]))
     assert "Tổng điểm: 99,5 / 100" in officer.private_chat.last_bot_message().text
+
+
+async def test_a_group_administrator_answers_as_a_secretary_until_no_longer_one(world):
+    group, _ = await set_up_bloc(world)
+    admin = world.standin.add_user("Phan Văn Quản")
+    group.add_member(admin)
+    group.make_admin(admin)
+    await admin.send(group, "/chamdiem")
+    await admin.press(group.last_bot_message(), "Bảng tiêu chí")
+    await admin.press(group.last_bot_message(), "Đặt bảng tiêu chí")
+    with transactions(world.db.engine) as record:
+        await admin.reply(group.last_bot_message(), "Nhiệm vụ chuyên môn | 60\nHoạt động chung | 40")
+    # Not a listed secretary: decided once as one (refused, nothing written), Telegram asked
+    # whether they administer the group, then decided again as one.
+    assert [t.writes for t in record.of_the_action] == [True, True]  # the question closed; the table set
+    assert "Đã đặt bảng tiêu chí chấm điểm năm 2025 của khối" in group.last_bot_message().text
+    await admin.send(group, "/chamdiem")
+    await admin.press(group.last_bot_message(), "Sửa điểm một đơn vị")
+    question = group.last_bot_message()
+    group.remove_admin(admin)
+    await admin.reply(question, "Hội Đông y\n50; 40\nLý do: theo biên bản")
+    assert "Chỉ thư ký khối mới dùng được lệnh /chamdiem" in group.last_bot_message().text
+    assert audit_of(world, "scores.adjust") == []
+    with world.db.session() as s:
+        assert [c["max"] for c in s.exec(select(PointsTable)).one().criteria] == [60, 40]

@@ -14,6 +14,7 @@ from sqlmodel import func, select
 from storage.models import BallotDraft, Bloc, Milestone, PendingReply, RegistrationDraft, Report, Score, Unit
 from tests.conftest import TZ
 from tests.samples import enrol, register, set_up_bloc
+from tests.transactions import transactions
 
 UNITS = ["Hội Chữ thập đỏ", "Hội Khuyến học", "Hội Nhà báo"]
 BK = "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh"
@@ -169,7 +170,9 @@ async def test_a_text_reply_to_the_upload_prompt_says_a_file_is_awaited_and_keep
     _, _, officers = bloc
     officer = officers["Hội Nhà báo"]
     prompt = await ask_for_report(officer)
-    await officer.reply(prompt, "Em gửi báo cáo ạ")
+    with transactions(world.db.engine) as record:
+        await officer.reply(prompt, "Em gửi báo cáo ạ")
+    assert len(record.of_the_action) == 1  # the question found and its unit read, the wait kept
     answer = officer.private_chat.last_bot_message().text
     assert "Bot đang chờ tệp báo cáo sơ kết 6 tháng của Hội Nhà báo" in answer and "hết hạn" not in answer
     await officer.send_private("báo cáo đây ạ")  # typed, not as a reply: the same
