@@ -5,12 +5,15 @@ before the transaction, and a refusal of the gate is told here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 
+from sqlmodel import Session
 from telegram import Update
 
 from handlers.common import GROUP_TYPES, Context, alert, is_group_admin, say, svc
-from services.blocs import Actor, Refusal, Refused
+from services.blocs import Actor, Refusal, Refused, bloc_in
+from storage.models import Bloc
 
 
 async def acting(update: Update, context: Context, *, ask_admin: bool | None = None) -> Actor:
@@ -60,6 +63,28 @@ def pressed_in_group(fn):
 def pressed_message(update: Update) -> tuple[int, int]:
     message = update.callback_query.message
     return message.chat.id, message.message_id
+
+
+class GateRefused(Exception):
+    """The gate said no inside the transaction of an action whose decision is one of several
+    functions (the review panel's presses): raised there, the transaction is rolled back
+    (nothing was written before the gate) and the caller tells the refusal."""
+
+    def __init__(self, refused: Refused) -> None:
+        super().__init__(refused.code)
+        self.refused = refused
+
+
+def gate_of_press(update: Update) -> Callable[[Session], Bloc]:
+    """The gate of a press on a group's message, as the first call of its transaction: the
+    bloc of the chat, never its pinned board pressed; else GateRefused. Who may press is
+    the feature's own check."""
+    def gate(session: Session) -> Bloc:
+        bloc = bloc_in(session, chat_id=update.callback_query.message.chat.id, message=pressed_message(update))
+        if isinstance(bloc, Refused):
+            raise GateRefused(bloc)
+        return bloc
+    return gate
 
 
 async def refuse_command(update: Update, context: Context, refused: Refused, command: str) -> None:

@@ -42,6 +42,7 @@ class Answer:
     text: str
     now: datetime
     actor: Actor | None = None
+    name: str = ""  # the person's name as Telegram gives it (the minutes may name who asked)
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,8 @@ async def on_reply(update: Update, context: Context, *, actions: dict[str, Reply
             verdict = EXPIRED
         elif isinstance(action, Decided):
             outcome = action.decide(context, session, pending,
-                                    Answer(message.chat.id, user_id, message.text or "", now, actor))
+                                    Answer(message.chat.id, user_id, message.text or "", now, actor,
+                                           update.effective_user.full_name))
             if not action.keep:
                 pending_store.done(session=session, pending=pending)
         # else a function action, deciding after this transaction

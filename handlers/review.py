@@ -16,6 +16,7 @@ and its outcome is shown.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from telegram import Update
 from telegram.error import BadRequest
@@ -24,22 +25,24 @@ from telegram.ext import Application
 from domain import ballot as rules
 from domain.chunks import split_lines
 from domain.milestones import Kind
-from domain.text import shorten
+from domain.text import clean, shorten
 from exports import review_documents
 from handlers import reminders as reminder_handlers
 from handlers import status as status_handlers
 from handlers.buttons import BallotDraft, BallotUnit, ReviewPanel, ScoreMenu
-from handlers.common import (BUTTON_NAME, Context, alert, ask, best_effort, group_button, group_command, int_arg,
-                             is_group_admin, keyboard, label, load_bloc, private_button, private_command, say,
-                             show_step_message, svc, the_unit, transaction)
+from handlers.common import (BUTTON_NAME, Context, alert, ask, best_effort, int_arg, keyboard, label, private_button,
+                             private_command, say, show_step_message, svc, the_unit, transaction)
 from handlers.documents import send_document
+from handlers.gates import GateRefused, acting, gate_of_press, in_group, pressed_in_group, refuse_button, refuse_command
 from handlers.pacing import pacer
+from handlers.replies import Answer, Decided
 from handlers.schedule import example_of
 from khoibot import outbox, scheduler
 from khoibot.services import Services
 from services import ballot
 from services import review as reckoning
 from services import vote as vote_service
+from services.blocs import Actor, Refused, bloc_in
 from storage import votes
 from storage.models import Bloc, Milestone, PendingReply, Unit, Vote
 
@@ -48,10 +51,11 @@ log = logging.getLogger(__name__)
 
 # ---- /binhxet: the panel -------------------------------------------------------------------
 
-async def _actor(context: Context, bloc: Bloc, user_id: int) -> vote_service.Actor:
-    """Who acts, with what Telegram says of them (asked before the transaction: it awaits)."""
-    admin = svc(context).settings.bot.admins_are_secretaries and await is_group_admin(context, bloc.chat_id, user_id)
-    return vote_service.Actor(user_id, admin)
+def _vote_actor(actor: Actor) -> vote_service.Actor:
+    """Who acts, as the vote's rules read them: an administrator of the group counts only
+    while the bot counts administrators as secretaries (Telegram asked before the
+    transaction: gates.acting)."""
+    return vote_service.Actor(actor.user_id, bool(actor.admins_are_secretaries and actor.group_admin))
 
 
 def _panel_markup(context: Context, panel: vote_service.Panel):
@@ -76,10 +80,14 @@ def _panel_text(context: Context, panel: vote_service.Panel, done: str | None = 
     return svc(context).render("review.panel", done=done, **panel.context())
 
 
-@group_command()
-async def binhxet(update: Update, context: Context, bloc: Bloc) -> None:
+@in_group
+async def binhxet(update: Update, context: Context) -> None:
     with transaction(context) as session:
-        panel = vote_service.panel(svc(context), session, bloc)
+        bloc = bloc_in(session, chat_id=update.effective_chat.id)
+        panel = bloc if isinstance(bloc, Refused) else vote_service.panel(svc(context), session, bloc)
+    if isinstance(panel, Refused):
+        await refuse_command(update, context, panel, "binhxet")
+        return
     await say(update, context, "review.panel", reply_markup=_panel_markup(context, panel), **panel.context())
 
 
@@ -110,17 +118,19 @@ async def _refused(update: Update, context: Context, refused: vote_service.Refus
         await alert(update, context, "common.stale_button")
 
 
-# Each press of the panel: parse, one transaction with one service call, render, send.
-# ``press`` is the ReviewPanel pressed, ``actor`` who pressed it.
+# Each press of the panel: parse, one transaction with the gate (``gate(session)``: the bloc of
+# the chat, or GateRefused raised) and one service call, render, send. ``press`` is the
+# ReviewPanel pressed, ``actor`` who pressed it.
 
-async def _on_show(update, context, bloc, press, actor) -> None:
+async def _on_show(update, context, gate, press, actor) -> None:
     with transaction(context) as session:
+        bloc = gate(session)
         panel = vote_service.view(svc(context), session, bloc, actor)
     await (_refused(update, context, panel) if isinstance(panel, vote_service.Refused)
            else _show_panel(update, context, panel))
 
 
-async def _on_prepare(update, context, bloc, press, actor) -> None:
+async def _on_prepare(update, context, gate, press, actor) -> None:
     """prep: the first ballot, or (prepared already) the question whether to rebuild it;
     prepok:<vote id>: rebuild it, confirmed."""
     rebuild = None
@@ -130,6 +140,7 @@ async def _on_prepare(update, context, bloc, press, actor) -> None:
             rebuild = 0  # no vote's id: stale
     s = svc(context)
     with transaction(context) as session:
+        bloc = gate(session)
         done = vote_service.prepare(s, session, bloc, actor, now=s.clock.now(), rebuild=rebuild)
     if isinstance(done, vote_service.Refused):
         await _refused(update, context, done)
@@ -143,9 +154,10 @@ async def _on_prepare(update, context, bloc, press, actor) -> None:
         await _show_panel(update, context, done.panel)
 
 
-async def _on_pick_line(update, context, bloc, press, actor) -> None:
+async def _on_pick_line(update, context, gate, press, actor) -> None:
     """add / quota: which title's line (the leaders' lines have neither exceptions nor quotas)."""
     with transaction(context) as session:
+        bloc = gate(session)
         panel = vote_service.view(svc(context), session, bloc, actor, at=votes.DRAFT)
     if isinstance(panel, vote_service.Refused):
         await _refused(update, context, panel)
@@ -155,9 +167,10 @@ async def _on_pick_line(update, context, bloc, press, actor) -> None:
                                                        for e in panel.entries if not e.leader], action=press.action)
 
 
-async def _on_pick_exception(update, context, bloc, press, actor) -> None:
+async def _on_pick_exception(update, context, gate, press, actor) -> None:
     """addt:<code>: which unit to add to the line."""
     with transaction(context) as session:
+        bloc = gate(session)
         found = vote_service.exceptions(svc(context), session, bloc, actor, press.code if press.unit_id is None else None)
     if isinstance(found, vote_service.Refused):
         await _refused(update, context, found)
@@ -167,10 +180,11 @@ async def _on_pick_exception(update, context, bloc, press, actor) -> None:
                 title=found.title, nobody=not found.units)
 
 
-async def _on_add(update, context, bloc, press, actor) -> None:
+async def _on_add(update, context, gate, press, actor) -> None:
     """addu:<code>:<unit id>: the unit added to the line."""
     s = svc(context)
     with transaction(context) as session:
+        bloc = gate(session)
         added = vote_service.add_candidate(s, session, bloc, actor, code=press.code, unit_id=press.unit_id,
                                            now=s.clock.now())
     if isinstance(added, vote_service.Refused):
@@ -180,9 +194,10 @@ async def _on_add(update, context, bloc, press, actor) -> None:
                                                                    title=added.title))
 
 
-async def _on_ask_quota(update, context, bloc, press, actor) -> None:
+async def _on_ask_quota(update, context, gate, press, actor) -> None:
     """qt:<code>: the line's quota is asked for."""
     with transaction(context) as session:
+        bloc = gate(session)
         title = vote_service.quota_line(svc(context), session, bloc, actor, press.code if press.unit_id is None else None)
     if isinstance(title, vote_service.Refused):
         await _refused(update, context, title)
@@ -191,9 +206,10 @@ async def _on_ask_quota(update, context, bloc, press, actor) -> None:
     await ask(update, context, "review.ask_quota", action="review.quota", bloc_id=bloc.id, code=press.code, title=title)
 
 
-async def _on_ask_open(update, context, bloc, press, actor) -> None:
+async def _on_ask_open(update, context, gate, press, actor) -> None:
     """open: the deadline is asked for (answer_open opens)."""
     with transaction(context) as session:
+        bloc = gate(session)
         vote = vote_service.may_open(session, bloc, actor)
     if isinstance(vote, vote_service.Refused):
         await _refused(update, context, vote)
@@ -203,9 +219,10 @@ async def _on_ask_open(update, context, bloc, press, actor) -> None:
               example=example_of(context, bloc, Kind.BALLOT_DEADLINE))
 
 
-async def _on_ask_close(update, context, bloc, press, actor) -> None:
+async def _on_ask_close(update, context, gate, press, actor) -> None:
     """close: closing now is confirmed first."""
     with transaction(context) as session:
+        bloc = gate(session)
         panel = vote_service.view(svc(context), session, bloc, actor, at=votes.OPEN)
     if isinstance(panel, vote_service.Refused):
         await _refused(update, context, panel)
@@ -217,11 +234,12 @@ async def _on_ask_close(update, context, bloc, press, actor) -> None:
         (label(context, "review.btn_back"), ReviewPanel("show").pack())]]))
 
 
-async def _on_close(update, context, bloc, press, actor) -> None:
+async def _on_close(update, context, gate, press, actor) -> None:
     """closeok:<vote id>: voting closes now."""
     s = svc(context)
     vote_id = int_arg(press.code) if press.unit_id is None else None
     with transaction(context) as session:
+        bloc = gate(session)
         closed = vote_service.close_now(s, session, bloc, actor, vote_id=vote_id, now=s.clock.now())
     if isinstance(closed, vote_service.Refused):
         await _refused(update, context, closed)
@@ -231,10 +249,11 @@ async def _on_close(update, context, bloc, press, actor) -> None:
     await _edit(update, context, _panel_text(context, closed.panel), _panel_markup(context, closed.panel))
 
 
-async def _on_list(update, context, bloc, press, actor) -> None:
+async def _on_list(update, context, gate, press, actor) -> None:
     """list: the compiled list posted, with the documents."""
     s = svc(context)
     with transaction(context) as session:
+        bloc = gate(session)
         listing = vote_service.compile_list(s, session, bloc, actor, by_name=update.effective_user.full_name)
     if isinstance(listing, vote_service.Refused):
         await _refused(update, context, listing)
@@ -243,8 +262,9 @@ async def _on_list(update, context, bloc, press, actor) -> None:
     await _post(context.application, bloc, listing, asking=(update, context))
 
 
-async def _on_ask_attended(update, context, bloc, press, actor) -> None:
+async def _on_ask_attended(update, context, gate, press, actor) -> None:
     with transaction(context) as session:
+        bloc = gate(session)
         panel = vote_service.view(svc(context), session, bloc, actor, at=votes.CLOSED)
     if isinstance(panel, vote_service.Refused):
         await _refused(update, context, panel)
@@ -254,8 +274,9 @@ async def _on_ask_attended(update, context, bloc, press, actor) -> None:
               voted=panel.voted, members=len(panel.vote.voters), attended=panel.attended)
 
 
-async def _on_ask_chair(update, context, bloc, press, actor) -> None:
+async def _on_ask_chair(update, context, gate, press, actor) -> None:
     with transaction(context) as session:
+        bloc = gate(session)
         panel = vote_service.view(svc(context), session, bloc, actor, at=votes.CLOSED)
     if isinstance(panel, vote_service.Refused):
         await _refused(update, context, panel)
@@ -264,9 +285,10 @@ async def _on_ask_chair(update, context, bloc, press, actor) -> None:
     await _ask_chair(update, context, bloc, lead_unit=panel.lead_unit, chair=panel.vote.chair or "", after_list=False)
 
 
-async def _on_pick_tie(update, context, bloc, press, actor) -> None:
+async def _on_pick_tie(update, context, gate, press, actor) -> None:
     """tie: which line's tie the meeting settled."""
     with transaction(context) as session:
+        bloc = gate(session)
         found = vote_service.ties(svc(context), session, bloc, actor)
     if isinstance(found, vote_service.Refused):
         await _refused(update, context, found)
@@ -275,9 +297,10 @@ async def _on_pick_tie(update, context, bloc, press, actor) -> None:
                 [[(shorten(o.name, BUTTON_NAME), ReviewPanel("tiet", o.code).pack())] for o in found])
 
 
-async def _on_pick_tied_unit(update, context, bloc, press, actor) -> None:
+async def _on_pick_tied_unit(update, context, gate, press, actor) -> None:
     """tiet:<code>: which of the tied units the meeting chose."""
     with transaction(context) as session:
+        bloc = gate(session)
         found = vote_service.tie_choice(svc(context), session, bloc, actor, press.code if press.unit_id is None else None)
     if isinstance(found, vote_service.Refused):
         await _refused(update, context, found)
@@ -288,10 +311,11 @@ async def _on_pick_tied_unit(update, context, bloc, press, actor) -> None:
                 outcome=outcome, seats=outcome.quota - len(outcome.selected))
 
 
-async def _on_decide_tie(update, context, bloc, press, actor) -> None:
+async def _on_decide_tie(update, context, gate, press, actor) -> None:
     """tieu:<code>:<unit id>: the meeting's choice, recorded."""
     s = svc(context)
     with transaction(context) as session:
+        bloc = gate(session)
         decided = vote_service.decide_tie(s, session, bloc, actor, code=press.code, unit_id=press.unit_id,
                                           now=s.clock.now())
     if isinstance(decided, vote_service.Refused):
@@ -309,30 +333,39 @@ _PANEL_PRESSES = {
 }
 
 
-@group_button(secretary=False)  # who may press is the service's check (vote_service.may_act)
-async def on_panel_button(update: Update, context: Context, bloc: Bloc) -> None:
-    """bx:<action>[:<code>[:<unit id>]] — the secretaries' side of the ballot."""
-    actor = await _actor(context, bloc, update.effective_user.id)
+@pressed_in_group
+async def on_panel_button(update: Update, context: Context) -> None:
+    """bx:<action>[:<code>[:<unit id>]] — the secretaries' side of the ballot. Who may press
+    is the service's check (vote_service.may_act)."""
+    actor = _vote_actor(await acting(update, context))
     press = ReviewPanel.unpack(update.callback_query.data)
     branch = _PANEL_PRESSES.get(press.action) if press else None
-    if branch is None:
-        with transaction(context) as session:
-            allowed = vote_service.may_act(session, bloc, actor)
-        await alert(update, context, "common.stale_button" if allowed else "common.secretaries_only_button")
-        return
-    await branch(update, context, bloc, press, actor)
+    gate = gate_of_press(update)
+    try:
+        if branch is None:
+            with transaction(context) as session:
+                allowed = vote_service.may_act(session, gate(session), actor)
+            await alert(update, context, "common.stale_button" if allowed else "common.secretaries_only_button")
+            return
+        await branch(update, context, gate, press, actor)
+    except GateRefused as refused:
+        await refuse_button(update, context, refused.refused)
 
 
 # ---- the secretary's typed answers: a quota, the deadline, the meeting's facts --------------
 
-async def _answering(update: Update, context: Context, pending: PendingReply):
-    """The (bloc, actor) a secretary's typed answer is for; None when the chat is no longer
-    the bloc that asked (told). Whether they may still act is the service's check."""
-    bloc = load_bloc(context, update.effective_chat.id)
-    if bloc is None or bloc.id != pending.bloc_id:
-        await say(update, context, "common.no_bloc")
-        return None
-    return bloc, await _actor(context, bloc, update.effective_user.id)
+def _answering(decide):
+    """A secretary's typed answer decided in the reply's one transaction: the bloc that asked,
+    in its group (else refused: the gate's ``Refused``), then ``decide(context, session, pending,
+    answer, bloc, actor)`` with the answer's text cleaned; (bloc, outcome). Whether they may
+    still act is the service's check."""
+    def decision(context: Context, session, pending: PendingReply, answer: Answer):
+        bloc = bloc_in(session, chat_id=answer.chat_id, bloc_id=pending.bloc_id)
+        if isinstance(bloc, Refused):
+            return bloc
+        return bloc, decide(context, session, pending, replace(answer, text=clean(answer.text)), bloc,
+                            _vote_actor(answer.actor))
+    return decision
 
 
 async def _refused_answer(update: Update, context: Context, bloc: Bloc, refused: vote_service.Refused, *,
@@ -362,42 +395,54 @@ async def _refused_answer(update: Update, context: Context, bloc: Bloc, refused:
     return code in (codes.NOT_SECRETARY, codes.QUOTA_LOCKED, codes.NOT_CLOSED, codes.NOT_DRAFT, codes.STALE)
 
 
-async def answer_quota(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
-    found = await _answering(update, context, pending)
-    if found is None:
+@_answering
+def _decide_quota(context, session, pending, answer, bloc, actor):
+    return vote_service.set_quota(svc(context), session, bloc, actor, code=pending.payload.get("code"),
+                                  quota=int_arg(answer.text.strip()), now=answer.now)
+
+
+async def _show_quota(update: Update, context: Context, pending: PendingReply, decided) -> bool:
+    if isinstance(decided, Refused):
+        await refuse_command(update, context, decided, "binhxet")
         return True
-    bloc, actor = found
-    s = svc(context)
-    with transaction(context) as session:
-        done = vote_service.set_quota(s, session, bloc, actor, code=pending.payload.get("code"),
-                                      quota=int_arg(text.strip()), now=s.clock.now())
+    bloc, done = decided
     if isinstance(done, vote_service.Refused):
-        return await _refused_answer(update, context, bloc, done, text=text)
+        return await _refused_answer(update, context, bloc, done, text=clean(update.message.text or ""))
+    s = svc(context)
     await say(update, context, "review.panel", reply_markup=_panel_markup(context, done.panel),
               done=s.render("review.quota_set", title=done.title, quota=done.quota), **done.panel.context())
     await best_effort("refresh board", status_handlers.refresh_board(context, bloc))
     return True
 
 
-async def answer_open(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
+answer_quota = Decided(_decide_quota, _show_quota)
+
+
+@_answering
+def _decide_open(context, session, pending, answer, bloc, actor):
     """The deadline typed by the secretary ("16:30 10/12/2025", or "không"): voting opens."""
-    found = await _answering(update, context, pending)
-    if found is None:
+    return vote_service.open_vote(svc(context), session, bloc, actor, deadline=answer.text, now=answer.now,
+                                  close=reminder_handlers.CLOSE)
+
+
+async def _show_open(update: Update, context: Context, pending: PendingReply, decided) -> bool:
+    if isinstance(decided, Refused):
+        await refuse_command(update, context, decided, "binhxet")
         return True
-    bloc, actor = found
-    s = svc(context)
-    example = example_of(context, bloc, Kind.BALLOT_DEADLINE)
-    # A question asked before prompts carried an example is asked again with one.
-    pending.payload.setdefault("example", example)
-    with transaction(context) as session:
-        opened = vote_service.open_vote(s, session, bloc, actor, deadline=text, now=s.clock.now(),
-                                        close=reminder_handlers.CLOSE)
+    bloc, opened = decided
     if isinstance(opened, vote_service.Refused):
-        return await _refused_answer(update, context, bloc, opened, text=text, example=example)
+        example = example_of(context, bloc, Kind.BALLOT_DEADLINE)
+        # A question asked before prompts carried an example is asked again with one.
+        pending.payload.setdefault("example", example)
+        return await _refused_answer(update, context, bloc, opened, text=clean(update.message.text or ""),
+                                     example=example)
     scheduler.set_alarm(context.application)
     await refresh_progress(context.application, bloc, opened.panel.vote)
     await best_effort("tell representatives", _invite_voters(context.application, opened))
     return True
+
+
+answer_open = Decided(_decide_open, _show_open)
 
 
 async def _invite_voters(app: Application, opened: vote_service.Opened) -> None:
@@ -416,44 +461,56 @@ async def _ask_chair(update: Update, context: Context, bloc: Bloc, *, lead_unit:
               lead_unit=lead_unit, chair=chair, after_list=after_list)
 
 
-async def answer_attended(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
+@_answering
+def _decide_attended(context, session, pending, answer, bloc, actor):
     """How many member units attended the meeting (a unit may attend and not vote)."""
-    found = await _answering(update, context, pending)
-    if found is None:
+    return vote_service.record_attended(svc(context), session, bloc, actor, attended=int_arg(answer.text.strip()),
+                                        now=answer.now)
+
+
+async def _show_attended(update: Update, context: Context, pending: PendingReply, decided) -> bool:
+    if isinstance(decided, Refused):
+        await refuse_command(update, context, decided, "binhxet")
         return True
-    bloc, actor = found
-    s = svc(context)
-    with transaction(context) as session:
-        done = vote_service.record_attended(s, session, bloc, actor, attended=int_arg(text.strip()), now=s.clock.now())
+    bloc, done = decided
     if isinstance(done, vote_service.Refused):
-        return await _refused_answer(update, context, bloc, done, text=text)
+        return await _refused_answer(update, context, bloc, done, text=clean(update.message.text or ""))
+    s = svc(context)
     await say(update, context, "review.panel", reply_markup=_panel_markup(context, done.panel),
               done=s.render("review.attended_set", attended=done.attended, members=len(done.panel.vote.voters)),
               **done.panel.context())
     return True
 
 
-async def answer_chair(update: Update, context: Context, pending: PendingReply, text: str) -> bool:
+answer_attended = Decided(_decide_attended, _show_attended)
+
+
+@_answering
+def _decide_chair(context, session, pending, answer, bloc, actor):
     """Who chaired the meeting: a name (a leader of the Trưởng khối unit), or a name, a comma
-    and what they are. After the list was posted, the documents are sent again with it."""
-    found = await _answering(update, context, pending)
-    if found is None:
-        return True
-    bloc, actor = found
-    s = svc(context)
+    and what they are. After the list was posted, the documents are made again with it."""
     after_list = bool(pending.payload.get("after_list"))
-    with transaction(context) as session:
-        done = vote_service.record_chair(s, session, bloc, actor, text=text, now=s.clock.now(),
-                                         by_name=update.effective_user.full_name if after_list else None)
+    return vote_service.record_chair(svc(context), session, bloc, actor, text=answer.text, now=answer.now,
+                                     by_name=answer.name if after_list else None)
+
+
+async def _show_chair(update: Update, context: Context, pending: PendingReply, decided) -> bool:
+    if isinstance(decided, Refused):
+        await refuse_command(update, context, decided, "binhxet")
+        return True
+    bloc, done = decided
     if isinstance(done, vote_service.Refused):
-        return await _refused_answer(update, context, bloc, done, text=text)
+        return await _refused_answer(update, context, bloc, done, text=clean(update.message.text or ""))
     if done.listing is not None:
         await say(update, context, "review.chair_set", chair=done.chair, resent=True)
         await _send_documents(context.application, bloc, done.listing)
         return True
     await say(update, context, "review.panel", reply_markup=_panel_markup(context, done.panel),
-              done=s.render("review.chair_set", chair=done.chair, resent=False), **done.panel.context())
+              done=svc(context).render("review.chair_set", chair=done.chair, resent=False), **done.panel.context())
     return True
+
+
+answer_chair = Decided(_decide_chair, _show_chair)
 
 
 # ---- the group's progress message ----------------------------------------------------------
@@ -532,16 +589,22 @@ async def close_at_deadline(app: Application, milestone: Milestone) -> None:
 
 # ---- /danhsach: the compiled list, posted and pinned, with the documents -------------------
 
-@group_command()
-async def danhsach(update: Update, context: Context, bloc: Bloc) -> None:
+@in_group
+async def danhsach(update: Update, context: Context) -> None:
     """The list: posted and pinned with the documents when a secretary asks, else shown."""
     s = svc(context)
-    actor = await _actor(context, bloc, update.effective_user.id)
+    actor = _vote_actor(await acting(update, context))
     with transaction(context) as session:
-        found = vote_service.compile_list(s, session, bloc, actor, by_name=update.effective_user.full_name)
-        if isinstance(found, vote_service.Refused) and found.code == vote_service.Refusal.NOT_SECRETARY:
-            found = vote_service.public_list(s, session, bloc)
-    if isinstance(found, vote_service.Refused):
+        bloc = bloc_in(session, chat_id=update.effective_chat.id)
+        if isinstance(bloc, Refused):
+            found = bloc
+        else:
+            found = vote_service.compile_list(s, session, bloc, actor, by_name=update.effective_user.full_name)
+            if isinstance(found, vote_service.Refused) and found.code == vote_service.Refusal.NOT_SECRETARY:
+                found = vote_service.public_list(s, session, bloc)
+    if isinstance(found, Refused):
+        await refuse_command(update, context, found, "danhsach")
+    elif isinstance(found, vote_service.Refused):
         await say(update, context, "review.no_list_yet", vote=found.vote)
     elif isinstance(found, vote_service.Listing):
         await _post(context.application, bloc, found, asking=(update, context))
