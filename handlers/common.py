@@ -1,14 +1,11 @@
-"""What every feature handler shares: rendering and replying, chat-kind and permission checks.
-
-The decorators turn the checks every command repeats into one line, so a feature
-handler receives the bloc it acts on and is only about its feature.
-"""
+"""What every feature handler shares: rendering and replying, the one transaction of an
+action, and the private chat's checks (a group's are handlers/gates.py's)."""
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 
@@ -20,12 +17,8 @@ from telegram.helpers import create_deep_linked_url
 
 from khoibot import outbox
 from khoibot.services import Services, services
-from services import blocs as bloc_service
-from services.blocs import Actor
 from storage import pending as pending_store
-from storage.blocs import bloc_of_chat
-from storage.boards import board_of
-from storage.models import Bloc, Unit
+from storage.models import Unit
 from storage.roster import units_of_user
 
 log = logging.getLogger(__name__)
@@ -154,17 +147,6 @@ async def is_group_admin(context: Context, chat_id: int, user_id: int) -> bool:
     return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 
 
-async def is_secretary(context: Context, bloc: Bloc, user_id: int) -> bool:
-    """Listed secretaries, and the group's administrators unless configured otherwise."""
-    s = svc(context)
-    admins_count = s.settings.bot.admins_are_secretaries
-    with transaction(context) as session:
-        # Telegram is asked only about a person not listed (services.blocs.is_secretary).
-        if bloc_service.is_secretary(session, bloc=bloc, actor=Actor(user_id, None, admins_count)):
-            return True
-    return admins_count and await is_group_admin(context, bloc.chat_id, user_id)
-
-
 async def represented_units(update: Update, context: Context) -> list:
     """The (unit, bloc) pairs this person represents; when none, they are told how to
     become a representative and the list is empty."""
@@ -201,75 +183,6 @@ async def the_unit(update: Update, context: Context, *, question: str, data: Cal
         await say(update, context, question, reply_markup=keyboard(rows))
         return None
     return units[0] if units else None
-
-
-def load_bloc(context: Context, chat_id: int) -> Bloc | None:
-    with svc(context).db.session() as session:
-        return bloc_of_chat(session=session, chat_id=chat_id)
-
-
-def _is_the_board(context: Context, bloc: Bloc, message) -> bool:
-    """The bloc's pinned status board has no buttons: a press on it is forged, whatever its
-    data (caught here too when Telegram sent the message without its buttons, being old)."""
-    with svc(context).db.session() as session:
-        board = board_of(session=session, bloc_id=bloc.id, year=bloc.year)
-    return board is not None and (board.chat_id, board.message_id) == (message.chat.id, message.message_id)
-
-
-GroupHandler = Callable[[Update, Context, Bloc], Awaitable[None]]
-
-
-def group_command(*, secretary: bool = False):
-    """A command of the bloc's group: refused elsewhere, needs a bloc, maybe a secretary."""
-
-    def decorate(fn: GroupHandler):
-        @wraps(fn)
-        async def wrapper(update: Update, context: Context) -> None:
-            chat = update.effective_chat
-            command = (update.effective_message.text or "/").split()[0].split("@")[0].lstrip("/")
-            if chat.type not in GROUP_TYPES:
-                await say(update, context, "common.group_only", command=command)
-                return
-            bloc = load_bloc(context, chat.id)
-            if bloc is None:
-                await say(update, context, "common.no_bloc")
-                return
-            if secretary and not await is_secretary(context, bloc, update.effective_user.id):
-                await say(update, context, "common.secretaries_only", command=command)
-                return
-            await fn(update, context, bloc)
-
-        return wrapper
-
-    return decorate
-
-
-def group_button(*, secretary: bool = True):
-    """A button pressed in the bloc's group; the bloc comes from the chat, never from the data."""
-
-    def decorate(fn: GroupHandler):
-        @wraps(fn)
-        async def wrapper(update: Update, context: Context) -> None:
-            query = update.callback_query
-            if query.message is None or query.message.chat.type not in GROUP_TYPES \
-                    or not query.message.is_accessible:
-                # A message Telegram no longer sends with its content cannot be checked
-                # against its keyboard (handlers/errors.py): it may be the pinned list or
-                # any other post of the bot, so a press on it never edits it.
-                await alert(update, context, "common.stale_button")
-                return
-            bloc = load_bloc(context, query.message.chat.id)
-            if bloc is None or _is_the_board(context, bloc, query.message):
-                await alert(update, context, "common.stale_button")
-                return
-            if secretary and not await is_secretary(context, bloc, update.effective_user.id):
-                await alert(update, context, "common.secretaries_only_button")
-                return
-            await fn(update, context, bloc)
-
-        return wrapper
-
-    return decorate
 
 
 def private_button(fn):

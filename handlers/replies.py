@@ -15,19 +15,12 @@ from datetime import datetime
 from sqlmodel import Session
 from telegram import Update
 
-from domain.text import clean
-from handlers.common import GROUP_TYPES, Context, ask, is_secretary, load_bloc, say, svc, transaction
+from handlers.common import GROUP_TYPES, Context, ask, say, svc, transaction
 from handlers.gates import acting
 from services.blocs import Actor, Refused, bloc_in
 from storage import pending as pending_store
 from storage.models import Bloc, PendingReply
 
-# action → async fn(update, context, pending, text) (or a Decided) returning True when the answer was used,
-# False when it was refused (the question is asked again), KEEP_WAITING when the question stays
-# as it is (a text reply to a step that waits for a file). A function decides in transactions
-# of its own, after the router's (the handlers not yet moved to ``Decided``).
-KEEP_WAITING = "keep waiting"
-ReplyAction = Callable[[Update, Context, PendingReply, str], Awaitable[bool | str]]
 # (Which action answers which question is in the route table, handlers/routes.py.)
 
 
@@ -64,20 +57,6 @@ def secretary_bloc(session: Session, pending: PendingReply, answer: Answer) -> B
     return bloc_in(session, chat_id=answer.chat_id, actor=answer.actor, secretary=True, bloc_id=pending.bloc_id)
 
 
-async def secretary_answering(update: Update, context: Context, pending: PendingReply,
-                              command: str) -> Bloc | None:
-    """For a function action: the bloc a secretary's answer acts on, the permission checked
-    again at answer time (a secretary may have been removed since the question was asked)."""
-    bloc = load_bloc(context, update.effective_chat.id)
-    if bloc is None or bloc.id != pending.bloc_id:
-        await say(update, context, "common.no_bloc")
-        return None
-    if not await is_secretary(context, bloc, update.effective_user.id):
-        await say(update, context, "common.secretaries_only", command=command)
-        return None
-    return bloc
-
-
 def _to_the_bot(update: Update, context: Context) -> bool:
     replied = update.message.reply_to_message.from_user
     return replied is not None and replied.id == context.bot.id
@@ -86,7 +65,7 @@ def _to_the_bot(update: Update, context: Context) -> bool:
 NO_QUESTION, SOMEONE_ELSE, EXPIRED = "no question", "someone else", "expired"
 
 
-async def on_reply(update: Update, context: Context, *, actions: dict[str, ReplyAction | Decided],
+async def on_reply(update: Update, context: Context, *, actions: dict[str, Decided],
                    private_text: Callable[[Update, Context], Awaitable[None]]) -> None:
     """A reply to one of the bot's messages: the action of the question it answers, from
     ``actions``; in the private chat, a reply that answers no question is typed text
@@ -113,13 +92,12 @@ async def on_reply(update: Update, context: Context, *, actions: dict[str, Reply
         elif pending.expires_at <= now or action is None:
             pending_store.done(session=session, pending=pending)
             verdict = EXPIRED
-        elif isinstance(action, Decided):
+        else:
             outcome = action.decide(context, session, pending,
                                     Answer(message.chat.id, user_id, message.text or "", now, actor,
                                            update.effective_user.full_name))
             if not action.keep:
                 pending_store.done(session=session, pending=pending)
-        # else a function action, deciding after this transaction
     if verdict == NO_QUESTION:
         if not in_group:
             await private_text(update, context)
@@ -130,15 +108,7 @@ async def on_reply(update: Update, context: Context, *, actions: dict[str, Reply
     if verdict == EXPIRED:
         await say(update, context, "common.question_expired")
         return
-    if isinstance(action, Decided):
-        used = await action.show(update, context, pending, outcome) or action.keep
-    else:
-        used = await action(update, context, pending, clean(message.text or ""))
-        if used == KEEP_WAITING:
-            return
-        with transaction(context) as session:
-            pending_store.done(session=session, pending=session.merge(pending))
-    if not used:
+    if not (await action.show(update, context, pending, outcome) or action.keep):
         # The answer was refused (the feature said why): ask again, so a reply goes on working.
         # The new question's row is written once its message is sent (it needs the message's
         # id): that write is the new question's, not the answer's.

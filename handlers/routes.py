@@ -33,9 +33,8 @@ from khoibot import scheduler
 PRIVATE = filters.ChatType.PRIVATE
 
 # A reply to one of the bot's questions goes to the action stored with the question
-# (pending_reply.action): action → async fn(update, context, pending, text), or a
-# replies.Decided (decided in the transaction that finds the question).
-REPLY_ACTIONS: dict[str, replies.ReplyAction | replies.Decided] = {
+# (pending_reply.action): a replies.Decided, decided in the transaction that finds the question.
+REPLY_ACTIONS: dict[str, replies.Decided] = {
     "setup.create": setup.answer_create,
     "setup.rename": setup.answer_rename,
     "setup.province": setup.answer_province,

@@ -17,10 +17,12 @@ from telegram.constants import ChatType
 
 from domain.scores import Criterion, to_rows
 from handlers.buttons import ScoreAdjust, ScoreCriteria, ScoreSetTable, ScoreUnit
-from handlers.common import (Context, alert, ask, best_effort, group_button, group_command, is_group_admin, keyboard,
-                             label, say, svc, tell, transaction, unit_choices)
+from handlers.common import Context, alert, ask, best_effort, keyboard, label, say, svc, tell, transaction, unit_choices
+from handlers.gates import acting, pressed_in_group, pressed_message, refuse_button, refuse_command
 from handlers.replies import Answer, Decided
 from services import scores as service
+from services.blocs import Actor, bloc_in
+from services.blocs import Refused as BlocRefused
 from services.scores import Refusal, Refused
 from storage.models import Bloc, PendingReply
 from storage.users import display_name
@@ -111,85 +113,104 @@ answer_self = Decided(_decide_self, _show_self)
 
 # ---- the group: the table of scores, the secretaries' buttons ------------------------------
 
-async def show_scores(update: Update, context: Context, bloc: Bloc) -> None:
+def _admin(actor: Actor | None) -> bool:
+    """Whether Telegram counts the person an administrator of the group while the bot counts
+    administrators as secretaries (asked before the transaction: gates.acting)."""
+    return bool(actor is not None and actor.admins_are_secretaries and actor.group_admin)
+
+
+async def show_scores(update: Update, context: Context, view: service.BlocScores, actor: Actor) -> None:
     """The bloc's table of scores in the chat of the update (the group); the person who
     asked gets the secretaries' buttons if they are one. Does not answer a callback query."""
-    user_id = update.effective_user.id
-    with transaction(context) as session:
-        view = service.bloc_scores(session, bloc=bloc, user_id=user_id, default=_default(context))
-    secretary = view.listed_secretary or (svc(context).settings.bot.admins_are_secretaries
-                                          and await is_group_admin(context, bloc.chat_id, user_id))
     markup = keyboard([[(label(context, "scores.btn_criteria"), ScoreCriteria().pack())],
-                       [(label(context, "scores.btn_adjust"), ScoreAdjust().pack())]]) if secretary else None
+                       [(label(context, "scores.btn_adjust"), ScoreAdjust().pack())]]) \
+        if view.listed_secretary or _admin(actor) else None
     await say(update, context, "scores.table", reply_markup=markup, **view.context())
 
 
-@group_command()
-async def _group(update: Update, context: Context, bloc: Bloc) -> None:
-    await show_scores(update, context, bloc)
+async def _group(update: Update, context: Context) -> None:
+    actor = await acting(update, context)
+    with transaction(context) as session:
+        bloc = bloc_in(session, chat_id=update.effective_chat.id)
+        view = bloc if isinstance(bloc, BlocRefused) else service.bloc_scores(
+            session, bloc=bloc, user_id=actor.user_id, default=_default(context))
+    if isinstance(view, BlocRefused):
+        await refuse_command(update, context, view, "chamdiem")
+        return
+    await show_scores(update, context, view, actor)
 
 
-@group_button(secretary=False)
-async def on_menu(update: Update, context: Context, bloc: Bloc) -> None:
+@pressed_in_group
+async def on_menu(update: Update, context: Context) -> None:
     """sc:menu: the table, from another feature's panel (e.g. /binhxet)."""
+    actor = await acting(update, context)
+    with transaction(context) as session:
+        bloc = bloc_in(session, chat_id=update.callback_query.message.chat.id, message=pressed_message(update))
+        view = bloc if isinstance(bloc, BlocRefused) else service.bloc_scores(
+            session, bloc=bloc, user_id=actor.user_id, default=_default(context))
+    if isinstance(view, BlocRefused):
+        await refuse_button(update, context, view)
+        return
     await update.callback_query.answer()
-    await show_scores(update, context, bloc)
+    await show_scores(update, context, view, actor)
 
 
-@group_button(secretary=True)
-async def on_secretary_button(update: Update, context: Context, bloc: Bloc) -> None:
-    data = update.callback_query.data
+def _decide_press(context: Context, session, bloc: Bloc, data: str):
+    """What a secretary's press decides, past the gate."""
     if ScoreCriteria.unpack(data):
-        with transaction(context) as session:
-            view = service.criteria(session, bloc=bloc, default=_default(context))
+        return service.criteria(session, bloc=bloc, default=_default(context))
+    if ScoreSetTable.unpack(data):
+        return service.may_set_table(session, bloc=bloc)
+    return service.points_table(session, bloc=bloc, default=_default(context))
+
+
+@pressed_in_group
+async def on_secretary_button(update: Update, context: Context) -> None:
+    data = update.callback_query.data
+    actor = await acting(update, context)
+    with transaction(context) as session:
+        bloc = bloc_in(session, chat_id=update.callback_query.message.chat.id, actor=actor, secretary=True,
+                       message=pressed_message(update))
+        outcome = bloc if isinstance(bloc, BlocRefused) else _decide_press(context, session, bloc, data)
+    if isinstance(outcome, BlocRefused):
+        await refuse_button(update, context, outcome)
+    elif ScoreCriteria.unpack(data):
         await update.callback_query.answer()
-        markup = None if view.scored else keyboard([[(label(context, "scores.btn_set_table"),
-                                                      ScoreSetTable().pack())]])
-        await say(update, context, "scores.criteria", reply_markup=markup, bloc=bloc, criteria=view.criteria,
-                  own=view.own, scored=view.scored, max_total=view.max_total)
+        markup = None if outcome.scored else keyboard([[(label(context, "scores.btn_set_table"),
+                                                         ScoreSetTable().pack())]])
+        await say(update, context, "scores.criteria", reply_markup=markup, bloc=bloc, criteria=outcome.criteria,
+                  own=outcome.own, scored=outcome.scored, max_total=outcome.max_total)
     elif ScoreSetTable.unpack(data):
-        with transaction(context) as session:
-            refused = service.may_set_table(session, bloc=bloc)
-        if refused is not None:
+        if outcome is not None:
             await alert(update, context, "scores.table_locked_alert", bloc=bloc)
             return
         await update.callback_query.answer()
         await ask(update, context, "scores.ask_table", action="scores.table", bloc_id=bloc.id, year=bloc.year)
     else:  # adjust
-        with transaction(context) as session:
-            table = service.points_table(session, bloc=bloc, default=_default(context))
         await update.callback_query.answer()
         await ask(update, context, "scores.ask_adjust", action="scores.adjust", bloc_id=bloc.id,
-                  criteria=to_rows(table))
+                  criteria=to_rows(outcome))
 
 
-async def _secretary_answer(update: Update, context: Context, pending: PendingReply, outcome, decide):
-    """A secretary's answer decided as a listed secretary: a group administrator (when such
-    are secretaries) who is not listed is asked about to Telegram, then decided again as one
-    (a second transaction, after that await). The outcome, or None when refused here (said)."""
+async def _secretary_refused(update: Update, context: Context, outcome) -> bool:
+    """A secretary's answer refused by its gate (no longer a secretary, or not the question's
+    bloc), said; whether it was."""
     if isinstance(outcome, Refused) and outcome.code == Refusal.NOT_LISTED:
-        chat_id, user_id = update.effective_chat.id, update.effective_user.id
-        if svc(context).settings.bot.admins_are_secretaries and await is_group_admin(context, chat_id, user_id):
-            with transaction(context) as session:
-                outcome = decide(context, session, pending, Answer(chat_id, user_id, update.message.text or "",
-                                                                   svc(context).clock.now()), admin=True)
-        else:
-            await say(update, context, "common.secretaries_only", command="chamdiem")
-            return None
+        await say(update, context, "common.secretaries_only", command="chamdiem")
+        return True
     if isinstance(outcome, Refused) and outcome.code == Refusal.NO_BLOC:
         await say(update, context, "common.no_bloc")
-        return None
-    return outcome
+        return True
+    return False
 
 
-def _decide_table(context: Context, session: Session, pending: PendingReply, answer: Answer, admin: bool = False):
+def _decide_table(context: Context, session: Session, pending: PendingReply, answer: Answer):
     return service.set_table(session, chat_id=answer.chat_id, bloc_id=pending.bloc_id, user_id=answer.user_id,
-                             admin=admin, text=answer.text, now=answer.now)
+                             admin=_admin(answer.actor), text=answer.text, now=answer.now)
 
 
 async def _show_table(update: Update, context: Context, pending: PendingReply, outcome) -> bool:
-    outcome = await _secretary_answer(update, context, pending, outcome, _decide_table)
-    if outcome is None:
+    if await _secretary_refused(update, context, outcome):
         return True
     if isinstance(outcome, Refused):
         if outcome.code == Refusal.INVALID:
@@ -206,14 +227,13 @@ async def _show_table(update: Update, context: Context, pending: PendingReply, o
 answer_table = Decided(_decide_table, _show_table)
 
 
-def _decide_adjust(context: Context, session: Session, pending: PendingReply, answer: Answer, admin: bool = False):
+def _decide_adjust(context: Context, session: Session, pending: PendingReply, answer: Answer):
     return service.adjust(session, chat_id=answer.chat_id, bloc_id=pending.bloc_id, user_id=answer.user_id,
-                          admin=admin, text=answer.text, now=answer.now, default=_default(context))
+                          admin=_admin(answer.actor), text=answer.text, now=answer.now, default=_default(context))
 
 
 async def _show_adjust(update: Update, context: Context, pending: PendingReply, outcome) -> bool:
-    outcome = await _secretary_answer(update, context, pending, outcome, _decide_adjust)
-    if outcome is None:
+    if await _secretary_refused(update, context, outcome):
         return True
     if isinstance(outcome, Refused):
         if outcome.code == Refusal.INVALID:

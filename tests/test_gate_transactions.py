@@ -32,6 +32,10 @@ async def test_the_groups_commands_are_one_transaction_each_for_a_secretary_and_
         (member, "/lich", "Giờ gửi nhắc việc"),
         (member, "/namsau", "Chỉ thư ký khối"),
         (member, "/tinhhinh 1999", "1999"),
+        (secretary, "/chamdiem", "Sửa điểm một đơn vị"),
+        (member, "/chamdiem", "Hội Khuyến học"),
+        (secretary, "/binhxet", "Chuẩn bị lá phiếu"),
+        (member, "/danhsach", ""),
     ]:
         with transactions(world.db.engine) as record:
             await person.send(group, command)

@@ -326,7 +326,7 @@ async def run_cell(world, row: Row, person_key: str, chat_key: str, people: dict
         message = _target(world, row, person_key, chat_key, chat, where, names)
         # Data on none of the message's buttons is refused before any handler (errors.
         # refuse_forged_press; tests/test_forged_input.py), and so is a group press on a message
-        # too old for Telegram to send its buttons (common.group_button): the table tests each
+        # too old for Telegram to send its buttons (gates.pressed_in_group): the table tests each
         # handler's own checks, so the press comes as from such a button on that message.
         await person.press_data(message, what, as_a_button=True)
         record = sa.world.callbacks[person.last_query_id]
