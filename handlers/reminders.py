@@ -38,10 +38,6 @@ DUTY_COMMAND = {Duty.REGISTRATION: "dangky", Duty.COVENANT: "giaouoc", Duty.MIDY
 OnClose = Callable[[Application, Milestone], Awaitable[None]]
 
 
-def rules_for(s: Services, bloc: Bloc):
-    return s.settings.reminders.rules(bloc.reminder_hour)
-
-
 async def deliver_due(app: Application, *, on_close: dict[str, OnClose]) -> int:
     """Send every reminder that is due (or record it as missed); how many went out.
 
