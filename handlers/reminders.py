@@ -26,7 +26,7 @@ from khoibot.services import Services
 from services import reminders as service
 from services.reminders import CLOSE, Skip, Skipped  # CLOSE: the review plans its deadline's close row
 from storage import reminders
-from storage.models import Bloc, Milestone
+from storage.models import Milestone
 
 log = logging.getLogger(__name__)
 
