@@ -26,7 +26,7 @@ from khoibot.services import Services
 from services import reminders as service
 from services.reminders import CLOSE, Skip, Skipped  # CLOSE: the review plans its deadline's close row
 from storage import reminders
-from storage.models import Bloc, Milestone
+from storage.models import Milestone
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +36,6 @@ DUTY_COMMAND = {Duty.REGISTRATION: "dangky", Duty.COVENANT: "giaouoc", Duty.MIDY
 # A milestone kind → what its "close" row does when due (the ballot closes at its
 # deadline): async fn(app, milestone), given by the route table (handlers/routes.py).
 OnClose = Callable[[Application, Milestone], Awaitable[None]]
-
-
-def rules_for(s: Services, bloc: Bloc):
-    return s.settings.reminders.rules(bloc.reminder_hour)
 
 
 async def deliver_due(app: Application, *, on_close: dict[str, OnClose]) -> int:

@@ -96,7 +96,8 @@ async def on_document(update: Update, context: Context) -> None:
     await say(update, context, "reports.received", unit=unit, period=report.period, filename=report.filename, at=now)
     caption = s.render("reports.caption", unit=unit, period=report.period, bloc=bloc)
     for secretary in outcome.secretaries:
-        await best_effort("forward report", context.bot.send_document(secretary, report.file_id, caption=caption))
+        forward = outbox.send_document(context.bot, s, secretary, report.file_id, caption=caption)
+        await best_effort("forward report", forward)
     await best_effort("notify secretaries", notify_secretaries(context, bloc, [], "reports.notice", unit=unit,
                                                                period=report.period, filename=report.filename))
 

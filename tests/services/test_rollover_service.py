@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
+from domain.ballot import Rules
 from services import rollover as service
 from services.rollover import Refusal, Refused
 from storage import blocs, roles, roster, votes
@@ -19,6 +20,7 @@ from storage.users import touch_user
 
 NOW = datetime(2025, 12, 20, 2, 0, tzinfo=UTC)
 SECRETARY = 10
+RULES = Rules(threshold=50, strictly_more=False, base="members", self_vote=False)
 UNITS = ["Hội Chữ thập đỏ", "Hội Khuyến học", "Hội Luật gia"]
 
 
@@ -94,7 +96,7 @@ def test_an_open_ballot_or_a_year_too_far_ahead_holds_the_bloc_back(db, bloc):
     with db.session() as s:
         vote = votes.prepare(session=s, bloc=s.get(Bloc, bloc.id), by=SECRETARY, now=NOW, ballot=[])
         s.flush()
-        votes.open_vote(session=s, vote=vote, voters=[u.id for u in units.values()], rules={},
+        votes.open_vote(session=s, vote=vote, voters=[u.id for u in units.values()], rules=RULES,
                         deadline_milestone_id=None, by=SECRETARY, now=NOW, default_quotas={})
     held = _confirm(db, bloc)
     assert held.code == Refusal.VOTE_OPEN and held.preview.vote == "open"

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from domain.ballot import Rules
 from domain.catalogue import DEFAULT_TITLES, Catalogue
 from services import quotas, status
 from services.quotas import Refusal as QuotaRefusal
@@ -23,6 +24,7 @@ from storage.users import touch_user
 
 NOW = datetime(2025, 3, 10, 2, 0, tzinfo=UTC)
 SECRETARY = 10
+RULES = Rules(threshold=50, strictly_more=False, base="members", self_vote=False)
 CATALOGUE = Catalogue(DEFAULT_TITLES)
 UNITS = ["Hội Chữ thập đỏ", "Hội Khuyến học", "Hội Luật gia", "Hội Nhà báo"]
 
@@ -119,7 +121,7 @@ def test_a_quota_is_a_whole_number_up_to_the_units_and_is_fixed_once_the_ballot_
     with db.session() as s:
         vote = votes.prepare(session=s, bloc=s.get(Bloc, bloc.id), by=SECRETARY, now=NOW, ballot=[])
         s.flush()
-        votes.open_vote(session=s, vote=vote, voters=[u.id for u in units.values()], rules={},
+        votes.open_vote(session=s, vote=vote, voters=[u.id for u in units.values()], rules=RULES,
                         deadline_milestone_id=None, by=SECRETARY, now=NOW, default_quotas={})
     assert answer("3") == QuotaRefused(QuotaRefusal.LOCKED, year=2025)
     with db.session() as s:
