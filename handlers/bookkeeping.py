@@ -10,7 +10,7 @@ from telegram import ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ChatMemberHandler, MessageHandler, TypeHandler, filters
 
-from handlers.common import GROUP_TYPES, Context, svc, tell, transaction
+from handlers.common import GROUP_TYPES, Context, tell, transaction
 from services import blocs, people
 from storage.users import reachable, touch_user
 
@@ -21,7 +21,7 @@ async def remember_user(update: Update, context: Context) -> None:
     user = update.effective_user
     if user is None or user.is_bot:
         return
-    s = svc(context)
+    s = context.services
     # A change of the bot's membership in a private chat (blocked, unblocked) is not the person
     # writing to the bot: on_my_membership records it.
     private = (update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
@@ -43,7 +43,7 @@ async def follow_migration(update: Update, context: Context) -> None:
     message = update.message
     old, new = ((message.chat.id, message.migrate_to_chat_id) if message.migrate_to_chat_id
                 else (message.migrate_from_chat_id, message.chat.id))
-    s = svc(context)
+    s = context.services
     with transaction(context) as session:
         moved = blocs.follow_group(session, old_chat_id=old, new_chat_id=new, now=s.clock.now())
     if moved is not None:
@@ -62,7 +62,7 @@ async def on_my_membership(update: Update, context: Context) -> None:
     joined = was in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED) and now_status in (
         ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR)
     left = now_status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
-    s = svc(context)
+    s = context.services
     with transaction(context) as session:
         bloc = blocs.bot_membership(session, chat_id=change.chat.id, by=change.from_user.id, joined=joined, left=left,
                                     now=s.clock.now())
@@ -77,7 +77,7 @@ def follow_private_block(update: Update, context: Context) -> None:
     change: ChatMemberUpdated = update.my_chat_member
     user = change.from_user
     status = change.new_chat_member.status
-    s = svc(context)
+    s = context.services
     if status in (ChatMemberStatus.BANNED, ChatMemberStatus.MEMBER):
         with transaction(context) as session:
             people.private_chat_changed(session, user_id=user.id, first_name=user.first_name,

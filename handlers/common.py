@@ -12,25 +12,22 @@ from functools import wraps
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes, filters
+from telegram.ext import filters
 from telegram.helpers import create_deep_linked_url
 
 from khoibot import outbox
-from khoibot.services import Services, services
+from khoibot.services import KhoibotContext
 from storage import pending as pending_store
 from storage.models import Unit
 from storage.roster import units_of_user
 
 log = logging.getLogger(__name__)
-Context = ContextTypes.DEFAULT_TYPE
+Context = KhoibotContext  # what every handler receives: context.services, typed
 GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
 # Commands and answers come from new messages only: an edited message must not repeat
 # an action (PTB hands edits to command handlers too).
 NEW_MESSAGES = filters.UpdateType.MESSAGE
 
-
-def svc(context: Context) -> Services:
-    return services(context)
 
 
 @contextmanager
@@ -38,17 +35,17 @@ def transaction(context: Context) -> Iterator:
     """The one transaction of a handler's action: the session a service decides in, committed
     on leaving the block (rolled back on error). Open it, call the service, leave it, and only
     then talk to Telegram: it never spans an ``await``."""
-    with svc(context).db.session() as session:
+    with context.services.db.session() as session:
         yield session
 
 
 def render(context: Context, template: str, /, **ctx) -> str:
-    return svc(context).render(template, **ctx)
+    return context.services.render(template, **ctx)
 
 
 def label(context: Context, template: str, /, **ctx) -> str:
     """A button label (plain text, not HTML)."""
-    return svc(context).render.plain(template, **ctx)
+    return context.services.render.plain(template, **ctx)
 
 
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
@@ -67,13 +64,13 @@ async def say(update: Update, context: Context, template: str, /, *, reply_marku
     chat = update.effective_chat
     reply_to = update.effective_message.message_id if (
         chat.type in GROUP_TYPES and update.message is not None) else None
-    return await outbox.send(context.bot, svc(context), chat.id, render(context, template, **ctx),
+    return await outbox.send(context.bot, context.services, chat.id, render(context, template, **ctx),
                              reply_markup=reply_markup, reply_to=reply_to)
 
 
 async def tell(context: Context, chat_id: int, template: str, /, *, reply_markup=None, **ctx) -> Message | None:
     """Render a message and send it to any chat (a DM, the bloc's group)."""
-    return await outbox.send(context.bot, svc(context), chat_id, render(context, template, **ctx),
+    return await outbox.send(context.bot, context.services, chat_id, render(context, template, **ctx),
                              reply_markup=reply_markup)
 
 
@@ -91,14 +88,14 @@ async def show_step_message(update: Update, context: Context, text: str, markup,
     if edit:
         message = update.callback_query.message
         return await outbox.edit(context.bot, message.chat.id, message.message_id, text, reply_markup=markup)
-    sent = await outbox.send(context.bot, svc(context), update.effective_chat.id, text, reply_markup=markup)
+    sent = await outbox.send(context.bot, context.services, update.effective_chat.id, text, reply_markup=markup)
     return sent.message_id if sent is not None else None
 
 
 async def alert(update: Update, context: Context, template: str, /, **ctx) -> None:
     """Answer a button press with a pop-up (a press answered before a restart is left so:
     khoibot/app.KhoibotBot)."""
-    await update.callback_query.answer(svc(context).render.plain(template, **ctx), show_alert=True)
+    await update.callback_query.answer(context.services.render.plain(template, **ctx), show_alert=True)
 
 
 async def ask(update: Update, context: Context, template: str, /, *, action: str, bloc_id: int | None = None,
@@ -110,11 +107,11 @@ async def ask(update: Update, context: Context, template: str, /, *, action: str
     user = update.effective_user
     reply_to = update.message.message_id if update.message is not None else None
     text = with_leave_hint(context, render(context, template, user_id=user.id, user_name=user.full_name, **payload))
-    message = await outbox.send(context.bot, svc(context), chat.id, text, reply_markup=ForceReply(selective=True),
+    message = await outbox.send(context.bot, context.services, chat.id, text, reply_markup=ForceReply(selective=True),
                                 reply_to=reply_to)
     if message is None:
         return
-    s = svc(context)
+    s = context.services
     with s.db.session() as session:
         pending_store.ask(session=session, chat_id=chat.id, message_id=message.message_id, user_id=user.id,
                           action=action, bloc_id=bloc_id, now=s.clock.now(), **payload)
@@ -150,7 +147,7 @@ async def is_group_admin(context: Context, chat_id: int, user_id: int) -> bool:
 async def represented_units(update: Update, context: Context) -> list:
     """The (unit, bloc) pairs this person represents; when none, they are told how to
     become a representative and the list is empty."""
-    with svc(context).db.connection() as connection:
+    with context.services.db.connection() as connection:
         units = units_of_user(session=connection, user_id=update.effective_user.id)
     if not units:
         await say(update, context, "registration.not_representative")

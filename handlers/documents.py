@@ -10,14 +10,14 @@ from telegram.ext import Application
 
 from exports import review_documents
 from khoibot import outbox
-from khoibot.services import Services
+from khoibot.services import Services, services_of
 from storage import votes
 
 
 async def send_latest_documents(app: Application, latest: dict, chat_id: int, year: int) -> None:
     """The latest version of each document of the year, read with /xuat's sheet
     (services.yearly.sheet), in the order of their kinds."""
-    s: Services = app.bot_data["services"]
+    s: Services = services_of(app)
     for kind in review_documents.KINDS:
         if kind in latest:
             await send_document(app.bot, s, chat_id, latest[kind], year)

@@ -9,7 +9,7 @@ from telegram import Update
 from domain.scores import Criterion
 from exports import year_workbook
 from handlers.buttons import ExportYear
-from handlers.common import Context, alert, command_text, svc, transaction
+from handlers.common import Context, alert, command_text, transaction
 from handlers.documents import send_latest_documents
 from handlers.gates import acting, in_group, pressed_in_group, pressed_message, refuse_button, refuse_command
 from handlers.status import send_registration_sheet, year_refused
@@ -39,7 +39,7 @@ async def on_button(update: Update, context: Context) -> None:
     """xu:all:<year>: the year's whole data, to the pressing secretary's private chat (it
     holds people's names and the audit log: not for the whole group)."""
     button = ExportYear.unpack(update.callback_query.data)
-    s = svc(context)
+    s = context.services
     user_id = update.effective_user.id
     actor = await acting(update, context)
     with transaction(context) as session:
@@ -71,7 +71,7 @@ async def xuat(update: Update, context: Context) -> None:
     with transaction(context) as session:
         bloc = bloc_in(session, chat_id=update.effective_chat.id)
         sheet = bloc if isinstance(bloc, BlocRefused) else yearly.sheet(
-            session, bloc_id=bloc.id, typed=command_text(update), catalogue=svc(context).catalogue)
+            session, bloc_id=bloc.id, typed=command_text(update), catalogue=context.services.catalogue)
     if isinstance(sheet, BlocRefused):
         await refuse_command(update, context, sheet, "xuat")
         return

@@ -11,7 +11,7 @@ from functools import wraps
 from sqlmodel import Session
 from telegram import Update
 
-from handlers.common import GROUP_TYPES, Context, alert, is_group_admin, say, svc
+from handlers.common import GROUP_TYPES, Context, alert, is_group_admin, say
 from services.blocs import Actor, Refusal, Refused, bloc_in
 from storage.models import Bloc
 
@@ -20,7 +20,7 @@ async def acting(update: Update, context: Context, *, ask_admin: bool | None = N
     """The person acting in the update's group. Whether they administer it is asked when it
     may count (administrators count as secretaries: the deployment's setting), or always
     with ``ask_admin`` (setting a bloc up)."""
-    admins_count = svc(context).settings.bot.admins_are_secretaries
+    admins_count = context.services.settings.bot.admins_are_secretaries
     user_id = update.effective_user.id
     asked = admins_count if ask_admin is None else ask_admin
     admin = await is_group_admin(context, update.effective_chat.id, user_id) if asked else None

@@ -5,14 +5,14 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ChatType
 
-from handlers.common import GROUP_TYPES, Context, say, svc, transaction
+from handlers.common import GROUP_TYPES, Context, say, transaction
 from handlers.gates import acting
 from services.blocs import Refused, bloc_in, is_secretary
 from storage import roster
 
 
 def _my_units(context: Context, user_id: int):
-    with svc(context).db.session() as session:
+    with context.services.db.session() as session:
         return roster.units_of_user(session=session, user_id=user_id)
 
 

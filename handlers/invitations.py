@@ -12,7 +12,7 @@ from telegram.helpers import create_deep_linked_url
 from domain.invitations import payload_for, token_from_payload
 from handlers.buttons import Enrol, InviteUnit, Roster
 from handlers.common import (Context, alert, best_effort, command_text, keyboard, label, private_chat_button, say,
-                             svc, tell, transaction)
+                             tell, transaction)
 from handlers.gates import acting, in_group, pressed_in_group, pressed_message, refuse_button, refuse_command
 from handlers.help import welcome
 from handlers.notices import notify_secretaries
@@ -37,7 +37,7 @@ async def _need_private_chat(update: Update, context: Context) -> None:
 @in_group
 async def moi(update: Update, context: Context) -> None:
     """Links for every unit without a representative, or a fresh one for the unit named."""
-    s = svc(context)
+    s = context.services
     actor = await acting(update, context)
     typed = command_text(update)
     with transaction(context) as session:
@@ -64,7 +64,7 @@ async def _deliver(context: Context, bloc: Bloc, user_id: int, issued: Issued) -
     """Send the links to the secretary; then fresh links replace the unit's older ones, or are
     withdrawn when they could not be sent (services.invitations.settle: a transaction of its
     own, as it depends on the send)."""
-    s = svc(context)
+    s = context.services
     items = [dict(unit=unit, link=link(context, inv.token), expires=inv.expires_at) for unit, inv in issued.targets]
     sent = await tell(context, user_id, "invite.links", bloc=bloc, items=items) is not None
     if issued.replacing:
@@ -77,7 +77,7 @@ async def _deliver(context: Context, bloc: Bloc, user_id: int, issued: Issued) -
 async def on_unit_button(update: Update, context: Context) -> None:
     """From a unit's menu: a fresh link (the old ones stop working), or revoke them."""
     button = InviteUnit.unpack(update.callback_query.data)
-    s = svc(context)
+    s = context.services
     actor = await acting(update, context)
     with transaction(context) as session:
         bloc = bloc_in(session, chat_id=update.callback_query.message.chat.id, actor=actor, secretary=True,
@@ -132,7 +132,8 @@ async def start(update: Update, context: Context, *, links: dict[str, Callable[[
         return
     token = token_from_payload(payload)
     with transaction(context) as session:
-        outcome = service.opened(session, token=token, user_id=update.effective_user.id, now=svc(context).clock.now())
+        outcome = service.opened(session, token=token, user_id=update.effective_user.id,
+                                 now=context.services.clock.now())
     if isinstance(outcome, InviteRefused):
         await say(update, context, f"invite.problem_{outcome.code}", unit=outcome.unit, bloc=outcome.bloc,
                   expires=outcome.expires)
@@ -149,7 +150,7 @@ async def on_enrol_button(update: Update, context: Context) -> None:
     if (button is None or query.message is None or query.message.chat.type != ChatType.PRIVATE):
         await alert(update, context, "common.stale_button")
         return
-    s = svc(context)
+    s = context.services
     with transaction(context) as session:
         outcome = service.answer(session, token=button.token, user_id=update.effective_user.id,
                                  accept=button.answer == "ok", now=s.clock.now())

@@ -19,7 +19,7 @@ from domain import registration as rules
 from handlers.buttons import Covenant, RegistrationUnit
 from handlers.buttons import Draft as DraftButton
 from handlers.common import (private_button, unit_choices, show_step_message, Context, alert, best_effort,
-                             represented_units, keyboard, label, private_command, say, svc, tell, transaction)
+                             represented_units, keyboard, label, private_command, say, tell, transaction)
 from handlers.notices import notify_secretaries
 from handlers.status import refresh_board
 from handlers.waits import answer_unread
@@ -42,7 +42,7 @@ def _summary(s: Services, choice: rules.Choice) -> dict:
 
 def _conversation(context: Context) -> dict:
     """What every draft decision is given besides the press: the time, the timeout, the titles."""
-    s = svc(context)
+    s = context.services
     return dict(now=s.clock.now(), timeout=timedelta(minutes=s.settings.bot.draft_timeout_minutes),
                 catalogue=s.catalogue)
 
@@ -56,7 +56,7 @@ async def dangky(update: Update, context: Context) -> None:
 
 async def open_registration(update: Update, context: Context) -> None:
     """The unit's registration, or first which unit when the person represents several."""
-    s = svc(context)
+    s = context.services
     with s.db.connection() as connection:
         seen = registration.opening(connection, user_id=update.effective_user.id, now=s.clock.now())
     if isinstance(seen, registration.Several):
@@ -70,7 +70,7 @@ async def open_registration(update: Update, context: Context) -> None:
 
 async def open_unit(update: Update, context: Context, unit: Unit, bloc: Bloc) -> None:
     """The unit's registration, as a new message (/dangky, a reminder's button)."""
-    s = svc(context)
+    s = context.services
     with s.db.connection() as connection:
         seen = registration.overview(connection, user_id=update.effective_user.id, unit_id=unit.id,
                                      now=s.clock.now())
@@ -81,7 +81,7 @@ async def open_unit(update: Update, context: Context, unit: Unit, bloc: Bloc) ->
 
 
 async def show_overview(update: Update, context: Context, seen: registration.Overview, *, edit: bool) -> None:
-    s = svc(context)
+    s = context.services
     unit, bloc = seen.unit, seen.bloc
     rows = []
     if seen.window.open:
@@ -109,7 +109,7 @@ async def on_unit_button(update: Update, context: Context) -> None:
     if button is None:
         await alert(update, context, "common.stale_button")
         return
-    s = svc(context)
+    s = context.services
     who = dict(user_id=update.effective_user.id, unit_id=button.unit_id, now=s.clock.now())
     with s.db.connection() as connection:
         if button.action == "edit":
@@ -155,7 +155,7 @@ async def on_unit_button(update: Update, context: Context) -> None:
 
 def _step_view(context: Context, draft: registrations.Draft, unit: Unit, bloc: Bloc):
     """The text and buttons of the draft's current step."""
-    s = svc(context)
+    s = context.services
     d = draft.id
     choice = draft.choice
     cancel = (label(context, "registration.btn_cancel"), DraftButton(d, "cancel").pack())
@@ -188,7 +188,7 @@ def _step_view(context: Context, draft: registrations.Draft, unit: Unit, bloc: B
 async def show_step(update: Update, context: Context, step: registration.Step, *, edit: bool) -> None:
     """Show the current step: in place when a button was pressed, as a new message after
     typed input (the new message's buttons are then the only live ones)."""
-    s = svc(context)
+    s = context.services
     view = _step_view(context, step.draft, step.unit, step.bloc)
     message_id = await show_step_message(update, context, *view, edit=edit)
     if message_id is not None and step.draft.message_id != message_id:
@@ -206,7 +206,7 @@ _PRESS_ALERTS = {registration.Refusal.TIMED_OUT: "registration.timed_out_alert",
 async def on_draft_button(update: Update, context: Context) -> None:
     """rd:<draft id>:<action>[:<title code>] — one service call in one Core transaction."""
     query = update.callback_query
-    s = svc(context)
+    s = context.services
     button = DraftButton.unpack(query.data)
     with s.db.connection() as connection:
         outcome = registration.press(
@@ -232,7 +232,7 @@ async def on_draft_button(update: Update, context: Context) -> None:
 
 async def on_text(update: Update, context: Context) -> None:
     """Typed answers in the private chat: the number of people, or the targets."""
-    s = svc(context)
+    s = context.services
     with s.db.connection() as connection:  # read, check and save at once; Telegram afterwards
         outcome = registration.answer(connection, user_id=update.effective_user.id,
                                       text=update.message.text or "", **_conversation(context))
@@ -253,7 +253,7 @@ async def on_text(update: Update, context: Context) -> None:
 
 async def confirmed(update: Update, context: Context, done: registration.Confirmed) -> None:
     """The receipt (what was saved, and when), then the others are told."""
-    s = svc(context)
+    s = context.services
     query = update.callback_query
     summary = _summary(s, done.choice)
     await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
@@ -267,7 +267,7 @@ async def _after_change(update: Update, context: Context, unit: Unit, bloc: Bloc
                         kind: str, summary: dict | None = None) -> None:
     """Tell the unit's other representatives and the secretaries (read in the change's
     transaction); update the pinned board."""
-    s = svc(context)
+    s = context.services
     me = update.effective_user
     # In the group, every secretary reads the one notice.
     secretaries = told.secretaries if s.settings.bot.notify == "dm" else []
@@ -292,8 +292,9 @@ async def giaouoc(update: Update, context: Context) -> None:
 
 async def covenant_for(update: Update, context: Context, units: list[tuple[Unit, Bloc]]) -> None:
     rows = unit_choices(context, units, lambda unit: Covenant(unit.id).pack(), template="registration.btn_covenant")
-    await outbox.send(context.bot, svc(context), update.effective_chat.id,
-                      svc(context).render("registration.covenant_question", units=units), reply_markup=keyboard(rows))
+    await outbox.send(context.bot, context.services, update.effective_chat.id,
+                      context.services.render("registration.covenant_question", units=units),
+                      reply_markup=keyboard(rows))
 
 
 @private_button
@@ -303,7 +304,7 @@ async def on_covenant_button(update: Update, context: Context) -> None:
     if button is None:
         await alert(update, context, "common.stale_button")
         return
-    s = svc(context)
+    s = context.services
     with transaction(context) as session:
         outcome = registration.sign_covenant(session, user_id=update.effective_user.id, unit_id=button.unit_id,
                                              now=s.clock.now())

@@ -22,7 +22,7 @@ from domain.milestones import DUTIES, MEETINGS, Duty, Kind
 from domain.reminders import time_left
 from handlers.buttons import DoDuty
 from khoibot import outbox
-from khoibot.services import Services
+from khoibot.services import Services, services_of
 from services import reminders as service
 from services.reminders import CLOSE, Skip, Skipped  # CLOSE: the review plans its deadline's close row
 from storage import reminders
@@ -46,7 +46,7 @@ async def deliver_due(app: Application, *, on_close: dict[str, OnClose]) -> int:
     between two short marks of its recipient (``sending`` before, ``sent`` after), then one
     records it done. No transaction is open while Telegram is called, and whatever a crash
     interrupts, the rows say what is known: the next run goes on, repeating nobody."""
-    s: Services = app.bot_data["services"]
+    s: Services = services_of(app)
     now = s.clock.now()
     with s.db.session() as session:
         due = service.due(session, now=now)
@@ -101,7 +101,7 @@ async def _send_once(s: Services, delivery_id: int, sending) -> str:
 
 
 async def deliver(app: Application, work: service.Send) -> None:
-    s: Services = app.bot_data["services"]
+    s: Services = services_of(app)
     milestone, bloc = work.milestone, work.bloc
     kind = Kind(milestone.kind)
     status = {chat_id: delivery.status for chat_id, delivery in work.deliveries.items()}

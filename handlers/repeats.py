@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
-from handlers.common import GROUP_TYPES, Context, svc
+from handlers.common import GROUP_TYPES, Context
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ async def skip_repeats(update: Update, context: Context) -> None:
         memory.pop(chat.id, None)  # something else happened here: the next view is answered
         return
     user_id = update.effective_user.id
-    now = svc(context).clock.now()
+    now = context.services.clock.now()
     last = memory.get(chat.id)
     if last is not None and (last.user_id, last.command) == (user_id, command) and now - last.at < WINDOW:
         log.info("repeated view left unanswered", extra={"chat_id": chat.id, "user_id": user_id})
@@ -94,7 +94,7 @@ async def answered(update: Update, context: Context) -> None:
     command = _command(update, context.bot.username)
     last = _memory(context).get(update.effective_chat.id) if command is not None else None
     if last is not None and (last.user_id, last.command) == (update.effective_user.id, command):
-        last.at = svc(context).clock.now()
+        last.at = context.services.clock.now()
 
 
 async def forget_on_error(update: object, context: Context) -> None:

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlmodel import Session
 from telegram import Update
 
-from handlers.common import GROUP_TYPES, Context, ask, say, svc, transaction
+from handlers.common import GROUP_TYPES, Context, ask, say, transaction
 from handlers.gates import acting
 from services.blocs import Actor, Refused, bloc_in
 from storage import pending as pending_store
@@ -71,7 +71,7 @@ async def on_reply(update: Update, context: Context, *, actions: dict[str, Decid
     ``actions``; in the private chat, a reply that answers no question is typed text
     (``private_text``)."""
     message = update.message
-    s = svc(context)
+    s = context.services
     in_group = message.chat.type in GROUP_TYPES
     if in_group and not _to_the_bot(update, context):
         return  # in a group, a reply to someone's message: people talking (every question is the bot's)

@@ -13,7 +13,7 @@ from telegram import Update
 from domain.reports import ALLOWED, LIMIT_MB, PERIODS
 from handlers.buttons import DoDuty, ReportPeriod
 from handlers.common import (private_button, Context, alert, best_effort, represented_units, unit_choices, keyboard,
-                             private_command, say, svc, transaction, with_leave_hint)
+                             private_command, say, transaction, with_leave_hint)
 from handlers.notices import notify_secretaries
 from handlers.replies import Answer, Decided
 from khoibot import outbox
@@ -34,8 +34,8 @@ async def baocao(update: Update, context: Context) -> None:
 async def ask_period(update: Update, context: Context, units: list[tuple[Unit, Bloc]]) -> None:
     rows = unit_choices(context, units, lambda unit, period: ReportPeriod(period, unit.id).pack(),
                         template="reports.btn_period", variants=tuple({"period": p} for p in PERIODS))
-    await outbox.send(context.bot, svc(context), update.effective_chat.id,
-                      svc(context).render("reports.which"), reply_markup=keyboard(rows))
+    await outbox.send(context.bot, context.services, update.effective_chat.id,
+                      context.services.render("reports.which"), reply_markup=keyboard(rows))
 
 
 async def _refused_press(update: Update, context: Context, refused: Refused) -> None:
@@ -52,13 +52,13 @@ async def on_period_button(update: Update, context: Context) -> None:
     with transaction(context) as session:
         outcome = service.await_file(session, user_id=user_id, unit_id=button.unit_id if button else None,
                                      period=button.period if button else None, message_id=message.message_id,
-                                     now=svc(context).clock.now())
+                                     now=context.services.clock.now())
     if isinstance(outcome, Refused):
         await _refused_press(update, context, outcome)
         return
     await update.callback_query.answer()
     await outbox.edit(context.bot, message.chat.id, message.message_id, with_leave_hint(
-        context, svc(context).render("reports.send_now", unit=outcome.unit, period=outcome.period,
+        context, context.services.render("reports.send_now", unit=outcome.unit, period=outcome.period,
                                      limit_mb=LIMIT_MB)))
 
 
@@ -76,7 +76,7 @@ answer_text = Decided(_decide_text, _show_text, keep=True)
 
 
 async def on_document(update: Update, context: Context) -> None:
-    s = svc(context)
+    s = context.services
     document = update.message.document
     upload = Upload(file_id=document.file_id, file_unique_id=document.file_unique_id, file_name=document.file_name,
                     size=document.file_size, mime_type=document.mime_type)

@@ -31,14 +31,14 @@ from handlers import reminders as reminder_handlers
 from handlers import status as status_handlers
 from handlers.buttons import BallotDraft, BallotUnit, ReviewPanel, ScoreMenu
 from handlers.common import (BUTTON_NAME, Context, alert, ask, best_effort, int_arg, keyboard, label, private_button,
-                             private_command, say, show_step_message, svc, the_unit, transaction)
+                             private_command, say, show_step_message, the_unit, transaction)
 from handlers.documents import send_document
 from handlers.gates import GateRefused, acting, gate_of_press, in_group, pressed_in_group, refuse_button, refuse_command
 from handlers.pacing import pacer
 from handlers.replies import Answer, Decided
 from handlers.schedule import example_of
 from khoibot import outbox, scheduler
-from khoibot.services import Services
+from khoibot.services import Services, services_of
 from services import ballot
 from services import review as reckoning
 from services import vote as vote_service
@@ -77,14 +77,14 @@ def _panel_markup(context: Context, panel: vote_service.Panel):
 
 
 def _panel_text(context: Context, panel: vote_service.Panel, done: str | None = None) -> str:
-    return svc(context).render("review.panel", done=done, **panel.context())
+    return context.services.render("review.panel", done=done, **panel.context())
 
 
 @in_group
 async def binhxet(update: Update, context: Context) -> None:
     with transaction(context) as session:
         bloc = bloc_in(session, chat_id=update.effective_chat.id)
-        panel = bloc if isinstance(bloc, Refused) else vote_service.panel(svc(context), session, bloc)
+        panel = bloc if isinstance(bloc, Refused) else vote_service.panel(context.services, session, bloc)
     if isinstance(panel, Refused):
         await refuse_command(update, context, panel, "binhxet")
         return
@@ -105,7 +105,7 @@ async def _pick(update: Update, context: Context, template: str, rows: list, **v
     """A list of buttons to pick from (lines, units), with the way back to the panel."""
     rows = [*rows, [(label(context, "review.btn_back"), ReviewPanel("show").pack())]]
     await update.callback_query.answer()
-    await _edit(update, context, svc(context).render(template, **values), keyboard(rows))
+    await _edit(update, context, context.services.render(template, **values), keyboard(rows))
 
 
 async def _refused(update: Update, context: Context, refused: vote_service.Refused) -> None:
@@ -125,7 +125,7 @@ async def _refused(update: Update, context: Context, refused: vote_service.Refus
 async def _on_show(update, context, gate, press, actor) -> None:
     with transaction(context) as session:
         bloc = gate(session)
-        panel = vote_service.view(svc(context), session, bloc, actor)
+        panel = vote_service.view(context.services, session, bloc, actor)
     await (_refused(update, context, panel) if isinstance(panel, vote_service.Refused)
            else _show_panel(update, context, panel))
 
@@ -138,7 +138,7 @@ async def _on_prepare(update, context, gate, press, actor) -> None:
         rebuild = int_arg(press.code)
         if rebuild is None or press.unit_id is not None:
             rebuild = 0  # no vote's id: stale
-    s = svc(context)
+    s = context.services
     with transaction(context) as session:
         bloc = gate(session)
         done = vote_service.prepare(s, session, bloc, actor, now=s.clock.now(), rebuild=rebuild)
@@ -158,7 +158,7 @@ async def _on_pick_line(update, context, gate, press, actor) -> None:
     """add / quota: which title's line (the leaders' lines have neither exceptions nor quotas)."""
     with transaction(context) as session:
         bloc = gate(session)
-        panel = vote_service.view(svc(context), session, bloc, actor, at=votes.DRAFT)
+        panel = vote_service.view(context.services, session, bloc, actor, at=votes.DRAFT)
     if isinstance(panel, vote_service.Refused):
         await _refused(update, context, panel)
         return
@@ -171,7 +171,8 @@ async def _on_pick_exception(update, context, gate, press, actor) -> None:
     """addt:<code>: which unit to add to the line."""
     with transaction(context) as session:
         bloc = gate(session)
-        found = vote_service.exceptions(svc(context), session, bloc, actor, press.code if press.unit_id is None else None)
+        code = press.code if press.unit_id is None else None
+        found = vote_service.exceptions(context.services, session, bloc, actor, code)
     if isinstance(found, vote_service.Refused):
         await _refused(update, context, found)
         return
@@ -182,7 +183,7 @@ async def _on_pick_exception(update, context, gate, press, actor) -> None:
 
 async def _on_add(update, context, gate, press, actor) -> None:
     """addu:<code>:<unit id>: the unit added to the line."""
-    s = svc(context)
+    s = context.services
     with transaction(context) as session:
         bloc = gate(session)
         added = vote_service.add_candidate(s, session, bloc, actor, code=press.code, unit_id=press.unit_id,
@@ -198,7 +199,8 @@ async def _on_ask_quota(update, context, gate, press, actor) -> None:
     """qt:<code>: the line's quota is asked for."""
     with transaction(context) as session:
         bloc = gate(session)
-        title = vote_service.quota_line(svc(context), session, bloc, actor, press.code if press.unit_id is None else None)
+        code = press.code if press.unit_id is None else None
+        title = vote_service.quota_line(context.services, session, bloc, actor, code)
     if isinstance(title, vote_service.Refused):
         await _refused(update, context, title)
         return
@@ -223,12 +225,12 @@ async def _on_ask_close(update, context, gate, press, actor) -> None:
     """close: closing now is confirmed first."""
     with transaction(context) as session:
         bloc = gate(session)
-        panel = vote_service.view(svc(context), session, bloc, actor, at=votes.OPEN)
+        panel = vote_service.view(context.services, session, bloc, actor, at=votes.OPEN)
     if isinstance(panel, vote_service.Refused):
         await _refused(update, context, panel)
         return
     await update.callback_query.answer()
-    await _edit(update, context, svc(context).render("review.confirm_close", voted=panel.voted,
+    await _edit(update, context, context.services.render("review.confirm_close", voted=panel.voted,
                                                      issued=len(panel.vote.voters)), keyboard([[
         (label(context, "review.btn_close_yes"), ReviewPanel("closeok", str(panel.vote.id)).pack()),
         (label(context, "review.btn_back"), ReviewPanel("show").pack())]]))
@@ -236,7 +238,7 @@ async def _on_ask_close(update, context, gate, press, actor) -> None:
 
 async def _on_close(update, context, gate, press, actor) -> None:
     """closeok:<vote id>: voting closes now."""
-    s = svc(context)
+    s = context.services
     vote_id = int_arg(press.code) if press.unit_id is None else None
     with transaction(context) as session:
         bloc = gate(session)
@@ -251,7 +253,7 @@ async def _on_close(update, context, gate, press, actor) -> None:
 
 async def _on_list(update, context, gate, press, actor) -> None:
     """list: the compiled list posted, with the documents."""
-    s = svc(context)
+    s = context.services
     with transaction(context) as session:
         bloc = gate(session)
         listing = vote_service.compile_list(s, session, bloc, actor, by_name=update.effective_user.full_name)
@@ -265,7 +267,7 @@ async def _on_list(update, context, gate, press, actor) -> None:
 async def _on_ask_attended(update, context, gate, press, actor) -> None:
     with transaction(context) as session:
         bloc = gate(session)
-        panel = vote_service.view(svc(context), session, bloc, actor, at=votes.CLOSED)
+        panel = vote_service.view(context.services, session, bloc, actor, at=votes.CLOSED)
     if isinstance(panel, vote_service.Refused):
         await _refused(update, context, panel)
         return
@@ -277,7 +279,7 @@ async def _on_ask_attended(update, context, gate, press, actor) -> None:
 async def _on_ask_chair(update, context, gate, press, actor) -> None:
     with transaction(context) as session:
         bloc = gate(session)
-        panel = vote_service.view(svc(context), session, bloc, actor, at=votes.CLOSED)
+        panel = vote_service.view(context.services, session, bloc, actor, at=votes.CLOSED)
     if isinstance(panel, vote_service.Refused):
         await _refused(update, context, panel)
         return
@@ -289,7 +291,7 @@ async def _on_pick_tie(update, context, gate, press, actor) -> None:
     """tie: which line's tie the meeting settled."""
     with transaction(context) as session:
         bloc = gate(session)
-        found = vote_service.ties(svc(context), session, bloc, actor)
+        found = vote_service.ties(context.services, session, bloc, actor)
     if isinstance(found, vote_service.Refused):
         await _refused(update, context, found)
         return
@@ -301,7 +303,8 @@ async def _on_pick_tied_unit(update, context, gate, press, actor) -> None:
     """tiet:<code>: which of the tied units the meeting chose."""
     with transaction(context) as session:
         bloc = gate(session)
-        found = vote_service.tie_choice(svc(context), session, bloc, actor, press.code if press.unit_id is None else None)
+        code = press.code if press.unit_id is None else None
+        found = vote_service.tie_choice(context.services, session, bloc, actor, code)
     if isinstance(found, vote_service.Refused):
         await _refused(update, context, found)
         return
@@ -313,7 +316,7 @@ async def _on_pick_tied_unit(update, context, gate, press, actor) -> None:
 
 async def _on_decide_tie(update, context, gate, press, actor) -> None:
     """tieu:<code>:<unit id>: the meeting's choice, recorded."""
-    s = svc(context)
+    s = context.services
     with transaction(context) as session:
         bloc = gate(session)
         decided = vote_service.decide_tie(s, session, bloc, actor, code=press.code, unit_id=press.unit_id,
@@ -397,7 +400,7 @@ async def _refused_answer(update: Update, context: Context, bloc: Bloc, refused:
 
 @_answering
 def _decide_quota(context, session, pending, answer, bloc, actor):
-    return vote_service.set_quota(svc(context), session, bloc, actor, code=pending.payload.get("code"),
+    return vote_service.set_quota(context.services, session, bloc, actor, code=pending.payload.get("code"),
                                   quota=int_arg(answer.text.strip()), now=answer.now)
 
 
@@ -408,7 +411,7 @@ async def _show_quota(update: Update, context: Context, pending: PendingReply, d
     bloc, done = decided
     if isinstance(done, vote_service.Refused):
         return await _refused_answer(update, context, bloc, done, text=clean(update.message.text or ""))
-    s = svc(context)
+    s = context.services
     await say(update, context, "review.panel", reply_markup=_panel_markup(context, done.panel),
               done=s.render("review.quota_set", title=done.title, quota=done.quota), **done.panel.context())
     await best_effort("refresh board", status_handlers.refresh_board(context, bloc))
@@ -421,7 +424,7 @@ answer_quota = Decided(_decide_quota, _show_quota)
 @_answering
 def _decide_open(context, session, pending, answer, bloc, actor):
     """The deadline typed by the secretary ("16:30 10/12/2025", or "không"): voting opens."""
-    return vote_service.open_vote(svc(context), session, bloc, actor, deadline=answer.text, now=answer.now,
+    return vote_service.open_vote(context.services, session, bloc, actor, deadline=answer.text, now=answer.now,
                                   close=reminder_handlers.CLOSE)
 
 
@@ -447,7 +450,7 @@ answer_open = Decided(_decide_open, _show_open)
 
 async def _invite_voters(app: Application, opened: vote_service.Opened) -> None:
     """Each reachable representative of a unit issued a ballot gets a DM with a button."""
-    s: Services = app.bot_data["services"]
+    s: Services = services_of(app)
     for person, unit in opened.invited:
         await best_effort("ballot invitation", outbox.send(
             app.bot, s, person.id, s.render("review.invitation", bloc=opened.panel.bloc, unit=unit,
@@ -464,7 +467,7 @@ async def _ask_chair(update: Update, context: Context, bloc: Bloc, *, lead_unit:
 @_answering
 def _decide_attended(context, session, pending, answer, bloc, actor):
     """How many member units attended the meeting (a unit may attend and not vote)."""
-    return vote_service.record_attended(svc(context), session, bloc, actor, attended=int_arg(answer.text.strip()),
+    return vote_service.record_attended(context.services, session, bloc, actor, attended=int_arg(answer.text.strip()),
                                         now=answer.now)
 
 
@@ -475,7 +478,7 @@ async def _show_attended(update: Update, context: Context, pending: PendingReply
     bloc, done = decided
     if isinstance(done, vote_service.Refused):
         return await _refused_answer(update, context, bloc, done, text=clean(update.message.text or ""))
-    s = svc(context)
+    s = context.services
     await say(update, context, "review.panel", reply_markup=_panel_markup(context, done.panel),
               done=s.render("review.attended_set", attended=done.attended, members=len(done.panel.vote.voters)),
               **done.panel.context())
@@ -490,7 +493,7 @@ def _decide_chair(context, session, pending, answer, bloc, actor):
     """Who chaired the meeting: a name (a leader of the Trưởng khối unit), or a name, a comma
     and what they are. After the list was posted, the documents are made again with it."""
     after_list = bool(pending.payload.get("after_list"))
-    return vote_service.record_chair(svc(context), session, bloc, actor, text=answer.text, now=answer.now,
+    return vote_service.record_chair(context.services, session, bloc, actor, text=answer.text, now=answer.now,
                                      by_name=answer.name if after_list else None)
 
 
@@ -506,7 +509,7 @@ async def _show_chair(update: Update, context: Context, pending: PendingReply, d
         await _send_documents(context.application, bloc, done.listing)
         return True
     await say(update, context, "review.panel", reply_markup=_panel_markup(context, done.panel),
-              done=svc(context).render("review.chair_set", chair=done.chair, resent=False), **done.panel.context())
+              done=context.services.render("review.chair_set", chair=done.chair, resent=False), **done.panel.context())
     return True
 
 
@@ -523,7 +526,7 @@ async def refresh_progress(app: Application, bloc: Bloc, vote: Vote) -> None:
     is (handlers/pacing.py, ``board_refresh_seconds``), one run at a time per bloc reading the
     vote afresh, and an edit that would change nothing is never sent (Telegram refuses it, and
     it spends the group's messages a minute)."""
-    s: Services = app.bot_data["services"]
+    s: Services = services_of(app)
 
     async def flush(vote_ids: list[int]) -> None:
         await _refresh_progress(app, bloc, vote_ids[-1])
@@ -532,7 +535,7 @@ async def refresh_progress(app: Application, bloc: Bloc, vote: Vote) -> None:
 
 
 async def _refresh_progress(app: Application, bloc: Bloc, vote_id: int) -> None:
-    s: Services = app.bot_data["services"]
+    s: Services = services_of(app)
     with s.db.session() as session:
         shown = vote_service.progress(s, session, vote_id)
     if shown is None:
@@ -563,7 +566,7 @@ async def _refresh_progress(app: Application, bloc: Bloc, vote_id: int) -> None:
 async def _tell_closed(app: Application, closed: vote_service.Closed, *, by) -> None:
     """What follows a close (committed): the sealed rows scrubbed from the file, the alarm set
     anew, the ballots being filled in told, the progress message and the result in the group."""
-    s: Services = app.bot_data["services"]
+    s: Services = services_of(app)
     try:
         s.db.scrub("sealed_ballot", "ballot_draft")
     except Exception:  # the totals are saved; the scrub is done again at the next close
@@ -580,7 +583,7 @@ async def _tell_closed(app: Application, closed: vote_service.Closed, *, by) -> 
 
 async def close_at_deadline(app: Application, milestone: Milestone) -> None:
     """The job at the vote's deadline: it closes (one transaction), then the group is told."""
-    s: Services = app.bot_data["services"]
+    s: Services = services_of(app)
     with s.db.session() as session:
         closed = vote_service.close_at_deadline(s, session, milestone, now=s.clock.now())
     if closed is not None:
@@ -592,7 +595,7 @@ async def close_at_deadline(app: Application, milestone: Milestone) -> None:
 @in_group
 async def danhsach(update: Update, context: Context) -> None:
     """The list: posted and pinned with the documents when a secretary asks, else shown."""
-    s = svc(context)
+    s = context.services
     actor = _vote_actor(await acting(update, context))
     with transaction(context) as session:
         bloc = bloc_in(session, chat_id=update.effective_chat.id)
@@ -617,7 +620,7 @@ async def _post(app: Application, bloc: Bloc, listing: vote_service.Listing, *,
     """Post the list in the group (split under Telegram's limit, the first part pinned) and
     attach the documents. With ``asking`` (the secretary's update), the chair is asked for
     when not recorded."""
-    s: Services = app.bot_data["services"]
+    s: Services = services_of(app)
     first = None
     for chunk in split_lines(s.render("review.list", record=listing.record)):
         message = await outbox.send(app.bot, s, bloc.chat_id, chunk)
@@ -633,7 +636,7 @@ async def _post(app: Application, bloc: Bloc, listing: vote_service.Listing, *,
 
 
 async def _send_documents(app: Application, bloc: Bloc, listing: vote_service.Listing) -> None:
-    s: Services = app.bot_data["services"]
+    s: Services = services_of(app)
     for kind in review_documents.KINDS:
         await send_document(app.bot, s, bloc.chat_id, listing.documents[kind], listing.record.year)
 
@@ -674,7 +677,7 @@ async def _start_ballot(update: Update, context: Context, unit_id: int, *, answe
     """Start the unit's ballot (a new message), or say why it cannot vote: as a pop-up
     when a button asked (and was not answered yet), else as a message. Whether the person
     represents the unit is the service's check, in the same transaction."""
-    s = svc(context)
+    s = context.services
     with transaction(context) as session:
         started = ballot.start(session, user_id=update.effective_user.id, unit_id=unit_id, now=s.clock.now(),
                                seal=s.seal)
@@ -696,7 +699,7 @@ async def _start_ballot(update: Update, context: Context, unit_id: int, *, answe
 
 
 def _ballot_view(context: Context, step: ballot.Step):
-    s = svc(context)
+    s = context.services
     draft, vote, unit, bloc = step.draft, step.vote, step.unit, step.bloc
     r = vote.rules
     d = draft.id
@@ -721,7 +724,7 @@ def _ballot_view(context: Context, step: ballot.Step):
 
 
 async def show_ballot_step(update: Update, context: Context, step: ballot.Step, *, edit: bool) -> None:
-    s = svc(context)
+    s = context.services
     message_id = await show_step_message(update, context, *_ballot_view(context, step), edit=edit)
     if message_id is not None and step.draft.message_id != message_id:
         # The message exists only now: the draft learns which one answers (a transaction of its own).
@@ -742,7 +745,7 @@ async def on_unit_button(update: Update, context: Context) -> None:
 @private_button
 async def on_ballot_button(update: Update, context: Context) -> None:
     """bv:<draft id>:<action>[:<unit id>] — the steps of one ballot: one service call, one transaction."""
-    s = svc(context)
+    s = context.services
     query = update.callback_query
     data = BallotDraft.unpack(query.data)
     action = data.action if data else ""
@@ -765,7 +768,7 @@ async def on_ballot_button(update: Update, context: Context) -> None:
 
 async def _show_press(update: Update, context: Context, outcome) -> None:
     """What a ballot press decided, shown (after its transaction was committed)."""
-    s = svc(context)
+    s = context.services
     query = update.callback_query
     edit = lambda text: outbox.edit(context.bot, query.message.chat.id, query.message.message_id, text)  # noqa: E731
     if isinstance(outcome, ballot.Step):

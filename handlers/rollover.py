@@ -14,7 +14,7 @@ from __future__ import annotations
 from telegram import Update
 
 from handlers.buttons import Rollover as RolloverButton
-from handlers.common import Context, alert, keyboard, label, private_chat_button, say, svc, tell, transaction
+from handlers.common import Context, alert, keyboard, label, private_chat_button, say, tell, transaction
 from handlers.gates import acting, in_group, pressed_in_group, pressed_message, refuse_button, refuse_command
 from khoibot import outbox, scheduler
 from services import rollover as service
@@ -35,7 +35,7 @@ def _view(context: Context, preview: Preview) -> dict:
     """What the bloc's move to next year would do, for the templates."""
     return dict(bloc=preview.bloc, year=preview.year, next_year=preview.next_year, lead=preview.lead,
                 deputy=preview.deputy, secretaries=preview.secretaries,
-                admins_are_secretaries=svc(context).settings.bot.admins_are_secretaries, units=len(preview.units),
+                admins_are_secretaries=context.services.settings.bot.admins_are_secretaries, units=len(preview.units),
                 unit_list=preview.units, vote=preview.vote, reminders_left=preview.reminders_left)
 
 
@@ -46,7 +46,7 @@ def _preview_keyboard(context: Context, bloc: Bloc):
 
 @in_group
 async def namsau(update: Update, context: Context) -> None:
-    local_year = svc(context).local_now().year
+    local_year = context.services.local_now().year
     actor = await acting(update, context)
     with transaction(context) as session:
         bloc = bloc_in(session, chat_id=update.effective_chat.id, actor=actor, secretary=True)
@@ -64,7 +64,7 @@ async def namsau(update: Update, context: Context) -> None:
 
 async def _edit(update: Update, context: Context, template: str, /, *, reply_markup=None, **ctx) -> None:
     message = update.callback_query.message
-    await outbox.edit(context.bot, message.chat.id, message.message_id, svc(context).render(template, **ctx),
+    await outbox.edit(context.bot, message.chat.id, message.message_id, context.services.render(template, **ctx),
                       reply_markup=reply_markup)
 
 
@@ -130,7 +130,7 @@ def _decide(session, bloc: Bloc, button: RolloverButton, by: int, s):
 @pressed_in_group
 async def on_button(update: Update, context: Context) -> None:
     button = RolloverButton.unpack(update.callback_query.data)
-    s = svc(context)
+    s = context.services
     actor = await acting(update, context)
     with transaction(context) as session:
         bloc = bloc_in(session, chat_id=update.callback_query.message.chat.id, actor=actor, secretary=True,

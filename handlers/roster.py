@@ -9,7 +9,7 @@ from telegram import Update
 from domain.roster import MAX_NAME_LENGTH
 from domain.text import clean, shorten
 from handlers.buttons import InviteUnit, Roster
-from handlers.common import BUTTON_NAME, Context, alert, ask, command_text, keyboard, label, say, svc, transaction
+from handlers.common import BUTTON_NAME, Context, alert, ask, command_text, keyboard, label, say, transaction
 from handlers.gates import acting, in_group, pressed_in_group, pressed_message, refuse_button, refuse_command
 from handlers.replies import Answer, Decided, secretary_bloc
 from khoibot import outbox
@@ -27,7 +27,7 @@ def roster_keyboard(context: Context):
 @in_group
 async def donvi(update: Update, context: Context) -> None:
     text = command_text(update)
-    s = svc(context)
+    s = context.services
     if not text:
         with transaction(context) as session:
             outcome = service.show(session, chat_id=update.effective_chat.id, now=s.clock.now())
@@ -49,7 +49,7 @@ async def _added(update: Update, context: Context, outcome, command: str) -> boo
         return True
     if isinstance(outcome, RosterRefused):
         await say(update, context, "roster.add_refused", plan=outcome.plan, limit=MAX_NAME_LENGTH,
-                  capacity=svc(context).settings.bot.max_units_per_bloc)
+                  capacity=context.services.settings.bot.max_units_per_bloc)
         return False
     await say(update, context, "roster.added", plan=outcome.plan, reply_markup=roster_keyboard(context),
               **outcome.listing.view())
@@ -61,7 +61,7 @@ def _decide_add(context: Context, session, pending: PendingReply, answer: Answer
     bloc = secretary_bloc(session, pending, answer)
     return bloc if isinstance(bloc, Refused) else service.add(
         session, bloc=bloc, actor=answer.actor, now=answer.now, text=clean(answer.text),
-        capacity=svc(context).settings.bot.max_units_per_bloc)
+        capacity=context.services.settings.bot.max_units_per_bloc)
 
 
 async def _tell_added(update: Update, context: Context, pending: PendingReply, outcome) -> bool:
@@ -88,7 +88,7 @@ def unit_menu(context: Context, listing: Listing, unit: Unit, done: str | None =
          (label(context, "roster.btn_revoke"), InviteUnit("rev", unit.id).pack())],
         [(label(context, "roster.btn_back"), Roster("back").pack())],
     ])
-    text = svc(context).render("roster.unit_menu", bloc=listing.bloc, done=done, **listing.row(unit.id))
+    text = context.services.render("roster.unit_menu", bloc=listing.bloc, done=done, **listing.row(unit.id))
     return text, markup
 
 
@@ -117,7 +117,7 @@ def _decide(session, button: Roster, bloc, actor: Actor, now):
 @pressed_in_group
 async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
-    s = svc(context)
+    s = context.services
     actor = await acting(update, context)
     button = Roster.unpack(query.data)
     with transaction(context) as session:

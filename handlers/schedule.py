@@ -11,7 +11,7 @@ from domain.dates import fmt_date, fmt_time
 from domain.milestones import MEETINGS, Kind, example
 from domain.text import clean
 from handlers.buttons import Schedule
-from handlers.common import Context, alert, ask, best_effort, keyboard, label, say, svc, transaction
+from handlers.common import Context, alert, ask, best_effort, keyboard, label, say, transaction
 from handlers.gates import acting, in_group, pressed_in_group, pressed_message, refuse_button, refuse_command
 from handlers.replies import Answer, Decided, secretary_bloc
 from handlers.status import refresh_board
@@ -30,7 +30,7 @@ CODES = {"dl": Kind.REGISTRATION_DEADLINE, "gu": Kind.COVENANT_MEETING, "sk": Ki
 def example_of(context: Context, bloc: Bloc, kind: Kind) -> dict[str, str]:
     """The date and hour a prompt for ``kind`` shows as its example: in the bloc's year and
     still to come (domain.milestones.example). Strings, as a question's payload is kept."""
-    s = svc(context)
+    s = context.services
     at = example(kind, year=bloc.year, now=s.clock.now().astimezone(s.tz))
     return dict(date=fmt_date(at), time=fmt_time(at))
 
@@ -38,7 +38,7 @@ def example_of(context: Context, bloc: Bloc, kind: Kind) -> dict[str, str]:
 def year_problem(context: Context, bloc: Bloc, at) -> dict | None:
     """When a typed date is too far from the bloc's year to be meant: the accepted years
     (domain.dates.year_problem; the ballot's deadline asks it too)."""
-    s = svc(context)
+    s = context.services
     return dates.year_problem(at, bloc_year=bloc.year, now=s.clock.now(), tz=s.tz)
 
 
@@ -58,7 +58,7 @@ async def lich(update: Update, context: Context) -> None:
     with transaction(context) as session:
         bloc = bloc_in(session, chat_id=update.effective_chat.id)
         shown = bloc if isinstance(bloc, BlocRefused) else service.schedule(
-            session, bloc_id=bloc.id, rules_of=svc(context).settings.reminders.rules)
+            session, bloc_id=bloc.id, rules_of=context.services.settings.reminders.rules)
     if isinstance(shown, BlocRefused):
         await refuse_command(update, context, shown, "lich")
         return
@@ -70,7 +70,7 @@ def _decide(context: Context, session, bloc: Bloc, action: str | None, kind: Kin
             by: int):
     """What a press of the schedule's buttons decides, past the gate (None: nothing to decide:
     a question is asked, or the data is stale)."""
-    s = svc(context)
+    s = context.services
     if action == "cancel" and kind:
         return service.to_cancel(session, bloc_id=bloc.id, kind=kind)
     if action == "cancelok":
@@ -85,7 +85,7 @@ async def on_button(update: Update, context: Context) -> None:
     button = Schedule.unpack(update.callback_query.data)
     action, code = (button.action, button.code) if button else (None, None)
     kind = CODES.get(code)
-    s = svc(context)
+    s = context.services
     message = update.callback_query.message
     actor = await acting(update, context)
     with transaction(context) as session:
@@ -136,7 +136,7 @@ def _decide_set(context: Context, session, pending: PendingReply, answer: Answer
     bloc = secretary_bloc(session, pending, answer)
     if isinstance(bloc, BlocRefused):
         return bloc
-    s = svc(context)
+    s = context.services
     return bloc, service.set_milestone(session, bloc_id=bloc.id, kind=Kind(pending.payload["kind"]),
                                        text=clean(answer.text), by=answer.user_id, now=answer.now, tz=s.tz,
                                        rules_of=s.settings.reminders.rules)
@@ -166,7 +166,7 @@ def _decide_hour(context: Context, session, pending: PendingReply, answer: Answe
     bloc = secretary_bloc(session, pending, answer)
     if isinstance(bloc, BlocRefused):
         return bloc
-    s = svc(context)
+    s = context.services
     return service.set_hour(session, bloc_id=bloc.id, text=clean(answer.text), by=answer.user_id, now=answer.now,
                             tz=s.tz, rules_of=s.settings.reminders.rules)
 

@@ -17,7 +17,7 @@ from telegram.constants import ChatType
 
 from domain.scores import Criterion, to_rows
 from handlers.buttons import ScoreAdjust, ScoreCriteria, ScoreSetTable, ScoreUnit
-from handlers.common import Context, alert, ask, best_effort, keyboard, label, say, svc, tell, transaction, unit_choices
+from handlers.common import Context, alert, ask, best_effort, keyboard, label, say, tell, transaction, unit_choices
 from handlers.gates import acting, pressed_in_group, pressed_message, refuse_button, refuse_command
 from handlers.replies import Answer, Decided
 from services import scores as service
@@ -32,7 +32,7 @@ SELF = "scores.self"
 
 def _default(context: Context) -> list[Criterion]:
     """The deployment's points table (config ``[scores]``), for blocs without their own."""
-    return [Criterion(c.name, c.max) for c in svc(context).settings.scores.criteria]
+    return [Criterion(c.name, c.max) for c in context.services.settings.scores.criteria]
 
 
 async def _say_invalid(update: Update, context: Context, refused: Refused) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from telegram import Update
 
 from handlers.buttons import Secretary
-from handlers.common import Context, alert, keyboard, label, say, svc, transaction
+from handlers.common import Context, alert, keyboard, label, say, transaction
 from handlers.gates import acting, in_group, pressed_in_group, pressed_message, refuse_button, refuse_command
 from khoibot import outbox
 from services import secretaries as service
@@ -20,7 +20,7 @@ def _view(context: Context, listed: Listed, **extra):
     markup = keyboard([[(label(context, "secretaries.btn_remove", name=display_name(user)),
                          Secretary("rm", role.id).pack())] for role, user in listed.listed]) if listed.listed else None
     return dict(bloc=listed.bloc, listed=[user for _, user in listed.listed],
-                admins_are_secretaries=svc(context).settings.bot.admins_are_secretaries, **extra), markup
+                admins_are_secretaries=context.services.settings.bot.admins_are_secretaries, **extra), markup
 
 
 @in_group
@@ -43,7 +43,7 @@ async def thuky(update: Update, context: Context) -> None:
     actor = await acting(update, context)
     person = service.Person(target.id, target.first_name, target.last_name, target.username, target.is_bot)
     with transaction(context) as session:
-        outcome = service.name(session, chat_id=chat_id, actor=actor, person=person, now=svc(context).clock.now())
+        outcome = service.name(session, chat_id=chat_id, actor=actor, person=person, now=context.services.clock.now())
     if isinstance(outcome, Refused):
         await refuse_command(update, context, outcome, "thuky")
     elif isinstance(outcome, SecretaryRefused):
@@ -59,7 +59,7 @@ async def on_button(update: Update, context: Context) -> None:
     button = Secretary.unpack(update.callback_query.data)
     action = button.action if button else None
     role_id = button.role_id if button and action in ("rm", "rmok") else None
-    s = svc(context)
+    s = context.services
     actor = await acting(update, context)
     with transaction(context) as session:
         bloc = bloc_in(session, chat_id=update.callback_query.message.chat.id, actor=actor, secretary=True,

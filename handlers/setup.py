@@ -10,7 +10,7 @@ from telegram import Update
 from domain.blocs import MAX_BLOC_NAME
 from domain.text import clean
 from handlers.buttons import Catalogue, RenameBloc, SetProvince
-from handlers.common import Context, ask, command_text, keyboard, label, say, svc, transaction
+from handlers.common import Context, ask, command_text, keyboard, label, say, transaction
 from handlers.gates import acting, in_group, pressed_in_group, pressed_message, refuse_button, refuse_command
 from handlers.replies import Answer, Decided, secretary_bloc
 from khoibot import outbox
@@ -22,7 +22,7 @@ from storage.models import PendingReply
 def card_view(context: Context, card: service.Card) -> dict:
     """What templates setup.card reads."""
     return dict({f.name: getattr(card, f.name) for f in fields(card)},
-                admins_are_secretaries=svc(context).settings.bot.admins_are_secretaries)
+                admins_are_secretaries=context.services.settings.bot.admins_are_secretaries)
 
 
 def card_keyboard(context: Context):
@@ -39,7 +39,7 @@ async def khoi(update: Update, context: Context) -> None:
 
 
 async def _create(update: Update, context: Context, actor: service.Actor, text: str, decide) -> bool:
-    s = svc(context)
+    s = context.services
     with transaction(context) as session:
         outcome = decide(session, chat_id=update.effective_chat.id, actor=actor, text=text,
                          province=s.settings.bot.province, now=s.clock.now(), current_year=s.local_now().year)
@@ -60,13 +60,13 @@ async def _told(update: Update, context: Context, outcome) -> bool:
         await say(update, context, "setup.already")
     else:
         await say(update, context, f"setup.error_{outcome.problem}", limit=MAX_BLOC_NAME,
-                  year=svc(context).local_now().year)
+                  year=context.services.local_now().year)
         return False
     return True
 
 
 def _decide_create(context: Context, session, pending: PendingReply, answer: Answer):
-    s = svc(context)
+    s = context.services
     return service.create(session, chat_id=answer.chat_id, actor=answer.actor, text=clean(answer.text),
                           province=s.settings.bot.province, now=answer.now, current_year=s.local_now().year)
 
@@ -82,7 +82,7 @@ answer_create = Decided(_decide_create, _show_created)
 @pressed_in_group
 async def on_catalogue_button(update: Update, context: Context) -> None:
     """The titles units may register for this year, with this bloc's quotas."""
-    s = svc(context)
+    s = context.services
     with transaction(context) as session:
         bloc = service.bloc_in(session, chat_id=update.callback_query.message.chat.id, message=pressed_message(update))
         outcome = bloc if isinstance(bloc, Refused) else service.titles(session, bloc=bloc, catalogue=s.catalogue)

@@ -12,8 +12,8 @@ from domain.chunks import MAX_CHUNKS, TEXT_LIMIT, split_lines, utf16_len
 from domain.text import clean, shorten
 from exports.registration_sheet import SheetRow, registration_sheet
 from handlers.buttons import ExportYear, Status
-from handlers.common import (BUTTON_NAME, Context, alert, ask, best_effort, command_text, keyboard, label, say, svc,
-                             tell, transaction)
+from handlers.common import (BUTTON_NAME, Context, alert, ask, best_effort, command_text, keyboard, label, say, tell,
+                             transaction)
 from handlers.gates import acting, in_group, pressed_in_group, pressed_message, refuse_button, refuse_command
 from handlers.pacing import pacer
 from handlers.replies import Answer, Decided, secretary_bloc
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 # The registration sheet (.xlsx) is the status as a spreadsheet: sent by /tinhhinh when the
 # status is too long for the chat, by the board's button, and by /xuat (handlers/exports.py).
 def sheet_rows(context: Context, view: status_service.View) -> list[SheetRow]:
-    render = svc(context).render.plain
+    render = context.services.render.plain
     rows = []
     for unit in view.status.units:
         reg = unit.registration
@@ -53,7 +53,7 @@ async def send_registration_sheet(context: Context, view: status_service.View, c
                                   offer_all: bool = False) -> None:
     """The sheet of the status ``view`` was read for; with ``offer_all``, the button for
     the year's whole data under it."""
-    s = svc(context)
+    s = context.services
     bloc, year = view.bloc, view.status.year
     content = registration_sheet(bloc_name=bloc.name, year=year, province=bloc.province,
                                  rows=sheet_rows(context, view), generated_at=s.clock.now(), tz=s.tz)
@@ -87,14 +87,14 @@ async def tinhhinh(update: Update, context: Context) -> None:
     with transaction(context) as session:
         bloc = bloc_in(session, chat_id=update.effective_chat.id)
         view = bloc if isinstance(bloc, BlocRefused) else status_service.read_year(
-            session, bloc_id=bloc.id, typed=command_text(update), catalogue=svc(context).catalogue)
+            session, bloc_id=bloc.id, typed=command_text(update), catalogue=context.services.catalogue)
     if isinstance(view, BlocRefused):
         await refuse_command(update, context, view, "tinhhinh")
         return
     if isinstance(view, status_service.Refused):
         await year_refused(update, context, view, bloc, "tinhhinh")
         return
-    text = svc(context).render("status.full", status=view.status, **view.extra)
+    text = context.services.render("status.full", status=view.status, **view.extra)
     if len(split_lines(text)) > MAX_CHUNKS:
         # Past a few messages the spreadsheet is the better answer.
         await say(update, context, "status.too_long_for_chat", status=view.status, **view.extra)
@@ -108,7 +108,7 @@ async def tinhhinh(update: Update, context: Context) -> None:
 def _board_text(context: Context, view: status_service.View) -> str:
     """The pinned status board as it reads now (compact, or cut at a line, when the full
     board would pass one message)."""
-    render = svc(context).render
+    render = context.services.render
     text = render("status.board", status=view.status, compact=False, **view.extra)
     if utf16_len(text) > TEXT_LIMIT:
         text = render("status.board", status=view.status, compact=True, **view.extra)
@@ -118,7 +118,7 @@ def _board_text(context: Context, view: status_service.View) -> str:
 def board_texts(context: Context, blocs: list[Bloc]) -> dict[int, str]:
     """Each bloc's pinned status board as it reads now (the blocs' rows read at once)."""
     with transaction(context) as session:
-        views = status_service.statuses(session, blocs, svc(context).catalogue)
+        views = status_service.statuses(session, blocs, context.services.catalogue)
     return {bloc_id: _board_text(context, view) for bloc_id, view in views.items()}
 
 
@@ -136,13 +136,13 @@ async def refresh_board(context: Context, bloc: Bloc) -> None:
         await _refresh_board(context, blocs[-1])
 
     await pacer(context.application, "refresh board").request(
-        context.application, bloc.id, bloc, flush, svc(context).settings.bot.board_refresh_seconds)
+        context.application, bloc.id, bloc, flush, context.services.settings.bot.board_refresh_seconds)
 
 
 async def _refresh_board(context: Context, bloc: Bloc) -> None:
     """Edit the pinned status message in place; post and pin it when there is none (or it
     was deleted, or the group moved). Without the right to pin, say so once and go on unpinned."""
-    s = svc(context)
+    s = context.services
     # One read (the board's row and the status), the edit or the post, one record.
     with transaction(context) as session:
         read = status_service.board(session, bloc=bloc, catalogue=s.catalogue)
@@ -193,7 +193,7 @@ async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
     button = Status.unpack(query.data)
     action = button.action if button else None
-    s = svc(context)
+    s = context.services
     actor = await acting(update, context)
     with transaction(context) as session:
         bloc = bloc_in(session, chat_id=query.message.chat.id, actor=actor, secretary=True,
@@ -270,7 +270,7 @@ async def save_quota(update: Update, context: Context, bloc: Bloc, code: str, te
     "saved" (the caller confirms, then refreshes the board), "again" (not a whole number
     from 0 to the number of units: told, to be asked again) or "locked" (the year's ballot
     has opened, its quotas are fixed: told)."""
-    s = svc(context)
+    s = context.services
     with transaction(context) as session:
         saved = quota_service.save(session, bloc_id=bloc.id, code=code, text=text, by=update.effective_user.id,
                                    now=s.clock.now())
@@ -289,7 +289,7 @@ def _decide_quota(context: Context, session, pending: PendingReply, answer: Answ
     payload = pending.payload
     return bloc, quota_service.answer(session, bloc_id=bloc.id, code=payload.get("code"), year=payload.get("year"),
                                       text=clean(answer.text), by=answer.user_id, now=answer.now,
-                                      catalogue=svc(context).catalogue)
+                                      catalogue=context.services.catalogue)
 
 
 async def _tell_quota(update: Update, context: Context, pending: PendingReply, decided) -> bool:

@@ -17,16 +17,16 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import Application
 
-from handlers.common import Context, say, svc, transaction
+from handlers.common import Context, say, transaction
 from handlers.reports import WAITING as UPLOAD
 from khoibot import outbox
-from khoibot.services import Services
+from khoibot.services import Services, services_of
 from services import waits as service
 from services.waits import Wait
 
 
 def waiting_for(context: Context, update: Update) -> list[Wait]:
-    chat, s = update.effective_chat, svc(context)
+    chat, s = update.effective_chat, context.services
     with transaction(context) as session:
         return service.waiting(session, chat_id=chat.id, private=chat.type == ChatType.PRIVATE,
                              user_id=update.effective_user.id, now=s.clock.now(), seal=s.seal)
@@ -42,7 +42,7 @@ async def _take_buttons_off(bot, chat_id: int, message_id: int | None) -> None:
 
 async def huy(update: Update, context: Context) -> None:
     """Leave every step that waits for this person in this chat, and say which ended."""
-    s = svc(context)
+    s = context.services
     chat = update.effective_chat
     with transaction(context) as session:  # one transaction: read what waits, end it all
         left = service.leave_all(session, chat_id=chat.id, private=chat.type == ChatType.PRIVATE,
@@ -63,7 +63,7 @@ _TIMED_OUT = {service.REGISTRATION: "registration.timed_out", service.BALLOT: "r
 async def sweep_idle_drafts(app: Application) -> int:
     """Drop the drafts (registrations, ballots) left untouched past the timeout and tell their
     owners; how many."""
-    s: Services = app.bot_data["services"]
+    s: Services = services_of(app)
     minutes = s.settings.bot.draft_timeout_minutes
     with s.db.session() as session:  # a job's one transaction: no update, so no handler's helper
         expired = service.sweep(session, now=s.clock.now(), timeout=timedelta(minutes=minutes))

@@ -12,14 +12,14 @@ from telegram import (BotCommand, BotCommandScopeAllChatAdministrators, BotComma
 from telegram.constants import ParseMode
 from telegram import Update
 from telegram.error import BadRequest
-from telegram.ext import Application, ApplicationBuilder, CallbackContext, Defaults, ExtBot
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, ExtBot
 
 from handlers import routes
 from khoibot.clock import Clock, SystemClock
 from khoibot.config import Settings
 from khoibot.ratelimit import TelegramLimits
 from khoibot.render import Renderer, command_menus
-from khoibot.services import Services
+from khoibot.services import KhoibotContext, Services, install
 from khoibot.http import SpreadRequest, one_pool
 from khoibot.updates import OrderedUpdates
 from storage.db import Database
@@ -137,8 +137,8 @@ class KhoibotApplication(Application):
             log.warning("update recorded twice", extra={"update_id": update_id})
 
 
-async def prune_processed(context: CallbackContext) -> None:
-    services: Services = context.application.bot_data["services"]
+async def prune_processed(context: KhoibotContext) -> None:
+    services = context.services
     with services.db.session() as session:
         processed.prune(session=session, now=services.clock.now(), keep=KEEP_PROCESSED)
 
@@ -195,8 +195,9 @@ def build_application(settings: Settings, *, db: Database | None = None, clock: 
         # Different chats and people at once; one chat's or one person's updates in order.
         # A few at once are enough to use the time spent waiting on Telegram.
         .concurrent_updates(OrderedUpdates(RUNNING_UPDATES))
+        .context_types(ContextTypes(context=KhoibotContext))  # context.services in every handler and job
         .build()
     )
-    app.bot_data["services"] = services
+    install(app, services)
     routes.register(app)
     return app

@@ -24,6 +24,7 @@ from khoibot.app import KhoibotApplication, build_application
 from khoibot.clock import ManualClock
 from khoibot.config import Settings
 from khoibot.ratelimit import TelegramLimits
+from khoibot.services import services_of
 from standin import BotApiStandIn, ptb_idle_probe
 from storage.db import Database
 
@@ -145,7 +146,7 @@ class Sandbox:
 
     @property
     def db(self) -> Database:
-        return self.app.bot_data["services"].db
+        return services_of(self.app).db
 
     async def start_bot(self) -> None:
         app = build_application(self.settings, clock=self.clock, application_class=TrackingApplication,
@@ -167,7 +168,7 @@ class Sandbox:
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
-        app.bot_data["services"].db.dispose()
+        services_of(app).db.dispose()
 
     async def restart_bot(self) -> None:
         await self.stop_bot()

@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from telegram.ext import Application, CallbackContext
+from telegram.ext import Application
 
 from storage import reminders
+from khoibot.services import KhoibotContext, services_of
 
 log = logging.getLogger(__name__)
 ALARM = "reminders-alarm"
@@ -31,7 +32,7 @@ async def install(app: Application, deliver: Deliver) -> None:
     except Exception:  # a failing catch-up must not keep the bot from starting
         log.exception("catching up on reminders failed; the alarm will retry")
     set_alarm(app)
-    every = app.bot_data["services"].settings.reminders.check_every_seconds
+    every = services_of(app).settings.reminders.check_every_seconds
     if every:
         # A safety net: a timer lost for any reason is caught up within a minute.
         app.job_queue.run_repeating(_ring, interval=every, first=every, name=SWEEP)
@@ -39,7 +40,7 @@ async def install(app: Application, deliver: Deliver) -> None:
 
 def set_alarm(app: Application) -> None:
     """(Re)set the one timer to the earliest pending reminder."""
-    services = app.bot_data["services"]
+    services = services_of(app)
     for job in app.job_queue.get_jobs_by_name(ALARM):
         job.schedule_removal()
     with services.db.session() as session:
@@ -50,7 +51,7 @@ def set_alarm(app: Application) -> None:
     app.job_queue.run_once(_ring, when=delay, name=ALARM)
 
 
-async def _ring(context: CallbackContext) -> None:
+async def _ring(context: KhoibotContext) -> None:
     app = context.application
     try:
         await app.bot_data["deliver_reminders"](app)

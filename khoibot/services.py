@@ -1,10 +1,11 @@
-"""What every handler and job needs, built once and kept in ``application.bot_data``."""
+"""What every handler and job needs, built once: the services, and the typed context that
+carries them (``context.services``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from telegram.ext import CallbackContext
+from telegram.ext import Application, CallbackContext, ExtBot
 
 from domain.catalogue import Catalogue
 from khoibot.clock import Clock
@@ -45,5 +46,23 @@ class Services:
         return self.clock.now().astimezone(self.tz)
 
 
-def services(context: CallbackContext) -> Services:
-    return context.application.bot_data["services"]
+# The one place the services live in the Application (``bot_data``): everything else asks
+# ``context.services`` (a handler's or a job's) or ``services_of(app)``.
+_KEY = "services"
+
+
+def install(app: Application, services: Services) -> None:
+    app.bot_data[_KEY] = services
+
+
+def services_of(app: Application) -> Services:
+    return app.bot_data[_KEY]
+
+
+class KhoibotContext(CallbackContext[ExtBot, dict, dict, dict]):
+    """The context every handler and job receives (``ContextTypes`` in khoibot/app.py), with
+    the services typed."""
+
+    @property
+    def services(self) -> Services:
+        return services_of(self.application)

@@ -193,3 +193,18 @@ def test_cycle_search_finds_a_cycle():
 def test_no_import_cycle():
     cycle = _a_cycle(_graph())
     assert cycle is None, "import cycle: " + " -> ".join(cycle)
+
+
+def test_the_services_are_reached_one_way():
+    """Handlers and jobs read ``context.services`` (the typed context, khoibot/services.py);
+    code holding only the Application uses ``services_of(app)``. No module but that one knows
+    where in the Application they are kept."""
+    reaching = []
+    for package in PACKAGES + ("bench", "tests"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if path in (ROOT / "khoibot" / "services.py", Path(__file__).resolve()):
+                continue
+            text = path.read_text()
+            if 'bot_data["services"]' in text or "svc(context)" in text:
+                reaching.append(str(path.relative_to(ROOT)))
+    assert reaching == []

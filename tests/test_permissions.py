@@ -34,6 +34,7 @@ import pytest
 
 from khoibot.demo.acts import invite_and_enrol, register
 from khoibot.render import Renderer
+from khoibot.services import services_of
 from tests.permissions import (CHAT_NAMES, CHATS, PERSONS, REFUSALS, Places, Row, Step, cells, changed, rows, recognise,
                                refusal_texts, snapshot)
 from tests.samples import HOA_BINH_BLOC, HOA_BINH_UNITS, HUE_BLOC, HUE_UNITS
@@ -404,7 +405,7 @@ def _person_label(key: str) -> str:
 @pytest.mark.refusals_expected("message is not modified")
 async def test_every_cell_of_the_permission_table(world):
     people, where, names = await build(world)
-    render = Renderer(world.app.bot_data["services"].tz)
+    render = Renderer(services_of(world.app).tz)
     failures, checked = [], 0
     explore = os.environ.get("KHOIBOT_PERMISSIONS_EXPLORE")
     before = snapshot(world.db)

@@ -17,6 +17,7 @@ from telegram.request import HTTPXRequest
 from khoibot.app import build_application
 from khoibot.config import Settings
 from khoibot.ratelimit import TelegramLimits
+from khoibot.services import services_of
 from standin import BotApiStandIn
 
 pytestmark = [pytest.mark.timeout(60),
@@ -410,4 +411,4 @@ def test_the_application_uses_telegram_limits_when_rate_limit_is_on(tmp_path, ra
     try:
         assert isinstance(app.bot.rate_limiter, TelegramLimits) if rate_limit else app.bot.rate_limiter is None
     finally:
-        app.bot_data["services"].db.dispose()
+        services_of(app).db.dispose()
