@@ -169,19 +169,6 @@ def unit_choices(context: Context, units: list, data: Callable[..., str], *, tem
             for u, b in units for variant in variants]
 
 
-async def the_unit(update: Update, context: Context, *, question: str, data: Callable[[Unit], str]):
-    """The one (unit, bloc) this person acts for in a private-chat command; when they
-    represent several, they are asked which (buttons of ``data(unit)``, a handlers.buttons
-    kind packed) and None is returned, as it is when they represent none (they were told
-    how to become one)."""
-    units = await represented_units(update, context)
-    if len(units) > 1:
-        rows = unit_choices(context, units, data)
-        await say(update, context, question, reply_markup=keyboard(rows))
-        return None
-    return units[0] if units else None
-
-
 def private_button(fn):
     """A button of the person's private chat with the bot (it names their unit, draft or
     ballot). Its data pressed on any other message (a modified app can send any data on a

@@ -31,7 +31,7 @@ from handlers import reminders as reminder_handlers
 from handlers import status as status_handlers
 from handlers.buttons import BallotDraft, BallotUnit, ReviewPanel, ScoreMenu
 from handlers.common import (BUTTON_NAME, Context, alert, ask, best_effort, int_arg, keyboard, label, private_button,
-                             private_command, say, show_step_message, the_unit, transaction)
+                             private_command, say, show_step_message, transaction, unit_choices)
 from handlers.documents import send_document
 from handlers.gates import GateRefused, acting, gate_of_press, in_group, pressed_in_group, refuse_button, refuse_command
 from handlers.pacing import pacer
@@ -664,9 +664,17 @@ def _refusal_message(refused: ballot.Refused) -> tuple[str, dict]:
 
 @private_command
 async def bophieu(update: Update, context: Context) -> None:
-    target = await the_unit(update, context, question="review.choose_unit", data=lambda unit: BallotUnit(unit.id).pack())
-    if target is not None:
-        await start_ballot(update, context, *target)
+    """The ballot of the person's unit, or the choice of unit: one transaction."""
+    s = context.services
+    with transaction(context) as session:
+        opened = ballot.opening(session, user_id=update.effective_user.id, now=s.clock.now(), seal=s.seal)
+    if isinstance(opened, ballot.Several):
+        rows = unit_choices(context, opened.units, lambda unit: BallotUnit(unit.id).pack())
+        await say(update, context, "review.choose_unit", reply_markup=keyboard(rows))
+    elif isinstance(opened, ballot.Refused) and opened.code == ballot.Refusal.NOT_REPRESENTATIVE:
+        await say(update, context, "registration.not_representative")
+    else:
+        await _show_started(update, context, opened, answered=False)
 
 
 async def start_ballot(update: Update, context: Context, unit: Unit, bloc: Bloc, *, answered: bool = False) -> None:
@@ -681,6 +689,11 @@ async def _start_ballot(update: Update, context: Context, unit_id: int, *, answe
     with transaction(context) as session:
         started = ballot.start(session, user_id=update.effective_user.id, unit_id=unit_id, now=s.clock.now(),
                                seal=s.seal)
+    await _show_started(update, context, started, answered=answered)
+
+
+async def _show_started(update: Update, context: Context, started: ballot.Step | ballot.Refused, *,
+                        answered: bool) -> None:
     button = update.callback_query is not None and not answered
     if isinstance(started, ballot.Refused):
         if started.code == ballot.Refusal.NOT_YOUR_UNIT:

@@ -21,6 +21,7 @@ from storage.sealing import Seal
 class Refusal(StrEnum):
     STALE = "stale"                  # no such draft, not its current message, or an impossible press
     NOT_YOUR_UNIT = "not_your_unit"  # the person does not represent the unit
+    NOT_REPRESENTATIVE = "not_representative"  # the person represents no unit at all
     NOT_OPEN = "not_open"            # no vote, or only prepared
     CLOSED = "closed"
     NOT_ISSUED = "not_issued"        # the unit was not issued a ballot when the vote opened
@@ -97,6 +98,24 @@ def why_not(session: Session, vote: Vote | None, unit: Unit, now: datetime) -> R
 
 def represented(session: Session, user_id: int, unit_id: int) -> tuple[Unit, Bloc] | None:
     return next(((u, b) for u, b in roster.units_of_user(session=session, user_id=user_id) if u.id == unit_id), None)
+
+
+@dataclass(frozen=True)
+class Several:
+    """The person represents several units: which one votes is theirs to choose."""
+
+    units: list[tuple[Unit, Bloc]]
+
+
+def opening(session: Session, *, user_id: int, now: datetime, seal: Seal) -> Step | Several | Refused:
+    """/bophieu: the ballot of the one unit the person represents (as ``start``), or the
+    units to choose among."""
+    units = roster.units_of_user(session=session, user_id=user_id)
+    if not units:
+        return Refused(Refusal.NOT_REPRESENTATIVE)
+    if len(units) > 1:
+        return Several(list(units))
+    return start(session, user_id=user_id, unit_id=units[0][0].id, now=now, seal=seal)
 
 
 def start(session: Session, *, user_id: int, unit_id: int, now: datetime, seal: Seal) -> Step | Refused:

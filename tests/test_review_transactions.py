@@ -79,6 +79,12 @@ async def test_opening_closing_a_tie_and_the_list_are_one_transaction_each(world
         await officer.press(step, f"▫️ {KH}")
     assert f"✅ {KH}" in sum(officer.private_chat.last_bot_message().buttons, [])
     assert len(ticking.of_the_action) == 1
+    # /bophieu afresh: the person's unit found and a new ballot started in one transaction.
+    with transactions(world.db.engine) as again:
+        await officer.send_private("/bophieu")
+    assert f"▫️ {KH}" in sum(officer.private_chat.last_bot_message().buttons, [])  # a fresh ballot, nothing ticked
+    assert "ballot_draft" in _written(the_decision(again))
+    assert "representative" in the_decision(again).tables  # who the person represents, in the same one
     for unit, pick in zip(UNITS, [[CTD], [CTD], [KH], [KH]]):
         await cast_ballot(officers[unit], {FLAG: pick})
     await secretary.send(group, "/binhxet")

@@ -114,6 +114,22 @@ def test_a_unit_the_person_does_not_represent_is_refused(db):
     assert _voted(db, vote) == 0
 
 
+def test_bophieu_opens_the_ballot_of_the_one_unit_or_asks_which(db):
+    bloc, vote, (so_y_te, ban_dan_toc, _) = _bloc(db)
+    with db.session() as s:
+        assert ballot.opening(s, user_id=OUTSIDER, now=NOW, seal=SEAL) == Refused(Refusal.NOT_REPRESENTATIVE)
+        step = ballot.opening(s, user_id=AN, now=NOW, seal=SEAL)  # An acts for the Sở Y tế alone
+        assert isinstance(step, ballot.Step) and step.unit.id == so_y_te.id and step.draft.choices == {}
+        # An also acts for the Ban Dân tộc now: which unit votes is his to choose, and nothing is started.
+        roster.enrol(session=s, invitation=invitations.issue(session=s, bloc=bloc, unit=ban_dan_toc, by=SECRETARY,
+                                                             now=NOW, ttl_days=7), user_id=AN, now=NOW)
+    with db.session() as s:
+        several = ballot.opening(s, user_id=AN, now=NOW, seal=SEAL)
+        assert isinstance(several, ballot.Several)
+        assert sorted(unit.name for unit, _ in several.units) == ["Ban Dân tộc", "Sở Y tế"]
+    assert _voted(db, vote) == 0
+
+
 def test_a_vote_not_open_or_closed_is_refused(db):
     bloc, vote, (so_y_te, ban_dan_toc, _) = _bloc(db, open_vote=False)
     refused = _start(db, AN, so_y_te.id, message_id=1)
