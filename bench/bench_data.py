@@ -59,8 +59,8 @@ def services(url: str) -> Services:
 
 
 def _context(s: Services):
-    """What handlers.common.svc reads from a PTB context."""
-    return SimpleNamespace(application=SimpleNamespace(bot_data={"services": s}))
+    """What the handlers read from a PTB context (khoibot.services.KhoibotContext): its services."""
+    return SimpleNamespace(services=s)
 
 
 # ---- the measured operations: the handlers' own functions --------------------------------
