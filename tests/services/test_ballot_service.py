@@ -6,45 +6,32 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 
 from domain.ballot import Rules
 from domain.milestones import Kind
 from services import ballot
 from services.ballot import Refusal, Refused
-from storage import blocs, invitations, milestones, roster, votes
+from storage import blocs, milestones, roster, votes
 from storage.db import Database
-from storage.migrate import upgrade
 from storage.sealing import Seal
-from storage.users import touch_user
+from tests.factories import people, represent
 
 NOW = datetime(2025, 12, 10, 2, 0, tzinfo=UTC)
 SECRETARY, AN, BINH, OUTSIDER = 10, 11, 12, 13  # An and Bình both act for the Sở Y tế
 SEAL = Seal("service test secret")
 
 
-@pytest.fixture
-def db(database_url):
-    database = Database(database_url)
-    upgrade(database.engine)
-    yield database
-    database.dispose()
-
-
 def _bloc(db: Database, *, open_vote: bool = True, deadline: datetime | None = None):
     """A bloc of three units, the Sở Y tế represented by An and Bình, a ballot of one title
     (quota 1, all three candidates; self-votes not allowed), opened for the three unless not."""
     with db.session() as s:
-        for user in (SECRETARY, AN, BINH, OUTSIDER):
-            touch_user(session=s, user_id=user, first_name=f"N{user}", last_name=None, username=None, now=NOW,
-                       private=True)
+        people(s, SECRETARY, AN, BINH, OUTSIDER, now=NOW)
         bloc = blocs.create_bloc(session=s, chat_id=-100777, name="Khối số 6", year=2025, province="Huế",
                                  by=SECRETARY, now=NOW)
         units = roster.add_units(session=s, bloc=bloc, names=["Sở Y tế", "Ban Dân tộc", "Đài Phát thanh"],
                                  by=SECRETARY, now=NOW)
         for user in (AN, BINH):
-            roster.enrol(session=s, invitation=invitations.issue(session=s, bloc=bloc, unit=units[0], by=SECRETARY,
-                                                                 now=NOW, ttl_days=7), user_id=user, now=NOW)
+            represent(s, bloc, units[0], user, by=SECRETARY, now=NOW)
         vote = votes.prepare(session=s, bloc=bloc, by=SECRETARY, now=NOW, ballot=[
             dict(code="CO_TINH", quota=1, candidates=[u.id for u in units], added=[])])
         milestone = milestones.set_milestone(session=s, bloc=bloc, kind=Kind.BALLOT_DEADLINE.value, at=deadline,
@@ -121,8 +108,7 @@ def test_bophieu_opens_the_ballot_of_the_one_unit_or_asks_which(db):
         step = ballot.opening(s, user_id=AN, now=NOW, seal=SEAL)  # An acts for the Sở Y tế alone
         assert isinstance(step, ballot.Step) and step.unit.id == so_y_te.id and step.draft.choices == {}
         # An also acts for the Ban Dân tộc now: which unit votes is his to choose, and nothing is started.
-        roster.enrol(session=s, invitation=invitations.issue(session=s, bloc=bloc, unit=ban_dan_toc, by=SECRETARY,
-                                                             now=NOW, ttl_days=7), user_id=AN, now=NOW)
+        represent(s, bloc, ban_dan_toc, AN, by=SECRETARY, now=NOW)
     with db.session() as s:
         several = ballot.opening(s, user_id=AN, now=NOW, seal=SEAL)
         assert isinstance(several, ballot.Several)

@@ -17,7 +17,8 @@ from storage import blocs, boards, roles, roster
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import AuditLog, Bloc, Role, TgUser
-from storage.users import reachable, touch_user
+from storage.users import reachable
+from tests import factories
 
 NOW = datetime(2025, 3, 4, 2, 0, tzinfo=UTC)
 GROUP = -100555
@@ -30,9 +31,7 @@ def db(database_url):
     database = Database(database_url)
     upgrade(database.engine)
     with database.session() as s:
-        for user in (HOA, LAN, KHANH):
-            touch_user(session=s, user_id=user, first_name=f"N{user}", last_name=None, username=None, now=NOW,
-                       private=True)
+        factories.people(s, HOA, LAN, KHANH, now=NOW)
     yield database
     database.dispose()
 

@@ -12,11 +12,9 @@ import pytest
 from domain.ballot import Rules
 from domain.catalogue import DEFAULT_TITLES, Catalogue
 from services import ballot, registration, waits
-from storage import blocs, drafts, invitations, registrations, roster, votes
-from storage.db import Database
-from storage.migrate import upgrade
+from storage import blocs, drafts, registrations, roster, votes
 from storage.sealing import Seal
-from storage.users import touch_user
+from tests.factories import people, represent
 
 NOW = datetime(2025, 12, 10, 2, 0, tzinfo=UTC)
 TIMEOUT = timedelta(minutes=60)
@@ -25,26 +23,15 @@ SECRETARY, AN, BINH = 10, 11, 12  # An acts for the Sở Y tế, Bình for the B
 
 
 @pytest.fixture
-def db(database_url):
-    database = Database(database_url)
-    upgrade(database.engine)
-    yield database
-    database.dispose()
-
-
-@pytest.fixture
 def bloc(db):
     """Two units, each with its representative, and an open ballot of one line."""
     with db.session() as s:
-        for user in (SECRETARY, AN, BINH):
-            touch_user(session=s, user_id=user, first_name=f"N{user}", last_name=None, username=None, now=NOW,
-                       private=True)
+        people(s, SECRETARY, AN, BINH, now=NOW)
         bloc = blocs.create_bloc(session=s, chat_id=-100999, name="Khối số 7", year=2025, province="Huế",
                                  by=SECRETARY, now=NOW)
         units = roster.add_units(session=s, bloc=bloc, names=["Sở Y tế", "Ban Dân tộc"], by=SECRETARY, now=NOW)
         for user, unit in ((AN, units[0]), (BINH, units[1])):
-            roster.enrol(session=s, invitation=invitations.issue(session=s, bloc=bloc, unit=unit, by=SECRETARY,
-                                                                 now=NOW, ttl_days=7), user_id=user, now=NOW)
+            represent(s, bloc, unit, user, by=SECRETARY, now=NOW)
         vote = votes.prepare(session=s, bloc=bloc, by=SECRETARY, now=NOW, ballot=[
             dict(code="CO_TINH", quota=1, candidates=[u.id for u in units], added=[])])
         s.flush()

@@ -13,29 +13,18 @@ from sqlmodel import select
 from services import invitations as service
 from services.invitations import InviteRefused, Problem
 from storage import blocs, invitations, roster
-from storage.db import Database
-from storage.migrate import upgrade
 from storage.models import Invitation, Representative
 from storage.users import touch_user
+from tests.factories import people
 
 NOW = datetime(2025, 3, 4, 2, 0, tzinfo=UTC)
 HOA, MINH, THU, SILENT = 41, 42, 43, 44  # Hoa the secretary; Minh and Thu officers; Silent never started the bot
 
 
 @pytest.fixture
-def db(database_url):
-    database = Database(database_url)
-    upgrade(database.engine)
-    yield database
-    database.dispose()
-
-
-@pytest.fixture
 def bloc(db):
     with db.session() as s:
-        for user in (HOA, MINH, THU):
-            touch_user(session=s, user_id=user, first_name=f"N{user}", last_name=None, username=None, now=NOW,
-                       private=True)
+        people(s, HOA, MINH, THU, now=NOW)
         touch_user(session=s, user_id=SILENT, first_name="Im", last_name=None, username=None, now=NOW, private=False)
         bloc = blocs.create_bloc(session=s, chat_id=-100333, name="Khối các Hội", year=2025, province="", by=HOA,
                                  now=NOW)

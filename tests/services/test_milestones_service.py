@@ -15,8 +15,6 @@ from domain.reminders import ReminderRules
 from services import milestones as service
 from services.milestones import Refusal, Refused
 from storage import blocs, milestones, roster
-from storage.db import Database
-from storage.migrate import upgrade
 from storage.models import AuditLog, Bloc, Reminder
 from storage.users import touch_user
 
@@ -27,14 +25,6 @@ SECRETARY = 10
 
 def rules_of(hour: int | None) -> ReminderRules:
     return ReminderRules() if hour is None else ReminderRules(hour=datetime(2025, 1, 1, hour).time())
-
-
-@pytest.fixture
-def db(database_url):
-    database = Database(database_url)
-    upgrade(database.engine)
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

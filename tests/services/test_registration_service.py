@@ -7,17 +7,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 
 from domain import registration as rules
 from domain.catalogue import DEFAULT_TITLES, Catalogue
 from domain.milestones import Kind
 from services import registration
 from services.registration import Refusal, Refused
-from storage import blocs, invitations, milestones, registrations, roles, roster
+from storage import blocs, milestones, registrations, roles, roster
 from storage.db import Database
-from storage.migrate import upgrade
-from storage.users import touch_user
+from tests.factories import people, represent
 
 NOW = datetime(2025, 2, 10, 2, 0, tzinfo=UTC)
 TIMEOUT = timedelta(minutes=60)
@@ -25,26 +23,15 @@ CATALOGUE = Catalogue(DEFAULT_TITLES)
 SECRETARY, AN, BINH, OUTSIDER = 10, 11, 12, 13  # An and Bình both act for the Sở Y tế
 
 
-@pytest.fixture
-def db(database_url):
-    database = Database(database_url)
-    upgrade(database.engine)
-    yield database
-    database.dispose()
-
-
 def _bloc(db: Database, *, deadline: datetime | None = None):
     """A bloc of two units, the Sở Y tế represented by An and Bình; a listed secretary."""
     with db.session() as s:
-        for user in (SECRETARY, AN, BINH, OUTSIDER):
-            touch_user(session=s, user_id=user, first_name=f"N{user}", last_name=None, username=None, now=NOW,
-                       private=True)
+        people(s, SECRETARY, AN, BINH, OUTSIDER, now=NOW)
         bloc = blocs.create_bloc(session=s, chat_id=-100888, name="Khối số 6", year=2025, province="Huế",
                                  by=SECRETARY, now=NOW)
         units = roster.add_units(session=s, bloc=bloc, names=["Sở Y tế", "Ban Dân tộc"], by=SECRETARY, now=NOW)
         for user in (AN, BINH):
-            roster.enrol(session=s, invitation=invitations.issue(session=s, bloc=bloc, unit=units[0], by=SECRETARY,
-                                                                 now=NOW, ttl_days=7), user_id=user, now=NOW)
+            represent(s, bloc, units[0], user, by=SECRETARY, now=NOW)
         roles.add_secretary(session=s, bloc=bloc, user_id=SECRETARY, by=SECRETARY, now=NOW)
         if deadline is not None:
             milestones.set_milestone(session=s, bloc=bloc, kind=Kind.REGISTRATION_DEADLINE.value, at=deadline,
@@ -146,8 +133,7 @@ def test_dangky_opens_the_one_unit_or_asks_which(db):
         assert seen.window.open and seen.choice == rules.Choice()
         assert registration.opening(c, user_id=OUTSIDER, now=NOW) == Refused(Refusal.NOT_YOUR_UNIT)
     with db.session() as s:
-        roster.enrol(session=s, invitation=invitations.issue(session=s, bloc=bloc, unit=ban_dan_toc, by=SECRETARY,
-                                                             now=NOW, ttl_days=7), user_id=AN, now=NOW)
+        represent(s, bloc, ban_dan_toc, AN, by=SECRETARY, now=NOW)
     with db.connection() as c:
         several = registration.opening(c, user_id=AN, now=NOW)
     assert isinstance(several, registration.Several)

@@ -14,11 +14,9 @@ from domain.milestones import Duty, Kind
 from domain.reminders import Planned, ReminderRules
 from services import reminders as service
 from services.reminders import Skip, Skipped
-from storage import blocs, invitations, milestones, registrations, reminders, roster
-from storage.db import Database
-from storage.migrate import upgrade
+from storage import blocs, milestones, registrations, reminders, roster
 from storage.models import Reminder, ReminderDelivery
-from storage.users import touch_user
+from tests.factories import people, represent
 
 NOW = datetime(2025, 3, 24, 1, 0, tzinfo=UTC)
 SECRETARY, AN = 10, 11  # An acts for the Hội Khuyến học
@@ -29,26 +27,15 @@ def rules_of(hour: int | None) -> ReminderRules:
 
 
 @pytest.fixture
-def db(database_url):
-    database = Database(database_url)
-    upgrade(database.engine)
-    yield database
-    database.dispose()
-
-
-@pytest.fixture
 def deadline(db):
     """A bloc of three units, the registration deadline a week ahead, the Hội Chữ thập đỏ registered."""
     with db.session() as s:
-        for user in (SECRETARY, AN):
-            touch_user(session=s, user_id=user, first_name=f"N{user}", last_name=None, username=None, now=NOW,
-                       private=True)
+        people(s, SECRETARY, AN, now=NOW)
         bloc = blocs.create_bloc(session=s, chat_id=-100555, name="Khối các Hội đặc thù", year=2025,
                                  province="Huế", by=SECRETARY, now=NOW)
         units = roster.add_units(session=s, bloc=bloc, names=["Hội Chữ thập đỏ", "Hội Khuyến học", "Hội Luật gia"],
                                  by=SECRETARY, now=NOW)
-        roster.enrol(session=s, invitation=invitations.issue(session=s, bloc=bloc, unit=units[1], by=SECRETARY,
-                                                             now=NOW, ttl_days=7), user_id=AN, now=NOW)
+        represent(s, bloc, units[1], AN, by=SECRETARY, now=NOW)
         registrations.confirm(session=s, bloc=bloc, unit_id=units[0].id, collective=["CO_TINH"], individuals=[],
                               targets="", by=SECRETARY, now=NOW)
         milestone = milestones.set_milestone(session=s, bloc=bloc, kind=Kind.REGISTRATION_DEADLINE.value,

@@ -12,40 +12,28 @@ from sqlmodel import select
 from domain.reports import MAX_BYTES, MAX_NAME
 from services import reports
 from services.reports import Refusal, Refused, Upload
-from storage import blocs, invitations, roles, roster
+from storage import blocs, roles, roster
 from storage import pending as pending_store
-from storage.db import Database
-from storage.migrate import upgrade
 from storage.models import AuditLog, Report
-from storage.users import mark_unreachable, touch_user
+from storage.users import mark_unreachable
+from tests.factories import people, represent
 
 NOW = datetime(2025, 7, 10, 2, 0, tzinfo=UTC)
 SECRETARY, AWAY_SECRETARY, LAN, OUTSIDER = 20, 21, 22, 23  # Lan acts for the Hội Nông dân
 
 
 @pytest.fixture
-def db(database_url):
-    database = Database(database_url)
-    upgrade(database.engine)
-    yield database
-    database.dispose()
-
-
-@pytest.fixture
 def units(db):
     """A bloc with two secretaries (one unreachable by DM) and two units, Lan enrolled for the first."""
     with db.session() as s:
-        for user in (SECRETARY, AWAY_SECRETARY, LAN, OUTSIDER):
-            touch_user(session=s, user_id=user, first_name=f"N{user}", last_name=None, username=None, now=NOW,
-                       private=True)
+        people(s, SECRETARY, AWAY_SECRETARY, LAN, OUTSIDER, now=NOW)
         bloc = blocs.create_bloc(session=s, chat_id=-100888, name="Khối các Hội", year=2025, province="Huế",
                                  by=SECRETARY, now=NOW)
         roles.add_secretary(session=s, bloc=bloc, user_id=AWAY_SECRETARY, by=SECRETARY, now=NOW)  # the creator is one
         mark_unreachable(session=s, user_id=AWAY_SECRETARY, now=NOW)
         found = roster.add_units(session=s, bloc=bloc, names=["Hội Nông dân", "Hội Cựu chiến binh"], by=SECRETARY,
                                  now=NOW)
-        roster.enrol(session=s, invitation=invitations.issue(session=s, bloc=bloc, unit=found[0], by=SECRETARY,
-                                                             now=NOW, ttl_days=7), user_id=LAN, now=NOW)
+        represent(s, bloc, found[0], LAN, by=SECRETARY, now=NOW)
     return found
 
 

@@ -13,8 +13,6 @@ from domain.ballot import Rules
 from services import rollover as service
 from services.rollover import Refusal, Refused
 from storage import blocs, roles, roster, votes
-from storage.db import Database
-from storage.migrate import upgrade
 from storage.models import AuditLog, Bloc, RoleKind
 from storage.users import touch_user
 
@@ -22,14 +20,6 @@ NOW = datetime(2025, 12, 20, 2, 0, tzinfo=UTC)
 SECRETARY = 10
 RULES = Rules(threshold=50, strictly_more=False, base="members", self_vote=False)
 UNITS = ["Hội Chữ thập đỏ", "Hội Khuyến học", "Hội Luật gia"]
-
-
-@pytest.fixture
-def db(database_url):
-    database = Database(database_url)
-    upgrade(database.engine)
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

@@ -15,10 +15,8 @@ from services import secretaries
 from services.blocs import Actor, Refusal, Refused
 from services.roster import Problem, RosterRefused
 from storage import blocs, invitations, roles, roster
-from storage.db import Database
-from storage.migrate import upgrade
 from storage.models import Invitation, Representative, RoleKind, Unit
-from storage.users import touch_user
+from tests.factories import people, represent
 
 NOW = datetime(2025, 3, 4, 2, 0, tzinfo=UTC)
 GROUP = -100444
@@ -28,25 +26,14 @@ UNITS = ["Hội Khuyến học", "Hội Chữ thập đỏ", "Hội Người mù
 
 
 @pytest.fixture
-def db(database_url):
-    database = Database(database_url)
-    upgrade(database.engine)
-    yield database
-    database.dispose()
-
-
-@pytest.fixture
 def bloc(db):
     with db.session() as s:
-        for user in (HOA, MINH, KHANH):
-            touch_user(session=s, user_id=user, first_name=f"N{user}", last_name=None, username=None, now=NOW,
-                       private=True)
+        people(s, HOA, MINH, KHANH, now=NOW)
         bloc = blocs.create_bloc(session=s, chat_id=GROUP, name="Khối các Hội", year=2025, province="Huế", by=HOA,
                                  now=NOW)
         units = roster.add_units(session=s, bloc=bloc, names=UNITS, by=HOA, now=NOW)
         s.flush()
-        roster.enrol(session=s, invitation=invitations.issue(session=s, bloc=bloc, unit=units[0], by=HOA, now=NOW,
-                                                             ttl_days=30), user_id=MINH, now=NOW)
+        represent(s, bloc, units[0], MINH, by=HOA, now=NOW, ttl_days=30)
     return bloc
 
 

@@ -13,12 +13,11 @@ from sqlmodel import select
 from domain.scores import DEFAULT_CRITERIA, Criterion, to_rows
 from services import scores
 from services.scores import Refusal, Refused
-from storage import blocs, invitations, roster, votes
+from storage import blocs, roster, votes
 from storage import scores as store
-from storage.db import Database
-from storage.migrate import upgrade
 from storage.models import AuditLog, PointsTable
-from storage.users import mark_unreachable, touch_user
+from storage.users import mark_unreachable
+from tests.factories import people, represent
 
 NOW = datetime(2025, 11, 20, 3, 0, tzinfo=UTC)
 SECRETARY, HA, KHOA, OUTSIDER = 30, 31, 32, 33  # Hà and Khoa act for the Sở Tư pháp
@@ -27,28 +26,17 @@ CHAT = -100999
 
 
 @pytest.fixture
-def db(database_url):
-    database = Database(database_url)
-    upgrade(database.engine)
-    yield database
-    database.dispose()
-
-
-@pytest.fixture
 def world(db):
     """A bloc of three units; Hà and Khoa represent the Sở Tư pháp (Khoa cannot be reached by DM)."""
     with db.session() as s:
-        for user in (SECRETARY, HA, KHOA, OUTSIDER):
-            touch_user(session=s, user_id=user, first_name=f"N{user}", last_name=None, username=None, now=NOW,
-                       private=True)
+        people(s, SECRETARY, HA, KHOA, OUTSIDER, now=NOW)
         mark_unreachable(session=s, user_id=KHOA, now=NOW)
         bloc = blocs.create_bloc(session=s, chat_id=CHAT, name="Khối Nội chính", year=2025, province="Huế",
                                  by=SECRETARY, now=NOW)
         units = roster.add_units(session=s, bloc=bloc, names=["Sở Tư pháp", "Thanh tra tỉnh", "Sở Nội vụ"],
                                  by=SECRETARY, now=NOW)
         for user in (HA, KHOA):
-            roster.enrol(session=s, invitation=invitations.issue(session=s, bloc=bloc, unit=units[0], by=SECRETARY,
-                                                                 now=NOW, ttl_days=7), user_id=user, now=NOW)
+            represent(s, bloc, units[0], user, by=SECRETARY, now=NOW)
     return bloc, units
 
 
@@ -182,8 +170,7 @@ def test_chamdiem_opens_the_persons_one_unit_or_asks_which(db, world):
         assert isinstance(view, scores.UnitScores) and view.unit.id == tu_phap.id and view.total is None
         assert scores.open_unit(s, user_id=HA, unit_id=thanh_tra.id, default=DEFAULT) == Refused(
             Refusal.NOT_YOUR_UNIT)
-        roster.enrol(session=s, invitation=invitations.issue(session=s, bloc=bloc, unit=thanh_tra, by=SECRETARY,
-                                                             now=NOW, ttl_days=7), user_id=HA, now=NOW)
+        represent(s, bloc, thanh_tra, HA, by=SECRETARY, now=NOW)
         s.flush()
         choose = scores.open_unit(s, user_id=HA, unit_id=None, default=DEFAULT)
     assert isinstance(choose, scores.Choose) and {u.id for u, _ in choose.units} == {tu_phap.id, thanh_tra.id}

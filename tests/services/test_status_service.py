@@ -17,8 +17,6 @@ from services.quotas import Refused as QuotaRefused
 from services.status import Refusal, Refused
 from storage import blocs, registrations, roster, votes
 from storage import rollover as rollover_store
-from storage.db import Database
-from storage.migrate import upgrade
 from storage.models import Bloc
 from storage.users import touch_user
 
@@ -27,14 +25,6 @@ SECRETARY = 10
 RULES = Rules(threshold=50, strictly_more=False, base="members", self_vote=False)
 CATALOGUE = Catalogue(DEFAULT_TITLES)
 UNITS = ["Hội Chữ thập đỏ", "Hội Khuyến học", "Hội Luật gia", "Hội Nhà báo"]
-
-
-@pytest.fixture
-def db(database_url):
-    database = Database(database_url)
-    upgrade(database.engine)
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

@@ -12,22 +12,12 @@ from domain.catalogue import DEFAULT_TITLES, Catalogue
 from services import yearly
 from services.status import Refusal, Refused
 from storage import blocs, registrations, roster, votes
-from storage.db import Database
-from storage.migrate import upgrade
 from storage.users import touch_user
 
 NOW = datetime(2025, 12, 10, 2, 0, tzinfo=UTC)
 SECRETARY = 10
 CATALOGUE = Catalogue(DEFAULT_TITLES)
 UNITS = ["Hội Chữ thập đỏ", "Hội Khuyến học", "Hội Luật gia"]
-
-
-@pytest.fixture
-def db(database_url):
-    database = Database(database_url)
-    upgrade(database.engine)
-    yield database
-    database.dispose()
 
 
 @pytest.fixture
