@@ -32,11 +32,7 @@ async def send(bot: Bot, svc: Services, chat_id: int, text: str, *, reply_markup
         try:
             message = await _send_following(bot, svc, chat_id, chunk, reply_markup if last else None, params)
         except Forbidden as exc:
-            log.info("chat unreachable", extra={"chat_id": chat_id, "reason": exc.message})
-            if chat_id > 0:
-                with svc.db.session() as s:
-                    mark_unreachable(session=s, user_id=chat_id, now=svc.clock.now())
-                svc.seen_users.pop(chat_id, None)
+            _unreachable(svc, chat_id, exc)
             return None
         if message is None:
             return None
@@ -71,12 +67,18 @@ async def send_document(bot: Bot, svc: Services, chat_id: int, document, *, file
             return await bot.send_document(exc.new_chat_id, document=document, filename=filename, caption=caption,
                                            reply_markup=reply_markup)
     except Forbidden as exc:
-        log.info("chat unreachable", extra={"chat_id": chat_id, "reason": exc.message})
-        if chat_id > 0:
-            with svc.db.session() as s:
-                mark_unreachable(session=s, user_id=chat_id, now=svc.clock.now())
-            svc.seen_users.pop(chat_id, None)
+        _unreachable(svc, chat_id, exc)
         return None
+
+
+def _unreachable(svc: Services, chat_id: int, exc: Forbidden) -> None:
+    """Telegram refused the chat (a person who never started the bot, or blocked it): the
+    person is marked so, and reminders and notices pass them by (a group's refusal is logged)."""
+    log.info("chat unreachable", extra={"chat_id": chat_id, "reason": exc.message})
+    if chat_id > 0:
+        with svc.db.session() as s:
+            mark_unreachable(session=s, user_id=chat_id, now=svc.clock.now())
+        svc.seen_users.pop(chat_id, None)
 
 
 async def clear_buttons(bot: Bot, chat_id: int, message_id: int) -> None:
