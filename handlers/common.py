@@ -15,10 +15,10 @@ from telegram.error import TelegramError
 from telegram.ext import filters
 from telegram.helpers import create_deep_linked_url
 
+from domain.questions import Question
 from khoibot import outbox
 from khoibot.services import KhoibotContext
 from storage import pending as pending_store
-from storage.models import Unit
 from storage.roster import units_of_user
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ async def ask(update: Update, context: Context, template: str, /, *, action: str
               **payload) -> None:
     """Ask a question the person answers by replying; the question is kept as a row,
     with the template that asked it, so a refused answer can be asked again."""
-    payload["prompt"] = template
+    payload = Question.of({**payload, "prompt": template}).stored()
     chat = update.effective_chat
     user = update.effective_user
     reply_to = update.message.message_id if update.message is not None else None

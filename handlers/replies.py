@@ -112,5 +112,5 @@ async def on_reply(update: Update, context: Context, *, actions: dict[str, Decid
         # The answer was refused (the feature said why): ask again, so a reply goes on working.
         # The new question's row is written once its message is sent (it needs the message's
         # id): that write is the new question's, not the answer's.
-        await ask(update, context, pending.payload.get("prompt", "common.ask_again"), action=pending.action,
-                  bloc_id=pending.bloc_id, **pending.payload)
+        await ask(update, context, pending.payload.prompt, action=pending.action, bloc_id=pending.bloc_id,
+                  **pending.payload.stored())

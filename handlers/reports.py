@@ -67,7 +67,7 @@ def _decide_text(context: Context, session: Session, pending: PendingReply, answ
 
 
 async def _show_text(update: Update, context: Context, pending: PendingReply, unit: Unit | None) -> bool:
-    await say(update, context, "waits.file_awaited", unit=unit, period=pending.payload.get("period"))
+    await say(update, context, "waits.file_awaited", unit=unit, period=pending.payload.period)
     return True
 
 

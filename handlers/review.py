@@ -400,7 +400,7 @@ async def _refused_answer(update: Update, context: Context, bloc: Bloc, refused:
 
 @_answering
 def _decide_quota(context, session, pending, answer, bloc, actor):
-    return vote_service.set_quota(context.services, session, bloc, actor, code=pending.payload.get("code"),
+    return vote_service.set_quota(context.services, session, bloc, actor, code=pending.payload.code,
                                   quota=int_arg(answer.text.strip()), now=answer.now)
 
 
@@ -436,7 +436,7 @@ async def _show_open(update: Update, context: Context, pending: PendingReply, de
     if isinstance(opened, vote_service.Refused):
         example = example_of(context, bloc, Kind.BALLOT_DEADLINE)
         # A question asked before prompts carried an example is asked again with one.
-        pending.payload.setdefault("example", example)
+        pending.payload = pending.payload.with_example(example)
         return await _refused_answer(update, context, bloc, opened, text=clean(update.message.text or ""),
                                      example=example)
     scheduler.set_alarm(context.application)
@@ -492,7 +492,7 @@ answer_attended = Decided(_decide_attended, _show_attended)
 def _decide_chair(context, session, pending, answer, bloc, actor):
     """Who chaired the meeting: a name (a leader of the Trưởng khối unit), or a name, a comma
     and what they are. After the list was posted, the documents are made again with it."""
-    after_list = bool(pending.payload.get("after_list"))
+    after_list = pending.payload.after_list
     return vote_service.record_chair(context.services, session, bloc, actor, text=answer.text, now=answer.now,
                                      by_name=answer.name if after_list else None)
 

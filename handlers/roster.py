@@ -181,7 +181,7 @@ def _decide_rename(context: Context, session, pending: PendingReply, answer: Ans
     """A unit's new name answered, past the gate."""
     bloc = secretary_bloc(session, pending, answer)
     return bloc if isinstance(bloc, Refused) else service.rename(
-        session, bloc=bloc, actor=answer.actor, now=answer.now, unit_id=pending.payload.get("unit_id", 0),
+        session, bloc=bloc, actor=answer.actor, now=answer.now, unit_id=pending.payload.unit_id or 0,
         name=clean(answer.text))
 
 

@@ -137,7 +137,7 @@ def _decide_set(context: Context, session, pending: PendingReply, answer: Answer
     if isinstance(bloc, BlocRefused):
         return bloc
     s = context.services
-    return bloc, service.set_milestone(session, bloc_id=bloc.id, kind=Kind(pending.payload["kind"]),
+    return bloc, service.set_milestone(session, bloc_id=bloc.id, kind=Kind(pending.payload.kind),
                                        text=clean(answer.text), by=answer.user_id, now=answer.now, tz=s.tz,
                                        rules_of=s.settings.reminders.rules)
 
@@ -148,9 +148,9 @@ async def _tell_set(update: Update, context: Context, pending: PendingReply, dec
         return True
     bloc, outcome = decided
     if isinstance(outcome, Refused):
-        kind = Kind(pending.payload["kind"])
+        kind = Kind(pending.payload.kind)
         # A question asked before prompts carried an example is asked again with one.
-        pending.payload.setdefault("example", example_of(context, bloc, kind))
+        pending.payload = pending.payload.with_example(example_of(context, bloc, kind))
         needs_example = outcome.code in (Refusal.FORMAT, Refusal.IMPOSSIBLE, Refusal.MEETING_TIME)
         await say(update, context, f"schedule.error_{outcome.code}", **outcome.details,
                   **(dict(example=example_of(context, bloc, kind)) if needs_example else {}))

@@ -66,7 +66,7 @@ async def _open_unit(update: Update, context: Context, scores: service.UnitScore
     await tell(context, update.effective_chat.id, "scores.unit_view", **scores.context())
     if not scores.locked:
         await ask(update, context, "scores.ask_self", action=SELF, bloc_id=scores.bloc.id, unit_id=scores.unit.id,
-                  unit_name=scores.unit.name, criteria=to_rows(scores.criteria))
+                  unit_name=scores.unit.name, criteria=scores.criteria)
 
 
 async def on_unit_button(update: Update, context: Context) -> None:
@@ -87,8 +87,8 @@ async def on_unit_button(update: Update, context: Context) -> None:
 
 
 def _decide_self(context: Context, session: Session, pending: PendingReply, answer: Answer):
-    return service.enter_own(session, user_id=answer.user_id, unit_id=pending.payload.get("unit_id"),
-                             bloc_id=pending.bloc_id, asked=pending.payload.get("criteria"), text=answer.text,
+    return service.enter_own(session, user_id=answer.user_id, unit_id=pending.payload.unit_id,
+                             bloc_id=pending.bloc_id, asked=pending.payload.criteria, text=answer.text,
                              now=answer.now, default=_default(context))
 
 

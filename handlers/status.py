@@ -286,8 +286,8 @@ def _decide_quota(context: Context, session, pending: PendingReply, answer: Answ
     bloc = secretary_bloc(session, pending, answer)
     if isinstance(bloc, BlocRefused):
         return bloc
-    payload = pending.payload
-    return bloc, quota_service.answer(session, bloc_id=bloc.id, code=payload.get("code"), year=payload.get("year"),
+    question = pending.payload
+    return bloc, quota_service.answer(session, bloc_id=bloc.id, code=question.code, year=question.year,
                                       text=clean(answer.text), by=answer.user_id, now=answer.now,
                                       catalogue=context.services.catalogue)
 

@@ -87,7 +87,7 @@ async def answer_unread(update: Update, context: Context, *, typed: bool = False
     waits = waiting_for(context, update)
     upload = next((w for w in waits if w.kind == UPLOAD), None)
     if upload is not None:
-        period = upload.payload.get("period")
+        period = upload.payload.get("period")  # what the question showed
         if message.photo:
             await say(update, context, "waits.photo_not_file", unit=upload.unit, period=period)
         else:

@@ -94,7 +94,7 @@ def _awaited(session: Session, user_id: int, now: datetime) -> PendingReply | No
 
 def awaited_unit(session: Session, pending: PendingReply) -> Unit | None:
     """The unit a waiting upload is for (to say what is awaited)."""
-    return session.get(Unit, pending.payload.get("unit_id") or 0)
+    return session.get(Unit, pending.payload.unit_id or 0)
 
 
 def receive(session: Session, *, user_id: int, upload: Upload, now: datetime) -> Received | Refused:
@@ -107,11 +107,11 @@ def receive(session: Session, *, user_id: int, upload: Upload, now: datetime) ->
     problem = rules.file_problem(filename, upload.size)
     if problem is not None:
         return Refused(Refusal.FILE, problem=problem, filename=filename)
-    found = acting_for(session, user_id=user_id, unit_id=waiting.payload.get("unit_id"))
+    found = acting_for(session, user_id=user_id, unit_id=waiting.payload.unit_id)
     if isinstance(found, Refused):
         return Refused(Refusal.NOT_YOUR_UNIT)
     unit, bloc = found
-    report = reports.add(session=session, bloc=bloc, unit_id=unit.id, period=waiting.payload["period"],
+    report = reports.add(session=session, bloc=bloc, unit_id=unit.id, period=waiting.payload.period,
                          file_id=upload.file_id, file_unique_id=upload.file_unique_id, filename=filename,
                          size=upload.size or 0, mime_type=upload.mime_type or "", by=user_id, now=now)
     pending_store.done(session=session, pending=waiting)

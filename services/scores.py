@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
-from domain.scores import (Criterion, ScoreError, check, from_rows, max_total, parse_adjustment, parse_points,
+from domain.scores import (Criterion, ScoreError, check, max_total, parse_adjustment, parse_points,
                            parse_table, total)
 from domain.text import sort_key
 from storage import roles, roster
@@ -181,7 +181,8 @@ def open_unit(session: Session, *, user_id: int, unit_id: int | None, default: l
     return _unit_scores(session, bloc, unit, default)
 
 
-def enter_own(session: Session, *, user_id: int, unit_id: int | None, bloc_id: int | None, asked: list | None,
+def enter_own(session: Session, *, user_id: int, unit_id: int | None, bloc_id: int | None,
+              asked: tuple[Criterion, ...] | None,
               text: str, now: datetime, default: list[Criterion]) -> Saved | Refused:
     """A representative's answer to the question for the unit's own points (``asked``: the
     table the question listed, as kept with it): saved if they still represent the unit,
@@ -191,7 +192,7 @@ def enter_own(session: Session, *, user_id: int, unit_id: int | None, bloc_id: i
         return Refused(Refusal.NOT_YOUR_UNIT)
     unit, bloc = found
     criteria = store.points_table(session=session, bloc=bloc, default=default)
-    if not asked or from_rows(asked) != criteria:
+    if not asked or list(asked) != criteria:
         return Refused(Refusal.TABLE_CHANGED, unit=unit, bloc=bloc)
     if store.self_entry_locked(session=session, bloc_id=bloc.id, year=bloc.year):
         return Refused(Refusal.LOCKED, unit=unit, bloc=bloc)

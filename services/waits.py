@@ -26,7 +26,7 @@ class Wait:
 
     kind: str  # REGISTRATION, BALLOT, or the question's action
     unit: Unit | None = None
-    payload: dict = field(default_factory=dict)
+    payload: dict = field(default_factory=dict)  # what the question showed (Question.stored), for its name
     message_id: int | None = None  # the bot's message carrying the step's buttons
 
 
@@ -57,8 +57,8 @@ def waiting(session: Session, *, chat_id: int, private: bool, user_id: int, now:
     questions = [p for p in pending_store.for_chat(session=session, chat_id=chat_id) if p.user_id == user_id]
     for question in reversed(questions):  # oldest first
         if question.expires_at > now:
-            found.append(Wait(question.action, _unit(session, question.payload.get("unit_id")),
-                              dict(question.payload)))
+            found.append(Wait(question.action, _unit(session, question.payload.unit_id),
+                              question.payload.stored()))
     return found
 
 

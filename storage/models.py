@@ -14,7 +14,8 @@ from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, LargeBinary,
 from sqlmodel import Field, SQLModel
 
 from domain.ballot import Rules
-from storage.types import RulesJSON, UnitIds, UnitIdsByCode, UTCDateTime
+from domain.questions import Question
+from storage.types import QuestionJSON, RulesJSON, UnitIds, UnitIdsByCode, UTCDateTime
 
 
 def _ts(nullable: bool = False, index: bool = False):
@@ -127,7 +128,7 @@ class PendingReply(SQLModel, table=True):
     user_id: int = _tg_id()
     bloc_id: int | None = Field(default=None, foreign_key="bloc.id", ondelete="CASCADE")
     action: str
-    payload: dict = Field(default_factory=dict, sa_type=JSON)
+    payload: Question = Field(default_factory=Question, sa_type=QuestionJSON)  # what the answer acts on
     created_at: datetime = _ts()
     expires_at: datetime = _ts()
 

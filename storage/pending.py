@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
+from domain.questions import Question
 from storage.models import PendingReply
 
 ANSWER_WINDOW = timedelta(days=2)
@@ -14,7 +15,8 @@ ANSWER_WINDOW = timedelta(days=2)
 def ask(*, session: Session, chat_id: int, message_id: int, user_id: int, action: str, now: datetime,
         bloc_id: int | None = None, **payload) -> PendingReply:
     pending = PendingReply(chat_id=chat_id, message_id=message_id, user_id=user_id, bloc_id=bloc_id,
-                           action=action, payload=payload, created_at=now, expires_at=now + ANSWER_WINDOW)
+                           action=action, payload=Question.of(payload), created_at=now,
+                           expires_at=now + ANSWER_WINDOW)
     session.add(pending)
     return pending
 

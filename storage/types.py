@@ -9,6 +9,7 @@ from sqlalchemy import JSON, DateTime
 from sqlalchemy.types import TypeDecorator
 
 from domain.ballot import Rules
+from domain.questions import Question
 
 
 class UTCDateTime(TypeDecorator):
@@ -77,3 +78,19 @@ class UnitIdsByCode(TypeDecorator):
 
     def process_result_value(self, value, dialect) -> dict[str, tuple[int, ...]]:
         return {str(code): tuple(int(u) for u in ids) for code, ids in (value or {}).items()}
+
+
+class QuestionJSON(TypeDecorator):
+    """A question's payload (``pending_reply.payload``) as a domain.questions.Question; stored
+    as the flat JSON object it always was, so older rows read back the same."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: Question | Mapping | None, dialect) -> dict:
+        if value is None:
+            return {}
+        return (value if isinstance(value, Question) else Question.of(value)).stored()
+
+    def process_result_value(self, value: dict | None, dialect) -> Question:
+        return Question.of(value or {})

@@ -118,7 +118,7 @@ def test_a_new_choice_replaces_the_wait_and_an_expired_wait_takes_nothing(db, un
     _choose(db, LAN, nong_dan.id, period="yearend")
     with db.session() as s:
         waiting = pending_store.for_chat(session=s, chat_id=LAN)
-    assert [p.payload["period"] for p in waiting] == ["yearend"]
+    assert [p.payload.period for p in waiting] == ["yearend"]
     later = waiting[0].expires_at + timedelta(seconds=1)
     assert _send(db, LAN, _pdf(), now=later) == Refused(Refusal.NOT_AWAITED)
     assert _reports(db) == []

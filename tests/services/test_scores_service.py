@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from domain.scores import DEFAULT_CRITERIA, Criterion, to_rows
+from domain.scores import DEFAULT_CRITERIA, Criterion
 from services import scores
 from services.scores import Refusal, Refused
 from storage import blocs, roster, votes
@@ -43,7 +43,7 @@ def world(db):
 def _own(db, user: int, unit_id: int, bloc_id: int, text: str, asked=None, now: datetime = NOW):
     with db.session() as s:
         return scores.enter_own(s, user_id=user, unit_id=unit_id, bloc_id=bloc_id,
-                                asked=to_rows(DEFAULT) if asked is None else asked, text=text, now=now,
+                                asked=tuple(DEFAULT) if asked is None else asked, text=text, now=now,
                                 default=DEFAULT)
 
 
@@ -73,7 +73,7 @@ def test_own_points_are_refused_for_another_unit_a_changed_table_or_once_the_vot
     assert _own(db, OUTSIDER, tu_phap.id, bloc.id, "45\n18\n14\n9\n5") == Refused(Refusal.NOT_YOUR_UNIT)
     assert _own(db, HA, thanh_tra.id, bloc.id, "45\n18\n14\n9\n5") == Refused(Refusal.NOT_YOUR_UNIT)
     assert _own(db, HA, tu_phap.id, bloc.id + 1, "45\n18\n14\n9\n5") == Refused(Refusal.NOT_YOUR_UNIT)
-    shorter = to_rows(DEFAULT[:3])
+    shorter = tuple(DEFAULT[:3])
     assert _own(db, HA, tu_phap.id, bloc.id, "45\n18\n14", asked=shorter).code == Refusal.TABLE_CHANGED
     over = _own(db, HA, tu_phap.id, bloc.id, "51\n18\n14\n9\n5")
     assert over.code == Refusal.INVALID and over.problem == "above_max" and over.details["maximum"] == 50
@@ -107,7 +107,7 @@ def test_the_secretary_sets_the_table_until_a_unit_has_points(db, world):
         assert view.criteria == [Criterion("Hoàn thành nhiệm vụ", 60), Criterion("Phong trào thi đua", 40)]
         assert s.exec(select(PointsTable.criteria)).one() == [{"name": "Hoàn thành nhiệm vụ", "max": 60.0},
                                                                {"name": "Phong trào thi đua", "max": 40.0}]
-    assert isinstance(_own(db, HA, tu_phap.id, bloc.id, "55\n35", asked=to_rows(done.criteria)), scores.Saved)
+    assert isinstance(_own(db, HA, tu_phap.id, bloc.id, "55\n35", asked=tuple(done.criteria)), scores.Saved)
     with db.session() as s:
         assert scores.may_set_table(s, bloc=bloc) == Refused(Refusal.TABLE_LOCKED, bloc=bloc)
         late = scores.set_table(s, chat_id=CHAT, bloc_id=bloc.id, user_id=SECRETARY, admin=False,
