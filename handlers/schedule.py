@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from telegram import Update
 
-from domain import dates
 from domain.dates import fmt_date, fmt_time
 from domain.milestones import MEETINGS, Kind, example
 from domain.text import clean
@@ -33,13 +32,6 @@ def example_of(context: Context, bloc: Bloc, kind: Kind) -> dict[str, str]:
     s = context.services
     at = example(kind, year=bloc.year, now=s.clock.now().astimezone(s.tz))
     return dict(date=fmt_date(at), time=fmt_time(at))
-
-
-def year_problem(context: Context, bloc: Bloc, at) -> dict | None:
-    """When a typed date is too far from the bloc's year to be meant: the accepted years
-    (domain.dates.year_problem; the ballot's deadline asks it too)."""
-    s = context.services
-    return dates.year_problem(at, bloc_year=bloc.year, now=s.clock.now(), tz=s.tz)
 
 
 def _view(context: Context, shown: service.Schedule):

@@ -250,12 +250,6 @@ async def on_button(update: Update, context: Context) -> None:
 # ---- the bloc's quotas for its year: one fact (storage/quotas.py), set from /tinhhinh at any
 # time of the year or from /binhxet's preparation; the status, the board and the ballot read it.
 
-def bloc_quotas(s: Services, bloc: Bloc) -> dict[str, int | None]:
-    """code → the bloc's quota for its current year (its own, else the catalogue's)."""
-    with s.db.session() as session:
-        return quota_service.for_year(session, bloc, s.catalogue)
-
-
 async def _quota_refused(update: Update, context: Context, refused: QuotaRefused, text: str) -> None:
     if refused.code == QuotaRefusal.OUT_OF_RANGE:
         await say(update, context, "review.error_quota", text=text[:30], members=refused.members)
@@ -263,21 +257,6 @@ async def _quota_refused(update: Update, context: Context, refused: QuotaRefused
         await say(update, context, "status.quota_locked", year=refused.year)
     else:
         await say(update, context, "common.question_expired")
-
-
-async def save_quota(update: Update, context: Context, bloc: Bloc, code: str, text: str) -> str:
-    """A secretary's typed quota for one title (services.quotas.save, one transaction):
-    "saved" (the caller confirms, then refreshes the board), "again" (not a whole number
-    from 0 to the number of units: told, to be asked again) or "locked" (the year's ballot
-    has opened, its quotas are fixed: told)."""
-    s = context.services
-    with transaction(context) as session:
-        saved = quota_service.save(session, bloc_id=bloc.id, code=code, text=text, by=update.effective_user.id,
-                                   now=s.clock.now())
-    if isinstance(saved, QuotaRefused):
-        await _quota_refused(update, context, saved, text)
-        return "again" if saved.code == QuotaRefusal.OUT_OF_RANGE else "locked"
-    return "saved"
 
 
 def _decide_quota(context: Context, session, pending: PendingReply, answer: Answer):
