@@ -17,8 +17,8 @@ from telegram import Update
 
 from handlers.common import GROUP_TYPES, Context, ask, say, transaction
 from handlers.gates import acting
+from services import questions
 from services.blocs import Actor, Refused, bloc_in
-from storage import pending as pending_store
 from storage.models import Bloc, PendingReply
 
 # (Which action answers which question is in the route table, handlers/routes.py.)
@@ -62,9 +62,6 @@ def _to_the_bot(update: Update, context: Context) -> bool:
     return replied is not None and replied.id == context.bot.id
 
 
-NO_QUESTION, SOMEONE_ELSE, EXPIRED = "no question", "someone else", "expired"
-
-
 async def on_reply(update: Update, context: Context, *, actions: dict[str, Decided],
                    private_text: Callable[[Update, Context], Awaitable[None]]) -> None:
     """A reply to one of the bot's messages: the action of the question it answers, from
@@ -79,34 +76,25 @@ async def on_reply(update: Update, context: Context, *, actions: dict[str, Decid
     # one its administrators answer as secretaries: Telegram is asked before the transaction.
     actor = await acting(update, context, ask_admin=True) if in_group else None
     user_id = update.effective_user.id
-    verdict = outcome = None
     with transaction(context) as session:
         now = s.clock.now()
-        pending = pending_store.waiting(session=session, chat_id=message.chat.id,
-                                        message_id=message.reply_to_message.message_id)
-        action = actions.get(pending.action) if pending is not None else None
-        if pending is None:
-            verdict = NO_QUESTION
-        elif pending.user_id != user_id:
-            verdict = SOMEONE_ELSE
-        elif pending.expires_at <= now or action is None:
-            pending_store.done(session=session, pending=pending)
-            verdict = EXPIRED
-        else:
+        pending = questions.answering(session, chat_id=message.chat.id,
+                                      message_id=message.reply_to_message.message_id, user_id=user_id, now=now,
+                                      answerable=actions)
+        if not isinstance(pending, questions.Refused):
+            action = actions[pending.action]
             outcome = action.decide(context, session, pending,
                                     Answer(message.chat.id, user_id, message.text or "", now, actor,
                                            update.effective_user.full_name))
             if not action.keep:
-                pending_store.done(session=session, pending=pending)
-    if verdict == NO_QUESTION:
-        if not in_group:
-            await private_text(update, context)
-        return  # in a group, a reply to one of our messages that asked nothing: people talking
-    if verdict == SOMEONE_ELSE:
-        await say(update, context, "common.question_for_someone_else")
-        return
-    if verdict == EXPIRED:
-        await say(update, context, "common.question_expired")
+                questions.answered(session, pending)
+    if isinstance(pending, questions.Refused):
+        if pending.code == questions.Refusal.NO_QUESTION:
+            if not in_group:
+                await private_text(update, context)
+            return  # in a group, a reply to one of our messages that asked nothing: people talking
+        await say(update, context, "common.question_for_someone_else" if pending.code == questions.Refusal.SOMEONE_ELSE
+                  else "common.question_expired")
         return
     if not (await action.show(update, context, pending, outcome) or action.keep):
         # The answer was refused (the feature said why): ask again, so a reply goes on working.
