@@ -36,7 +36,8 @@ def _view(context: Context, preview: Preview) -> dict:
     return dict(bloc=preview.bloc, year=preview.year, next_year=preview.next_year, lead=preview.lead,
                 deputy=preview.deputy, secretaries=preview.secretaries,
                 admins_are_secretaries=context.services.settings.bot.admins_are_secretaries, units=len(preview.units),
-                unit_list=preview.units, vote=preview.vote, reminders_left=preview.reminders_left)
+                unit_list=preview.units, deputy_choices=preview.deputy_choices, vote=preview.vote,
+                reminders_left=preview.reminders_left)
 
 
 def _preview_keyboard(context: Context, bloc: Bloc):
@@ -69,13 +70,14 @@ async def _edit(update: Update, context: Context, template: str, /, *, reply_mar
 
 
 def _picker(context: Context, view: dict, *, lead: bool):
-    """The roster as buttons; the deputy's leaves out next year's Trưởng khối (not both)."""
+    """The roster as buttons, for the Trưởng khối or the Phó khối (services.rollover.Preview
+    says which units may be which)."""
     bloc = view["bloc"]
     chosen = view["lead"] if lead else view["deputy"]
     skip = PICK_DEPUTY if lead else BACK
     rows = [[(label(context, "rollover.btn_unit", unit=u, chosen=chosen is not None and u.id == chosen.id),
               _data(bloc, SET_LEAD if lead else SET_DEPUTY, u.id))]
-            for u in view["unit_list"] if lead or view["lead"] is None or u.id != view["lead"].id]
+            for u in (view["unit_list"] if lead else view["deputy_choices"])]
     rows.append([(label(context, "rollover.btn_back"), _data(bloc, BACK)),
                  (label(context, "rollover.btn_skip"), _data(bloc, skip))])
     return keyboard(rows)

@@ -100,8 +100,7 @@ async def tinhhinh(update: Update, context: Context) -> None:
         await say(update, context, "status.too_long_for_chat", status=view.status, **view.extra)
         await send_registration_sheet(context, view, update.effective_chat.id)
         return
-    # Reopening and the sheet's button act on the current year; a past year is only read.
-    markup = status_keyboard(context) if view.status.year == view.bloc.year else None
+    markup = status_keyboard(context) if view.editable else None
     await say(update, context, "status.full", status=view.status, reply_markup=markup, **view.extra)
 
 

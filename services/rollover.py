@@ -46,6 +46,11 @@ class Preview:
     def next_year(self) -> int:
         return self.bloc.year + 1
 
+    @property
+    def deputy_choices(self) -> list[Unit]:
+        """The units that may be next year's Phó khối: any but its Trưởng khối (not both)."""
+        return [u for u in self.units if self.lead is None or u.id != self.lead.id]
+
 
 @dataclass(frozen=True)
 class Refused:

@@ -45,6 +45,11 @@ class View:
     def extra(self) -> dict:
         return dict(bloc=self.bloc, deadline=self.deadline)
 
+    @property
+    def editable(self) -> bool:
+        """Reopening and the sheet act on the bloc's current year; a past year is only read."""
+        return self.status.year == self.bloc.year
+
 
 @dataclass(frozen=True)
 class Board:

@@ -47,7 +47,8 @@ def test_next_years_leaders_are_recorded_and_the_bloc_moves_once(db, bloc):
     bloc, units = bloc
     shown = _leader(db, bloc, RoleKind.LEAD, units["Hội Khuyến học"].id)
     assert shown.lead.name == "Hội Khuyến học" and shown.deputy is None and shown.next_year == 2026
-    # The Trưởng khối cannot be the Phó khối too.
+    # The Trưởng khối cannot be the Phó khối too: not offered, and refused if pressed anyway.
+    assert [u.name for u in shown.deputy_choices] == ["Hội Chữ thập đỏ", "Hội Luật gia"]
     assert _leader(db, bloc, RoleKind.DEPUTY, units["Hội Khuyến học"].id) == Refused(Refusal.NOT_BOTH)
     shown = _leader(db, bloc, RoleKind.DEPUTY, units["Hội Chữ thập đỏ"].id)
     assert (shown.lead.name, shown.deputy.name) == ("Hội Khuyến học", "Hội Chữ thập đỏ")
