@@ -267,16 +267,13 @@ async def _after_change(update: Update, context: Context, unit: Unit, bloc: Bloc
                         kind: str, summary: dict | None = None) -> None:
     """Tell the unit's other representatives and the secretaries (read in the change's
     transaction); update the pinned board."""
-    s = context.services
     me = update.effective_user
-    # In the group, every secretary reads the one notice.
-    secretaries = told.secretaries if s.settings.bot.notify == "dm" else []
     for person_id in told.others:
         await best_effort("tell other representative", tell(
             context, person_id, "registration.changed_by_other", unit=unit, bloc=bloc, person=me.full_name,
             kind=kind, summary=summary))
     await best_effort("notify secretaries", notify_secretaries(
-        context, bloc, secretaries, "registration.secretary_notice", unit=unit, kind=kind, person=me.full_name,
+        context, bloc, told.secretaries, "registration.secretary_notice", unit=unit, kind=kind, person=me.full_name,
         summary=summary))
     await best_effort("refresh board", refresh_board(context, bloc))
 
