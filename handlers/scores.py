@@ -21,7 +21,7 @@ from handlers.common import Context, alert, ask, best_effort, keyboard, label, s
 from handlers.gates import acting, pressed_in_group, pressed_message, refuse_button, refuse_command
 from handlers.replies import Answer, Decided
 from services import scores as service
-from services.blocs import Actor, bloc_in
+from services.blocs import bloc_in
 from services.blocs import Refused as BlocRefused
 from services.scores import Refusal, Refused
 from storage.models import Bloc, PendingReply
@@ -113,18 +113,12 @@ answer_self = Decided(_decide_self, _show_self)
 
 # ---- the group: the table of scores, the secretaries' buttons ------------------------------
 
-def _admin(actor: Actor | None) -> bool:
-    """Whether Telegram counts the person an administrator of the group while the bot counts
-    administrators as secretaries (asked before the transaction: gates.acting)."""
-    return bool(actor is not None and actor.admins_are_secretaries and actor.group_admin)
-
-
-async def show_scores(update: Update, context: Context, view: service.BlocScores, actor: Actor) -> None:
+async def show_scores(update: Update, context: Context, view: service.BlocScores) -> None:
     """The bloc's table of scores in the chat of the update (the group); the person who
     asked gets the secretaries' buttons if they are one. Does not answer a callback query."""
     markup = keyboard([[(label(context, "scores.btn_criteria"), ScoreCriteria().pack())],
                        [(label(context, "scores.btn_adjust"), ScoreAdjust().pack())]]) \
-        if view.listed_secretary or _admin(actor) else None
+        if view.secretary else None
     await say(update, context, "scores.table", reply_markup=markup, **view.context())
 
 
@@ -133,11 +127,11 @@ async def _group(update: Update, context: Context) -> None:
     with transaction(context) as session:
         bloc = bloc_in(session, chat_id=update.effective_chat.id)
         view = bloc if isinstance(bloc, BlocRefused) else service.bloc_scores(
-            session, bloc=bloc, user_id=actor.user_id, default=_default(context))
+            session, bloc=bloc, actor=actor, default=_default(context))
     if isinstance(view, BlocRefused):
         await refuse_command(update, context, view, "chamdiem")
         return
-    await show_scores(update, context, view, actor)
+    await show_scores(update, context, view)
 
 
 @pressed_in_group
@@ -147,12 +141,12 @@ async def on_menu(update: Update, context: Context) -> None:
     with transaction(context) as session:
         bloc = bloc_in(session, chat_id=update.callback_query.message.chat.id, message=pressed_message(update))
         view = bloc if isinstance(bloc, BlocRefused) else service.bloc_scores(
-            session, bloc=bloc, user_id=actor.user_id, default=_default(context))
+            session, bloc=bloc, actor=actor, default=_default(context))
     if isinstance(view, BlocRefused):
         await refuse_button(update, context, view)
         return
     await update.callback_query.answer()
-    await show_scores(update, context, view, actor)
+    await show_scores(update, context, view)
 
 
 def _decide_press(context: Context, session, bloc: Bloc, data: str):
@@ -195,7 +189,7 @@ async def on_secretary_button(update: Update, context: Context) -> None:
 async def _secretary_refused(update: Update, context: Context, outcome) -> bool:
     """A secretary's answer refused by its gate (no longer a secretary, or not the question's
     bloc), said; whether it was."""
-    if isinstance(outcome, Refused) and outcome.code == Refusal.NOT_LISTED:
+    if isinstance(outcome, Refused) and outcome.code == Refusal.NOT_SECRETARY:
         await say(update, context, "common.secretaries_only", command="chamdiem")
         return True
     if isinstance(outcome, Refused) and outcome.code == Refusal.NO_BLOC:
@@ -205,8 +199,8 @@ async def _secretary_refused(update: Update, context: Context, outcome) -> bool:
 
 
 def _decide_table(context: Context, session: Session, pending: PendingReply, answer: Answer):
-    return service.set_table(session, chat_id=answer.chat_id, bloc_id=pending.bloc_id, user_id=answer.user_id,
-                             admin=_admin(answer.actor), text=answer.text, now=answer.now)
+    return service.set_table(session, chat_id=answer.chat_id, bloc_id=pending.bloc_id, actor=answer.actor,
+                             text=answer.text, now=answer.now)
 
 
 async def _show_table(update: Update, context: Context, pending: PendingReply, outcome) -> bool:
@@ -228,8 +222,8 @@ answer_table = Decided(_decide_table, _show_table)
 
 
 def _decide_adjust(context: Context, session: Session, pending: PendingReply, answer: Answer):
-    return service.adjust(session, chat_id=answer.chat_id, bloc_id=pending.bloc_id, user_id=answer.user_id,
-                          admin=_admin(answer.actor), text=answer.text, now=answer.now, default=_default(context))
+    return service.adjust(session, chat_id=answer.chat_id, bloc_id=pending.bloc_id, actor=answer.actor,
+                          text=answer.text, now=answer.now, default=_default(context))
 
 
 async def _show_adjust(update: Update, context: Context, pending: PendingReply, outcome) -> bool:

@@ -15,7 +15,8 @@ from sqlmodel import Session
 from domain.scores import (Criterion, ScoreError, check, max_total, parse_adjustment, parse_points,
                            parse_table, total)
 from domain.text import sort_key
-from storage import roles, roster
+from services.blocs import Actor, is_secretary
+from storage import roster
 from storage import scores as store
 from storage.blocs import bloc_of_chat
 from storage.models import Bloc, Score, TgUser, Unit
@@ -31,7 +32,7 @@ class Refusal(StrEnum):
     INVALID = "invalid"                  # typed input the rules refuse (``problem``, ``details``: ScoreError's)
     TABLE_LOCKED = "table_locked"        # a unit has points: the table stays
     NO_BLOC = "no_bloc"                  # a secretary's answer in a chat that is not the question's bloc
-    NOT_LISTED = "not_listed"            # not a listed secretary (a group admin may still be one)
+    NOT_SECRETARY = "not_secretary"      # not a secretary of the bloc (listed, or its group's administrator)
     UNIT_NOT_FOUND = "unit_not_found"    # the adjustment names no unit of the bloc …
     UNIT_AMBIGUOUS = "unit_ambiguous"    # … or several (``units``)
 
@@ -107,10 +108,10 @@ class BlocScores:
     count: int
     locked: bool
     max_total: float
-    listed_secretary: bool               # the person who asked is a listed secretary
+    secretary: bool                      # the person who asked is a secretary of the bloc
 
     def context(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "listed_secretary"}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "secretary"}
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,7 @@ def enter_own(session: Session, *, user_id: int, unit_id: int | None, bloc_id: i
     return Saved(_unit_scores(session, bloc, unit, default), now)
 
 
-def bloc_scores(session: Session, *, bloc: Bloc, user_id: int, default: list[Criterion]) -> BlocScores:
+def bloc_scores(session: Session, *, bloc: Bloc, actor: Actor, default: list[Criterion]) -> BlocScores:
     """/chamdiem in the group (or its menu button)."""
     criteria = store.points_table(session=session, bloc=bloc, default=default)
     units = roster.active_units(session=session, bloc_id=bloc.id)
@@ -216,7 +217,7 @@ def bloc_scores(session: Session, *, bloc: Bloc, user_id: int, default: list[Cri
                       count=len(units), locked=store.self_entry_locked(session=session, bloc_id=bloc.id,
                                                                        year=bloc.year),
                       max_total=max_total(criteria),
-                      listed_secretary=roles.is_listed_secretary(session=session, bloc=bloc, user_id=user_id))
+                      secretary=is_secretary(session, bloc=bloc, actor=actor))
 
 
 # ---- the secretaries' side ----------------------------------------------------------------------
@@ -239,23 +240,23 @@ def points_table(session: Session, *, bloc: Bloc, default: list[Criterion]) -> l
     return store.points_table(session=session, bloc=bloc, default=default)
 
 
-def answering_secretary(session: Session, *, chat_id: int, bloc_id: int | None, user_id: int,
-                        admin: bool) -> Bloc | Refused:
+def answering_secretary(session: Session, *, chat_id: int, bloc_id: int | None, actor: Actor) -> Bloc | Refused:
     """The bloc a secretary's answer acts on: the chat's, if it is the question's (``bloc_id``),
-    and the person still a secretary (listed; ``admin``: the group's administrator, when such are)."""
+    and the person still a secretary of it (services.blocs.is_secretary)."""
     bloc = bloc_of_chat(session=session, chat_id=chat_id)
     if bloc is None or bloc.id != bloc_id:
         return Refused(Refusal.NO_BLOC)
-    if not admin and not roles.is_listed_secretary(session=session, bloc=bloc, user_id=user_id):
-        return Refused(Refusal.NOT_LISTED, bloc=bloc)
+    if not is_secretary(session, bloc=bloc, actor=actor):
+        return Refused(Refusal.NOT_SECRETARY, bloc=bloc)
     return bloc
 
 
-def set_table(session: Session, *, chat_id: int, bloc_id: int | None, user_id: int, admin: bool, text: str,
+def set_table(session: Session, *, chat_id: int, bloc_id: int | None, actor: Actor, text: str,
               now: datetime) -> TableSet | Refused:
     """The secretary's answer with the bloc's points table for its year: taken while no
     unit has points (scores are kept by criterion position)."""
-    bloc = answering_secretary(session, chat_id=chat_id, bloc_id=bloc_id, user_id=user_id, admin=admin)
+    bloc = answering_secretary(session, chat_id=chat_id, bloc_id=bloc_id, actor=actor)
+    user_id = actor.user_id
     if isinstance(bloc, Refused):
         return bloc
     try:
@@ -268,11 +269,12 @@ def set_table(session: Session, *, chat_id: int, bloc_id: int | None, user_id: i
     return TableSet(bloc, table, max_total(table))
 
 
-def adjust(session: Session, *, chat_id: int, bloc_id: int | None, user_id: int, admin: bool, text: str,
+def adjust(session: Session, *, chat_id: int, bloc_id: int | None, actor: Actor, text: str,
            now: datetime, default: list[Criterion]) -> Adjusted | Refused:
     """The secretary's answer with a unit's points and the reason: they count instead of
     the unit's own (kept), whether or not the vote opened."""
-    bloc = answering_secretary(session, chat_id=chat_id, bloc_id=bloc_id, user_id=user_id, admin=admin)
+    bloc = answering_secretary(session, chat_id=chat_id, bloc_id=bloc_id, actor=actor)
+    user_id = actor.user_id
     if isinstance(bloc, Refused):
         return bloc
     table = store.points_table(session=session, bloc=bloc, default=default)

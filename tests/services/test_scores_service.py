@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from domain.scores import DEFAULT_CRITERIA, Criterion
 from services import scores
+from services.blocs import Actor
 from services.scores import Refusal, Refused
 from storage import blocs, roster, votes
 from storage import scores as store
@@ -95,10 +96,10 @@ def test_the_secretary_sets_the_table_until_a_unit_has_points(db, world):
     bloc, (tu_phap, *_) = world
     with db.session() as s:
         assert scores.may_set_table(s, bloc=bloc) is None
-        wrong = scores.set_table(s, chat_id=CHAT, bloc_id=bloc.id, user_id=SECRETARY, admin=False,
+        wrong = scores.set_table(s, chat_id=CHAT, bloc_id=bloc.id, actor=Actor(SECRETARY),
                                  text="Hoàn thành nhiệm vụ 60", now=NOW)
         assert wrong.code == Refusal.INVALID and wrong.problem == "table_line"
-        done = scores.set_table(s, chat_id=CHAT, bloc_id=bloc.id, user_id=SECRETARY, admin=False,
+        done = scores.set_table(s, chat_id=CHAT, bloc_id=bloc.id, actor=Actor(SECRETARY),
                                 text="Hoàn thành nhiệm vụ | 60\nPhong trào thi đua | 40", now=NOW)
     assert isinstance(done, scores.TableSet) and done.max_total == 100
     with db.session() as s:
@@ -110,7 +111,7 @@ def test_the_secretary_sets_the_table_until_a_unit_has_points(db, world):
     assert isinstance(_own(db, HA, tu_phap.id, bloc.id, "55\n35", asked=tuple(done.criteria)), scores.Saved)
     with db.session() as s:
         assert scores.may_set_table(s, bloc=bloc) == Refused(Refusal.TABLE_LOCKED, bloc=bloc)
-        late = scores.set_table(s, chat_id=CHAT, bloc_id=bloc.id, user_id=SECRETARY, admin=False,
+        late = scores.set_table(s, chat_id=CHAT, bloc_id=bloc.id, actor=Actor(SECRETARY),
                                 text="Một tiêu chí | 100", now=NOW)
     assert late.code == Refusal.TABLE_LOCKED
     assert [e.detail["criteria"][0]["max"] for e in _audit(db, "scores.table")] == [60]
@@ -119,13 +120,13 @@ def test_the_secretary_sets_the_table_until_a_unit_has_points(db, world):
 def test_only_a_secretary_of_the_questions_bloc_answers_for_it(db, world):
     bloc, _ = world
     with db.session() as s:
-        refused = scores.set_table(s, chat_id=CHAT, bloc_id=bloc.id, user_id=HA, admin=False,
+        refused = scores.set_table(s, chat_id=CHAT, bloc_id=bloc.id, actor=Actor(HA),
                                    text="Một tiêu chí | 100", now=NOW)
-        assert refused.code == Refusal.NOT_LISTED
+        assert refused.code == Refusal.NOT_SECRETARY
         # A group administrator, when such are secretaries, is decided again as one.
-        assert isinstance(scores.set_table(s, chat_id=CHAT, bloc_id=bloc.id, user_id=HA, admin=True,
+        assert isinstance(scores.set_table(s, chat_id=CHAT, bloc_id=bloc.id, actor=Actor(HA, group_admin=True, admins_are_secretaries=True),
                                            text="Một tiêu chí | 100", now=NOW), scores.TableSet)
-        other_chat = scores.set_table(s, chat_id=-100123, bloc_id=bloc.id, user_id=SECRETARY, admin=False,
+        other_chat = scores.set_table(s, chat_id=-100123, bloc_id=bloc.id, actor=Actor(SECRETARY),
                                       text="Một tiêu chí | 100", now=NOW)
     assert other_chat == Refused(Refusal.NO_BLOC)
 
@@ -136,7 +137,7 @@ def test_the_secretary_adjusts_a_unit_with_a_reason_and_its_reachable_people_are
 
     def adjust(text: str):
         with db.session() as s:
-            return scores.adjust(s, chat_id=CHAT, bloc_id=bloc.id, user_id=SECRETARY, admin=False, text=text,
+            return scores.adjust(s, chat_id=CHAT, bloc_id=bloc.id, actor=Actor(SECRETARY), text=text,
                                  now=NOW, default=DEFAULT)
 
     assert adjust("Sở Tư pháp\n40; 18; 14; 9,5; 5").problem == "no_reason"
@@ -155,8 +156,8 @@ def test_the_secretary_adjusts_a_unit_with_a_reason_and_its_reachable_people_are
     with db.session() as s:
         assert [r.self_points for r in store.scores_of_unit(session=s, unit_id=tu_phap.id, year=2025)] == [
             45, 18, 14, 9.5, 5]  # the unit's own points are kept
-        view = scores.bloc_scores(s, bloc=bloc, user_id=SECRETARY, default=DEFAULT)
-    assert view.listed_secretary and [(r.unit.name, r.total, r.adjusted) for r in view.scored] == [
+        view = scores.bloc_scores(s, bloc=bloc, actor=Actor(SECRETARY), default=DEFAULT)
+    assert view.secretary and [(r.unit.name, r.total, r.adjusted) for r in view.scored] == [
         ("Sở Tư pháp", 86.5, True)]
     assert [r.unit.name for r in view.unscored] == ["Sở Nội vụ", "Thanh tra tỉnh"] and view.count == 3
 
