@@ -736,24 +736,24 @@ def _ballot_view(context: Context, step: ballot.Step):
     names = step.names
     cancel = (label(context, "review.btn_cancel"), BallotDraft(d, "cancel").pack())
     back = (label(context, "review.btn_prev"), BallotDraft(d, "back").pack())
-    chosen = {e["code"]: [names.get(u, "?") for u in draft.choices.get(e["code"], [])] for e in vote.ballot}
+    chosen = {e.code: [names.get(u, "?") for u in draft.choices.get(e.code, [])] for e in vote.ballot}
     leader_name = _leader_name(s)
 
     def line_name(code: str) -> str:
         return reckoning.entry_name(s.catalogue, leader_name, code, vote.year)
 
     if draft.step >= len(vote.ballot):
-        summary = [dict(name=line_name(e["code"]), quota=e["quota"], chosen=chosen[e["code"]],
-                        leader=e["code"] in rules.LEADERS) for e in vote.ballot]
+        summary = [dict(name=line_name(e.code), quota=e.quota, chosen=chosen[e.code], leader=e.code in rules.LEADERS)
+                   for e in vote.ballot]
         rows = [[(label(context, "review.btn_cast"), BallotDraft(d, "ok").pack())], [back, cancel]]
         return s.render("review.ballot_review", unit=unit, bloc=bloc, summary=summary), keyboard(rows)
     entry = vote.ballot[draft.step]
-    mine = draft.choices.get(entry["code"], [])
+    mine = draft.choices.get(entry.code, [])
     rows = [[(label(context, "review.btn_candidate", unit_name=names.get(u, "?"), chosen=u in mine), BallotDraft(d, "c", u).pack())]
             for u in rules.choosable(entry, unit.id, r)]
     rows.append(([back] if draft.step else []) + [cancel, (label(context, "review.btn_next"), BallotDraft(d, "next").pack())])
-    return s.render("review.ballot_step", unit=unit, bloc=bloc, line_name=line_name(entry["code"]),
-                    quota=entry["quota"], leader=entry["code"] in rules.LEADERS, chosen=chosen[entry["code"]],
+    return s.render("review.ballot_step", unit=unit, bloc=bloc, line_name=line_name(entry.code),
+                    quota=entry.quota, leader=entry.code in rules.LEADERS, chosen=chosen[entry.code],
                     step=draft.step + 1, steps=len(vote.ballot), self_excluded=not r.self_vote,
                     empty=not rules.choosable(entry, unit.id, r)), keyboard(rows)
 

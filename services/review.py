@@ -42,7 +42,7 @@ def names(session: Session, ids: list[int]) -> dict[int, str]:
 def compute(session: Session, bloc: Bloc, vote: Vote, *, catalogue: Catalogue,
             leader_name: LeaderName) -> list[TitleOutcome]:
     """The tally of every line of the ballot, from the box, the scores and earlier years."""
-    ids = sorted({u for e in vote.ballot for u in e["candidates"]})
+    ids = sorted({u for e in vote.ballot for u in e.candidates})
     box = votes.box(session=session, vote_id=vote.id)
     totals = score_store.totals(session=session, bloc_id=bloc.id, year=vote.year)
     history = votes.history(session=session, unit_ids=ids, before=vote.year)

@@ -147,10 +147,10 @@ def entries(setup: Setup, session: Session, bloc: Bloc, vote: Vote) -> list[Entr
     (set from /tinhhinh or here); fixed on the ballot once it opens (storage.votes.open_vote)."""
     lines = (vote.ballot if vote.status != votes.DRAFT
              else rules.with_quotas(vote.ballot, bloc_quotas(setup, session, bloc)))
-    names = reckoning.names(session, sorted({u for e in vote.ballot for u in e["candidates"]}))
-    return [Entry(code=e["code"], name=setup.entry_name(e["code"], vote.year), quota=e["quota"],
-                  leader=e["code"] in rules.LEADERS, candidates=[names.get(u, "?") for u in e["candidates"]],
-                  added=[names.get(u, "?") for u in e["added"]]) for e in lines]
+    names = reckoning.names(session, sorted({u for e in vote.ballot for u in e.candidates}))
+    return [Entry(code=e.code, name=setup.entry_name(e.code, vote.year), quota=e.quota,
+                  leader=e.code in rules.LEADERS, candidates=[names.get(u, "?") for u in e.candidates],
+                  added=[names.get(u, "?") for u in e.added]) for e in lines]
 
 
 def panel(setup: Setup, session: Session, bloc: Bloc) -> Panel:
@@ -292,7 +292,7 @@ def _closed(session: Session, bloc: Bloc, actor: Actor) -> Vote | Refused:
     return vote if vote is not None and vote.status == votes.CLOSED else Refused(Refusal.NOT_CLOSED)
 
 
-def fresh_ballot(setup: Setup, session: Session, bloc: Bloc) -> list[dict]:
+def fresh_ballot(setup: Setup, session: Session, bloc: Bloc) -> list[rules.BallotLine]:
     """The ballot from the roster, the registrations and the bloc's quotas."""
     units = roster.active_units(session=session, bloc_id=bloc.id)
     current = registrations.current(session=session, bloc_id=bloc.id, year=bloc.year)
@@ -329,7 +329,7 @@ def add_candidate(setup: Setup, session: Session, bloc: Bloc, actor: Actor, *, c
         return vote
     entry = line_of(vote, code)
     unit = roster.unit_of_bloc(session=session, bloc_id=bloc.id, unit_id=unit_id) if unit_id is not None else None
-    if entry is None or code in rules.LEADERS or unit is None or unit.id in entry["candidates"]:
+    if entry is None or code in rules.LEADERS or unit is None or unit.id in entry.candidates:
         return Refused(Refusal.STALE)
     votes.change_ballot(session=session, vote=vote, ballot=rules.add_candidate(vote.ballot, code, unit.id),
                         by=actor.user_id, now=now, action="vote.add_exception", code=code, unit_id=unit.id)
@@ -341,10 +341,10 @@ def exceptions(setup: Setup, session: Session, bloc: Bloc, actor: Actor, code: s
     if isinstance(vote, Refused):
         return vote
     entry = line_of(vote, code)
-    if entry is None or entry["code"] in rules.LEADERS:
+    if entry is None or entry.code in rules.LEADERS:
         return Refused(Refusal.STALE)
-    units = [u for u in roster.active_units(session=session, bloc_id=bloc.id) if u.id not in entry["candidates"]]
-    return Exceptions(entry["code"], setup.entry_name(entry["code"], vote.year), units)
+    units = [u for u in roster.active_units(session=session, bloc_id=bloc.id) if u.id not in entry.candidates]
+    return Exceptions(entry.code, setup.entry_name(entry.code, vote.year), units)
 
 
 def quota_line(setup: Setup, session: Session, bloc: Bloc, actor: Actor, code: str | None) -> str | Refused:
@@ -353,9 +353,9 @@ def quota_line(setup: Setup, session: Session, bloc: Bloc, actor: Actor, code: s
     if isinstance(vote, Refused):
         return vote
     entry = line_of(vote, code)
-    if entry is None or entry["code"] in rules.LEADERS:
+    if entry is None or entry.code in rules.LEADERS:
         return Refused(Refusal.STALE)
-    return setup.entry_name(entry["code"], vote.year)
+    return setup.entry_name(entry.code, vote.year)
 
 
 def set_quota(setup: Setup, session: Session, bloc: Bloc, actor: Actor, *, code: str | None, quota: int | None,
@@ -374,8 +374,8 @@ def set_quota(setup: Setup, session: Session, bloc: Bloc, actor: Actor, *, code:
     return QuotaSet(panel(setup, session, bloc), title, quota)
 
 
-def line_of(vote: Vote, code: str | None) -> dict | None:
-    return next((e for e in vote.ballot if e["code"] == code), None)
+def line_of(vote: Vote, code: str | None) -> rules.BallotLine | None:
+    return next((e for e in vote.ballot if e.code == code), None)
 
 
 def may_open(session: Session, bloc: Bloc, actor: Actor) -> Vote | Refused:
@@ -384,7 +384,7 @@ def may_open(session: Session, bloc: Bloc, actor: Actor) -> Vote | Refused:
     vote = _draft(session, bloc, actor)
     if isinstance(vote, Refused):
         return vote
-    if not any(e["candidates"] for e in vote.ballot if e["code"] not in rules.LEADERS):
+    if not any(e.candidates for e in vote.ballot if e.code not in rules.LEADERS):
         return Refused(Refusal.NOTHING_TO_VOTE)
     return vote
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from domain.ballot import Rules
+from domain.ballot import BallotLine, Rules
 from khoibot.clock import ManualClock
 from khoibot.config import Settings
 from khoibot.render import Renderer
@@ -163,7 +163,7 @@ def test_the_secretary_prepares_adds_an_exception_and_opens_with_a_deadline(s, b
                  now=NOW) == Refused(Refusal.NOT_DRAFT)
     assert _call(s, service.set_quota, bloc, SECRETARY_ACTS, code="CO_TINH", quota=1, now=NOW) == \
         Refused(Refusal.NOT_DRAFT)
-    assert [(line["code"], line["quota"]) for line in opened.panel.vote.ballot if line["code"] not in ("LEAD", "DEPUTY")
+    assert [(line.code, line.quota) for line in opened.panel.vote.ballot if line.code not in ("LEAD", "DEPUTY")
             ] == [("CO_TINH", 2)]  # fixed on the ballot; the lines without candidates left off
 
 
@@ -311,3 +311,31 @@ def test_the_rules_voters_and_decisions_are_typed_in_and_stored_as_they_always_w
         raw = session.execute(text("SELECT rules FROM vote WHERE id = :id"), {"id": prepared.id}).scalar_one()
         assert (json.loads(raw) if isinstance(raw, str) else raw) == {}
     assert _vote(s, other).rules is None
+
+
+def test_the_ballot_lines_are_typed_in_and_stored_as_they_always_were(s, bloc):
+    ids = _opened(s, bloc)
+    vote = _vote(s, bloc)
+    flag = next(line for line in vote.ballot if line.code == "CO_TINH")
+    assert isinstance(vote.ballot, tuple) and all(isinstance(line, BallotLine) for line in vote.ballot)
+    assert flag == BallotLine("CO_TINH", 1, (ids["Sở Y tế"], ids["Ban Dân tộc"]),
+                              added=(ids["Sở Y tế"], ids["Ban Dân tộc"]))
+    with s.db.session() as session:
+        raw = session.execute(text("SELECT ballot FROM vote WHERE id = :id"), {"id": vote.id}).scalar_one()
+    stored = json.loads(raw) if isinstance(raw, str) else raw
+    assert stored == [line.as_dict() for line in vote.ballot]
+    assert stored[0] == dict(code="CO_TINH", quota=1, candidates=[ids["Sở Y tế"], ids["Ban Dân tộc"]],
+                             added=[ids["Sở Y tế"], ids["Ban Dân tộc"]])
+    # A row written before the lines were typed (as JSON, by hand) reads back as lines.
+    with s.db.session() as session:
+        other = blocs.create_bloc(session=session, chat_id=-100667, name="Khối số 7", year=2025, province="Huế",
+                                  by=SECRETARY, now=NOW)
+        session.flush()
+        session.execute(text("INSERT INTO vote (bloc_id, year, status, ballot, voters, rules, decisions, created_by, "
+                             "created_at, unopened) VALUES (:bloc, 2025, 'draft', :ballot, '[]', '{}', '{}', :by, "
+                             ":at, 0)"),
+                        {"bloc": other.id, "by": SECRETARY, "at": NOW.replace(tzinfo=None),
+                         "ballot": json.dumps([dict(code="BK_UBND", quota=2, candidates=[3, 4], added=[4]),
+                                               dict(code="LEAD", quota=1, candidates=[1, 2, 3, 4], added=[])])})
+    assert _vote(s, other).ballot == (BallotLine("BK_UBND", 2, (3, 4), added=(4,)),
+                                      BallotLine("LEAD", 1, (1, 2, 3, 4)))
