@@ -11,7 +11,6 @@ services.ballot's.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, tzinfo
 from enum import StrEnum
@@ -22,11 +21,11 @@ from domain import ballot as rules
 from domain.catalogue import Catalogue
 from domain.dates import DateParseError, accepted_years, is_past, parse_vn_datetime
 from domain.milestones import Kind
-from domain.reminders import ReminderRules
 from domain.review import ReviewRecord, TitleOutcome, clean_chair
 from domain.text import fold
 from services import review as reckoning
 from services.ballot import deadline as deadline_of
+from services.reminders import RulesOf
 from services.review import LeaderName
 from storage import milestones, quotas, registrations, reminders, roles, roster, votes
 from storage.models import Bloc, Milestone, RoleKind, TgUser, Unit, Vote
@@ -43,7 +42,7 @@ class Setup:
     rules: rules.Rules                 # the counting rules configured: fixed on a vote when it opens
     elect_leaders: bool                # the ballot holds next year's Trưởng/Phó khối lines
     tz: tzinfo                         # the province's time: deadlines typed, documents dated
-    reminder_rules: Callable[[int | None], ReminderRules]  # a bloc's reminder hour -> its deadline's reminders
+    reminder_rules: RulesOf            # a bloc's reminder hour -> when its deadline's reminders go
     seal: Seal                         # what seals the ballots until the close
     document_place: str                # where the documents are signed ("": the bloc's province)
     leader_name: LeaderName
