@@ -114,3 +114,12 @@ def test_a_title_that_needs_earlier_years_warns_when_the_unit_lacks_them():
     missing = [n for n in a.notes if n.code is NoteCode.MISSING_YEARS]
     assert missing and missing[0].years == (2023,) and "Cờ thi đua của Ủy ban nhân dân tỉnh" in missing[0].title
     assert not [n for n in b.notes if n.code is NoteCode.MISSING_YEARS]
+
+
+def test_a_ballot_line_reads_and_writes_the_shape_the_vote_row_holds():
+    line = rules.BallotLine("BK_UBND", 2, (3, 1), added=(1,))
+    assert line.as_dict() == {"code": "BK_UBND", "quota": 2, "candidates": [3, 1], "added": [1]}
+    assert rules.BallotLine.from_dict(line.as_dict()) == line
+    # Ids as JSON may hand them back (strings, a line with no exception listed): read as the line.
+    assert rules.BallotLine.from_dict({"code": "LEAD", "quota": "1", "candidates": ["1", "2"]}) == \
+        rules.BallotLine("LEAD", 1, (1, 2), added=())
