@@ -65,6 +65,11 @@ def _context(s: Services):
 
 # ---- the measured operations: the handlers' own functions --------------------------------
 
+def _leader_name(s: Services):
+    """A leader line's name, worded by the templates as the bot words it."""
+    return lambda code, year: s.render.plain("review.leader_name", code=code, year=year)
+
+
 def compile_list(s: Services, chat_id: int) -> tuple[list[str], object]:
     """/danhsach in a bloc's group, without Telegram: the bloc of the chat, the closed vote,
     the tally, the record (with the secretary's name, as post_list does), the list text
@@ -72,10 +77,11 @@ def compile_list(s: Services, chat_id: int) -> tuple[list[str], object]:
     with s.db.session() as session:
         bloc = bloc_of_chat(session=session, chat_id=chat_id)
         vote = votes.vote_of(session=session, bloc=bloc)
-        outcomes = reckoning.compute(s, session, bloc, vote)
+        outcomes = reckoning.compute(session, bloc, vote, catalogue=s.catalogue, leader_name=_leader_name(s))
         secretaries = roles.secretaries(session=session, bloc=bloc)
         name = next((u.first_name + (" " + u.last_name if u.last_name else "") for r, u in secretaries if u), "")
-        record = reckoning.build_record(s, session, bloc, vote, outcomes, secretary=name)
+        record = reckoning.build_record(session, bloc, vote, outcomes, secretary=name, tz=s.tz,
+                                        place=s.settings.bot.document_place, now=s.clock.now())
     return split_lines(s.render("review.list", record=record)), record
 
 

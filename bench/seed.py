@@ -326,28 +326,28 @@ def _ballot(rows, ids: _Ids, rng: random.Random, entry: SeededBloc, catalogue: C
             totals: dict[int, float], set_up: datetime) -> None:
     """The vote as the real flow leaves it once closed by the secretary."""
     lines = rules.prepare(titles=catalogue.voted(year), members=members, registered=registered, elect_leaders=True)
-    lines = [line for line in lines if line["candidates"]]  # open_vote drops empty lines
+    lines = [line for line in lines if line.candidates]  # open_vote drops empty lines
     opened = _utc(datetime(year, 12, 10, 13, 0, tzinfo=TZ))
     closed = opened + timedelta(hours=4)
     vote_id = ids.take(Vote)
     casters = [u for u in members if rng.random() < 0.92] or members[:1]
-    votes = {line["code"]: {u: 0 for u in line["candidates"]} for line in lines}
+    votes = {line.code: {u: 0 for u in line.candidates} for line in lines}
     for voter in casters:
         for line in lines:
             choosable = rules.choosable(line, voter, vote_rules)
             liked = sorted(choosable, key=lambda u: -(popularity[u] + rng.gauss(0, 0.2)))
-            for unit in liked[:line["quota"]]:
-                votes[line["code"]][unit] += 1
-    returned = {line["code"]: len(casters) for line in lines}
+            for unit in liked[:line.quota]:
+                votes[line.code][unit] += 1
+    returned = {line.code: len(casters) for line in lines}
     rows[Vote].append(dict(id=vote_id, bloc_id=entry.id, year=year, status="closed", ballot=lines, voters=members,
                            rules=vote_rules.as_dict(), decisions={}, deadline_milestone_id=None,
                            progress_message_id=None, created_by=entry.secretary_id, created_at=opened,
                            opened_by=entry.secretary_id, opened_at=opened, closed_by=entry.secretary_id,
                            closed_at=closed))
     for line in lines:
-        for unit in line["candidates"]:
-            rows[VoteCount].append(dict(id=ids.take(VoteCount), vote_id=vote_id, code=line["code"], unit_id=unit,
-                                        votes=votes[line["code"]][unit], returned=returned[line["code"]]))
+        for unit in line.candidates:
+            rows[VoteCount].append(dict(id=ids.take(VoteCount), vote_id=vote_id, code=line.code, unit_id=unit,
+                                        votes=votes[line.code][unit], returned=returned[line.code]))
     for voter in casters:
         rows[BallotCast].append(dict(id=ids.take(BallotCast), vote_id=vote_id, unit_id=voter,
                                      cast_by=entry.representatives[voter],

@@ -6,7 +6,8 @@ Pure: units are ids and names; the ballot box is counts (see domain.tally.tally_
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from domain.catalogue import Catalogue, Title
 from domain.review import Line, Note, NoteCode, TitleOutcome
@@ -36,38 +37,59 @@ class Rules:
         return BallotRules(threshold=self.threshold, strictly_more=self.strictly_more, base=Base(self.base))
 
 
+@dataclass(frozen=True)
+class BallotLine:
+    """One line of the ballot: a voted title's code (or next year's leader's, LEAD/DEPUTY),
+    how many units each voter may choose, the candidates (unit ids, in roster order) and those
+    of them the secretary added by hand (exceptions to the registrations)."""
+
+    code: str
+    quota: int
+    candidates: tuple[int, ...]
+    added: tuple[int, ...] = ()
+
+    def as_dict(self) -> dict:
+        """As the vote's row holds it: {"code", "quota", "candidates", "added"}."""
+        return dict(code=self.code, quota=self.quota, candidates=list(self.candidates), added=list(self.added))
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> BallotLine:
+        return cls(str(data["code"]), int(data["quota"]), tuple(int(u) for u in data["candidates"]),
+                   tuple(int(u) for u in data.get("added") or ()))
+
+
 def prepare(*, titles: list[Title], members: list[int], registered: dict[int, set[str]],
-            elect_leaders: bool, quotas: dict[str, int | None] | None = None) -> list[dict]:
+            elect_leaders: bool, quotas: dict[str, int | None] | None = None) -> list[BallotLine]:
     """The ballot: each voted title with the bloc's quota (``quotas``, else the catalogue's
     for this many members) and, as candidates, the units that registered for it (in roster
     order); then the leaders."""
     quotas = quotas or {}
     ballot = []
     for title in titles:
-        ballot.append(dict(code=title.code, quota=quotas.get(title.code, title.quota_for(len(members))) or 0,
-                           candidates=[u for u in members if title.code in registered.get(u, set())], added=[]))
+        ballot.append(BallotLine(title.code, quotas.get(title.code, title.quota_for(len(members))) or 0,
+                                 tuple(u for u in members if title.code in registered.get(u, set()))))
     if elect_leaders:
         for code in LEADERS:
-            ballot.append(dict(code=code, quota=1, candidates=list(members), added=[]))
+            ballot.append(BallotLine(code, 1, tuple(members)))
     return ballot
 
 
-def add_candidate(ballot: list[dict], code: str, unit_id: int) -> list[dict]:
+def add_candidate(ballot: Sequence[BallotLine], code: str, unit_id: int) -> list[BallotLine]:
     """The secretary adds a unit that did not register (an exception, recorded)."""
-    return [dict(entry, candidates=[*entry["candidates"], unit_id], added=[*entry["added"], unit_id])
-            if entry["code"] == code and unit_id not in entry["candidates"] else entry for entry in ballot]
+    return [replace(entry, candidates=(*entry.candidates, unit_id), added=(*entry.added, unit_id))
+            if entry.code == code and unit_id not in entry.candidates else entry for entry in ballot]
 
 
-def with_quotas(ballot: list[dict], quotas: dict[str, int | None]) -> list[dict]:
+def with_quotas(ballot: Sequence[BallotLine], quotas: dict[str, int | None]) -> list[BallotLine]:
     """The ballot's title lines with the bloc's quotas (a prepared ballot follows them until
     it opens; then they are fixed on it). The leaders' lines keep theirs (one unit each)."""
-    return [dict(entry, quota=quotas.get(entry["code"]) or 0)
-            if entry["code"] not in LEADERS and entry["code"] in quotas else entry for entry in ballot]
+    return [replace(entry, quota=quotas.get(entry.code) or 0)
+            if entry.code not in LEADERS and entry.code in quotas else entry for entry in ballot]
 
 
-def choosable(entry: dict, voter: int, rules: Rules) -> list[int]:
+def choosable(entry: BallotLine, voter: int, rules: Rules) -> list[int]:
     """The candidates this unit may choose for one line of the ballot."""
-    return [u for u in entry["candidates"] if rules.self_vote or u != voter]
+    return [u for u in entry.candidates if rules.self_vote or u != voter]
 
 
 class ChoiceError(ValueError):
@@ -77,32 +99,32 @@ class ChoiceError(ValueError):
         self.details = details
 
 
-def toggle(choices: dict, entry: dict, unit_id: int, voter: int, rules: Rules) -> dict:
+def toggle(choices: dict, entry: BallotLine, unit_id: int, voter: int, rules: Rules) -> dict:
     """Choose or unchoose a candidate; refuses non-candidates, oneself when not allowed,
     and more than the quota."""
-    if unit_id not in entry["candidates"]:
+    if unit_id not in entry.candidates:
         raise ChoiceError("not_candidate")
     if unit_id not in choosable(entry, voter, rules):
         raise ChoiceError("self_vote")
-    chosen = list(choices.get(entry["code"], []))
+    chosen = list(choices.get(entry.code, []))
     if unit_id in chosen:
         chosen.remove(unit_id)
-    elif len(chosen) >= entry["quota"]:
-        raise ChoiceError("over_quota", quota=entry["quota"])
+    elif len(chosen) >= entry.quota:
+        raise ChoiceError("over_quota", quota=entry.quota)
     else:
         chosen.append(unit_id)
-    return {**choices, entry["code"]: chosen}
+    return {**choices, entry.code: chosen}
 
 
-def check_ballot(ballot: list[dict], choices: dict, voter: int, rules: Rules) -> str | None:
+def check_ballot(ballot: Sequence[BallotLine], choices: dict, voter: int, rules: Rules) -> str | None:
     """Why a ballot could not be counted (checked again at confirmation), or None."""
     for entry in ballot:
-        chosen = choices.get(entry["code"], [])
-        if len(chosen) > entry["quota"]:
+        chosen = choices.get(entry.code, [])
+        if len(chosen) > entry.quota:
             return "over_quota"
         if len(set(chosen)) != len(chosen) or not set(chosen) <= set(choosable(entry, voter, rules)):
             return "not_candidate"
-    if set(choices) - {entry["code"] for entry in ballot}:
+    if set(choices) - {entry.code for entry in ballot}:
         return "not_candidate"
     return None
 
@@ -115,7 +137,7 @@ class BoxTitle:
     returned: int
 
 
-def outcome(*, ballot: list[dict], box: dict[str, BoxTitle], issued: int, rules: Rules, names: dict[int, str],
+def outcome(*, ballot: Sequence[BallotLine], box: dict[str, BoxTitle], issued: int, rules: Rules, names: dict[int, str],
             scores: dict[int, float | None], catalogue: Catalogue, decisions: dict[str, list[int]],
             history: dict[int, dict[int, set[str]]], year: int,
             line_names: dict[str, str] | None = None) -> list[TitleOutcome]:
@@ -127,8 +149,8 @@ def outcome(*, ballot: list[dict], box: dict[str, BoxTitle], issued: int, rules:
     results: list[TitleOutcome] = []
     lead_winner: int | None = None
     for entry in ballot:
-        code = entry["code"]
-        candidates = entry["candidates"]
+        code = entry.code
+        candidates = entry.candidates
         if code == DEPUTY and lead_winner is not None:
             # A unit is not both: the Trưởng khối's votes for Phó khối do not count.
             candidates = [u for u in candidates if u != lead_winner]
@@ -136,14 +158,14 @@ def outcome(*, ballot: list[dict], box: dict[str, BoxTitle], issued: int, rules:
         title_tally = tally_counts(
             candidates=[Candidate(u, names.get(u, str(u)), scores.get(u)) for u in candidates],
             votes=counted.votes, returned=counted.returned, valid=counted.returned, issued=issued,
-            quota=entry["quota"], rules=rules.tally_rules())
+            quota=entry.quota, rules=rules.tally_rules())
         decided = set(decisions.get(code, []))
         lines = []
         for r in title_tally.results:
             unit = r.candidate.unit_id
             notes: list[Note] = []
             selected = r.selected
-            if unit in entry["added"]:
+            if unit in entry.added:
                 notes.append(Note(NoteCode.ADDED))
             if r.tie_broken_by_score:
                 # Each unit's own fate: placed above the tied units thanks to its score, or below.
@@ -163,7 +185,7 @@ def outcome(*, ballot: list[dict], box: dict[str, BoxTitle], issued: int, rules:
             lead_winner = winners[0] if len(winners) == 1 else None
         title = catalogue.get(code)
         results.append(TitleOutcome(
-            code=code, name=title.name if title else line_names.get(code, ""), quota=entry["quota"], issued=issued,
+            code=code, name=title.name if title else line_names.get(code, ""), quota=entry.quota, issued=issued,
             returned=counted.returned, valid=counted.returned,
             lines=tuple(Line(rank=line["rank"], unit=names.get(line["unit"], str(line["unit"])), votes=line["votes"],
                              percent=line["percent"], score=line["score"], selected=line["selected"],

@@ -282,7 +282,7 @@ class _Builder:
         ] + ([(rows["note"], TEXTS["vote_open_note"])] if vote.status != "closed" else []))
         self.sheet("voted", [(self.unit(x.unit_id), self.person(x.cast_by), self.when(x.cast_at))
                              for x in self.by_unit(r.cast)])
-        order = {e["code"]: i for i, e in enumerate(vote.ballot)}
+        order = {e.code: i for i, e in enumerate(vote.ballot)}
         self.sheet("counts", [
             (self.leader_or_title(x.code), self.unit(x.unit_id), x.votes, x.returned)
             for x in sorted(r.counts, key=lambda x: (order.get(x.code, 99), -x.votes, sort_key(self.unit(x.unit_id))))])

@@ -51,6 +51,20 @@ log = logging.getLogger(__name__)
 
 # ---- /binhxet: the panel -------------------------------------------------------------------
 
+def _setup(s: Services) -> vote_service.Setup:
+    """What services.vote reads besides the database, from the bot's settings."""
+    v = s.settings.vote
+    return vote_service.Setup(
+        catalogue=s.catalogue, elect_leaders=v.elect_leaders, tz=s.tz, reminder_rules=s.settings.reminders.rules,
+        rules=rules.Rules(threshold=v.threshold_percent, strictly_more=v.strictly_more, base=v.base,
+                          self_vote=v.self_vote),
+        seal=s.seal, document_place=s.settings.bot.document_place, leader_name=_leader_name(s))
+
+
+def _leader_name(s: Services) -> reckoning.LeaderName:
+    return lambda code, year: s.render.plain("review.leader_name", code=code, year=year)
+
+
 def _vote_actor(actor: Actor) -> vote_service.Actor:
     """Who acts, as the vote's rules read them: an administrator of the group counts only
     while the bot counts administrators as secretaries (Telegram asked before the
@@ -84,7 +98,7 @@ def _panel_text(context: Context, panel: vote_service.Panel, done: str | None = 
 async def binhxet(update: Update, context: Context) -> None:
     with transaction(context) as session:
         bloc = bloc_in(session, chat_id=update.effective_chat.id)
-        panel = bloc if isinstance(bloc, Refused) else vote_service.panel(context.services, session, bloc)
+        panel = bloc if isinstance(bloc, Refused) else vote_service.panel(_setup(context.services), session, bloc)
     if isinstance(panel, Refused):
         await refuse_command(update, context, panel, "binhxet")
         return
@@ -125,7 +139,7 @@ async def _refused(update: Update, context: Context, refused: vote_service.Refus
 async def _on_show(update, context, gate, press, actor) -> None:
     with transaction(context) as session:
         bloc = gate(session)
-        panel = vote_service.view(context.services, session, bloc, actor)
+        panel = vote_service.view(_setup(context.services), session, bloc, actor)
     await (_refused(update, context, panel) if isinstance(panel, vote_service.Refused)
            else _show_panel(update, context, panel))
 
@@ -141,7 +155,7 @@ async def _on_prepare(update, context, gate, press, actor) -> None:
     s = context.services
     with transaction(context) as session:
         bloc = gate(session)
-        done = vote_service.prepare(s, session, bloc, actor, now=s.clock.now(), rebuild=rebuild)
+        done = vote_service.prepare(_setup(s), session, bloc, actor, now=s.clock.now(), rebuild=rebuild)
     if isinstance(done, vote_service.Refused):
         await _refused(update, context, done)
     elif isinstance(done, vote_service.ConfirmRebuild):
@@ -158,7 +172,7 @@ async def _on_pick_line(update, context, gate, press, actor) -> None:
     """add / quota: which title's line (the leaders' lines have neither exceptions nor quotas)."""
     with transaction(context) as session:
         bloc = gate(session)
-        panel = vote_service.view(context.services, session, bloc, actor, at=votes.DRAFT)
+        panel = vote_service.view(_setup(context.services), session, bloc, actor, at=votes.DRAFT)
     if isinstance(panel, vote_service.Refused):
         await _refused(update, context, panel)
         return
@@ -172,7 +186,7 @@ async def _on_pick_exception(update, context, gate, press, actor) -> None:
     with transaction(context) as session:
         bloc = gate(session)
         code = press.code if press.unit_id is None else None
-        found = vote_service.exceptions(context.services, session, bloc, actor, code)
+        found = vote_service.exceptions(_setup(context.services), session, bloc, actor, code)
     if isinstance(found, vote_service.Refused):
         await _refused(update, context, found)
         return
@@ -186,7 +200,7 @@ async def _on_add(update, context, gate, press, actor) -> None:
     s = context.services
     with transaction(context) as session:
         bloc = gate(session)
-        added = vote_service.add_candidate(s, session, bloc, actor, code=press.code, unit_id=press.unit_id,
+        added = vote_service.add_candidate(_setup(s), session, bloc, actor, code=press.code, unit_id=press.unit_id,
                                            now=s.clock.now())
     if isinstance(added, vote_service.Refused):
         await _refused(update, context, added)
@@ -200,7 +214,7 @@ async def _on_ask_quota(update, context, gate, press, actor) -> None:
     with transaction(context) as session:
         bloc = gate(session)
         code = press.code if press.unit_id is None else None
-        title = vote_service.quota_line(context.services, session, bloc, actor, code)
+        title = vote_service.quota_line(_setup(context.services), session, bloc, actor, code)
     if isinstance(title, vote_service.Refused):
         await _refused(update, context, title)
         return
@@ -225,7 +239,7 @@ async def _on_ask_close(update, context, gate, press, actor) -> None:
     """close: closing now is confirmed first."""
     with transaction(context) as session:
         bloc = gate(session)
-        panel = vote_service.view(context.services, session, bloc, actor, at=votes.OPEN)
+        panel = vote_service.view(_setup(context.services), session, bloc, actor, at=votes.OPEN)
     if isinstance(panel, vote_service.Refused):
         await _refused(update, context, panel)
         return
@@ -242,7 +256,7 @@ async def _on_close(update, context, gate, press, actor) -> None:
     vote_id = int_arg(press.code) if press.unit_id is None else None
     with transaction(context) as session:
         bloc = gate(session)
-        closed = vote_service.close_now(s, session, bloc, actor, vote_id=vote_id, now=s.clock.now())
+        closed = vote_service.close_now(_setup(s), session, bloc, actor, vote_id=vote_id, now=s.clock.now())
     if isinstance(closed, vote_service.Refused):
         await _refused(update, context, closed)
         return
@@ -256,7 +270,8 @@ async def _on_list(update, context, gate, press, actor) -> None:
     s = context.services
     with transaction(context) as session:
         bloc = gate(session)
-        listing = vote_service.compile_list(s, session, bloc, actor, by_name=update.effective_user.full_name)
+        listing = vote_service.compile_list(_setup(s), session, bloc, actor, by_name=update.effective_user.full_name,
+                                            now=s.clock.now())
     if isinstance(listing, vote_service.Refused):
         await _refused(update, context, listing)
         return
@@ -267,7 +282,7 @@ async def _on_list(update, context, gate, press, actor) -> None:
 async def _on_ask_attended(update, context, gate, press, actor) -> None:
     with transaction(context) as session:
         bloc = gate(session)
-        panel = vote_service.view(context.services, session, bloc, actor, at=votes.CLOSED)
+        panel = vote_service.view(_setup(context.services), session, bloc, actor, at=votes.CLOSED)
     if isinstance(panel, vote_service.Refused):
         await _refused(update, context, panel)
         return
@@ -279,7 +294,7 @@ async def _on_ask_attended(update, context, gate, press, actor) -> None:
 async def _on_ask_chair(update, context, gate, press, actor) -> None:
     with transaction(context) as session:
         bloc = gate(session)
-        panel = vote_service.view(context.services, session, bloc, actor, at=votes.CLOSED)
+        panel = vote_service.view(_setup(context.services), session, bloc, actor, at=votes.CLOSED)
     if isinstance(panel, vote_service.Refused):
         await _refused(update, context, panel)
         return
@@ -291,7 +306,7 @@ async def _on_pick_tie(update, context, gate, press, actor) -> None:
     """tie: which line's tie the meeting settled."""
     with transaction(context) as session:
         bloc = gate(session)
-        found = vote_service.ties(context.services, session, bloc, actor)
+        found = vote_service.ties(_setup(context.services), session, bloc, actor)
     if isinstance(found, vote_service.Refused):
         await _refused(update, context, found)
         return
@@ -304,7 +319,7 @@ async def _on_pick_tied_unit(update, context, gate, press, actor) -> None:
     with transaction(context) as session:
         bloc = gate(session)
         code = press.code if press.unit_id is None else None
-        found = vote_service.tie_choice(context.services, session, bloc, actor, code)
+        found = vote_service.tie_choice(_setup(context.services), session, bloc, actor, code)
     if isinstance(found, vote_service.Refused):
         await _refused(update, context, found)
         return
@@ -319,7 +334,7 @@ async def _on_decide_tie(update, context, gate, press, actor) -> None:
     s = context.services
     with transaction(context) as session:
         bloc = gate(session)
-        decided = vote_service.decide_tie(s, session, bloc, actor, code=press.code, unit_id=press.unit_id,
+        decided = vote_service.decide_tie(_setup(s), session, bloc, actor, code=press.code, unit_id=press.unit_id,
                                           now=s.clock.now())
     if isinstance(decided, vote_service.Refused):
         await _refused(update, context, decided)
@@ -400,7 +415,7 @@ async def _refused_answer(update: Update, context: Context, bloc: Bloc, refused:
 
 @_answering
 def _decide_quota(context, session, pending, answer, bloc, actor):
-    return vote_service.set_quota(context.services, session, bloc, actor, code=pending.payload.code,
+    return vote_service.set_quota(_setup(context.services), session, bloc, actor, code=pending.payload.code,
                                   quota=int_arg(answer.text.strip()), now=answer.now)
 
 
@@ -424,7 +439,7 @@ answer_quota = Decided(_decide_quota, _show_quota)
 @_answering
 def _decide_open(context, session, pending, answer, bloc, actor):
     """The deadline typed by the secretary ("16:30 10/12/2025", or "không"): voting opens."""
-    return vote_service.open_vote(context.services, session, bloc, actor, deadline=answer.text, now=answer.now,
+    return vote_service.open_vote(_setup(context.services), session, bloc, actor, deadline=answer.text, now=answer.now,
                                   close=reminder_handlers.CLOSE)
 
 
@@ -467,8 +482,8 @@ async def _ask_chair(update: Update, context: Context, bloc: Bloc, *, lead_unit:
 @_answering
 def _decide_attended(context, session, pending, answer, bloc, actor):
     """How many member units attended the meeting (a unit may attend and not vote)."""
-    return vote_service.record_attended(context.services, session, bloc, actor, attended=int_arg(answer.text.strip()),
-                                        now=answer.now)
+    return vote_service.record_attended(_setup(context.services), session, bloc, actor,
+                                        attended=int_arg(answer.text.strip()), now=answer.now)
 
 
 async def _show_attended(update: Update, context: Context, pending: PendingReply, decided) -> bool:
@@ -493,7 +508,7 @@ def _decide_chair(context, session, pending, answer, bloc, actor):
     """Who chaired the meeting: a name (a leader of the Trưởng khối unit), or a name, a comma
     and what they are. After the list was posted, the documents are made again with it."""
     after_list = pending.payload.after_list
-    return vote_service.record_chair(context.services, session, bloc, actor, text=answer.text, now=answer.now,
+    return vote_service.record_chair(_setup(context.services), session, bloc, actor, text=answer.text, now=answer.now,
                                      by_name=answer.name if after_list else None)
 
 
@@ -537,7 +552,7 @@ async def refresh_progress(app: Application, bloc: Bloc, vote: Vote) -> None:
 async def _refresh_progress(app: Application, bloc: Bloc, vote_id: int) -> None:
     s: Services = services_of(app)
     with s.db.session() as session:
-        shown = vote_service.progress(s, session, vote_id)
+        shown = vote_service.progress(_setup(s), session, vote_id)
     if shown is None:
         return
     vote = shown.vote
@@ -585,7 +600,7 @@ async def close_at_deadline(app: Application, milestone: Milestone) -> None:
     """The job at the vote's deadline: it closes (one transaction), then the group is told."""
     s: Services = services_of(app)
     with s.db.session() as session:
-        closed = vote_service.close_at_deadline(s, session, milestone, now=s.clock.now())
+        closed = vote_service.close_at_deadline(_setup(s), session, milestone, now=s.clock.now())
     if closed is not None:
         await _tell_closed(app, closed, by=None)
 
@@ -596,15 +611,17 @@ async def close_at_deadline(app: Application, milestone: Milestone) -> None:
 async def danhsach(update: Update, context: Context) -> None:
     """The list: posted and pinned with the documents when a secretary asks, else shown."""
     s = context.services
+    setup, now = _setup(s), s.clock.now()
     actor = _vote_actor(await acting(update, context))
     with transaction(context) as session:
         bloc = bloc_in(session, chat_id=update.effective_chat.id)
         if isinstance(bloc, Refused):
             found = bloc
         else:
-            found = vote_service.compile_list(s, session, bloc, actor, by_name=update.effective_user.full_name)
+            found = vote_service.compile_list(setup, session, bloc, actor, by_name=update.effective_user.full_name,
+                                              now=now)
             if isinstance(found, vote_service.Refused) and found.code == vote_service.Refusal.NOT_SECRETARY:
-                found = vote_service.public_list(s, session, bloc)
+                found = vote_service.public_list(setup, session, bloc, now=now)
     if isinstance(found, Refused):
         await refuse_command(update, context, found, "danhsach")
     elif isinstance(found, vote_service.Refused):
@@ -719,19 +736,24 @@ def _ballot_view(context: Context, step: ballot.Step):
     names = step.names
     cancel = (label(context, "review.btn_cancel"), BallotDraft(d, "cancel").pack())
     back = (label(context, "review.btn_prev"), BallotDraft(d, "back").pack())
-    chosen = {e["code"]: [names.get(u, "?") for u in draft.choices.get(e["code"], [])] for e in vote.ballot}
+    chosen = {e.code: [names.get(u, "?") for u in draft.choices.get(e.code, [])] for e in vote.ballot}
+    leader_name = _leader_name(s)
+
+    def line_name(code: str) -> str:
+        return reckoning.entry_name(s.catalogue, leader_name, code, vote.year)
+
     if draft.step >= len(vote.ballot):
-        summary = [dict(name=reckoning.entry_name(s, e["code"], vote.year), quota=e["quota"], chosen=chosen[e["code"]],
-                        leader=e["code"] in rules.LEADERS) for e in vote.ballot]
+        summary = [dict(name=line_name(e.code), quota=e.quota, chosen=chosen[e.code], leader=e.code in rules.LEADERS)
+                   for e in vote.ballot]
         rows = [[(label(context, "review.btn_cast"), BallotDraft(d, "ok").pack())], [back, cancel]]
         return s.render("review.ballot_review", unit=unit, bloc=bloc, summary=summary), keyboard(rows)
     entry = vote.ballot[draft.step]
-    mine = draft.choices.get(entry["code"], [])
+    mine = draft.choices.get(entry.code, [])
     rows = [[(label(context, "review.btn_candidate", unit_name=names.get(u, "?"), chosen=u in mine), BallotDraft(d, "c", u).pack())]
             for u in rules.choosable(entry, unit.id, r)]
     rows.append(([back] if draft.step else []) + [cancel, (label(context, "review.btn_next"), BallotDraft(d, "next").pack())])
-    return s.render("review.ballot_step", unit=unit, bloc=bloc, line_name=reckoning.entry_name(s, entry["code"], vote.year),
-                    quota=entry["quota"], leader=entry["code"] in rules.LEADERS, chosen=chosen[entry["code"]],
+    return s.render("review.ballot_step", unit=unit, bloc=bloc, line_name=line_name(entry.code),
+                    quota=entry.quota, leader=entry.code in rules.LEADERS, chosen=chosen[entry.code],
                     step=draft.step + 1, steps=len(vote.ballot), self_excluded=not r.self_vote,
                     empty=not rules.choosable(entry, unit.id, r)), keyboard(rows)
 

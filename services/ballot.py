@@ -54,7 +54,7 @@ class Step:
 
 
 def _step(session: Session, draft: votes.Draft, vote: Vote, unit: Unit, bloc: Bloc) -> Step:
-    ids = sorted({u for e in vote.ballot for u in e["candidates"]})
+    ids = sorted({u for e in vote.ballot for u in e.candidates})
     return Step(draft, vote, unit, bloc, {u.id: u.name for u in votes.units_by_id(session=session, ids=ids).values()})
 
 

@@ -2,20 +2,20 @@
 documents are made from, the documents themselves (a new version only when the record
 changed), each unit's results kept for later years, and the deadline's reminders.
 
-``s`` is the bot's service container (khoibot.services.Services): these read its clock,
-catalogue and settings, never its Telegram side; the database is the caller's ``session``
-(the one transaction of an action)."""
+Plain arguments only (the catalogue, the time zone, ``now``, how a leader line is named):
+the database is the caller's ``session`` (the one transaction of an action)."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import date, datetime, timedelta, tzinfo
 
 from sqlmodel import Session
 
 from domain import ballot as rules
+from domain.catalogue import Catalogue
 from domain.milestones import Kind
 from domain.reminders import Planned, plan
 from domain.review import ReviewRecord, ScoreLine, TitleOutcome
@@ -24,31 +24,33 @@ from exports import review_documents
 from storage import milestones, reminders, roles, votes
 from storage import scores as score_store
 from storage.models import Bloc, Milestone, RoleKind, Unit, Vote, YearResult
+# A leader line's name as people read it ("Trưởng khối năm 2026"): its code, and the year the
+# unit elected leads (the one after the vote's). The wording is the templates', so the caller's.
+LeaderName = Callable[[str, int], str]
 
-if TYPE_CHECKING:
-    from khoibot.services import Services
 
-
-def entry_name(s: Services, code: str, year: int) -> str:
-    """A line of the ballot as people read it: the title, or "Trưởng khối năm 2026"."""
-    title = s.catalogue.get(code)
-    return title.name if title else s.render.plain("review.leader_name", code=code, year=year + 1)
+def entry_name(catalogue: Catalogue, leader_name: LeaderName, code: str, year: int) -> str:
+    """A line of the vote of ``year`` as people read it: the title, or the leader line."""
+    title = catalogue.get(code)
+    return title.name if title else leader_name(code, year + 1)
 
 
 def names(session: Session, ids: list[int]) -> dict[int, str]:
     return {u.id: u.name for u in votes.units_by_id(session=session, ids=ids).values()}
 
 
-def compute(s: Services, session: Session, bloc: Bloc, vote: Vote) -> list[TitleOutcome]:
+def compute(session: Session, bloc: Bloc, vote: Vote, *, catalogue: Catalogue,
+            leader_name: LeaderName) -> list[TitleOutcome]:
     """The tally of every line of the ballot, from the box, the scores and earlier years."""
-    ids = sorted({u for e in vote.ballot for u in e["candidates"]})
+    ids = sorted({u for e in vote.ballot for u in e.candidates})
     box = votes.box(session=session, vote_id=vote.id)
     totals = score_store.totals(session=session, bloc_id=bloc.id, year=vote.year)
     history = votes.history(session=session, unit_ids=ids, before=vote.year)
     return rules.outcome(ballot=vote.ballot, box=box, issued=len(vote.voters), rules=vote.rules,
-                         names=names(session, ids), scores={u: t[0] for u, t in totals.items()}, catalogue=s.catalogue,
+                         names=names(session, ids), scores={u: t[0] for u, t in totals.items()}, catalogue=catalogue,
                          decisions={k: list(v) for k, v in vote.decisions.items()}, history=history, year=vote.year,
-                         line_names={code: entry_name(s, code, vote.year) for code in rules.LEADERS})
+                         line_names={code: entry_name(catalogue, leader_name, code, vote.year)
+                                     for code in rules.LEADERS})
 
 
 def titles(outcomes: list[TitleOutcome]) -> list[TitleOutcome]:
@@ -71,8 +73,10 @@ def attended(vote: Vote, voted: int) -> int:
     return vote.attended if vote.attended is not None else voted
 
 
-def build_record(s: Services, session: Session, bloc: Bloc, vote: Vote, outcomes: list[TitleOutcome],
-                 secretary: str) -> ReviewRecord:
+def build_record(session: Session, bloc: Bloc, vote: Vote, outcomes: list[TitleOutcome], *, secretary: str,
+                 tz: tzinfo, place: str, now: datetime) -> ReviewRecord:
+    """What the documents say, made on ``now``; ``place`` where they are signed ("": the
+    bloc's province)."""
     this_year = roles.unit_roles(session=session, bloc=bloc, year=vote.year)
     unit_names = names(session, list({*this_year, *vote.voters}))
     present = votes.voted_count(session=session, vote_id=vote.id)
@@ -82,12 +86,11 @@ def build_record(s: Services, session: Session, bloc: Bloc, vote: Vote, outcomes
     next_lead, next_deputy = next_leaders(session, bloc, vote, outcomes)
     scores = sorted(((unit_names.get(u, "?"), totals.get(u, (None, False))) for u in vote.voters),
                     key=lambda item: (-(item[1][0] if item[1][0] is not None else -1), sort_key(item[0])))
-    tz = s.tz
     return ReviewRecord(
-        bloc=bloc.name, province=bloc.province, place=s.settings.bot.document_place or bloc.province, year=vote.year,
-        issued_on=s.clock.now().astimezone(tz).date(), number="",
+        bloc=bloc.name, province=bloc.province, place=place or bloc.province, year=vote.year,
+        issued_on=now.astimezone(tz).date(), number="",
         meeting_at=meeting.at.astimezone(tz) if meeting else None, meeting_place=meeting.place if meeting else "",
-        closed_at=(vote.closed_at or s.clock.now()).astimezone(tz),
+        closed_at=(vote.closed_at or now).astimezone(tz),
         lead_unit=role_of.get(RoleKind.LEAD, ""), deputy_unit=role_of.get(RoleKind.DEPUTY, ""),
         secretary=secretary, members=len(vote.voters), present=attended(vote, present), chair=vote.chair or "",
         scores=tuple(ScoreLine(unit=name, total=total, adjusted=adjusted) for name, (total, adjusted) in scores),
@@ -100,7 +103,7 @@ def fingerprint(record: ReviewRecord) -> str:
     return hashlib.sha256(repr(same).encode()).hexdigest()
 
 
-def documents(s: Services, session: Session, bloc: Bloc, record: ReviewRecord, by: int) -> dict:
+def documents(session: Session, bloc: Bloc, record: ReviewRecord, *, by: int, tz: tzinfo, now: datetime) -> dict:
     """The latest version of each document, made anew when the record changed."""
     mark = fingerprint(record)
     latest = votes.latest_documents(session=session, bloc_id=bloc.id, year=record.year)
@@ -114,7 +117,7 @@ def documents(s: Services, session: Session, bloc: Bloc, record: ReviewRecord, b
         made[kind] = votes.add_document(
             session=session, bloc_id=bloc.id, year=record.year, kind=kind, version=version,
             filename=review_documents.filename(kind, versioned),
-            content=review_documents.build(kind, versioned, s.tz), fingerprint=mark, by=by, now=s.clock.now())
+            content=review_documents.build(kind, versioned, tz), fingerprint=mark, by=by, now=now)
     session.flush()
     return made
 

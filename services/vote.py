@@ -4,32 +4,59 @@ the meeting's attendance and chair, compile the list with its documents. Each fu
 decision in the caller's transaction, checks who acts, and returns a typed outcome (with what
 the chat shows after, read in that same transaction) or a typed refusal.
 
-``s`` is the bot's service container (khoibot.services.Services) for its catalogue, settings,
-tz and seal; the database is the ``session`` only. The voter's own ballot is services.ballot's.
+``setup`` (Setup) is what they read besides the database, in plain values the caller builds
+from its settings; the database is the ``session`` only. The voter's own ballot is
+services.ballot's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time
+from datetime import datetime, time, tzinfo
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
 from domain import ballot as rules
+from domain.catalogue import Catalogue
 from domain.dates import DateParseError, accepted_years, is_past, parse_vn_datetime
 from domain.milestones import Kind
 from domain.review import ReviewRecord, TitleOutcome, clean_chair
 from domain.text import fold
 from services import review as reckoning
 from services.ballot import deadline as deadline_of
+from services.reminders import RulesOf
+from services.review import LeaderName
 from storage import milestones, quotas, registrations, reminders, roles, roster, votes
 from storage.models import Bloc, Milestone, RoleKind, TgUser, Unit, Vote
+from storage.sealing import Seal
 from storage.users import reachable
 
-if TYPE_CHECKING:
-    from khoibot.services import Services
+
+@dataclass(frozen=True)
+class Setup:
+    """What the vote's decisions read besides the database (the caller builds it from its
+    settings for each call)."""
+
+    catalogue: Catalogue
+    rules: rules.Rules                 # the counting rules configured: fixed on a vote when it opens
+    elect_leaders: bool                # the ballot holds next year's Trưởng/Phó khối lines
+    tz: tzinfo                         # the province's time: deadlines typed, documents dated
+    reminder_rules: RulesOf            # a bloc's reminder hour -> when its deadline's reminders go
+    seal: Seal                         # what seals the ballots until the close
+    document_place: str                # where the documents are signed ("": the bloc's province)
+    leader_name: LeaderName
+
+    def entry_name(self, code: str, year: int) -> str:
+        return reckoning.entry_name(self.catalogue, self.leader_name, code, year)
+
+    def compute(self, session: Session, bloc: Bloc, vote: Vote) -> list[TitleOutcome]:
+        return reckoning.compute(session, bloc, vote, catalogue=self.catalogue, leader_name=self.leader_name)
+
+    def record(self, session: Session, bloc: Bloc, vote: Vote, outcomes: list[TitleOutcome], *, secretary: str,
+               now: datetime) -> ReviewRecord:
+        return reckoning.build_record(session, bloc, vote, outcomes, secretary=secretary, tz=self.tz,
+                                      place=self.document_place, now=now)
 
 
 class Refusal(StrEnum):
@@ -108,52 +135,53 @@ class Panel:
                     outcomes=self.outcomes, attended=self.attended)
 
 
-def bloc_quotas(s: Services, session: Session, bloc: Bloc) -> dict[str, int | None]:
+def bloc_quotas(setup: Setup, session: Session, bloc: Bloc) -> dict[str, int | None]:
     """code → the bloc's quota for its year (its own, else the catalogue's)."""
     members = len(roster.active_units(session=session, bloc_id=bloc.id))
-    return quotas.for_year(session=session, bloc_id=bloc.id, year=bloc.year, catalogue=s.catalogue, members=members)
+    return quotas.for_year(session=session, bloc_id=bloc.id, year=bloc.year, catalogue=setup.catalogue, members=members)
 
 
-def entries(s: Services, session: Session, bloc: Bloc, vote: Vote) -> list[Entry]:
+def entries(setup: Setup, session: Session, bloc: Bloc, vote: Vote) -> list[Entry]:
     """The ballot's lines with their quotas: while prepared, the bloc's quotas as they are now
     (set from /tinhhinh or here); fixed on the ballot once it opens (storage.votes.open_vote)."""
-    lines = vote.ballot if vote.status != votes.DRAFT else rules.with_quotas(vote.ballot, bloc_quotas(s, session, bloc))
-    names = reckoning.names(session, sorted({u for e in vote.ballot for u in e["candidates"]}))
-    return [Entry(code=e["code"], name=reckoning.entry_name(s, e["code"], vote.year), quota=e["quota"],
-                  leader=e["code"] in rules.LEADERS, candidates=[names.get(u, "?") for u in e["candidates"]],
-                  added=[names.get(u, "?") for u in e["added"]]) for e in lines]
+    lines = (vote.ballot if vote.status != votes.DRAFT
+             else rules.with_quotas(vote.ballot, bloc_quotas(setup, session, bloc)))
+    names = reckoning.names(session, sorted({u for e in vote.ballot for u in e.candidates}))
+    return [Entry(code=e.code, name=setup.entry_name(e.code, vote.year), quota=e.quota,
+                  leader=e.code in rules.LEADERS, candidates=[names.get(u, "?") for u in e.candidates],
+                  added=[names.get(u, "?") for u in e.added]) for e in lines]
 
 
-def panel(s: Services, session: Session, bloc: Bloc) -> Panel:
+def panel(setup: Setup, session: Session, bloc: Bloc) -> Panel:
     vote = votes.vote_of(session=session, bloc=bloc)
     if vote is None:
         return Panel(bloc, None)
     if vote.status == votes.DRAFT:
-        return Panel(bloc, vote, entries=entries(s, session, bloc, vote))
+        return Panel(bloc, vote, entries=entries(setup, session, bloc, vote))
     voted = votes.voted_count(session=session, vote_id=vote.id)
     if vote.status == votes.OPEN:
-        return Panel(bloc, vote, entries=entries(s, session, bloc, vote), voted=voted,
+        return Panel(bloc, vote, entries=entries(setup, session, bloc, vote), voted=voted,
                      deadline=deadline_of(session, vote))
-    return Panel(bloc, vote, voted=voted, outcomes=reckoning.compute(s, session, bloc, vote),
+    return Panel(bloc, vote, voted=voted, outcomes=setup.compute(session, bloc, vote),
                  attended=reckoning.attended(vote, voted), lead_unit=lead_unit(session, bloc, vote.year))
 
 
-def view(s: Services, session: Session, bloc: Bloc, actor: Actor, *, at: str | None = None) -> Panel | Refused:
+def view(setup: Setup, session: Session, bloc: Bloc, actor: Actor, *, at: str | None = None) -> Panel | Refused:
     """The panel, for a secretary; with ``at``, only while the vote is at that stage (a
     press made for a step of it: stale once the vote moved on)."""
     if not may_act(session, bloc, actor):
         return Refused(Refusal.NOT_SECRETARY)
-    shown = panel(s, session, bloc)
+    shown = panel(setup, session, bloc)
     return shown if at is None or shown.stage == at else Refused(Refusal.STALE)
 
 
-def progress(s: Services, session: Session, vote_id: int) -> Panel | None:
+def progress(setup: Setup, session: Session, vote_id: int) -> Panel | None:
     """The vote as the group's progress message shows it (how many voted, never who chose whom)."""
     vote = votes.get(session=session, vote_id=vote_id)
     bloc = session.get(Bloc, vote.bloc_id) if vote else None
     if bloc is None:
         return None
-    return Panel(bloc, vote, entries=entries(s, session, bloc, vote), voted=votes.voted_count(session=session, vote_id=vote.id),
+    return Panel(bloc, vote, entries=entries(setup, session, bloc, vote), voted=votes.voted_count(session=session, vote_id=vote.id),
                  deadline=deadline_of(session, vote))
 
 
@@ -263,16 +291,16 @@ def _closed(session: Session, bloc: Bloc, actor: Actor) -> Vote | Refused:
     return vote if vote is not None and vote.status == votes.CLOSED else Refused(Refusal.NOT_CLOSED)
 
 
-def fresh_ballot(s: Services, session: Session, bloc: Bloc) -> list[dict]:
+def fresh_ballot(setup: Setup, session: Session, bloc: Bloc) -> list[rules.BallotLine]:
     """The ballot from the roster, the registrations and the bloc's quotas."""
     units = roster.active_units(session=session, bloc_id=bloc.id)
     current = registrations.current(session=session, bloc_id=bloc.id, year=bloc.year)
     registered = {u: set(r.collective) for u, r in current.items() if not r.withdrawn}
-    return rules.prepare(titles=s.catalogue.voted(bloc.year), members=[u.id for u in units], registered=registered,
-                         elect_leaders=s.settings.vote.elect_leaders, quotas=bloc_quotas(s, session, bloc))
+    return rules.prepare(titles=setup.catalogue.voted(bloc.year), members=[u.id for u in units], registered=registered,
+                         elect_leaders=setup.elect_leaders, quotas=bloc_quotas(setup, session, bloc))
 
 
-def prepare(s: Services, session: Session, bloc: Bloc, actor: Actor, *, now: datetime,
+def prepare(setup: Setup, session: Session, bloc: Bloc, actor: Actor, *, now: datetime,
             rebuild: int | None = None) -> Prepared | ConfirmRebuild | Refused:
     """The ballot made from the registrations: the first time (``rebuild`` None), or again,
     confirmed for the prepared vote ``rebuild`` (the exceptions and quotas set by hand go)."""
@@ -282,16 +310,16 @@ def prepare(s: Services, session: Session, bloc: Bloc, actor: Actor, *, now: dat
     if rebuild is None and vote is not None and vote.status == votes.DRAFT:
         return ConfirmRebuild(vote.id)
     if rebuild is None and vote is None:
-        votes.prepare(session=session, bloc=bloc, ballot=fresh_ballot(s, session, bloc), by=actor.user_id, now=now)
+        votes.prepare(session=session, bloc=bloc, ballot=fresh_ballot(setup, session, bloc), by=actor.user_id, now=now)
     elif rebuild is not None and vote is not None and vote.status == votes.DRAFT and vote.id == rebuild:
-        votes.change_ballot(session=session, vote=vote, ballot=fresh_ballot(s, session, bloc), by=actor.user_id,
+        votes.change_ballot(session=session, vote=vote, ballot=fresh_ballot(setup, session, bloc), by=actor.user_id,
                             now=now, action="vote.rebuild")
     else:
         return Refused(Refusal.STALE)
-    return Prepared(panel(s, session, bloc), rebuilt=rebuild is not None)
+    return Prepared(panel(setup, session, bloc), rebuilt=rebuild is not None)
 
 
-def add_candidate(s: Services, session: Session, bloc: Bloc, actor: Actor, *, code: str | None,
+def add_candidate(setup: Setup, session: Session, bloc: Bloc, actor: Actor, *, code: str | None,
                   unit_id: int | None, now: datetime) -> CandidateAdded | Refused:
     """A unit of the bloc that did not register, added to one title's line (an exception);
     None for what a press did not name."""
@@ -300,41 +328,41 @@ def add_candidate(s: Services, session: Session, bloc: Bloc, actor: Actor, *, co
         return vote
     entry = line_of(vote, code)
     unit = roster.unit_of_bloc(session=session, bloc_id=bloc.id, unit_id=unit_id) if unit_id is not None else None
-    if entry is None or code in rules.LEADERS or unit is None or unit.id in entry["candidates"]:
+    if entry is None or code in rules.LEADERS or unit is None or unit.id in entry.candidates:
         return Refused(Refusal.STALE)
     votes.change_ballot(session=session, vote=vote, ballot=rules.add_candidate(vote.ballot, code, unit.id),
                         by=actor.user_id, now=now, action="vote.add_exception", code=code, unit_id=unit.id)
-    return CandidateAdded(panel(s, session, bloc), unit, reckoning.entry_name(s, code, vote.year))
+    return CandidateAdded(panel(setup, session, bloc), unit, setup.entry_name(code, vote.year))
 
 
-def exceptions(s: Services, session: Session, bloc: Bloc, actor: Actor, code: str | None) -> Exceptions | Refused:
+def exceptions(setup: Setup, session: Session, bloc: Bloc, actor: Actor, code: str | None) -> Exceptions | Refused:
     vote = _draft(session, bloc, actor)
     if isinstance(vote, Refused):
         return vote
     entry = line_of(vote, code)
-    if entry is None or entry["code"] in rules.LEADERS:
+    if entry is None or entry.code in rules.LEADERS:
         return Refused(Refusal.STALE)
-    units = [u for u in roster.active_units(session=session, bloc_id=bloc.id) if u.id not in entry["candidates"]]
-    return Exceptions(entry["code"], reckoning.entry_name(s, entry["code"], vote.year), units)
+    units = [u for u in roster.active_units(session=session, bloc_id=bloc.id) if u.id not in entry.candidates]
+    return Exceptions(entry.code, setup.entry_name(entry.code, vote.year), units)
 
 
-def quota_line(s: Services, session: Session, bloc: Bloc, actor: Actor, code: str | None) -> str | Refused:
+def quota_line(setup: Setup, session: Session, bloc: Bloc, actor: Actor, code: str | None) -> str | Refused:
     """The title's name whose quota the secretary sets from the prepared ballot."""
     vote = _draft(session, bloc, actor)
     if isinstance(vote, Refused):
         return vote
     entry = line_of(vote, code)
-    if entry is None or entry["code"] in rules.LEADERS:
+    if entry is None or entry.code in rules.LEADERS:
         return Refused(Refusal.STALE)
-    return reckoning.entry_name(s, entry["code"], vote.year)
+    return setup.entry_name(entry.code, vote.year)
 
 
-def set_quota(s: Services, session: Session, bloc: Bloc, actor: Actor, *, code: str | None, quota: int | None,
+def set_quota(setup: Setup, session: Session, bloc: Bloc, actor: Actor, *, code: str | None, quota: int | None,
               now: datetime) -> QuotaSet | Refused:
     """The bloc's quota for the year for one title of the prepared ballot (the one fact
     /tinhhinh sets too, not a copy on the ballot): a whole number from 0 to the member units
     (``quota`` None: not a number)."""
-    title = quota_line(s, session, bloc, actor, code)
+    title = quota_line(setup, session, bloc, actor, code)
     if isinstance(title, Refused):
         return title
     members = len(roster.active_units(session=session, bloc_id=bloc.id))
@@ -342,11 +370,11 @@ def set_quota(s: Services, session: Session, bloc: Bloc, actor: Actor, *, code: 
         return Refused(Refusal.QUOTA, members=members)
     if not quotas.set_quota(session=session, bloc=bloc, code=code, quota=quota, by=actor.user_id, now=now):
         return Refused(Refusal.QUOTA_LOCKED)
-    return QuotaSet(panel(s, session, bloc), title, quota)
+    return QuotaSet(panel(setup, session, bloc), title, quota)
 
 
-def line_of(vote: Vote, code: str | None) -> dict | None:
-    return next((e for e in vote.ballot if e["code"] == code), None)
+def line_of(vote: Vote, code: str | None) -> rules.BallotLine | None:
+    return next((e for e in vote.ballot if e.code == code), None)
 
 
 def may_open(session: Session, bloc: Bloc, actor: Actor) -> Vote | Refused:
@@ -355,35 +383,29 @@ def may_open(session: Session, bloc: Bloc, actor: Actor) -> Vote | Refused:
     vote = _draft(session, bloc, actor)
     if isinstance(vote, Refused):
         return vote
-    if not any(e["candidates"] for e in vote.ballot if e["code"] not in rules.LEADERS):
+    if not any(e.candidates for e in vote.ballot if e.code not in rules.LEADERS):
         return Refused(Refusal.NOTHING_TO_VOTE)
     return vote
 
 
-def rules_of(s: Services) -> rules.Rules:
-    v = s.settings.vote
-    return rules.Rules(threshold=v.threshold_percent, strictly_more=v.strictly_more, base=v.base,
-                       self_vote=v.self_vote)
-
-
-def read_deadline(s: Services, bloc: Bloc, text: str, now: datetime) -> datetime | None | Refused:
+def read_deadline(setup: Setup, bloc: Bloc, text: str, now: datetime) -> datetime | None | Refused:
     """The deadline as the secretary typed it ("16:30 10/12/2025"; a day without an hour runs
     to its end), None for none ("không"), or why it cannot be one."""
     if fold(text) in ("khong", "0", "-"):
         return None
     try:
-        at = parse_vn_datetime(text, now=now, tz=s.tz, default_time=time(23, 59)).value
+        at = parse_vn_datetime(text, now=now, tz=setup.tz, default_time=time(23, 59)).value
     except DateParseError as exc:
         return Refused(Refusal.DEADLINE_UNREAD, problem=exc.code)
-    low, high = accepted_years(bloc.year, now.astimezone(s.tz).year)
-    if not low <= at.astimezone(s.tz).year <= high:
+    low, high = accepted_years(bloc.year, now.astimezone(setup.tz).year)
+    if not low <= at.astimezone(setup.tz).year <= high:
         return Refused(Refusal.DEADLINE_FAR, at=at, years=(low, high))
     if is_past(at, now):
         return Refused(Refusal.DEADLINE_PAST, at=at)
     return at
 
 
-def open_vote(s: Services, session: Session, bloc: Bloc, actor: Actor, *, deadline: str, now: datetime,
+def open_vote(setup: Setup, session: Session, bloc: Bloc, actor: Actor, *, deadline: str, now: datetime,
               close: str) -> Opened | Refused:
     """Voting opens for the bloc's active units, with the configured rules and the deadline
     typed (read_deadline): unless none, a milestone, with reminders to those who have not
@@ -391,7 +413,7 @@ def open_vote(s: Services, session: Session, bloc: Bloc, actor: Actor, *, deadli
     vote = _draft(session, bloc, actor)
     if isinstance(vote, Refused):
         return vote
-    deadline_at = read_deadline(s, bloc, deadline, now)
+    deadline_at = read_deadline(setup, bloc, deadline, now)
     if isinstance(deadline_at, Refused):
         return deadline_at
     units = roster.active_units(session=session, bloc_id=bloc.id)
@@ -400,23 +422,23 @@ def open_vote(s: Services, session: Session, bloc: Bloc, actor: Actor, *, deadli
         milestone = milestones.set_milestone(session=session, bloc=bloc, kind=Kind.BALLOT_DEADLINE.value,
                                              at=deadline_at, by=actor.user_id, now=now)
         session.flush()
-    if not votes.open_vote(session=session, vote=vote, voters=[u.id for u in units], rules=rules_of(s),
+    if not votes.open_vote(session=session, vote=vote, voters=[u.id for u in units], rules=setup.rules,
                            deadline_milestone_id=milestone.id if milestone else None, by=actor.user_id, now=now,
-                           default_quotas=s.catalogue.quotas(bloc.year, len(units))):
+                           default_quotas=setup.catalogue.quotas(bloc.year, len(units))):
         session.rollback()  # opened meanwhile: the milestone set above goes too
         return Refused(Refusal.NOT_DRAFT)
     if milestone is not None:
-        reckoning.plan_deadline(session, milestone, now, tz=s.tz, rule=s.settings.reminders.rules(bloc.reminder_hour),
+        reckoning.plan_deadline(session, milestone, now, tz=setup.tz, rule=setup.reminder_rules(bloc.reminder_hour),
                                 close=close)
     session.refresh(vote)
     people = roster.representatives(session=session, bloc_id=bloc.id)
     by_id = {u.id: u for u in units}
     invited = [(person, by_id[unit_id]) for unit_id in vote.voters if unit_id in by_id
                for person in people.get(unit_id, []) if reachable(person)]
-    return Opened(panel(s, session, bloc), invited)
+    return Opened(panel(setup, session, bloc), invited)
 
 
-def close_now(s: Services, session: Session, bloc: Bloc, actor: Actor, *, vote_id: int | None,
+def close_now(setup: Setup, session: Session, bloc: Bloc, actor: Actor, *, vote_id: int | None,
               now: datetime) -> Closed | Refused:
     """A secretary closes the bloc's open vote ``vote_id`` (the one they confirmed) before
     or without its deadline."""
@@ -425,15 +447,15 @@ def close_now(s: Services, session: Session, bloc: Bloc, actor: Actor, *, vote_i
     vote = votes.vote_of(session=session, bloc=bloc)
     if vote is None or vote.id != vote_id:
         return Refused(Refusal.STALE)
-    return _close(s, session, bloc, vote, actor.user_id, now)
+    return _close(setup, session, bloc, vote, actor.user_id, now)
 
 
-def _close(s: Services, session: Session, bloc: Bloc, vote: Vote, by: int | None, now: datetime) -> Closed | Refused:
+def _close(setup: Setup, session: Session, bloc: Bloc, vote: Vote, by: int | None, now: datetime) -> Closed | Refused:
     """Close an open vote (a secretary ``by``, or the deadline with ``by`` None), count the
     box, keep the results; only the first call closes. Closed before its deadline, the
     deadline and its reminders go."""
     vote_id = vote.id
-    unfinished = votes.close_vote(session=session, vote_id=vote_id, by=by, now=now, seal=s.seal)
+    unfinished = votes.close_vote(session=session, vote_id=vote_id, by=by, now=now, seal=setup.seal)
     if unfinished is None:
         return Refused(Refusal.STALE)
     due = session.get(Milestone, vote.deadline_milestone_id) if vote.deadline_milestone_id else None
@@ -441,33 +463,33 @@ def _close(s: Services, session: Session, bloc: Bloc, vote: Vote, by: int | None
         milestones.cancel(session=session, milestone=due, by=by, now=now)
         reminders.cancel(session=session, milestone_id=due.id)
     session.refresh(vote)
-    outcomes = reckoning.compute(s, session, bloc, vote)
+    outcomes = setup.compute(session, bloc, vote)
     reckoning.save_results(session, bloc, vote, outcomes, now)
-    shown = panel(s, session, bloc)
+    shown = panel(setup, session, bloc)
     return Closed(vote, bloc, unfinished, outcomes, shown.voted, reckoning.next_leaders(session, bloc, vote, outcomes),
                   shown)
 
 
-def close_at_deadline(s: Services, session: Session, milestone: Milestone, *, now: datetime) -> Closed | None:
+def close_at_deadline(setup: Setup, session: Session, milestone: Milestone, *, now: datetime) -> Closed | None:
     """The deadline came: the vote it is the deadline of closes, if still open."""
     bloc = session.get(Bloc, milestone.bloc_id)
     vote = votes.vote_of(session=session, bloc=bloc, year=milestone.year) if bloc else None
     if vote is None or vote.status != votes.OPEN or vote.deadline_milestone_id != milestone.id:
         return None
-    closed = _close(s, session, bloc, vote, None, now)
+    closed = _close(setup, session, bloc, vote, None, now)
     return closed if isinstance(closed, Closed) else None
 
 
-def ties(s: Services, session: Session, bloc: Bloc, actor: Actor, code: str | None = None) -> list[TitleOutcome] | Refused:
+def ties(setup: Setup, session: Session, bloc: Bloc, actor: Actor, code: str | None = None) -> list[TitleOutcome] | Refused:
     """The lines whose tie the tally left to the meeting (``code``: that line only)."""
     vote = _closed(session, bloc, actor)
     if isinstance(vote, Refused):
         return vote
-    return [o for o in reckoning.compute(s, session, bloc, vote) if o.unresolved and code in (None, o.code)]
+    return [o for o in setup.compute(session, bloc, vote) if o.unresolved and code in (None, o.code)]
 
 
-def tie_choice(s: Services, session: Session, bloc: Bloc, actor: Actor, code: str | None) -> TieChoice | Refused:
-    found = ties(s, session, bloc, actor, code)
+def tie_choice(setup: Setup, session: Session, bloc: Bloc, actor: Actor, code: str | None) -> TieChoice | Refused:
+    found = ties(setup, session, bloc, actor, code)
     if isinstance(found, Refused):
         return found
     if code is None or not found:
@@ -476,24 +498,24 @@ def tie_choice(s: Services, session: Session, bloc: Bloc, actor: Actor, code: st
     return TieChoice(outcome, [(line.unit_id, line.unit) for line in outcome.unresolved])
 
 
-def decide_tie(s: Services, session: Session, bloc: Bloc, actor: Actor, *, code: str | None, unit_id: int | None,
+def decide_tie(setup: Setup, session: Session, bloc: Bloc, actor: Actor, *, code: str | None, unit_id: int | None,
                now: datetime) -> TieDecided | Refused:
     """The meeting settled a tie the tally left open: the unit it chose is recorded, and the
     results kept anew. None for what a press did not name."""
     vote = _closed(session, bloc, actor)
     if isinstance(vote, Refused):
         return vote
-    outcome = next((o for o in reckoning.compute(s, session, bloc, vote) if o.code == code and o.unresolved), None)
+    outcome = next((o for o in setup.compute(session, bloc, vote) if o.code == code and o.unresolved), None)
     unit = roster.unit_of_bloc(session=session, bloc_id=bloc.id, unit_id=unit_id) if unit_id is not None else None
     if outcome is None or unit is None or unit.id not in {line.unit_id for line in outcome.unresolved}:
         return Refused(Refusal.STALE)
     vote = votes.record_decision(session=session, vote=vote, code=code, unit_ids=[*vote.decisions.get(code, []), unit.id],
                                  by=actor.user_id, now=now)
-    reckoning.save_results(session, bloc, vote, reckoning.compute(s, session, bloc, vote), now)
-    return TieDecided(panel(s, session, bloc), unit, reckoning.entry_name(s, code, vote.year))
+    reckoning.save_results(session, bloc, vote, setup.compute(session, bloc, vote), now)
+    return TieDecided(panel(setup, session, bloc), unit, setup.entry_name(code, vote.year))
 
 
-def record_attended(s: Services, session: Session, bloc: Bloc, actor: Actor, *, attended: int | None,
+def record_attended(setup: Setup, session: Session, bloc: Bloc, actor: Actor, *, attended: int | None,
                     now: datetime) -> MeetingRecorded | Refused:
     """How many member units attended the meeting (a unit may attend and not vote): a whole
     number up to the units issued a ballot (``attended`` None: not a number)."""
@@ -503,10 +525,10 @@ def record_attended(s: Services, session: Session, bloc: Bloc, actor: Actor, *, 
     if attended is None or not 0 <= attended <= len(vote.voters):
         return Refused(Refusal.ATTENDED, members=len(vote.voters))
     votes.record_meeting(session=session, vote=vote, by=actor.user_id, now=now, attended=attended)
-    return MeetingRecorded(panel(s, session, bloc), attended=attended)
+    return MeetingRecorded(panel(setup, session, bloc), attended=attended)
 
 
-def record_chair(s: Services, session: Session, bloc: Bloc, actor: Actor, *, text: str, now: datetime,
+def record_chair(setup: Setup, session: Session, bloc: Bloc, actor: Actor, *, text: str, now: datetime,
                  by_name: str | None = None) -> MeetingRecorded | Refused:
     """Who chaired the meeting, as typed (domain.review.clean_chair). With ``by_name`` (the
     list was posted already), the documents are made anew with it (compile_list)."""
@@ -517,8 +539,8 @@ def record_chair(s: Services, session: Session, bloc: Bloc, actor: Actor, *, tex
     if chair is None:
         return Refused(Refusal.CHAIR)
     votes.record_meeting(session=session, vote=vote, by=actor.user_id, now=now, chair=chair)
-    listing = compile_list(s, session, bloc, actor, by_name=by_name) if by_name is not None else None
-    return MeetingRecorded(panel(s, session, bloc), chair=chair,
+    listing = compile_list(setup, session, bloc, actor, by_name=by_name, now=now) if by_name is not None else None
+    return MeetingRecorded(panel(setup, session, bloc), chair=chair,
                            listing=listing if isinstance(listing, Listing) else None)
 
 
@@ -530,7 +552,8 @@ def lead_unit(session: Session, bloc: Bloc, year: int) -> str:
     return unit.name if unit else ""
 
 
-def compile_list(s: Services, session: Session, bloc: Bloc, actor: Actor, *, by_name: str) -> Listing | Refused:
+def compile_list(setup: Setup, session: Session, bloc: Bloc, actor: Actor, *, by_name: str,
+                 now: datetime) -> Listing | Refused:
     """The closed vote's list and its documents (a new version when the record changed), for
     a secretary; the minutes name the first listed secretary, else ``by_name`` who asked."""
     if not may_act(session, bloc, actor):
@@ -538,19 +561,19 @@ def compile_list(s: Services, session: Session, bloc: Bloc, actor: Actor, *, by_
     vote = votes.vote_of(session=session, bloc=bloc)
     if vote is None or vote.status != votes.CLOSED:
         return Refused(Refusal.NOT_CLOSED, vote=vote)
-    outcomes = reckoning.compute(s, session, bloc, vote)
+    outcomes = setup.compute(session, bloc, vote)
     listed = roles.secretaries(session=session, bloc=bloc)
     name = next((u.first_name + (" " + u.last_name if u.last_name else "") for _, u in listed if u), "")
-    record = reckoning.build_record(s, session, bloc, vote, outcomes, secretary=name or by_name)
-    documents = reckoning.documents(s, session, bloc, record, actor.user_id)
+    record = setup.record(session, bloc, vote, outcomes, secretary=name or by_name, now=now)
+    documents = reckoning.documents(session, bloc, record, by=actor.user_id, tz=setup.tz, now=now)
     record = replace(record, version=next(iter(documents.values())).version)
     return Listing(record, documents, ask_chair=not vote.chair, lead_unit=lead_unit(session, bloc, vote.year),
                    chair=vote.chair or "")
 
 
-def public_list(s: Services, session: Session, bloc: Bloc) -> ReviewRecord | Refused:
+def public_list(setup: Setup, session: Session, bloc: Bloc, *, now: datetime) -> ReviewRecord | Refused:
     """The list as anyone in the group may read it (no documents made, no secretary named)."""
     vote = votes.vote_of(session=session, bloc=bloc)
     if vote is None or vote.status != votes.CLOSED:
         return Refused(Refusal.NOT_CLOSED, vote=vote)
-    return reckoning.build_record(s, session, bloc, vote, reckoning.compute(s, session, bloc, vote), secretary="")
+    return setup.record(session, bloc, vote, setup.compute(session, bloc, vote), secretary="", now=now)

@@ -13,9 +13,9 @@ from enum import StrEnum
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from domain.ballot import Rules
+from domain.ballot import BallotLine, Rules
 from domain.questions import Question
-from storage.types import QuestionJSON, RulesJSON, UnitIds, UnitIdsByCode, UTCDateTime
+from storage.types import BallotLines, QuestionJSON, RulesJSON, UnitIds, UnitIdsByCode, UTCDateTime
 
 
 def _ts(nullable: bool = False, index: bool = False):
@@ -356,9 +356,9 @@ class Vote(SQLModel, table=True):
     bloc_id: int = _bloc_fk()
     year: int
     status: str = "draft"
-    # [{"code", "quota", "candidates": [unit ids], "added": [unit ids]}], in catalogue order,
-    # then next year's leaders ("LEAD", "DEPUTY") when the ballot elects them.
-    ballot: list = Field(default_factory=list, sa_type=JSON)
+    # Its lines, in catalogue order, then next year's leaders ("LEAD", "DEPUTY") when the ballot
+    # elects them; stored as [{"code", "quota", "candidates": [unit ids], "added": [unit ids]}].
+    ballot: tuple[BallotLine, ...] = Field(default=(), sa_type=BallotLines)
     voters: tuple[int, ...] = Field(default=(), sa_type=UnitIds)  # unit ids issued a ballot
     # Fixed when it opens (None before): stored as {threshold, strictly_more, base, self_vote}.
     rules: Rules | None = Field(default=None, sa_type=RulesJSON)

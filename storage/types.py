@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import JSON, DateTime
 from sqlalchemy.types import TypeDecorator
 
-from domain.ballot import Rules
+from domain.ballot import BallotLine, Rules
 from domain.questions import Question
 
 
@@ -51,6 +51,22 @@ class RulesJSON(TypeDecorator):
 
     def process_result_value(self, value: dict | None, dialect) -> Rules | None:
         return Rules.from_dict(value) if value else None
+
+
+class BallotLines(TypeDecorator):
+    """A vote's ballot (domain.ballot.BallotLine) as the JSON list of objects the column has
+    always held ({"code", "quota", "candidates", "added"}); a tuple of lines out. A mapping
+    given is read as a line first, so only that shape is ever stored."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: Sequence[BallotLine | Mapping] | None, dialect) -> list[dict]:
+        return [(line if isinstance(line, BallotLine) else BallotLine.from_dict(line)).as_dict()
+                for line in value or ()]
+
+    def process_result_value(self, value: list[dict] | None, dialect) -> tuple[BallotLine, ...]:
+        return tuple(BallotLine.from_dict(line) for line in value or ())
 
 
 class UnitIds(TypeDecorator):

@@ -5,6 +5,7 @@ results per year, and the documents' versions."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -12,7 +13,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from domain.ballot import BoxTitle, Rules, with_quotas
+from domain.ballot import BallotLine, BoxTitle, Rules, with_quotas
 from storage import audit, drafts
 from storage import quotas as bloc_quotas
 from storage.models import (BallotCast, BallotDraft, Bloc, ReviewDocument, SealedBallot, Unit, Vote, VoteCount,
@@ -30,18 +31,18 @@ def get(*, session: Session, vote_id: int) -> Vote | None:
     return session.get(Vote, vote_id)
 
 
-def prepare(*, session: Session, bloc: Bloc, ballot: list[dict], by: int, now: datetime) -> Vote:
-    vote = Vote(bloc_id=bloc.id, year=bloc.year, ballot=ballot, created_by=by, created_at=now)
+def prepare(*, session: Session, bloc: Bloc, ballot: Sequence[BallotLine], by: int, now: datetime) -> Vote:
+    vote = Vote(bloc_id=bloc.id, year=bloc.year, ballot=tuple(ballot), created_by=by, created_at=now)
     session.add(vote)
     session.flush()
     audit.record(session=session, bloc_id=bloc.id, actor_id=by, now=now, action="vote.prepare", vote_id=vote.id)
     return vote
 
 
-def change_ballot(*, session: Session, vote: Vote, ballot: list[dict], by: int, now: datetime, action: str,
+def change_ballot(*, session: Session, vote: Vote, ballot: Sequence[BallotLine], by: int, now: datetime, action: str,
                   **detail) -> Vote:
     vote = session.merge(vote)
-    vote.ballot = ballot
+    vote.ballot = tuple(ballot)
     session.add(vote)
     audit.record(session=session, bloc_id=vote.bloc_id, actor_id=by, now=now, action=action, vote_id=vote.id,
                  **detail)
@@ -61,11 +62,11 @@ def open_vote(*, session: Session, vote: Vote, voters: list[int], rules: Rules, 
         quotas = {**default_quotas, **bloc_quotas.own(session=session, bloc_id=vote.bloc_id, year=vote.year)}
         # Read again under the row's lock: the ballot as it is now, not as the caller saw it.
         current = session.exec(select(Vote.ballot).where(Vote.id == vote.id)).one()
-        ballot = [entry for entry in with_quotas(current, quotas) if entry["candidates"]]
+        ballot = [entry for entry in with_quotas(current, quotas) if entry.candidates]
         session.execute(update(Vote).where(Vote.id == vote.id).values(ballot=ballot))
         # The box starts with a zero for every candidate, so a ballot only ever adds.
-        session.add_all([VoteCount(vote_id=vote.id, code=entry["code"], unit_id=u)
-                         for entry in ballot for u in entry["candidates"]])
+        session.add_all([VoteCount(vote_id=vote.id, code=entry.code, unit_id=u)
+                         for entry in ballot for u in entry.candidates])
         audit.record(session=session, bloc_id=vote.bloc_id, actor_id=by, now=now, action="vote.open",
                      vote_id=vote.id, voters=len(voters))
     return done
@@ -164,7 +165,7 @@ def cast(*, session: Session, vote: Vote, unit_id: int, choices: dict, by: int, 
         session.flush()  # the unique (vote, unit) row: a concurrent second ballot fails here
     except IntegrityError:
         raise AlreadyVoted from None
-    chosen = {entry["code"]: sorted(int(u) for u in choices.get(entry["code"], [])) for entry in vote.ballot}
+    chosen = {entry.code: sorted(int(u) for u in choices.get(entry.code, [])) for entry in vote.ballot}
     session.add(SealedBallot(id=secrets.token_hex(16), vote_id=vote.id,
                              sealed=seal.seal(ballot_purpose(vote.id), chosen)))
     session.execute(delete(BallotDraft).where(BallotDraft.vote_id == vote.id, BallotDraft.unit_id == unit_id))

@@ -82,7 +82,7 @@ async def test_quotas_set_in_january_are_those_of_the_status_the_board_and_the_b
     await secretary.press(group.last_bot_message(), "Mở bỏ phiếu")
     await secretary.reply(group.last_bot_message(), "không")
     with world.db.session() as session:
-        ballot = {e["code"]: e["quota"] for e in session.exec(select(Vote)).one().ballot}
+        ballot = {e.code: e.quota for e in session.exec(select(Vote)).one().ballot}
     assert ballot["CO_TINH"] == 3 and ballot["BK_UBND"] == 4
     officer = officers[UNITS[0]]
     await officer.send_private("/bophieu")

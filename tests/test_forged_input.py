@@ -106,7 +106,7 @@ async def test_a_quota_typed_as_a_superscript_digit_is_asked_again(world):
         assert question.force_reply
     with world.db.session() as session:
         vote = session.exec(select(Vote)).one()
-        assert all(e.get("quota") != 2 for e in vote.ballot)
+        assert vote.ballot and all(e.quota != 2 for e in vote.ballot)
 
 
 @pytest.mark.parametrize("command", ["/moi", "/donvi Hội Mới", "/khoi", "/tinhhinh", "/thuky", "/binhxet"])

@@ -17,7 +17,12 @@ LAYERED = ("domain", "storage", "services", "handlers")
 FORBIDDEN = {
     "domain": {"storage", "services", "handlers", "khoibot", "telegram"},
     "storage": {"services", "handlers", "telegram"},
-    "services": {"handlers", "telegram"},
+    "services": {"handlers", "telegram", "khoibot"},
+}
+# What a package must not import even for type checking (``if TYPE_CHECKING:``): the services
+# take plain arguments, so they need no type of the bot's either.
+FORBIDDEN_EVEN_FOR_TYPES = {
+    "services": {"khoibot", "handlers", "telegram"},
 }
 
 # Imports allowed inside a function, per (file, function), each with its reason.
@@ -133,13 +138,29 @@ def test_packages_point_one_way():
         type_only = {id(n) for i in ast.walk(tree) if isinstance(i, ast.If) and _is_type_checking(i)
                      for n in ast.walk(i)}
         for node in nodes:
-            if id(node) in type_only:
-                continue
+            forbidden = FORBIDDEN_EVEN_FOR_TYPES.get(package, set()) if id(node) in type_only else FORBIDDEN[package]
             for name in _imported(node, module, path.name == "__init__.py"):
-                if name.split(".")[0] in FORBIDDEN[package]:
+                if name.split(".")[0] in forbidden:
                     wrong.append(f"{module}:{node.lineno} imports {name}")
                     break
     assert not wrong, "imports against the layering:\n" + "\n".join(wrong)
+
+
+def test_an_import_for_types_only_counts_for_the_services(tmp_path, monkeypatch):
+    """The check itself: ``from khoibot.services import Services`` under ``if TYPE_CHECKING:``
+    in a service is against the layering; in a handler it is not."""
+    for package in ("services", "handlers"):
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "probe.py").write_text(
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from khoibot.services import Services\n")
+    monkeypatch.setitem(globals(), "ROOT", tmp_path)
+    monkeypatch.setitem(globals(), "FORBIDDEN", {"services": FORBIDDEN["services"], "handlers": {"telegram"}})
+    try:
+        test_packages_point_one_way()
+    except AssertionError as failed:
+        assert "services.probe:3 imports khoibot.services" in str(failed) and "handlers.probe" not in str(failed)
+    else:
+        raise AssertionError("a service importing khoibot for types passed")
 
 
 def _graph() -> dict[str, set[str]]:

@@ -16,11 +16,12 @@ def test_candidates_are_the_units_that_registered_and_leaders_are_everyone():
     titles = [t for t in DEFAULT_TITLES if t.voted]
     ballot = rules.prepare(titles=titles, members=[1, 2, 3, 4], registered={1: {"CO_TINH", "BK_UBND"}, 3: {"BK_UBND"}},
                            elect_leaders=True)
-    assert [(e["code"], e["quota"], e["candidates"]) for e in ballot] == [
-        ("CO_CP", 1, []), ("CO_TINH", 1, [1]), ("BK_UBND", 1, [1, 3]), ("LEAD", 1, [1, 2, 3, 4]),
-        ("DEPUTY", 1, [1, 2, 3, 4])]
+    assert [(e.code, e.quota, e.candidates) for e in ballot] == [
+        ("CO_CP", 1, ()), ("CO_TINH", 1, (1,)), ("BK_UBND", 1, (1, 3)), ("LEAD", 1, (1, 2, 3, 4)),
+        ("DEPUTY", 1, (1, 2, 3, 4))]
+    assert all(e.added == () for e in ballot)
     added = rules.add_candidate(ballot, "BK_UBND", 2)
-    assert added[2]["candidates"] == [1, 3, 2] and added[2]["added"] == [2]
+    assert added[2].candidates == (1, 3, 2) and added[2].added == (2,)
     assert rules.add_candidate(added, "BK_UBND", 2) == added  # once only
 
 
@@ -31,16 +32,16 @@ def test_the_blocs_quotas_replace_the_catalogues_on_the_title_lines_only():
     assert catalogue.quotas(2025, 24)["BK_UBND"] == 7  # 30 % of 24
     ballot = rules.prepare(titles=catalogue.voted(2025), members=[1, 2], registered={}, elect_leaders=True,
                            quotas=own)
-    assert [(e["code"], e["quota"]) for e in ballot] == [("CO_CP", 1), ("CO_TINH", 3), ("BK_UBND", 12), ("LEAD", 1),
+    assert [(e.code, e.quota) for e in ballot] == [("CO_CP", 1), ("CO_TINH", 3), ("BK_UBND", 12), ("LEAD", 1),
                                                          ("DEPUTY", 1)]
     changed = rules.with_quotas(ballot, {"CO_TINH": 2, "LEAD": 5})
-    assert [(e["code"], e["quota"]) for e in changed] == [("CO_CP", 1), ("CO_TINH", 2), ("BK_UBND", 12),
+    assert [(e.code, e.quota) for e in changed] == [("CO_CP", 1), ("CO_TINH", 2), ("BK_UBND", 12),
                                                           ("LEAD", 1), ("DEPUTY", 1)]
     assert [t.code for t in catalogue.quota_titles(2025)] == ["CO_CP", "CO_TINH", "BK_UBND"]
 
 
 def test_choices_respect_candidates_quota_and_self_vote():
-    entry = dict(code="BK_UBND", quota=2, candidates=[1, 2, 3], added=[])
+    entry = rules.BallotLine("BK_UBND", 2, (1, 2, 3))
     choices = rules.toggle({}, entry, 2, voter=1, rules=RULES)
     choices = rules.toggle(choices, entry, 3, voter=1, rules=RULES)
     with pytest.raises(rules.ChoiceError) as over:
@@ -60,10 +61,10 @@ def test_choices_respect_candidates_quota_and_self_vote():
 
 
 def _outcome(box, *, decisions=None, history=None, catalogue=Catalogue(DEFAULT_TITLES), ballot=None, scores=None):
-    ballot = ballot or [dict(code="CO_TINH", quota=1, candidates=[1, 2], added=[2]),
-                        dict(code="CO_CP", quota=1, candidates=[1, 2], added=[]),
-                        dict(code="LEAD", quota=1, candidates=[1, 2, 3, 4], added=[]),
-                        dict(code="DEPUTY", quota=1, candidates=[1, 2, 3, 4], added=[])]
+    ballot = ballot or [rules.BallotLine("CO_TINH", 1, (1, 2), added=(2,)),
+                        rules.BallotLine("CO_CP", 1, (1, 2)),
+                        rules.BallotLine("LEAD", 1, (1, 2, 3, 4)),
+                        rules.BallotLine("DEPUTY", 1, (1, 2, 3, 4))]
     return {o.code: o for o in rules.outcome(
         ballot=ballot, box=box, issued=4, rules=RULES, names=NAMES, scores=scores or {}, catalogue=catalogue,
         decisions=decisions or {}, history=history or {}, year=2025)}
@@ -87,7 +88,7 @@ def test_outcome_notes_exceptions_the_government_flag_check_and_leaders():
 
 
 def test_an_unresolved_tie_until_the_meeting_decides():
-    ballot = [dict(code="BK_UBND", quota=1, candidates=[1, 2, 3], added=[])]
+    ballot = [rules.BallotLine("BK_UBND", 1, (1, 2, 3))]
     box = {"BK_UBND": rules.BoxTitle({1: 3, 2: 3, 3: 0}, 4)}
     tied = _outcome(box, ballot=ballot, scores={1: 90, 2: 90})["BK_UBND"]
     assert [line.unit for line in tied.unresolved] == ["Hội A", "Hội B"] and not tied.selected
@@ -105,7 +106,7 @@ def test_a_title_that_needs_earlier_years_warns_when_the_unit_lacks_them():
     flag = Title("CO_CP", "Cờ thi đua của Chính phủ", TitleKind.COLLECTIVE, voted=True, quota=1,
                  needs_years=2, needs_results=("CO_TINH",))
     catalogue = Catalogue((flag, *[t for t in DEFAULT_TITLES if t.code != "CO_CP"]))
-    ballot = [dict(code="CO_CP", quota=1, candidates=[1, 2], added=[])]
+    ballot = [rules.BallotLine("CO_CP", 1, (1, 2))]
     box = {"CO_CP": rules.BoxTitle({1: 3, 2: 1}, 4)}
     history = {1: {2024: {"CO_TINH"}}, 2: {2023: {"CO_TINH"}, 2024: {"CO_TINH"}}}
     out = _outcome(box, ballot=ballot, catalogue=catalogue, history=history)["CO_CP"]
@@ -113,3 +114,12 @@ def test_a_title_that_needs_earlier_years_warns_when_the_unit_lacks_them():
     missing = [n for n in a.notes if n.code is NoteCode.MISSING_YEARS]
     assert missing and missing[0].years == (2023,) and "Cờ thi đua của Ủy ban nhân dân tỉnh" in missing[0].title
     assert not [n for n in b.notes if n.code is NoteCode.MISSING_YEARS]
+
+
+def test_a_ballot_line_reads_and_writes_the_shape_the_vote_row_holds():
+    line = rules.BallotLine("BK_UBND", 2, (3, 1), added=(1,))
+    assert line.as_dict() == {"code": "BK_UBND", "quota": 2, "candidates": [3, 1], "added": [1]}
+    assert rules.BallotLine.from_dict(line.as_dict()) == line
+    # Ids as JSON may hand them back (strings, a line with no exception listed): read as the line.
+    assert rules.BallotLine.from_dict({"code": "LEAD", "quota": "1", "candidates": ["1", "2"]}) == \
+        rules.BallotLine("LEAD", 1, (1, 2), added=())

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 
-from domain.ballot import Rules
+from domain.ballot import BallotLine, Rules
 from domain.milestones import Kind
 from services import ballot
 from services.ballot import Refusal, Refused
@@ -33,7 +33,7 @@ def _bloc(db: Database, *, open_vote: bool = True, deadline: datetime | None = N
         for user in (AN, BINH):
             represent(s, bloc, units[0], user, by=SECRETARY, now=NOW)
         vote = votes.prepare(session=s, bloc=bloc, by=SECRETARY, now=NOW, ballot=[
-            dict(code="CO_TINH", quota=1, candidates=[u.id for u in units], added=[])])
+            BallotLine("CO_TINH", 1, tuple(u.id for u in units))])
         milestone = milestones.set_milestone(session=s, bloc=bloc, kind=Kind.BALLOT_DEADLINE.value, at=deadline,
                                              by=SECRETARY, now=NOW) if deadline else None
         s.flush()

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.ballot import Rules
+from domain.ballot import BallotLine, Rules
 from domain.catalogue import DEFAULT_TITLES, Catalogue
 from services import ballot, registration, waits
 from storage import blocs, drafts, registrations, roster, votes
@@ -33,7 +33,7 @@ def bloc(db):
         for user, unit in ((AN, units[0]), (BINH, units[1])):
             represent(s, bloc, unit, user, by=SECRETARY, now=NOW)
         vote = votes.prepare(session=s, bloc=bloc, by=SECRETARY, now=NOW, ballot=[
-            dict(code="CO_TINH", quota=1, candidates=[u.id for u in units], added=[])])
+            BallotLine("CO_TINH", 1, tuple(u.id for u in units))])
         s.flush()
         votes.open_vote(session=s, vote=vote, voters=[u.id for u in units],
                         rules=Rules(threshold=50, strictly_more=False, base="members", self_vote=False).as_dict(),

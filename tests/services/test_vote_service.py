@@ -7,14 +7,14 @@ refused and writes nothing."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from domain.ballot import Rules
+from domain.ballot import BallotLine, Rules
 from khoibot.clock import ManualClock
 from khoibot.config import Settings
 from khoibot.render import Renderer
@@ -64,10 +64,19 @@ def _units(s) -> dict[str, int]:
         return {u.name: u.id for u in roster.active_units(session=session, bloc_id=1)}
 
 
+def _setup(s) -> service.Setup:
+    """What the vote reads besides the database, as plain values: the catalogue, at least half
+    of the member units to be proposed (not strictly more), Huế's time, the seal."""
+    return service.Setup(
+        catalogue=s.catalogue, rules=Rules(threshold=50.0, strictly_more=False, base="members", self_vote=True),
+        elect_leaders=True, tz=TZ, reminder_rules=s.settings.reminders.rules, seal=s.seal, document_place="",
+        leader_name=lambda code, year: f"{'Trưởng' if code == 'LEAD' else 'Phó'} khối năm {year}")
+
+
 def _call(s, what, *args, **kwargs):
     """One service call in one transaction, as a handler makes it."""
     with s.db.session() as session:
-        return what(s, session, *args, **kwargs)
+        return what(_setup(s), session, *args, **kwargs)
 
 
 def _typed(at: datetime | None) -> str:
@@ -103,9 +112,11 @@ def test_the_secretary_prepares_adds_an_exception_and_opens_with_a_deadline(s, b
     ids = _units(s)
     prepared = _call(s, service.prepare, bloc, SECRETARY_ACTS, now=NOW)
     assert isinstance(prepared, service.Prepared) and prepared.panel.stage == votes.DRAFT
+    # The leaders' lines are named for the year the units elected lead (the caller's wording).
+    assert [e.name for e in prepared.panel.entries if e.leader] == ["Trưởng khối năm 2026", "Phó khối năm 2026"]
     # Nobody registered: no title has a candidate, and the vote cannot open yet.
     assert all(not e.candidates for e in prepared.panel.entries if not e.leader)
-    assert _call(s, lambda s, session: service.may_open(session, bloc, SECRETARY_ACTS)) == \
+    assert _call(s, lambda setup, session: service.may_open(session, bloc, SECRETARY_ACTS)) == \
         Refused(Refusal.NOTHING_TO_VOTE)
     # Preparing again asks first (it would drop what was set by hand); a stale rebuild is refused.
     vote_id = prepared.panel.vote.id
@@ -152,7 +163,7 @@ def test_the_secretary_prepares_adds_an_exception_and_opens_with_a_deadline(s, b
                  now=NOW) == Refused(Refusal.NOT_DRAFT)
     assert _call(s, service.set_quota, bloc, SECRETARY_ACTS, code="CO_TINH", quota=1, now=NOW) == \
         Refused(Refusal.NOT_DRAFT)
-    assert [(line["code"], line["quota"]) for line in opened.panel.vote.ballot if line["code"] not in ("LEAD", "DEPUTY")
+    assert [(line.code, line.quota) for line in opened.panel.vote.ballot if line.code not in ("LEAD", "DEPUTY")
             ] == [("CO_TINH", 2)]  # fixed on the ballot; the lines without candidates left off
 
 
@@ -178,7 +189,7 @@ def test_closing_counts_the_box_once_and_drops_the_deadline(s, bloc):
     assert _call(s, service.close_now, bloc, SECRETARY_ACTS, vote_id=vote.id, now=later) == Refused(Refusal.STALE)
     with s.db.session() as session:
         deadline_row = session.get(Milestone, vote.deadline_milestone_id)
-        assert service.close_at_deadline(s, session, deadline_row, now=deadline) is None
+        assert service.close_at_deadline(_setup(s), session, deadline_row, now=deadline) is None
         counts = {(c.code, c.unit_id): c.votes for c in session.exec(select(VoteCount)) if c.code == "CO_TINH"}
         results = session.exec(select(YearResult)).all()
         closes = session.exec(select(AuditLog).where(AuditLog.action == "vote.close")).all()
@@ -195,7 +206,7 @@ def test_the_deadline_closes_the_vote_it_is_the_deadline_of(s, bloc):
     _cast(s, bloc, "Đài Phát thanh", ["Sở Y tế"])
     with s.db.session() as session:
         due = session.get(Milestone, _vote(s, bloc).deadline_milestone_id)
-        closed = service.close_at_deadline(s, session, due, now=deadline)
+        closed = service.close_at_deadline(_setup(s), session, due, now=deadline)
     assert closed.vote.closed_by is None and closed.voted == 1
     with s.db.session() as session:
         assert session.get(Milestone, due.id).cancelled_at is None  # it came: kept as it was
@@ -245,12 +256,13 @@ def test_the_meetings_attendance_and_chair_are_recorded_once_closed(s, bloc):
     chaired = _call(s, service.record_chair, bloc, SECRETARY_ACTS, text="  Nguyễn  Văn An,  Phó Chủ tịch ", now=NOW)
     assert chaired.chair == "Nguyễn Văn An, Phó Chủ tịch" and chaired.panel.vote.chair == chaired.chair
 
-    listing = _call(s, service.compile_list, bloc, SECRETARY_ACTS, by_name="Trần Thị Hoa")
+    listing = _call(s, service.compile_list, bloc, SECRETARY_ACTS, by_name="Trần Thị Hoa", now=NOW)
     assert listing.record.present == 3 and listing.record.chair == "Nguyễn Văn An, Phó Chủ tịch"
     assert not listing.ask_chair and listing.record.secretary == "N10"  # the listed secretary
     assert set(listing.documents) and listing.record.version == 1
+    assert listing.record.issued_on == date(2025, 12, 10) and listing.record.place == "Huế"  # dated on ``now``, in Huế
     # Nothing changed since: the same version, no new documents.
-    assert _call(s, service.compile_list, bloc, SECRETARY_ACTS, by_name="Trần Thị Hoa").record.version == 1
+    assert _call(s, service.compile_list, bloc, SECRETARY_ACTS, by_name="Trần Thị Hoa", now=NOW).record.version == 1
 
 
 def test_someone_not_a_secretary_is_refused_and_writes_nothing(s, bloc):
@@ -266,13 +278,13 @@ def test_someone_not_a_secretary_is_refused_and_writes_nothing(s, bloc):
     for refused in (_call(s, service.record_attended, bloc, outsider, attended=1, now=NOW),
                     _call(s, service.record_chair, bloc, outsider, text="Nguyễn Văn An", now=NOW),
                     _call(s, service.decide_tie, bloc, outsider, code="CO_TINH", unit_id=ids["Sở Y tế"], now=NOW),
-                    _call(s, service.compile_list, bloc, outsider, by_name="Người lạ")):
+                    _call(s, service.compile_list, bloc, outsider, by_name="Người lạ", now=NOW)):
         assert refused == Refused(Refusal.NOT_SECRETARY)
     assert _vote(s, bloc).attended is None and _vote(s, bloc).chair is None
     with s.db.session() as session:
         assert votes.latest_documents(session=session, bloc_id=bloc.id, year=2025) == {}
     # Anyone may read the list, without the documents being made.
-    assert _call(s, service.public_list, bloc).members == 4
+    assert _call(s, service.public_list, bloc, now=NOW).members == 4
     # A group administrator counts as a secretary when the caller says Telegram counts them one.
     assert _call(s, service.record_attended, bloc, Actor(ADMIN, admin=True), attended=2, now=NOW).attended == 2
 
@@ -299,3 +311,31 @@ def test_the_rules_voters_and_decisions_are_typed_in_and_stored_as_they_always_w
         raw = session.execute(text("SELECT rules FROM vote WHERE id = :id"), {"id": prepared.id}).scalar_one()
         assert (json.loads(raw) if isinstance(raw, str) else raw) == {}
     assert _vote(s, other).rules is None
+
+
+def test_the_ballot_lines_are_typed_in_and_stored_as_they_always_were(s, bloc):
+    ids = _opened(s, bloc)
+    vote = _vote(s, bloc)
+    flag = next(line for line in vote.ballot if line.code == "CO_TINH")
+    assert isinstance(vote.ballot, tuple) and all(isinstance(line, BallotLine) for line in vote.ballot)
+    assert flag == BallotLine("CO_TINH", 1, (ids["Sở Y tế"], ids["Ban Dân tộc"]),
+                              added=(ids["Sở Y tế"], ids["Ban Dân tộc"]))
+    with s.db.session() as session:
+        raw = session.execute(text("SELECT ballot FROM vote WHERE id = :id"), {"id": vote.id}).scalar_one()
+    stored = json.loads(raw) if isinstance(raw, str) else raw
+    assert stored == [line.as_dict() for line in vote.ballot]
+    assert stored[0] == dict(code="CO_TINH", quota=1, candidates=[ids["Sở Y tế"], ids["Ban Dân tộc"]],
+                             added=[ids["Sở Y tế"], ids["Ban Dân tộc"]])
+    # A row written before the lines were typed (as JSON, by hand) reads back as lines.
+    with s.db.session() as session:
+        other = blocs.create_bloc(session=session, chat_id=-100667, name="Khối số 7", year=2025, province="Huế",
+                                  by=SECRETARY, now=NOW)
+        session.flush()
+        session.execute(text("INSERT INTO vote (bloc_id, year, status, ballot, voters, rules, decisions, created_by, "
+                             "created_at, unopened) VALUES (:bloc, 2025, 'draft', :ballot, '[]', '{}', '{}', :by, "
+                             ":at, 0)"),
+                        {"bloc": other.id, "by": SECRETARY, "at": NOW.replace(tzinfo=None),
+                         "ballot": json.dumps([dict(code="BK_UBND", quota=2, candidates=[3, 4], added=[4]),
+                                               dict(code="LEAD", quota=1, candidates=[1, 2, 3, 4], added=[])])})
+    assert _vote(s, other).ballot == (BallotLine("BK_UBND", 2, (3, 4), added=(4,)),
+                                      BallotLine("LEAD", 1, (1, 2, 3, 4)))
