@@ -42,7 +42,7 @@ from khoibot.services import Services, services_of
 from services import ballot
 from services import review as reckoning
 from services import vote as vote_service
-from services.blocs import Actor, Refused, bloc_in
+from services.blocs import Refused, bloc_in
 from storage import votes
 from storage.models import Bloc, Milestone, PendingReply, Unit, Vote
 
@@ -63,13 +63,6 @@ def _setup(s: Services) -> vote_service.Setup:
 
 def _leader_name(s: Services) -> reckoning.LeaderName:
     return lambda code, year: s.render.plain("review.leader_name", code=code, year=year)
-
-
-def _vote_actor(actor: Actor) -> vote_service.Actor:
-    """Who acts, as the vote's rules read them: an administrator of the group counts only
-    while the bot counts administrators as secretaries (Telegram asked before the
-    transaction: gates.acting)."""
-    return vote_service.Actor(actor.user_id, bool(actor.admins_are_secretaries and actor.group_admin))
 
 
 def _panel_markup(context: Context, panel: vote_service.Panel):
@@ -355,7 +348,7 @@ _PANEL_PRESSES = {
 async def on_panel_button(update: Update, context: Context) -> None:
     """bx:<action>[:<code>[:<unit id>]] — the secretaries' side of the ballot. Who may press
     is the service's check (vote_service.may_act)."""
-    actor = _vote_actor(await acting(update, context))
+    actor = await acting(update, context)
     press = ReviewPanel.unpack(update.callback_query.data)
     branch = _PANEL_PRESSES.get(press.action) if press else None
     gate = gate_of_press(update)
@@ -382,7 +375,7 @@ def _answering(decide):
         if isinstance(bloc, Refused):
             return bloc
         return bloc, decide(context, session, pending, replace(answer, text=clean(answer.text)), bloc,
-                            _vote_actor(answer.actor))
+                            answer.actor)
     return decision
 
 
@@ -612,7 +605,7 @@ async def danhsach(update: Update, context: Context) -> None:
     """The list: posted and pinned with the documents when a secretary asks, else shown."""
     s = context.services
     setup, now = _setup(s), s.clock.now()
-    actor = _vote_actor(await acting(update, context))
+    actor = await acting(update, context)
     with transaction(context) as session:
         bloc = bloc_in(session, chat_id=update.effective_chat.id)
         if isinstance(bloc, Refused):

@@ -25,6 +25,7 @@ from domain.review import ReviewRecord, TitleOutcome, clean_chair
 from domain.text import fold
 from services import review as reckoning
 from services.ballot import deadline as deadline_of
+from services.blocs import Actor, is_secretary
 from services.reminders import RulesOf
 from services.review import LeaderName
 from storage import milestones, quotas, registrations, reminders, roles, roster, votes
@@ -84,18 +85,10 @@ class Refused:
     years: tuple[int, int] | None = None  # for DEADLINE_FAR: the years accepted
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who presses: their Telegram id, and whether Telegram counts them an administrator of
-    the bloc's group while the bot counts administrators as secretaries (asked by the caller,
-    before the transaction)."""
-
-    user_id: int
-    admin: bool = False
-
-
 def may_act(session: Session, bloc: Bloc, actor: Actor) -> bool:
-    return actor.admin or roles.is_listed_secretary(session=session, bloc=bloc, user_id=actor.user_id)
+    """A secretary of the bloc (services.blocs.is_secretary: listed, or its group's administrator
+    while administrators count as such)."""
+    return is_secretary(session, bloc=bloc, actor=actor)
 
 
 # ---- what the panel shows --------------------------------------------------------------

@@ -286,7 +286,7 @@ def test_someone_not_a_secretary_is_refused_and_writes_nothing(s, bloc):
     # Anyone may read the list, without the documents being made.
     assert _call(s, service.public_list, bloc, now=NOW).members == 4
     # A group administrator counts as a secretary when the caller says Telegram counts them one.
-    assert _call(s, service.record_attended, bloc, Actor(ADMIN, admin=True), attended=2, now=NOW).attended == 2
+    assert _call(s, service.record_attended, bloc, Actor(ADMIN, group_admin=True, admins_are_secretaries=True), attended=2, now=NOW).attended == 2
 
 
 def test_the_rules_voters_and_decisions_are_typed_in_and_stored_as_they_always_were(s, bloc):
