@@ -742,13 +742,13 @@ def _ballot_view(context: Context, step: ballot.Step):
         return s.render("review.ballot_review", unit=unit, bloc=bloc, summary=summary), keyboard(rows)
     entry = vote.ballot[draft.step]
     mine = draft.choices.get(entry.code, [])
-    rows = [[(label(context, "review.btn_candidate", unit_name=names.get(u, "?"), chosen=u in mine), BallotDraft(d, "c", u).pack())]
-            for u in rules.choosable(entry, unit.id, r)]
+    rows = [[(label(context, "review.btn_candidate", unit_name=names.get(u, "?"), chosen=u in mine),
+              BallotDraft(d, "c", u).pack())] for u in step.choosable]
     rows.append(([back] if draft.step else []) + [cancel, (label(context, "review.btn_next"), BallotDraft(d, "next").pack())])
     return s.render("review.ballot_step", unit=unit, bloc=bloc, line_name=line_name(entry.code),
                     quota=entry.quota, leader=entry.code in rules.LEADERS, chosen=chosen[entry.code],
                     step=draft.step + 1, steps=len(vote.ballot), self_excluded=not r.self_vote,
-                    empty=not rules.choosable(entry, unit.id, r)), keyboard(rows)
+                    empty=not step.choosable), keyboard(rows)
 
 
 async def show_ballot_step(update: Update, context: Context, step: ballot.Step, *, edit: bool) -> None:
@@ -757,7 +757,7 @@ async def show_ballot_step(update: Update, context: Context, step: ballot.Step, 
     if message_id is not None and step.draft.message_id != message_id:
         # The message exists only now: the draft learns which one answers (a transaction of its own).
         with transaction(context) as session:
-            votes.save_draft(session=session, draft=step.draft, now=s.clock.now(), seal=s.seal, message_id=message_id)
+            ballot.shown(session, step=step, message_id=message_id, now=s.clock.now(), seal=s.seal)
 
 
 @private_button

@@ -52,10 +52,24 @@ class Step:
     bloc: Bloc
     names: dict[int, str]            # the candidates' names, to show
 
+    @property
+    def choosable(self) -> list[int]:
+        """The units this unit may tick on the draft's line (none on the summary): the line's
+        candidates, less itself where self-votes are not allowed (domain.ballot.choosable)."""
+        if self.draft.step >= len(self.vote.ballot):
+            return []
+        return rules.choosable(self.vote.ballot[self.draft.step], self.unit.id, self.vote.rules)
+
 
 def _step(session: Session, draft: votes.Draft, vote: Vote, unit: Unit, bloc: Bloc) -> Step:
     ids = sorted({u for e in vote.ballot for u in e.candidates})
     return Step(draft, vote, unit, bloc, {u.id: u.name for u in votes.units_by_id(session=session, ids=ids).values()})
+
+
+def shown(session: Session, *, step: Step, message_id: int, now: datetime, seal: Seal) -> None:
+    """The draft's step is now on ``message_id`` (known once the message is sent): only that
+    message's buttons answer from now on."""
+    votes.save_draft(session=session, draft=step.draft, now=now, seal=seal, message_id=message_id)
 
 
 @dataclass(frozen=True)

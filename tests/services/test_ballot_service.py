@@ -102,11 +102,12 @@ def test_a_unit_the_person_does_not_represent_is_refused(db):
 
 
 def test_bophieu_opens_the_ballot_of_the_one_unit_or_asks_which(db):
-    bloc, vote, (so_y_te, ban_dan_toc, _) = _bloc(db)
+    bloc, vote, (so_y_te, ban_dan_toc, dai_phat_thanh) = _bloc(db)
     with db.session() as s:
         assert ballot.opening(s, user_id=OUTSIDER, now=NOW, seal=SEAL) == Refused(Refusal.NOT_REPRESENTATIVE)
         step = ballot.opening(s, user_id=AN, now=NOW, seal=SEAL)  # An acts for the Sở Y tế alone
         assert isinstance(step, ballot.Step) and step.unit.id == so_y_te.id and step.draft.choices == {}
+        assert step.choosable == [ban_dan_toc.id, dai_phat_thanh.id]  # not itself: no self-votes here
         # An also acts for the Ban Dân tộc now: which unit votes is his to choose, and nothing is started.
         represent(s, bloc, ban_dan_toc, AN, by=SECRETARY, now=NOW)
     with db.session() as s:
