@@ -5,7 +5,6 @@ handlers/status.py's (the status as a spreadsheet)."""
 
 from __future__ import annotations
 
-from telegram import Bot
 from telegram.ext import Application
 
 from exports import review_documents
@@ -14,19 +13,23 @@ from khoibot.services import Services, services_of
 from storage import votes
 
 
-async def send_latest_documents(app: Application, latest: dict, chat_id: int, year: int) -> None:
-    """The latest version of each document of the year, read with /xuat's sheet
-    (services.yearly.sheet), in the order of their kinds."""
+async def send_documents(app: Application, documents: dict, chat_id: int, year: int) -> None:
+    """The documents of the year (kind -> the version to send: the list's when it is posted,
+    the latest for /xuat, read with its sheet by services.yearly.sheet), in the order of their
+    kinds. A file sent for the first time is sent as bytes; the ids Telegram gives the files
+    are kept, all in one transaction after the sends, so later sends reuse them."""
     s: Services = services_of(app)
+    learnt: dict[int, str] = {}
     for kind in review_documents.KINDS:
-        if kind in latest:
-            await send_document(app.bot, s, chat_id, latest[kind], year)
-
-
-async def send_document(bot: Bot, s: Services, chat_id: int, document, year: int) -> None:
-    caption = s.render("review.document_caption", kind=document.kind, version=document.version, year=year)
-    sent = await outbox.send_document(bot, s, chat_id, document.file_id or document.content,
-                                      filename=document.filename, caption=caption)
-    if not document.file_id and sent is not None and sent.document is not None:
+        document = documents.get(kind)
+        if document is None:
+            continue
+        caption = s.render("review.document_caption", kind=document.kind, version=document.version, year=year)
+        sent = await outbox.send_document(app.bot, s, chat_id, document.file_id or document.content,
+                                          filename=document.filename, caption=caption)
+        if not document.file_id and sent is not None and sent.document is not None:
+            learnt[document.id] = sent.document.file_id
+    if learnt:
         with s.db.session() as session:
-            votes.remember_file_id(session=session, document_id=document.id, file_id=sent.document.file_id)
+            for document_id, file_id in learnt.items():
+                votes.remember_file_id(session=session, document_id=document_id, file_id=file_id)

@@ -10,7 +10,7 @@ from domain.scores import Criterion
 from exports import year_workbook
 from handlers.buttons import ExportYear
 from handlers.common import Context, alert, command_text, transaction
-from handlers.documents import send_latest_documents
+from handlers.documents import send_documents
 from handlers.gates import acting, in_group, pressed_in_group, pressed_message, refuse_button, refuse_command
 from handlers.status import send_registration_sheet, year_refused
 from khoibot import outbox
@@ -80,4 +80,4 @@ async def xuat(update: Update, context: Context) -> None:
         return
     chat_id, year = update.effective_chat.id, sheet.view.status.year
     await send_registration_sheet(context, sheet.view, chat_id, offer_all=True)
-    await send_latest_documents(context.application, sheet.documents, chat_id, year)
+    await send_documents(context.application, sheet.documents, chat_id, year)

@@ -26,13 +26,12 @@ from domain import ballot as rules
 from domain.chunks import split_lines
 from domain.milestones import Kind
 from domain.text import clean, shorten
-from exports import review_documents
 from handlers import reminders as reminder_handlers
 from handlers import status as status_handlers
 from handlers.buttons import BallotDraft, BallotUnit, ReviewPanel, ScoreMenu
 from handlers.common import (BUTTON_NAME, Context, alert, ask, best_effort, int_arg, keyboard, label, private_button,
                              private_command, say, show_step_message, transaction, unit_choices)
-from handlers.documents import send_document
+from handlers.documents import send_documents
 from handlers.gates import GateRefused, acting, gate_of_press, in_group, pressed_in_group, refuse_button, refuse_command
 from handlers.pacing import pacer
 from handlers.replies import Answer, Decided
@@ -646,9 +645,7 @@ async def _post(app: Application, bloc: Bloc, listing: vote_service.Listing, *,
 
 
 async def _send_documents(app: Application, bloc: Bloc, listing: vote_service.Listing) -> None:
-    s: Services = services_of(app)
-    for kind in review_documents.KINDS:
-        await send_document(app.bot, s, bloc.chat_id, listing.documents[kind], listing.record.year)
+    await send_documents(app, listing.documents, bloc.chat_id, listing.record.year)
 
 
 

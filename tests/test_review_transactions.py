@@ -113,3 +113,6 @@ async def test_opening_closing_a_tie_and_the_list_are_one_transaction_each(world
     # The documents made (a new version) in the one transaction; after the sends, only the
     # file ids Telegram gave back and the question of the chair.
     assert _written(the_decision(listing)) == {"review_document", "audit_log"}
+    file_ids = [t for t in listing.of_the_action if any(s.startswith("UPDATE review_document SET file_id")
+                                                         for s in t.statements)]
+    assert len(file_ids) == 1  # the four files' ids, kept together once all are sent
