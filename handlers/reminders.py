@@ -11,9 +11,12 @@ recorded ``unsure`` (at most once; Telegram cannot say whether the message went 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
 
+from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application
 from telegram.helpers import create_deep_linked_url
@@ -21,6 +24,7 @@ from telegram.helpers import create_deep_linked_url
 from domain.milestones import DUTIES, MEETINGS, Duty, Kind
 from domain.reminders import time_left
 from handlers.buttons import DoDuty
+from handlers.common import best_effort
 from khoibot import outbox
 from khoibot.services import Services, services_of
 from services import reminders as service
@@ -35,7 +39,14 @@ DUTY_COMMAND = {Duty.REGISTRATION: "dangky", Duty.COVENANT: "giaouoc", Duty.MIDY
                 Duty.YEAREND_REPORT: "baocao", Duty.BALLOT: "bophieu"}
 # A milestone kind → what its "close" row does when due (the ballot closes at its
 # deadline): async fn(app, milestone), given by the route table (handlers/routes.py).
-OnClose = Callable[[Application, Milestone], Awaitable[None]]
+@dataclass(frozen=True)
+class OnClose:
+    """What a milestone's end does (the route table's ON_CLOSE): ``decide(services, session,
+    milestone, now)`` in the one transaction that takes the close row and marks it done, then
+    ``show(app, outcome)`` tells the people, after the commit."""
+
+    decide: Callable[[Services, Session, Milestone, datetime], object]
+    show: Callable[[Application, object], Awaitable[None]]
 
 
 async def deliver_due(app: Application, *, on_close: dict[str, OnClose]) -> int:
@@ -52,19 +63,22 @@ async def deliver_due(app: Application, *, on_close: dict[str, OnClose]) -> int:
         due = service.due(session, now=now)
     sent = 0
     for reminder_id in due:
-        with s.db.session() as session:
-            work = service.take(session, reminder_id=reminder_id, now=now, rules_of=s.settings.reminders.rules)
+        try:
+            with s.db.session() as session:
+                work = service.take(session, reminder_id=reminder_id, now=now, rules_of=s.settings.reminders.rules)
+                if isinstance(work, service.Close):  # the milestone's end, decided and marked done at once
+                    closing = on_close[work.milestone.kind]
+                    outcome = closing.decide(s, session, work.milestone, now)
+                    service.finished(session, reminder_id=reminder_id, now=now, closed=True)
+        except Exception:  # rolled back: the next run takes it again
+            log.exception("a due reminder could not be taken", extra={"reminder_id": reminder_id})
+            continue
         if isinstance(work, Skipped):
             if work.why == Skip.TOO_LATE:
                 log.info("reminder missed", extra={"reminder_id": reminder_id, "bloc_id": work.bloc_id})
             continue
         if isinstance(work, service.Close):
-            try:
-                await on_close[work.milestone.kind](app, work.milestone)
-                with s.db.session() as session:
-                    service.finished(session, reminder_id=reminder_id, now=s.clock.now(), closed=True)
-            except Exception:
-                log.exception("closing at the deadline failed", extra={"reminder_id": reminder_id})
+            await best_effort("closing at the deadline told", closing.show(app, outcome))
             continue
         for chat_id in work.unsure:
             log.warning("reminder may not have reached a recipient (the bot stopped while sending it)",

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
+from sqlmodel import Session
 from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import Application
@@ -588,13 +589,18 @@ async def _tell_closed(app: Application, closed: vote_service.Closed, *, by) -> 
         outcomes=closed.outcomes, next_leaders=closed.next_leaders))
 
 
-async def close_at_deadline(app: Application, milestone: Milestone) -> None:
-    """The job at the vote's deadline: it closes (one transaction), then the group is told."""
-    s: Services = services_of(app)
-    with s.db.session() as session:
-        closed = vote_service.close_at_deadline(_setup(s), session, milestone, now=s.clock.now())
-    if closed is not None:
+def _close_at_deadline(s: Services, session: Session, milestone: Milestone, now) -> vote_service.Closed | None:
+    return vote_service.close_at_deadline(_setup(s), session, milestone, now=now)
+
+
+async def _tell_closed_at_deadline(app: Application, closed: vote_service.Closed | None) -> None:
+    if closed is not None:  # None: closed already (by a secretary), or no vote of that deadline
         await _tell_closed(app, closed, by=None)
+
+
+# The vote's deadline (the route table's ON_CLOSE): the vote closes in the transaction that
+# takes the deadline's close row, then the group is told.
+close_at_deadline = reminder_handlers.OnClose(_close_at_deadline, _tell_closed_at_deadline)
 
 
 # ---- /danhsach: the compiled list, posted and pinned, with the documents -------------------

@@ -19,6 +19,7 @@ from tests.conftest import TZ
 from khoibot.demo.acts import cast_ballot, enter_scores  # noqa: F401 (re-exported)
 from tests.samples import HUE_UNITS, enrol, register, set_up_bloc
 from tests.test_reminders import run_reminders
+from tests.transactions import transactions
 
 KHKT = "Liên hiệp các Hội Khoa học và Kỹ thuật"
 CTD = "Hội Chữ thập đỏ"
@@ -129,8 +130,12 @@ async def test_the_hue_blocs_review_meeting(world, hue):
     assert "Hạn bỏ phiếu suy tôn" in dm.text and "bỏ phiếu suy tôn" in dm.text
     assert "Hội Đông y" in group.last_bot_message().text
 
-    # 17:00: the deadline closes the vote and the group gets the result.
-    await run_reminders(world, local(10, 12, 17, 0))
+    # 17:00: the deadline closes the vote and the group gets the result. The close row is
+    # taken, the vote closed and counted and the row marked done in one transaction.
+    with transactions(world.db.engine) as closing:
+        await run_reminders(world, local(10, 12, 17, 0))
+    deciding = [t for t in closing.of_the_action if {"vote_count", "reminder"} <= t.tables and t.writes]
+    assert len(deciding) == 1 and "sealed_ballot" in deciding[0].tables
     result = group.last_bot_message().text
     assert "Kết quả bỏ phiếu kín suy tôn năm 2025" in result
     assert "11/12 đơn vị đã bỏ phiếu" in result
