@@ -68,16 +68,29 @@ async def open_registration(update: Update, context: Context) -> None:
         await show_overview(update, context, seen, edit=False)
 
 
-async def open_unit(update: Update, context: Context, unit: Unit, bloc: Bloc) -> None:
-    """The unit's registration, as a new message (/dangky, a reminder's button)."""
+async def open_unit(update: Update, context: Context, unit_id: int) -> None:
+    """A reminder's button: the unit's registration, as a new message, if the person
+    represents it (else a pop-up says so)."""
     s = context.services
     with s.db.connection() as connection:
-        seen = registration.overview(connection, user_id=update.effective_user.id, unit_id=unit.id,
+        seen = registration.overview(connection, user_id=update.effective_user.id, unit_id=unit_id,
                                      now=s.clock.now())
-    if isinstance(seen, registration.Refused):  # no longer theirs since it was chosen
-        await say(update, context, "registration.not_your_unit")
-    else:
-        await show_overview(update, context, seen, edit=False)
+    if isinstance(seen, registration.Refused):
+        await alert(update, context, "registration.not_your_unit")
+        return
+    await update.callback_query.answer()
+    await show_overview(update, context, seen, edit=False)
+
+
+async def covenant_of_unit(update: Update, context: Context, unit_id: int) -> None:
+    """A reminder's button: the covenant's question for the unit, if the person represents it."""
+    with transaction(context) as session:
+        target = registration.represented(session, update.effective_user.id, unit_id)
+    if target is None:
+        await alert(update, context, "registration.not_your_unit")
+        return
+    await update.callback_query.answer()
+    await covenant_for(update, context, [target])
 
 
 async def show_overview(update: Update, context: Context, seen: registration.Overview, *, edit: bool) -> None:

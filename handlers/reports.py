@@ -102,8 +102,9 @@ async def on_document(update: Update, context: Context) -> None:
                                                                period=report.period, filename=report.filename))
 
 
-# What a reminder's button opens for one unit: /dangky's overview, /giaouoc, /bophieu's ballot.
-Opener = Callable[[Update, Context, Unit, Bloc], Awaitable[None]]
+# What a reminder's button opens for one unit (by its id): /dangky's overview, /giaouoc,
+# /bophieu's ballot; each checks, in its one transaction, that the person represents the unit.
+Opener = Callable[[Update, Context, int], Awaitable[None]]
 
 
 def duty_button(openers: Mapping[str, Opener]):
@@ -114,17 +115,19 @@ def duty_button(openers: Mapping[str, Opener]):
     @private_button
     async def on_do_button(update: Update, context: Context) -> None:
         button = DoDuty.unpack(update.callback_query.data)
+        if button is None:
+            await alert(update, context, "common.stale_button")
+            return
+        opener = openers.get(button.command)
+        if opener is not None:
+            await opener(update, context, button.unit_id)
+            return
         with transaction(context) as session:
-            target = service.acting_for(session, user_id=update.effective_user.id,
-                                        unit_id=button.unit_id if button else None)
+            target = service.acting_for(session, user_id=update.effective_user.id, unit_id=button.unit_id)
         if isinstance(target, Refused):
             await _refused_press(update, context, target)
             return
         await update.callback_query.answer()
-        opener = openers.get(button.command)
-        if opener is not None:
-            await opener(update, context, *target)
-        else:
-            await ask_period(update, context, [target])
+        await ask_period(update, context, [target])
 
     return on_do_button

@@ -44,7 +44,7 @@ from services import review as reckoning
 from services import vote as vote_service
 from services.blocs import Refused, bloc_in
 from storage import votes
-from storage.models import Bloc, Milestone, PendingReply, Unit, Vote
+from storage.models import Bloc, Milestone, PendingReply, Vote
 
 log = logging.getLogger(__name__)
 
@@ -690,8 +690,18 @@ async def bophieu(update: Update, context: Context) -> None:
         await _show_started(update, context, opened, answered=False)
 
 
-async def start_ballot(update: Update, context: Context, unit: Unit, bloc: Bloc, *, answered: bool = False) -> None:
-    await _start_ballot(update, context, unit.id, answered=answered)
+async def ballot_of_unit(update: Update, context: Context, unit_id: int) -> None:
+    """A reminder's button: the unit's ballot, if the person represents it (else a pop-up);
+    why it cannot vote (closed, not open, …) is said as a message."""
+    s = context.services
+    with transaction(context) as session:
+        started = ballot.start(session, user_id=update.effective_user.id, unit_id=unit_id, now=s.clock.now(),
+                               seal=s.seal)
+    if isinstance(started, ballot.Refused) and started.code == ballot.Refusal.NOT_YOUR_UNIT:
+        await alert(update, context, "registration.not_your_unit")
+        return
+    await update.callback_query.answer()
+    await _show_started(update, context, started, answered=True)
 
 
 async def _start_ballot(update: Update, context: Context, unit_id: int, *, answered: bool = False) -> None:

@@ -68,8 +68,8 @@ DEEP_LINKS = {
 # unit; /baocao's is reports' own (reports.duty_button).
 DUTY_OPENERS = {
     "dangky": registration.open_unit,
-    "giaouoc": lambda update, context, unit, bloc: registration.covenant_for(update, context, [(unit, bloc)]),
-    "bophieu": lambda update, context, unit, bloc: review.start_ballot(update, context, unit, bloc, answered=True),
+    "giaouoc": registration.covenant_of_unit,
+    "bophieu": review.ballot_of_unit,
 }
 
 # What happens when a milestone's "close" reminder falls due, by milestone kind.

@@ -93,8 +93,12 @@ async def test_a_year_of_milestones_and_who_is_reminded(world, bloc):
     teacher_dms = [m.text for m in officers["Hội Khuyến học"].private_chat.bot_messages()]
     assert not any("Hạn đăng ký thi đua (còn" in t for t in teacher_dms)
 
-    # Hội Chữ thập đỏ registers from the reminder's button; it is not reminded again.
-    await officers["Hội Chữ thập đỏ"].press(red_cross, "Đăng ký thi đua")
+    # Hội Chữ thập đỏ registers from the reminder's button (its overview read, whether the
+    # person represents the unit included, in one transaction); it is not reminded again.
+    with transactions(world.db.engine) as pressing:
+        await officers["Hội Chữ thập đỏ"].press(red_cross, "Đăng ký thi đua")
+    assert "Đăng ký thi đua năm 2025" in officers["Hội Chữ thập đỏ"].private_chat.last_bot_message().text
+    assert len(pressing.of_the_action) == 1
     await register(officers["Hội Chữ thập đỏ"], ["Tập thể lao động xuất sắc"])
     before = len(officers["Hội Chữ thập đỏ"].private_chat.bot_messages())
     await run_reminders(world, local(28, 3))
