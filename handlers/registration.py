@@ -10,9 +10,13 @@ the next press or answer reads the row.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 
+from sqlmodel import Session
 from telegram import Update
 
 from domain import registration as rules
@@ -26,6 +30,8 @@ from handlers.waits import answer_unread
 from khoibot import outbox
 from khoibot.services import Services
 from services import registration
+from services import waits as waits_service
+from services.waits import Wait
 from storage import registrations
 from storage.models import Bloc, Unit
 
@@ -243,18 +249,38 @@ async def on_draft_button(update: Update, context: Context) -> None:
                           s.render("registration.locked", unit=outcome.unit, deadline=outcome.window.deadline))
 
 
+def decide_text(context: Context, connection, orm: Callable[[], AbstractContextManager[Session]], *,
+                user_id: int, text: str) -> tuple[registration.Step | registration.Refused, list[Wait] | None]:
+    """Typed text in the private chat, decided in the caller's transaction: a step of the
+    person's registration draft, or, with no draft, what else waits for them (read through
+    ``orm``, a session in the same transaction)."""
+    s = context.services
+    outcome = registration.answer(connection, user_id=user_id, text=text, **_conversation(context))
+    if not (isinstance(outcome, registration.Refused) and outcome.code == registration.Refusal.NO_DRAFT):
+        return outcome, None
+    with orm() as session:
+        return outcome, waits_service.waiting(session, chat_id=user_id, private=True, user_id=user_id,
+                                              now=s.clock.now(), seal=s.seal)
+
+
 async def on_text(update: Update, context: Context) -> None:
-    """Typed answers in the private chat: the number of people, or the targets."""
+    """Typed answers in the private chat: the number of people, or the targets (one transaction
+    on Core statements; an ORM session joins it only when no draft takes the text)."""
     s = context.services
     with s.db.connection() as connection:  # read, check and save at once; Telegram afterwards
-        outcome = registration.answer(connection, user_id=update.effective_user.id,
-                                      text=update.message.text or "", **_conversation(context))
+        decided = decide_text(context, connection, partial(s.db.session_on, connection),
+                              user_id=update.effective_user.id, text=update.message.text or "")
+    await show_text(update, context, decided)
+
+
+async def show_text(update: Update, context: Context, decided) -> None:
+    outcome, waits = decided
     if isinstance(outcome, registration.Step):
         await show_step(update, context, outcome, edit=False)
     elif outcome.code == registration.Refusal.TIMED_OUT:
         await say(update, context, "registration.timed_out")
     elif outcome.code == registration.Refusal.NO_DRAFT:  # maybe another step waits (a file, a reply): say what
-        await answer_unread(update, context, typed=True)
+        await answer_unread(update, context, typed=True, waits=waits)
     elif outcome.code == registration.Refusal.NOT_YOUR_UNIT:
         await say(update, context, "registration.not_your_unit")
     elif outcome.code == registration.Refusal.INPUT:

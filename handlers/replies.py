@@ -9,8 +9,10 @@ administrator?) is asked before it, the outcome shown after it."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from sqlmodel import Session
 from telegram import Update
@@ -39,6 +41,16 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class PrivateText:
+    """What typed text in the private chat does when it answers no question (the route table's
+    PRIVATE_TEXT): ``decide(context, connection, orm, user_id=, text=)`` in the caller's
+    transaction (``orm()``: an ORM session in it), then ``show(update, context, decided)``."""
+
+    decide: Callable[..., object]
+    show: Callable[[Update, Context, object], Awaitable[None]]
+
+
+@dataclass(frozen=True)
 class Decided:
     """A reply action decided in the reply's one transaction: ``decide(context, session,
     pending, answer)`` (no await: it calls one service) runs in the transaction that finds
@@ -63,7 +75,7 @@ def _to_the_bot(update: Update, context: Context) -> bool:
 
 
 async def on_reply(update: Update, context: Context, *, actions: dict[str, Decided],
-                   private_text: Callable[[Update, Context], Awaitable[None]]) -> None:
+                   private_text: PrivateText) -> None:
     """A reply to one of the bot's messages: the action of the question it answers, from
     ``actions``; in the private chat, a reply that answers no question is typed text
     (``private_text``)."""
@@ -81,7 +93,11 @@ async def on_reply(update: Update, context: Context, *, actions: dict[str, Decid
         pending = questions.answering(session, chat_id=message.chat.id,
                                       message_id=message.reply_to_message.message_id, user_id=user_id, now=now,
                                       answerable=actions)
-        if not isinstance(pending, questions.Refused):
+        if isinstance(pending, questions.Refused) and pending.code == questions.Refusal.NO_QUESTION \
+                and not in_group:  # a reply that answers nothing: typed text, in this same transaction
+            typed = private_text.decide(context, session.connection(), partial(nullcontext, session),
+                                        user_id=user_id, text=message.text or "")
+        elif not isinstance(pending, questions.Refused):
             action = actions[pending.action]
             outcome = action.decide(context, session, pending,
                                     Answer(message.chat.id, user_id, message.text or "", now, actor,
@@ -91,7 +107,7 @@ async def on_reply(update: Update, context: Context, *, actions: dict[str, Decid
     if isinstance(pending, questions.Refused):
         if pending.code == questions.Refusal.NO_QUESTION:
             if not in_group:
-                await private_text(update, context)
+                await private_text.show(update, context, typed)
             return  # in a group, a reply to one of our messages that asked nothing: people talking
         await say(update, context, "common.question_for_someone_else" if pending.code == questions.Refusal.SOMEONE_ELSE
                   else "common.question_expired")

@@ -53,7 +53,7 @@ REPLY_ACTIONS: dict[str, replies.Decided] = {
     "review.open": review.answer_open,
 }
 # Typed text in the private chat that answers no question: the registration draft's typed steps.
-PRIVATE_TEXT = registration.on_text
+PRIVATE_TEXT = replies.PrivateText(registration.decide_text, registration.show_text)
 
 # /start <payload> in the private chat: the button a group command answers with opens the
 # private chat on that command; "i_<token>" is an invitation (invitations.start).
@@ -105,7 +105,7 @@ def feature_handlers() -> list:
         CallbackQueryHandler(registration.on_unit_button, pattern=b.RegistrationUnit.pattern),
         CallbackQueryHandler(registration.on_draft_button, pattern=b.Draft.pattern),
         CallbackQueryHandler(registration.on_covenant_button, pattern=b.Covenant.pattern),
-        MessageHandler(NEW_MESSAGES & PRIVATE & filters.TEXT & ~filters.COMMAND, PRIVATE_TEXT),
+        MessageHandler(NEW_MESSAGES & PRIVATE & filters.TEXT & ~filters.COMMAND, registration.on_text),
         # /baocao, reports' files, reminder DMs' buttons
         CommandHandler("baocao", reports.baocao, filters=NEW_MESSAGES),
         CallbackQueryHandler(reports.on_period_button, pattern=b.ReportPeriod.pattern),

@@ -80,11 +80,14 @@ async def sweep_job(context: Context) -> None:
 
 # ---- messages no step reads --------------------------------------------------------------------
 
-async def answer_unread(update: Update, context: Context, *, typed: bool = False) -> None:
+async def answer_unread(update: Update, context: Context, *, typed: bool = False,
+                        waits: list[Wait] | None = None) -> None:
     """A private message that no step took: say what is awaited (and that /huy leaves it), or
-    what the bot reads. ``typed``: plain text that answers no question."""
+    what the bot reads. ``typed``: plain text that answers no question. ``waits``: what waits,
+    when the caller read it in its own transaction."""
     message = update.effective_message
-    waits = waiting_for(context, update)
+    if waits is None:
+        waits = waiting_for(context, update)
     upload = next((w for w in waits if w.kind == UPLOAD), None)
     if upload is not None:
         period = upload.payload.get("period")  # what the question showed

@@ -67,6 +67,15 @@ class Database:
         with self.engine.begin() as connection:
             yield connection
 
+    @contextmanager
+    def session_on(self, connection: Connection) -> Iterator[Session]:
+        """An ORM session inside a ``connection()``'s transaction, for a path on Core statements
+        that must also read through the ORM in the same transaction (it commits nothing: the
+        connection's block does)."""
+        with Session(bind=connection, expire_on_commit=False) as session:
+            yield session
+            session.flush()
+
     def scrub(self, *tables: str) -> None:
         """After rows that held secrets are deleted (the sealed ballots, at a vote's close):
         SQLite writes its log back and truncates it, so no old page stays in the -wal file

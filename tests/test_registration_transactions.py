@@ -102,3 +102,17 @@ async def test_dangky_reads_the_overview_in_one_transaction(world, officer):
         await officer.send_private("/dangky")
     assert "Hội Khuyến học" in officer.private_chat.last_bot_message().text
     assert len(record.of_the_action) == 1 and not record.of_the_action[0].writes
+
+
+async def test_text_that_answers_nothing_is_read_in_one_transaction(world, officer):
+    # Typed text with no draft and nothing asked: the draft looked for and what else waits, at once.
+    with transactions(world.db.engine) as typed:
+        await officer.send_private("Xin chào")
+    assert "Bot chưa hỏi gì cần trả lời bằng tin nhắn" in officer.private_chat.last_bot_message().text
+    assert len(typed.of_the_action) == 1 and not typed.of_the_action[0].writes
+    # A reply to one of the bot's messages that asked nothing: the question looked for too, in the same one.
+    await officer.send_private("/dangky")
+    with transactions(world.db.engine) as replied:
+        await officer.reply(officer.private_chat.last_bot_message(), "Xin chào")
+    assert "Bot chưa hỏi gì cần trả lời bằng tin nhắn" in officer.private_chat.last_bot_message().text
+    assert len(replied.of_the_action) == 1 and not replied.of_the_action[0].writes
