@@ -36,12 +36,28 @@ class People:
 
 NOBODY = People()
 
+# People per individual title, (title code, people) in the order entered: how a registration's
+# ``individuals`` column reads (storage/types.PeopleByTitle), stored as [{"code", "count", "names"}].
+PeopleByTitle = tuple[tuple[str, People], ...]
+
+
+def people_from_stored(rows) -> PeopleByTitle:
+    """From the stored rows (or already typed entries, passed through)."""
+    return tuple(row if isinstance(row, tuple) else (row["code"], People(int(row.get("count", 0)),
+                                                                         tuple(row.get("names", []))))
+                 for row in rows or ())
+
+
+def people_stored(entries: PeopleByTitle) -> list[dict]:
+    return [{"code": code, "count": p.count, "names": list(p.names)} for code, p in entries]
+
 
 @dataclass(frozen=True)
 class Choice:
     """What a unit registers, or what its draft has chosen so far: collective titles (codes,
     in the order chosen), people per individual title, the targets. Stored as JSON in the
-    draft's row (``as_draft_json``) and in a registration's columns (``stored_individuals``);
+    draft's row (``as_draft_json``) and in a registration's columns (``stored_individuals``,
+    typed by storage/types.PeopleByTitle);
     the storage functions convert, so nothing above them reads the raw shape."""
 
     collective: tuple[str, ...] = ()
@@ -72,15 +88,15 @@ class Choice:
     def with_targets(self, targets: str) -> Choice:
         return replace(self, targets=targets)
 
-    def stored_individuals(self) -> list[dict]:
-        """The individuals part as a registration stores it: only titles with someone."""
-        return [{"code": code, "count": p.count, "names": list(p.names)} for code, p in self.put_up]
+    def stored_individuals(self) -> PeopleByTitle:
+        """The individuals part as a registration keeps it: only titles with someone."""
+        return tuple(self.put_up)
 
     @classmethod
-    def from_stored(cls, collective: list[str], individuals: list[dict], targets: str) -> Choice:
-        """From a stored registration, so a change starts from what counts now."""
-        return cls(tuple(collective), tuple((i["code"], People(i["count"], tuple(i.get("names", []))))
-                                            for i in individuals), targets or "")
+    def from_stored(cls, collective, individuals, targets: str) -> Choice:
+        """From a registration (its typed columns, or rows as stored), so a change starts
+        from what counts now."""
+        return cls(tuple(collective), people_from_stored(individuals), targets or "")
 
     def as_draft_json(self) -> dict:
         return {"collective": list(self.collective),

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from domain.catalogue import Catalogue, Title
+from domain.registration import PeopleByTitle
 
 
 @dataclass(frozen=True)
@@ -15,7 +16,7 @@ class Registered:
     """What a unit's current registration says (plain values, no database rows)."""
 
     collective: list[str]
-    individuals: list[dict]
+    individuals: PeopleByTitle  # (title code, People)
     targets: str
     withdrawn: bool
     confirmed_at: datetime
@@ -81,8 +82,8 @@ def compile_status(*, units: list[tuple[int, str]], registrations: dict[int, Reg
         row = UnitStatus(unit_id, name, registration, covenants.get(unit_id))
         if row.registered:
             row.collective = catalogue.in_order(registration.collective)
-            row.individuals = [(t, i["count"], i.get("names", [])) for i in registration.individuals
-                               if (t := catalogue.get(i["code"]))]
+            row.individuals = [(t, people.count, list(people.names)) for code, people in registration.individuals
+                               if (t := catalogue.get(code))]
             for title in row.collective:
                 counts[title.code] = counts.get(title.code, 0) + 1
             for title, count, _ in row.individuals:

@@ -241,9 +241,8 @@ class _Builder:
             version[x.unit_id] = version.get(x.unit_id, 0) + 1
             self.versions[x.id] = version[x.unit_id]
             people = "\n".join(
-                f"{self.title_name(i['code'])}: {i.get('count', 0)}" + (f" ({', '.join(i['names'])})"
-                                                                       if i.get("names") else "")
-                for i in x.individuals)
+                f"{self.title_name(code)}: {p.count}" + (f" ({', '.join(p.names)})" if p.names else "")
+                for code, p in x.individuals)
             out.append((self.unit(x.unit_id), version[x.unit_id], self.yes_no(x.current),
                         TEXTS["withdrawn"] if x.withdrawn else TEXTS["registered"],
                         "\n".join(self.title_name(c) for c in x.collective), people, x.targets,

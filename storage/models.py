@@ -15,7 +15,8 @@ from sqlmodel import Field, SQLModel
 
 from domain.ballot import BallotLine, Rules
 from domain.questions import Question
-from storage.types import BallotLines, QuestionJSON, RulesJSON, UnitIds, UnitIdsByCode, UTCDateTime
+from domain.registration import PeopleByTitle as PeopleByTitleValue
+from storage.types import BallotLines, PeopleByTitle, QuestionJSON, RulesJSON, UnitIds, UnitIdsByCode, UTCDateTime
 
 
 def _ts(nullable: bool = False, index: bool = False):
@@ -173,7 +174,7 @@ class Registration(SQLModel, table=True):
     current: bool = True
     withdrawn: bool = False
     collective: list = Field(default_factory=list, sa_type=JSON)  # title codes
-    individuals: list = Field(default_factory=list, sa_type=JSON)  # [{"code", "count", "names"}]
+    individuals: PeopleByTitleValue = Field(default=(), sa_type=PeopleByTitle)  # (title code, People)
     targets: str = ""
     confirmed_by: int = _tg_id()
     confirmed_at: datetime = _ts()

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import and_, bindparam, insert, update
 from sqlmodel import Session, col, func, select
 
-from domain.registration import Choice
+from domain.registration import Choice, PeopleByTitle, people_from_stored, people_stored
 from storage import audit, core, drafts
 from storage.milestones import REGISTRATION_DEADLINE
 from storage.models import (Bloc, Covenant, Milestone, Registration, RegistrationDraft, Reopening, Representative,
@@ -82,15 +82,16 @@ def _replace(session: Session, bloc: Bloc, unit_id: int, values: dict, action: s
     if previous_id is not None:
         session.execute(_RETIRE, {"registration_id": previous_id})
     values = {**dict(bloc_id=bloc.id, unit_id=unit_id, year=bloc.year, current=True, withdrawn=False, collective=[],
-                     individuals=[], targets="", confirmed_by=by, confirmed_at=now), **values}
+                     individuals=(), targets="", confirmed_by=by, confirmed_at=now), **values}
+    values["individuals"] = people_from_stored(values["individuals"])  # typed, whichever form was given
     new_id = session.execute(_INSERT_REGISTRATION, values).inserted_primary_key[0]
     audit.record(session=session, bloc_id=bloc.id, actor_id=by, now=now, action=action, unit_id=unit_id,
                  registration_id=new_id, previous_id=previous_id, collective=values["collective"],
-                 individuals=values["individuals"])
+                 individuals=people_stored(values["individuals"]))
     return core.detached(Registration, {"id": new_id, **values})
 
 
-def confirm(*, session: Session, bloc: Bloc, unit_id: int, collective: list[str], individuals: list[dict],
+def confirm(*, session: Session, bloc: Bloc, unit_id: int, collective: list[str], individuals: PeopleByTitle | list[dict],
             targets: str, by: int, now: datetime) -> Registration:
     return _replace(session, bloc, unit_id, dict(collective=collective, individuals=individuals, targets=targets),
                     "registration.confirm", by, now)

@@ -10,6 +10,8 @@ from sqlalchemy.types import TypeDecorator
 
 from domain.ballot import BallotLine, Rules
 from domain.questions import Question
+from domain.registration import PeopleByTitle as PeopleByTitleValue
+from domain.registration import people_from_stored, people_stored
 
 
 class UTCDateTime(TypeDecorator):
@@ -110,3 +112,18 @@ class QuestionJSON(TypeDecorator):
 
     def process_result_value(self, value: dict | None, dialect) -> Question:
         return Question.of(value or {})
+
+
+class PeopleByTitle(TypeDecorator):
+    """A registration's people per individual title (``registration.individuals``) as
+    (title code, domain.registration.People) pairs; stored as the list of
+    {"code", "count", "names"} it always was, so older rows read back the same."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect) -> list:
+        return people_stored(people_from_stored(value))
+
+    def process_result_value(self, value: list | None, dialect) -> PeopleByTitleValue:
+        return people_from_stored(value)

@@ -57,8 +57,8 @@ async def test_two_representatives_register_at_the_same_moment(world):
             officers[unit].private_chat.last_bot_message().text
     saved = current_registrations(world)
     assert saved[first].collective == ["TTLDXS"]
-    assert [(i["code"], i["count"]) for i in saved[first].individuals] == [("CSTD_TINH", 2)]
-    assert saved[second].collective == ["TTLDTT"] and saved[second].individuals == []
+    assert [(code, p.count) for code, p in saved[first].individuals] == [("CSTD_TINH", 2)]
+    assert saved[second].collective == ["TTLDTT"] and saved[second].individuals == ()
     assert saved[first].confirmed_by == officers[first].id and saved[second].confirmed_by == officers[second].id
     # Both confirmations wanted the board at once: one board is posted and pinned, showing both.
     boards = [m for m in group.bot_messages() if m.text.startswith("📌")]
@@ -97,7 +97,7 @@ async def test_one_persons_rapid_presses_and_answers_are_handled_in_order(world)
     await officer.press(chat.last_bot_message(), "Xác nhận")
     saved = current_registrations(world)[HUE_UNITS[0]]
     assert saved.collective == ["TTLDTT"]
-    assert [(i["code"], i["count"], i["names"]) for i in saved.individuals] == [
+    assert [(code, p.count, list(p.names)) for code, p in saved.individuals] == [
         ("CSTD_TINH", 1, ["Nguyễn Văn An"]), ("CSTD_CS", 3, [])]
 
 

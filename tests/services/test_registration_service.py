@@ -5,12 +5,15 @@ two representatives, An and Bình, would make them."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import text
 
 from domain import registration as rules
 from domain.catalogue import DEFAULT_TITLES, Catalogue
 from domain.milestones import Kind
+from domain.registration import People
 from services import registration
 from services.registration import Refusal, Refused
 from storage import blocs, milestones, registrations, roles, roster
@@ -87,7 +90,11 @@ def test_an_registers_the_so_y_te_step_by_step_and_binh_and_the_secretary_are_to
     assert done.told == registration.Told(others=[BINH], secretaries=[SECRETARY])
     saved = _current(db, so_y_te.id)
     assert saved.collective == ["TTLDXS"] and saved.targets == "Khám sàng lọc 5.000 người dân"
-    assert saved.individuals == [{"code": "CSTD_CS", "count": 2, "names": ["Nguyễn Văn An", "Trần Thị Bình"]}]
+    assert saved.individuals == (("CSTD_CS", People(2, ("Nguyễn Văn An", "Trần Thị Bình"))),)
+    with db.connection() as c:  # as the column holds it
+        raw = c.execute(text("SELECT individuals FROM registration WHERE current")).scalar_one()
+    assert (json.loads(raw) if isinstance(raw, str) else raw) == [
+        {"code": "CSTD_CS", "count": 2, "names": ["Nguyễn Văn An", "Trần Thị Bình"]}]
     assert _draft(db, AN) is None
     # The confirmed draft pressed again is gone: stale, nothing more saved.
     assert _press(db, AN, d, "ok") == Refused(Refusal.STALE)
