@@ -91,8 +91,8 @@ def _replace(session: Session, bloc: Bloc, unit_id: int, values: dict, action: s
     return core.detached(Registration, {"id": new_id, **values})
 
 
-def confirm(*, session: Session, bloc: Bloc, unit_id: int, collective: list[str], individuals: PeopleByTitle | list[dict],
-            targets: str, by: int, now: datetime) -> Registration:
+def confirm(*, session: Session, bloc: Bloc, unit_id: int, collective: list[str],
+            individuals: PeopleByTitle | list[dict], targets: str, by: int, now: datetime) -> Registration:
     return _replace(session, bloc, unit_id, dict(collective=collective, individuals=individuals, targets=targets),
                     "registration.confirm", by, now)
 
