@@ -195,11 +195,16 @@ async def _on_add(update, context, gate, press, actor) -> None:
         bloc = gate(session)
         added = vote_service.add_candidate(_setup(s), session, bloc, actor, code=press.code, unit_id=press.unit_id,
                                            now=s.clock.now())
-    if isinstance(added, vote_service.Refused):
-        await _refused(update, context, added)
+    await _show_unit_change(update, context, added, "review.exception_added")
+
+
+async def _show_unit_change(update, context, outcome, done: str) -> None:
+    """A unit added to a line, or a tie's unit chosen: refused, or the panel with what was done."""
+    if isinstance(outcome, vote_service.Refused):
+        await _refused(update, context, outcome)
         return
-    await _show_panel(update, context, added.panel, done=s.render("review.exception_added", unit=added.unit,
-                                                                   title=added.title))
+    await _show_panel(update, context, outcome.panel,
+                      done=context.services.render(done, unit=outcome.unit, title=outcome.title))
 
 
 async def _on_ask_quota(update, context, gate, press, actor) -> None:
@@ -329,11 +334,7 @@ async def _on_decide_tie(update, context, gate, press, actor) -> None:
         bloc = gate(session)
         decided = vote_service.decide_tie(_setup(s), session, bloc, actor, code=press.code, unit_id=press.unit_id,
                                           now=s.clock.now())
-    if isinstance(decided, vote_service.Refused):
-        await _refused(update, context, decided)
-        return
-    await _show_panel(update, context, decided.panel, done=s.render("review.tie_decided", unit=decided.unit,
-                                                                     title=decided.title))
+    await _show_unit_change(update, context, decided, "review.tie_decided")
 
 
 _PANEL_PRESSES = {
