@@ -405,6 +405,12 @@ class ReviewPanel(Button, prefix="bx"):
     def args(self) -> tuple:
         return tuple(a for a in (self.action, self.code, self.unit_id) if a is not None)
 
+    @property
+    def line(self) -> str | None:
+        """The ballot line a press about a line names (``bx:<action>:<code>``); a press that
+        also names a unit is not about a line."""
+        return self.code if self.unit_id is None else None
+
     @classmethod
     def parse(cls, args):
         if not 1 <= len(args) <= 3 or not all(_code(a) for a in args):

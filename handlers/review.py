@@ -178,8 +178,7 @@ async def _on_pick_exception(update, context, gate, press, actor) -> None:
     """addt:<code>: which unit to add to the line."""
     with transaction(context) as session:
         bloc = gate(session)
-        code = press.code if press.unit_id is None else None
-        found = vote_service.exceptions(_setup(context.services), session, bloc, actor, code)
+        found = vote_service.exceptions(_setup(context.services), session, bloc, actor, press.line)
     if isinstance(found, vote_service.Refused):
         await _refused(update, context, found)
         return
@@ -211,8 +210,7 @@ async def _on_ask_quota(update, context, gate, press, actor) -> None:
     """qt:<code>: the line's quota is asked for."""
     with transaction(context) as session:
         bloc = gate(session)
-        code = press.code if press.unit_id is None else None
-        title = vote_service.quota_line(_setup(context.services), session, bloc, actor, code)
+        title = vote_service.quota_line(_setup(context.services), session, bloc, actor, press.line)
     if isinstance(title, vote_service.Refused):
         await _refused(update, context, title)
         return
@@ -251,7 +249,7 @@ async def _on_ask_close(update, context, gate, press, actor) -> None:
 async def _on_close(update, context, gate, press, actor) -> None:
     """closeok:<vote id>: voting closes now."""
     s = context.services
-    vote_id = int_arg(press.code) if press.unit_id is None else None
+    vote_id = int_arg(press.line)
     with transaction(context) as session:
         bloc = gate(session)
         closed = vote_service.close_now(_setup(s), session, bloc, actor, vote_id=vote_id, now=s.clock.now())
@@ -316,8 +314,7 @@ async def _on_pick_tied_unit(update, context, gate, press, actor) -> None:
     """tiet:<code>: which of the tied units the meeting chose."""
     with transaction(context) as session:
         bloc = gate(session)
-        code = press.code if press.unit_id is None else None
-        found = vote_service.tie_choice(_setup(context.services), session, bloc, actor, code)
+        found = vote_service.tie_choice(_setup(context.services), session, bloc, actor, press.line)
     if isinstance(found, vote_service.Refused):
         await _refused(update, context, found)
         return

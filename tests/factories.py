@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from storage import invitations, roster
+from storage import blocs, invitations, roster
 from storage.models import Bloc, Unit
 from storage.users import touch_user
 
@@ -26,3 +26,13 @@ def represent(s: Session, bloc: Bloc, unit: Unit, user_id: int, *, by: int, now:
     """``user_id`` represents ``unit``, enrolled by an invitation ``by`` issued."""
     invitation = invitations.issue(session=s, bloc=bloc, unit=unit, by=by, now=now, ttl_days=ttl_days)
     roster.enrol(session=s, invitation=invitation, user_id=user_id, now=now)
+
+
+def bloc_of_units(s: Session, names: list[str], *, secretary: int, now: datetime, chat_id: int = -100555,
+                  name: str = "Khối các Hội đặc thù", year: int = 2025, province: str = "Huế") -> tuple[Bloc, list[Unit]]:
+    """A bloc set up by its secretary (Trần Thị Hoa, who has opened a private chat), with these units."""
+    touch_user(session=s, user_id=secretary, first_name="Trần Thị", last_name="Hoa", username=None, now=now,
+               private=True)
+    bloc = blocs.create_bloc(session=s, chat_id=chat_id, name=name, year=year, province=province, by=secretary,
+                             now=now)
+    return bloc, roster.add_units(session=s, bloc=bloc, names=names, by=secretary, now=now)

@@ -14,9 +14,9 @@ from domain.milestones import Kind
 from domain.reminders import ReminderRules
 from services import milestones as service
 from services.milestones import Refusal, Refused
-from storage import blocs, milestones, roster
+from storage import blocs, milestones
 from storage.models import AuditLog, Bloc, Reminder
-from storage.users import touch_user
+from tests.factories import bloc_of_units
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)  # 09:00 on 1 March in Huế
@@ -30,11 +30,7 @@ def rules_of(hour: int | None) -> ReminderRules:
 @pytest.fixture
 def bloc(db) -> Bloc:
     with db.session() as s:
-        touch_user(session=s, user_id=SECRETARY, first_name="Hoa", last_name="Trần", username=None, now=NOW,
-                   private=True)
-        bloc = blocs.create_bloc(session=s, chat_id=-100555, name="Khối các Hội đặc thù", year=2025,
-                                 province="Huế", by=SECRETARY, now=NOW)
-        roster.add_units(session=s, bloc=bloc, names=["Hội Chữ thập đỏ", "Hội Khuyến học"], by=SECRETARY, now=NOW)
+        bloc, _ = bloc_of_units(s, ["Hội Chữ thập đỏ", "Hội Khuyến học"], secretary=SECRETARY, now=NOW)
     return bloc
 
 

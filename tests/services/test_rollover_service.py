@@ -14,7 +14,7 @@ from services import rollover as service
 from services.rollover import Refusal, Refused
 from storage import blocs, roles, roster, votes
 from storage.models import AuditLog, Bloc, RoleKind
-from storage.users import touch_user
+from tests.factories import bloc_of_units
 
 NOW = datetime(2025, 12, 20, 2, 0, tzinfo=UTC)
 SECRETARY = 10
@@ -25,11 +25,7 @@ UNITS = ["Hội Chữ thập đỏ", "Hội Khuyến học", "Hội Luật gia"]
 @pytest.fixture
 def bloc(db):
     with db.session() as s:
-        touch_user(session=s, user_id=SECRETARY, first_name="Trần Thị", last_name="Hoa", username=None, now=NOW,
-                   private=True)
-        bloc = blocs.create_bloc(session=s, chat_id=-100555, name="Khối các Hội đặc thù", year=2025,
-                                 province="Huế", by=SECRETARY, now=NOW)
-        units = roster.add_units(session=s, bloc=bloc, names=UNITS, by=SECRETARY, now=NOW)
+        bloc, units = bloc_of_units(s, UNITS, secretary=SECRETARY, now=NOW)
     return bloc, {u.name: u for u in units}
 
 

@@ -11,8 +11,8 @@ import pytest
 from domain.catalogue import DEFAULT_TITLES, Catalogue
 from services import yearly
 from services.status import Refusal, Refused
-from storage import blocs, registrations, roster, votes
-from storage.users import touch_user
+from storage import registrations, votes
+from tests.factories import bloc_of_units
 
 NOW = datetime(2025, 12, 10, 2, 0, tzinfo=UTC)
 SECRETARY = 10
@@ -23,11 +23,7 @@ UNITS = ["Hội Chữ thập đỏ", "Hội Khuyến học", "Hội Luật gia"]
 @pytest.fixture
 def bloc(db):
     with db.session() as s:
-        touch_user(session=s, user_id=SECRETARY, first_name="Trần Thị", last_name="Hoa", username=None, now=NOW,
-                   private=True)
-        bloc = blocs.create_bloc(session=s, chat_id=-100777, name="Khối các Hội đặc thù", year=2025,
-                                 province="Huế", by=SECRETARY, now=NOW)
-        units = roster.add_units(session=s, bloc=bloc, names=UNITS, by=SECRETARY, now=NOW)
+        bloc, units = bloc_of_units(s, UNITS, secretary=SECRETARY, now=NOW, chat_id=-100777)
         registrations.confirm(session=s, bloc=bloc, unit_id=units[1].id, collective=["CO_TINH"], individuals=[],
                               targets="200 hội viên mới", by=SECRETARY, now=NOW)
     return bloc
