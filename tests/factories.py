@@ -29,7 +29,8 @@ def represent(s: Session, bloc: Bloc, unit: Unit, user_id: int, *, by: int, now:
 
 
 def bloc_of_units(s: Session, names: list[str], *, secretary: int, now: datetime, chat_id: int = -100555,
-                  name: str = "Khối các Hội đặc thù", year: int = 2025, province: str = "Huế") -> tuple[Bloc, list[Unit]]:
+                  name: str = "Khối các Hội đặc thù", year: int = 2025,
+                  province: str = "Huế") -> tuple[Bloc, list[Unit]]:
     """A bloc set up by its secretary (Trần Thị Hoa, who has opened a private chat), with these units."""
     touch_user(session=s, user_id=secretary, first_name="Trần Thị", last_name="Hoa", username=None, now=now,
                private=True)
