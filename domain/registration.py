@@ -179,3 +179,50 @@ def window(*, deadline: datetime | None, reopened_until: datetime | None, now: d
     if reopened_until is not None and now < reopened_until:
         return Window(True, deadline, reopened_until)
     return Window(deadline is None or now < deadline, deadline)
+
+
+def check_form(*, collective, individual, targets, collective_codes, individual_codes) -> Choice:
+    """A whole registration as a form sends it (the Mini App): the collective titles ticked,
+    per individual title a number and names, the targets. Checked with the chat's rules (the
+    same limits, the same InputError codes) plus the shape a forged request could break:
+    unknown titles (``unknown_title``), a count that is not a whole number. An empty targets
+    text is allowed (the chat's «Bỏ qua»)."""
+    if not isinstance(collective, list) or not all(isinstance(c, str) for c in collective):
+        raise InputError("unknown_title")
+    if not isinstance(individual, dict) or not isinstance(targets, str):
+        raise InputError("unknown_title")
+    chosen: list[str] = []
+    for code in collective:
+        if code not in collective_codes:
+            raise InputError("unknown_title")
+        if code not in chosen:
+            chosen.append(code)
+    people: list[tuple[str, People]] = []
+    for code in individual_codes:  # in the catalogue's order
+        entry = individual.get(code)
+        if entry is None:
+            continue
+        if not isinstance(entry, dict):
+            raise InputError("people_not_number")
+        count, names = entry.get("count", 0), entry.get("names", [])
+        if isinstance(count, bool) or not isinstance(count, int):
+            raise InputError("people_not_whole")
+        if count < 0:
+            raise InputError("people_negative")
+        if count > MAX_PEOPLE:
+            raise InputError("people_too_many")
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise InputError("person_name_not_a_name")
+        names = [clean(n) for n in names if clean(n)]
+        if any(len(n) > MAX_PERSON_NAME for n in names):
+            raise InputError("person_name_too_long")
+        if any(not any(ch.isalpha() for ch in n) for n in names):
+            raise InputError("person_name_not_a_name")
+        if len(names) > count:
+            raise InputError("people_names_exceed")
+        if count:
+            people.append((code, People(count, tuple(names))))
+    if set(individual) - set(individual_codes):
+        raise InputError("unknown_title")
+    text = check_targets(targets) if targets.strip() else ""
+    return Choice(tuple(chosen), tuple(people), text)

@@ -16,6 +16,7 @@ from telegram.ext import filters
 from telegram.helpers import create_deep_linked_url
 
 from domain.questions import Question
+from handlers import miniapp
 from khoibot import outbox
 from khoibot.services import KhoibotContext
 from storage import pending as pending_store
@@ -194,8 +195,10 @@ def private_command(fn):
     async def wrapper(update: Update, context: Context) -> None:
         if update.effective_chat.type != ChatType.PRIVATE:
             command = (update.effective_message.text or "/").split()[0].split("@")[0].lstrip("/")
-            await say(update, context, "common.private_only", command=command,
-                      reply_markup=private_chat_button(context, "common.btn_open_private", command))
+            markup = private_chat_button(context, "common.btn_open_private", command)
+            if command in (miniapp.REGISTRATION, miniapp.BALLOT):  # the page, opened from the group's link
+                markup = miniapp.with_row(markup, miniapp.group_link(context.services, context.bot.username, command))
+            await say(update, context, "common.private_only", command=command, reply_markup=markup)
             return
         await fn(update, context)
 

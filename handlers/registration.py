@@ -24,6 +24,7 @@ from handlers.buttons import Covenant, RegistrationUnit
 from handlers.buttons import Draft as DraftButton
 from handlers.common import (private_button, unit_choices, show_step_message, Context, alert, best_effort,
                              represented_units, keyboard, label, private_command, say, tell, transaction)
+from handlers import miniapp
 from handlers.notices import notify_secretaries
 from handlers.status import refresh_board
 from handlers.waits import answer_unread
@@ -67,7 +68,8 @@ async def open_registration(update: Update, context: Context) -> None:
         seen = registration.opening(connection, user_id=update.effective_user.id, now=s.clock.now())
     if isinstance(seen, registration.Several):
         rows = unit_choices(context, seen.units, lambda unit: RegistrationUnit("unit", unit.id).pack())
-        await say(update, context, "registration.choose_unit", reply_markup=keyboard(rows))
+        await say(update, context, "registration.choose_unit",
+                  reply_markup=miniapp.with_row(keyboard(rows), miniapp.form_button(s, miniapp.REGISTRATION)))
     elif isinstance(seen, registration.Refused):
         await say(update, context, "registration.not_representative")
     else:
@@ -112,6 +114,8 @@ async def show_overview(update: Update, context: Context, seen: registration.Ove
     text = s.render("registration.overview", unit=unit, bloc=bloc, registered=seen.registered, current=seen.current,
                     summary=summary, window=seen.window)
     markup = keyboard(rows) if rows else None
+    if seen.window.open:
+        markup = miniapp.with_row(markup, miniapp.form_button(s, miniapp.REGISTRATION))
     if edit:
         message = update.callback_query.message
         await outbox.edit(context.bot, message.chat.id, message.message_id, text, reply_markup=markup)
@@ -163,7 +167,8 @@ async def on_unit_button(update: Update, context: Context) -> None:
     elif isinstance(outcome, registration.Withdrawn):
         await outbox.edit(context.bot, message.chat.id, message.message_id,
                           s.render("registration.withdrawn", unit=outcome.unit, bloc=outcome.bloc, at=outcome.at))
-        await _after_change(update, context, outcome.unit, outcome.bloc, outcome.told, "withdraw")
+        await after_change(context, update.effective_user.full_name, outcome.unit, outcome.bloc, outcome.told,
+                           "withdraw")
     else:  # OUTDATED: the registration changed since the confirmation was asked
         await outbox.edit(context.bot, message.chat.id, message.message_id,
                           s.render("registration.withdraw_outdated", unit=outcome.unit, bloc=outcome.bloc,
@@ -298,23 +303,41 @@ async def confirmed(update: Update, context: Context, done: registration.Confirm
     await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                       s.render("registration.receipt", unit=done.unit, bloc=done.bloc, at=done.registration.confirmed_at,
                                version=done.version, **summary))
-    await _after_change(update, context, done.unit, done.bloc, done.told, "change" if done.changed else "register",
-                        summary=summary)
+    await after_change(context, update.effective_user.full_name, done.unit, done.bloc, done.told,
+                       "change" if done.changed else "register", summary=summary)
 
 
-async def _after_change(update: Update, context: Context, unit: Unit, bloc: Bloc, told: registration.Told,
-                        kind: str, summary: dict | None = None) -> None:
+async def after_change(context: Context, person: str, unit: Unit, bloc: Bloc, told: registration.Told,
+                       kind: str, summary: dict | None = None) -> None:
     """Tell the unit's other representatives and the secretaries (read in the change's
-    transaction); update the pinned board."""
-    me = update.effective_user
+    transaction) who (``person``, a name) changed what; update the pinned board."""
     for person_id in told.others:
         await best_effort("tell other representative", tell(
-            context, person_id, "registration.changed_by_other", unit=unit, bloc=bloc, person=me.full_name,
+            context, person_id, "registration.changed_by_other", unit=unit, bloc=bloc, person=person,
             kind=kind, summary=summary))
     await best_effort("notify secretaries", notify_secretaries(
-        context, bloc, told.secretaries, "registration.secretary_notice", unit=unit, kind=kind, person=me.full_name,
+        context, bloc, told.secretaries, "registration.secretary_notice", unit=unit, kind=kind, person=person,
         summary=summary))
     await best_effort("refresh board", refresh_board(context, bloc))
+
+
+async def form_confirmed(context: Context, user_id: int, person: str, done: registration.Confirmed) -> None:
+    """A registration sent from the Mini App: the receipt in the person's chat with the bot
+    (as the chat's «✅ Xác nhận» gives it), then the others told, as after the chat's."""
+    s = context.services
+    summary = _summary(s, done.choice)
+    await best_effort("form receipt", outbox.send(context.bot, s, user_id, s.render(
+        "registration.receipt", unit=done.unit, bloc=done.bloc, at=done.registration.confirmed_at,
+        version=done.version, **summary)))
+    await after_change(context, person, done.unit, done.bloc, done.told, "change" if done.changed else "register",
+                       summary=summary)
+
+
+async def form_withdrawn(context: Context, user_id: int, person: str, done: registration.Withdrawn) -> None:
+    s = context.services
+    await best_effort("form receipt", outbox.send(context.bot, s, user_id, s.render(
+        "registration.withdrawn", unit=done.unit, bloc=done.bloc, at=done.at)))
+    await after_change(context, person, done.unit, done.bloc, done.told, "withdraw")
 
 
 # ---- /giaouoc: the covenant ----------------------------------------------------------------

@@ -23,6 +23,7 @@ from telegram.helpers import create_deep_linked_url
 
 from domain.milestones import DUTIES, MEETINGS, Duty, Kind
 from domain.reminders import time_left
+from handlers import miniapp
 from handlers.buttons import DoDuty
 from handlers.common import best_effort
 from khoibot import outbox
@@ -92,10 +93,16 @@ async def deliver_due(app: Application, *, on_close: dict[str, OnClose]) -> int:
     return sent
 
 
+# The duties a Mini App page does on one page (handlers/miniapp.py), beside the chat's button.
+DUTY_FORM = {Duty.REGISTRATION: miniapp.REGISTRATION, Duty.BALLOT: miniapp.BALLOT}
+
+
 def _dm_buttons(s: Services, unit_id: int, duties: list[Duty]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(s.render.plain("reminders.btn_do", duty=duty),
-                                                       callback_data=DoDuty(DUTY_COMMAND[duty], unit_id).pack())]
-                                 for duty in duties])
+    rows = [[InlineKeyboardButton(s.render.plain("reminders.btn_do", duty=duty),
+                                  callback_data=DoDuty(DUTY_COMMAND[duty], unit_id).pack())] for duty in duties]
+    forms = [button for duty in duties if duty in DUTY_FORM
+             if (button := miniapp.form_button(s, DUTY_FORM[duty])) is not None]
+    return InlineKeyboardMarkup(rows + [[button] for button in forms])
 
 
 async def _send_once(s: Services, delivery_id: int, sending) -> str:

@@ -29,6 +29,7 @@ from domain.milestones import Kind
 from domain.text import clean, shorten
 from handlers import reminders as reminder_handlers
 from handlers import status as status_handlers
+from handlers import miniapp
 from handlers.buttons import BallotDraft, BallotUnit, ReviewPanel, ScoreMenu
 from handlers.common import (BUTTON_NAME, Context, alert, ask, best_effort, int_arg, keyboard, label, private_button,
                              private_command, say, show_step_message, transaction, unit_choices)
@@ -756,10 +757,13 @@ def _ballot_view(context: Context, step: ballot.Step):
     rows = [[(label(context, "review.btn_candidate", unit_name=names.get(u, "?"), chosen=u in mine),
               BallotDraft(d, "c", u).pack())] for u in step.choosable]
     rows.append(([back] if draft.step else []) + [cancel, (label(context, "review.btn_next"), BallotDraft(d, "next").pack())])
+    markup = keyboard(rows)
+    if draft.step == 0:  # the whole ballot on one page, for who prefers it
+        markup = miniapp.with_row(markup, miniapp.form_button(s, miniapp.BALLOT))
     return s.render("review.ballot_step", unit=unit, bloc=bloc, line_name=line_name(entry.code),
                     quota=entry.quota, leader=entry.code in rules.LEADERS, chosen=chosen[entry.code],
                     step=draft.step + 1, steps=len(vote.ballot), self_excluded=not r.self_vote,
-                    empty=not step.choosable), keyboard(rows)
+                    empty=not step.choosable), markup
 
 
 async def show_ballot_step(update: Update, context: Context, step: ballot.Step, *, edit: bool) -> None:
@@ -803,6 +807,15 @@ async def on_ballot_button(update: Update, context: Context) -> None:
             found = ballot.current(session, **press)
             outcome = found if isinstance(found, ballot.Refused) else ballot.Refused(ballot.Refusal.STALE)
     await _show_press(update, context, outcome)
+
+
+async def form_cast(context: Context, user_id: int, cast: ballot.Cast) -> None:
+    """A ballot cast from the Mini App: the receipt in the person's chat (it says the ballot
+    was counted, not what it chose), then the group's progress, as after the chat's."""
+    s = context.services
+    await best_effort("form receipt", outbox.send(context.bot, s, user_id, s.render(
+        "review.receipt", unit=cast.unit, bloc=cast.bloc, at=cast.at)))
+    await best_effort("progress", refresh_progress(context.application, cast.bloc, cast.vote))
 
 
 async def _show_press(update: Update, context: Context, outcome) -> None:

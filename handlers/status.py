@@ -11,6 +11,7 @@ from telegram.error import BadRequest
 from domain.chunks import MAX_CHUNKS, TEXT_LIMIT, split_lines, utf16_len
 from domain.text import clean, shorten
 from exports.registration_sheet import SheetRow, registration_sheet
+from handlers import miniapp
 from handlers.buttons import ExportYear, Status
 from handlers.common import (BUTTON_NAME, Context, alert, ask, best_effort, command_text, keyboard, label, say, tell,
                              transaction)
@@ -101,6 +102,7 @@ async def tinhhinh(update: Update, context: Context) -> None:
         await send_registration_sheet(context, view, update.effective_chat.id)
         return
     markup = status_keyboard(context) if view.editable else None
+    markup = miniapp.with_row(markup, miniapp.group_link(context.services, context.bot.username, miniapp.STATUS, bloc.id))
     await say(update, context, "status.full", status=view.status, reply_markup=markup, **view.extra)
 
 

@@ -20,6 +20,7 @@ from khoibot.config import Settings
 from khoibot.ratelimit import TelegramLimits
 from khoibot.render import Renderer, command_menus
 from khoibot.services import KhoibotContext, Services, install
+from khoibot.web import start_web, stop_web
 from khoibot.http import SpreadRequest, one_pool
 from khoibot.updates import OrderedUpdates
 from storage.db import Database
@@ -166,6 +167,7 @@ async def post_init(app: Application) -> None:
     # The features' jobs (handlers/routes.py); reminders: catch up on what fell due while the
     # bot was down, then set the alarm.
     await routes.start_jobs(app)
+    await start_web(app)  # the Mini Apps' server, when enabled (khoibot/web.py)
     log.info("bot ready", extra={"username": app.bot.username})
 
 
@@ -192,6 +194,7 @@ def build_application(settings: Settings, *, db: Database | None = None, clock: 
         .application_class(application_class)
         .bot(bot)
         .post_init(post_init)
+        .post_stop(stop_web)
         # Different chats and people at once; one chat's or one person's updates in order.
         # A few at once are enough to use the time spent waiting on Telegram.
         .concurrent_updates(OrderedUpdates(RUNNING_UPDATES))

@@ -219,6 +219,38 @@ class VoteSettings(_Section):
     seal_key: str = ""
 
 
+class WebSettings(_Section):
+    """The Mini Apps' web server (webapp/), in the bot's process: off unless enabled."""
+
+    enabled: bool = False
+    listen: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    # The URL path the pages are served under, on this server and behind the proxy.
+    path: str = "/app"
+    # Where Telegram opens the pages: the HTTPS address (a proxy's) that reaches `path` here,
+    # e.g. "https://khoibot.example.gov.vn/app". Empty: no Mini App buttons are shown.
+    public_url: str = ""
+    # The Direct Link Mini App's short name registered with @BotFather (t.me/<bot>/<name>),
+    # for links in groups, where web_app buttons are not allowed; empty: the bot's main Mini App.
+    app_short_name: str = Field("", pattern=r"^([A-Za-z0-9_]{3,30})?$")
+    # How long a page opened from Telegram stays signed in (its initData's auth_date).
+    init_data_max_age_hours: int = Field(24, ge=1, le=168)
+
+    @field_validator("public_url")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        if value and not value.startswith("https://"):
+            raise ValueError("must start with https:// (Telegram opens Mini Apps over HTTPS only)")
+        return value.rstrip("/")
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not value.startswith("/") or any(ch in value for ch in "?#\\ "):
+            raise ValueError('must be a URL path such as "/app"')
+        return "/" + value.strip("/") if value.strip("/") else ""
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["json", "text"] = "json"
@@ -232,6 +264,7 @@ class Settings(_Section):
     reminders: ReminderSettings = ReminderSettings()
     scores: ScoreSettings = ScoreSettings()
     vote: VoteSettings = VoteSettings()
+    web: WebSettings = WebSettings()
     titles: list[TitleSettings] = Field(default_factory=_default_titles)
 
     @model_validator(mode="after")

@@ -24,6 +24,7 @@ from khoibot.app import KhoibotApplication, build_application
 from khoibot.clock import ManualClock
 from khoibot.config import Settings
 from khoibot.ratelimit import TelegramLimits
+from khoibot.web import stop_web
 from khoibot.services import services_of
 from standin import BotApiStandIn, ptb_idle_probe
 from storage.db import Database
@@ -78,8 +79,8 @@ def bot_idle(app: TrackingApplication, standin: BotApiStandIn) -> Callable[[], b
     return probe
 
 
-def sandbox_settings(standin: BotApiStandIn, database_url: str, telegram: dict | None = None,
-                     **bot: Any) -> Settings:
+def sandbox_settings(standin: BotApiStandIn, database_url: str, telegram: dict | None = None, *,
+                     web: dict | None = None, **bot: Any) -> Settings:
     """Defaults, pointed at the stand-in and the database; reminders are run by the caller
     at the clock times it chooses (no periodic sweep)."""
     return Settings.model_validate({
@@ -91,6 +92,7 @@ def sandbox_settings(standin: BotApiStandIn, database_url: str, telegram: dict |
         "bot": {"province": "Thừa Thiên Huế", "board_refresh_seconds": 0, "group_notice_seconds": 0, **bot},
         "logging": {"format": "text"},
         "reminders": {"check_every_seconds": 0},
+        "web": web or {},
     })
 
 
@@ -166,6 +168,7 @@ class Sandbox:
         app, self.app = self.app, None
         self.standin.idle_probe = lambda: True
         await app.updater.stop()
+        await stop_web(app)
         await app.stop()
         await app.shutdown()
         services_of(app).db.dispose()

@@ -232,3 +232,61 @@ def confirm(session: Session, *, user_id: int, draft_id: int | None, message_id:
         drafts.BALLOT.drop(session=session, draft_id=draft.id)
         return Refused(Refusal.ALREADY_VOTED, unit=unit, bloc=step.bloc, ended=True)
     return Cast(unit, step.bloc, vote, now)
+
+
+# ---- the form (Mini App): the whole ballot at once ---------------------------------------------
+
+@dataclass(frozen=True)
+class Sheet:
+    """The unit's ballot to fill in on one page: the vote, its lines and the candidates' names."""
+
+    vote: Vote
+    unit: Unit
+    bloc: Bloc
+    names: dict[int, str]
+
+    def choosable(self, line: rules.BallotLine) -> list[int]:
+        return rules.choosable(line, self.unit.id, self.vote.rules)
+
+
+def sheet(session: Session, *, user_id: int, unit_id: int, now: datetime) -> Sheet | Refused:
+    """The unit's ballot, if the person represents the unit and it may vote now."""
+    found = represented(session, user_id, unit_id)
+    if found is None:
+        return Refused(Refusal.NOT_YOUR_UNIT)
+    unit, bloc = found
+    vote = votes.vote_of(session=session, bloc=bloc)
+    refusal = why_not(session, vote, unit, now)
+    if refusal is not None:
+        return Refused(refusal.code, at=refusal.at, unit=unit, bloc=bloc)
+    ids = sorted({u for e in vote.ballot for u in e.candidates})
+    return Sheet(vote, unit, bloc, {u.id: u.name for u in votes.units_by_id(session=session, ids=ids).values()})
+
+
+def cast_form(session: Session, *, user_id: int, unit_id: int, choices: dict, now: datetime,
+              seal: Seal) -> Cast | Refused:
+    """A whole ballot sent from the form, into the box exactly as ``confirm`` puts a chat
+    ballot: the same checks (open, issued, not voted, before the deadline, within the
+    quotas and the candidates: a forged request is refused whole), one transaction, the
+    turnout mark and the sealed choices with nothing linking them. ``choices``: line code →
+    unit ids, as sent (checked here: ids must be whole numbers)."""
+    found = sheet(session, user_id=user_id, unit_id=unit_id, now=now)
+    if isinstance(found, Refused):
+        return found
+    vote, unit = found.vote, found.unit
+    if not isinstance(choices, dict) or not all(
+            isinstance(code, str) and isinstance(ids, list)
+            and all(isinstance(u, int) and not isinstance(u, bool) for u in ids)
+            for code, ids in choices.items()):
+        return Refused(Refusal.INVALID, problem="not_candidate", unit=unit, bloc=found.bloc)
+    chosen = {code: list(ids) for code, ids in choices.items() if ids}
+    problem = rules.check_ballot(vote.ballot, chosen, unit.id, vote.rules)
+    if problem is not None:
+        return Refused(Refusal.INVALID, problem=problem, unit=unit, bloc=found.bloc)
+    try:
+        votes.cast(session=session, vote=vote, unit_id=unit.id, choices=chosen, by=user_id, now=now, seal=seal)
+    except votes.AlreadyVoted:
+        if not session.is_active:
+            session.rollback()
+        return Refused(Refusal.ALREADY_VOTED, unit=unit, bloc=found.bloc)
+    return Cast(unit, found.bloc, vote, now)  # the unit's chat draft went with it (votes.cast)

@@ -27,7 +27,7 @@ class Refusal(StrEnum):
     NO_DRAFT = "no_draft"              # typed text, and no registration waits for it
     INPUT = "input"                    # a typed answer the rules refuse (``problem``, ``details``)
     BUTTON_STEP = "button_step"        # typed text where a button is awaited (``step`` to show again)
-    OUTDATED = "outdated"              # a withdrawal confirmed for a registration since replaced
+    OUTDATED = "outdated"              # a withdrawal (or a form) confirmed for a registration since replaced
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,7 @@ class Confirmed:
     changed: bool     # it replaced a registration that counted (else a first one, or after a withdrawal)
     choice: rules.Choice  # what was confirmed (for the receipt)
     told: Told
+    again: bool = False  # the form sent the same registration twice: the first one stands, nothing new written
 
 
 @dataclass(frozen=True)
@@ -335,3 +336,41 @@ def sign_covenant(session, *, user_id: int, unit_id: int | None, now: datetime) 
                                                           now=now)
     existing = signed or registrations.covenants(session=session, bloc_id=bloc.id, year=bloc.year)[unit.id]
     return Signed(unit, bloc, existing.confirmed_at, signed is not None)
+
+
+# ---- the form (Mini App): the whole registration at once -------------------------------------
+
+def submit_form(session, *, user_id: int, unit_id: int | None, based_on: int | None, choice: rules.Choice,
+                now: datetime) -> Confirmed | Refused:
+    """A registration sent whole from the form, checked (domain.registration.check_form) by
+    the caller: written as the chat's «✅ Xác nhận» writes it, in the caller's one transaction.
+    ``based_on``: the registration the form was opened on (0 for none). If the unit's
+    registration changed since, the form is OUTDATED — unless what counts now is exactly
+    what this person just sent: a second press or a resent request, which writes nothing
+    (``again``)."""
+    seen = _open_overview(session, user_id, unit_id, now)
+    if isinstance(seen, Refused):
+        return seen
+    unit, bloc = seen.unit, seen.bloc
+    if choice.empty:
+        return Refused(Refusal.NOTHING_CHOSEN, unit, bloc)
+    current_id = seen.current.id if seen.current is not None else 0
+    if current_id != (based_on or 0):
+        if seen.registered and seen.current.confirmed_by == user_id and seen.choice == choice:
+            version = registrations.versions(session=session, unit_id=unit.id, year=bloc.year)
+            return Confirmed(unit, bloc, seen.current, version, False, choice, Told([], []), again=True)
+        return Refused(Refusal.OUTDATED, unit, bloc, overview=seen)
+    saved = registrations.confirm(session=session, bloc=bloc, unit_id=unit.id, collective=list(choice.collective),
+                                  individuals=choice.stored_individuals(), targets=choice.targets, by=user_id,
+                                  now=now)
+    version = registrations.versions(session=session, unit_id=unit.id, year=bloc.year)
+    # A chat draft of this person's for the unit would confirm over what was just sent.
+    draft = registrations.live_draft(session=session, user_id=user_id)
+    if draft is not None and draft[0].unit_id == unit.id:
+        drafts.REGISTRATION.drop(session=session, draft_id=draft[0].id)
+    return Confirmed(unit, bloc, saved, version, seen.registered, choice, _told(session, unit, bloc, user_id))
+
+
+def units(session, *, user_id: int) -> list[tuple[Unit, Bloc]]:
+    """The units (with their blocs) the person represents now, for a form's choice."""
+    return list(roster.units_of_user(session=session, user_id=user_id))

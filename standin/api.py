@@ -130,10 +130,13 @@ class BotApi(ChatMethods):
         u = self.world.users.get(uid)
         return user_json(u) if u else None
 
-    def _markup(self, p: Params, *, inline_only: bool = False) -> Markup | None:
+    def _markup(self, p: Params, chat: SimChat, *, inline_only: bool = False) -> Markup | None:
         markup = parse_markup(p.json("reply_markup", "reply keyboard markup"), inline_only=inline_only)
         if markup is not None and markup.kind == "inline" and not markup.inline_rows:
             return None  # an empty inline keyboard is no keyboard
+        if markup is not None and chat.type != "private" and any(
+                "web_app" in button for row in (markup.inline_rows or []) for button in row):
+            raise bad_request("BUTTON_TYPE_INVALID")  # Mini App buttons: private chats only
         return markup
 
     def _reply_target(self, chat: SimChat, p: Params) -> SimMessage | None:
@@ -199,7 +202,7 @@ class BotApi(ChatMethods):
         self._check_thread(p)
         text, entities, raw, parse_mode = self._formatted(
             p, "text", "entities", limit=TEXT_LIMIT, allow_empty=False, too_long="message is too long")
-        markup = self._markup(p)
+        markup = self._markup(p, chat)
         reply_to = self._reply_target(chat, p)
         preview = p.json("link_preview_options", "link preview options")
         self._rate(chat)
@@ -217,7 +220,7 @@ class BotApi(ChatMethods):
         caption, caption_entities, raw, parse_mode = self._formatted(
             p, "caption", "caption_entities", limit=CAPTION_LIMIT, allow_empty=True,
             too_long="message caption is too long")
-        markup = self._markup(p)
+        markup = self._markup(p, chat)
         reply_to = self._reply_target(chat, p)
         self._rate(chat)
         m = self._bot_message(chat, file=f, caption=caption, caption_entities=caption_entities,
@@ -266,7 +269,7 @@ class BotApi(ChatMethods):
             raise bad_request("there is no text in the message to edit")
         text, entities, raw, parse_mode = self._formatted(
             p, "text", "entities", limit=TEXT_LIMIT, allow_empty=False, too_long="message is too long")
-        markup = self._markup(p, inline_only=True)  # no reply_markup = keyboard removed
+        markup = self._markup(p, m.chat, inline_only=True)  # no reply_markup = keyboard removed
         if text == m.text and entities == m.entities and _same_markup(markup, m.markup):
             raise bad_request(NOT_MODIFIED)
         self._rate(m.chat)
@@ -284,7 +287,7 @@ class BotApi(ChatMethods):
         caption, entities, raw, parse_mode = self._formatted(
             p, "caption", "caption_entities", limit=CAPTION_LIMIT, allow_empty=True,
             too_long="message caption is too long")
-        markup = self._markup(p, inline_only=True)
+        markup = self._markup(p, m.chat, inline_only=True)
         if caption == m.caption and entities == m.caption_entities and _same_markup(markup, m.markup):
             raise bad_request(NOT_MODIFIED)
         self._rate(m.chat)
@@ -296,7 +299,7 @@ class BotApi(ChatMethods):
 
     def editMessageReplyMarkup(self, p: Params) -> Any:
         m = self._editable(p)
-        markup = self._markup(p, inline_only=True)
+        markup = self._markup(p, m.chat, inline_only=True)
         if _same_markup(markup, m.markup):
             raise bad_request(NOT_MODIFIED)
         self._rate(m.chat)

@@ -103,6 +103,11 @@ def _inline_button(b: Any) -> dict[str, Any]:
             raise bad_request("BUTTON_DATA_INVALID")
     elif field == "url":
         value = check_button_url(value)
+    elif field == "web_app":
+        url = value.get("url") if isinstance(value, dict) else None
+        if not isinstance(url, str) or not url.startswith("https://"):
+            raise bad_request(f"inline keyboard button Web App URL '{url}' is invalid: Only HTTPS links are allowed")
+        value = {"url": check_button_url(url)}
     elif field in ("callback_game", "pay"):
         raise bad_request(f"{field} buttons can only be used in game and invoice messages")
     out = {"text": text, field: value}

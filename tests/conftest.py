@@ -116,8 +116,9 @@ def schema_template(tmp_path_factory) -> SchemaTemplate:
 World = Sandbox  # the tests' name for it
 
 
-def make_settings(standin: BotApiStandIn, database_url: str, telegram: dict | None = None, **bot) -> Settings:
-    return sandbox_settings(standin, database_url, telegram, **bot)
+def make_settings(standin: BotApiStandIn, database_url: str, telegram: dict | None = None, *,
+                  web: dict | None = None, **bot) -> Settings:
+    return sandbox_settings(standin, database_url, telegram, web=web, **bot)
 
 
 @pytest.fixture
@@ -133,12 +134,19 @@ def telegram_settings() -> dict:
 
 
 @pytest.fixture
-async def world(request, database_url, schema_template, bot_settings, telegram_settings):
+def web_settings() -> dict:
+    """Override in a test module to serve the Mini Apps ([web] section; tests/webapp)."""
+    return {}
+
+
+@pytest.fixture
+async def world(request, database_url, schema_template, bot_settings, telegram_settings, web_settings):
     schema_template.fill(database_url)
     standin = BotApiStandIn(token=TOKEN, bot_username=BOT_USERNAME)
     await standin.start()
     clock = ManualClock(datetime(2025, 2, 10, 9, 0, tzinfo=TZ))
-    w = World(standin, make_settings(standin, database_url, telegram_settings, **bot_settings), clock)
+    w = World(standin, make_settings(standin, database_url, telegram_settings, web=web_settings, **bot_settings),
+              clock)
     await w.start_bot()
     try:
         yield w
