@@ -285,3 +285,17 @@ async def test_the_ballots_opener_in_the_chat(world):
     await officer.send_private("/bophieu")
     openers = [b for row in officer.private_chat.last_bot_message().button_rows for b in row if "web_app" in b]
     assert [b["web_app"]["url"] for b in openers] == ["https://khoibot.example.vn/app/bophieu"]
+
+
+async def test_a_reminder_to_register_offers_the_form(world, bloc):
+    group, secretary, officers = bloc
+    await secretary.send(group, "/lich")
+    await secretary.press(group.last_bot_message(), "Đặt/dời: Hạn đăng ký thi đua")
+    await secretary.reply(group.last_bot_message(), "17h ngày 20/2/2025")
+    await world.run_reminders(datetime(2025, 2, 13, 8, 0, tzinfo=TZ))
+    officer = officers["Liên hiệp các Hội Khoa học và Kỹ thuật"]
+    reminder = officer.private_chat.last_bot_message()
+    assert "20/02/2025" in reminder.text
+    openers = [b for row in reminder.button_rows for b in row if "web_app" in b]
+    assert [(b["text"], b["web_app"]["url"]) for b in openers] == [
+        ("📝 Mở biểu mẫu đăng ký", "https://khoibot.example.vn/app/dangky")]
