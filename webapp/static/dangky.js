@@ -140,8 +140,9 @@
       K.showStatus(answer.message);
       render(answer.state);
     } else {
+      if (answer.state) render(answer.state);  // e.g. changed meanwhile: what counts now
+      else view("form");
       K.showError(answer.message);
-      view("form");
     }
   }
 
