@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
 
@@ -53,6 +55,8 @@ DARK = {
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
 
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
 
 def launch_url(page_url: str, init_data: str, theme: dict, start_param: str | None = None) -> str:
     """``page_url`` opened as a Telegram client opens a Mini App: the launch data in the hash,
@@ -81,8 +85,56 @@ def require_chromium() -> str:
     """The browser's path; without it a CI run fails (it must have one) and a local run skips."""
     if os.access(CHROMIUM, os.X_OK):
         return CHROMIUM
-    reason = (f"{CHROMIUM} is missing: the browser tests need Debian's chromium "
-              "(apt-get install -y chromium chromium-driver; scripts/test does it when it can)")
+    _missing(f"{CHROMIUM} is missing: the browser tests need Debian's chromium "
+             "(apt-get install -y chromium chromium-driver; scripts/test does it when it can)")
+
+
+def _missing(reason: str) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(reason, pytrace=False)
     pytest.skip(reason)
+
+
+@asynccontextmanager
+async def chromium() -> AsyncIterator:
+    """Debian's Chromium, headless, through a Playwright driver of this event loop."""
+    path = require_chromium()
+    try:
+        from playwright.async_api import async_playwright
+    except ImportError:
+        _missing("Playwright is not installed: pip install -e '.[test]'")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=path, args=["--no-sandbox"])
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+@asynccontextmanager
+async def fresh_page(browser, viewport: dict = PHONE) -> AsyncIterator:
+    """A page in a context of its own (no cookies or storage from another test). Afterwards
+    the test fails if the page threw an uncaught error or tried to reach anything but this
+    machine: the Mini App fetches nothing from outside."""
+    context = await browser.new_context(viewport=viewport, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    outside: list[str] = []
+    errors: list[str] = []
+
+    async def only_local(route):
+        url = urlsplit(route.request.url)
+        if url.scheme in ("http", "https", "ws", "wss") and url.hostname not in LOCAL_HOSTS:
+            outside.append(route.request.url)
+            await route.abort()
+        else:
+            await route.continue_()
+
+    await context.route("**/*", only_local)
+    page = await context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        yield page
+    finally:
+        await context.close()
+    problems = [f"the page threw: {e}" for e in errors] + [f"the page tried to reach {u}" for u in outside]
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)

@@ -11,12 +11,17 @@ import json
 from copy import deepcopy
 
 import pytest
+import pytest_asyncio
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from tests.webapp.browser import DARK, LIGHT, ROOT, launch_url
+from tests.webapp.browser import DARK, LIGHT, ROOT, chromium, fresh_page, launch_url
 from webapp.initdata import sign
+
+# No bot here: the tests share one browser, on one event loop for the module (a launch per
+# test would double the module's time).
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 BASE = "/app"
 INIT_DATA = sign({"user": json.dumps({"id": 501, "first_name": "Lan", "last_name": "Trần"}),
@@ -123,7 +128,8 @@ class FakeApi:
 
 def _pages_app(api: FakeApi) -> web.Application:
     """Serves the pages as the bot's server does (same templates, same context, same paths)."""
-    env = Environment(loader=FileSystemLoader(ROOT / "templates"), autoescape=True)
+    env = Environment(loader=FileSystemLoader(ROOT / "templates"), autoescape=select_autoescape(["html"]),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     context = {"base": BASE, "static": BASE + "/static", "api": BASE + "/api", "v": "test"}
 
     def page(template: str):
@@ -140,12 +146,24 @@ def _pages_app(api: FakeApi) -> web.Application:
     return app
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def browser():
+    async with chromium() as launched:
+        yield launched
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def page(browser):
+    async with fresh_page(browser) as opened:
+        yield opened
+
+
+@pytest_asyncio.fixture(loop_scope="module")
 async def api():
     return FakeApi()
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="module")
 async def site(api):
     server = TestServer(_pages_app(api), host="127.0.0.1")
     await server.start_server()
