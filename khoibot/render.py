@@ -92,6 +92,10 @@ class Renderer:
         """A message in Telegram HTML, values escaped."""
         return self._call(self._html, template, ctx)
 
+    def page(self, name: str, /, **ctx) -> str:
+        """A Mini App page, templates/webapp/<name>.html, values escaped (webapp/server.py)."""
+        return self._html.get_template(f"webapp/{name}.html").render(**ctx)
+
     def plain(self, template: str, /, **ctx) -> str:
         """The same, unescaped: for button labels and console output."""
         return self._call(self._plain, template, ctx)

@@ -15,9 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from aiohttp import web
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
-from khoibot.render import TEMPLATES
 from webapp import api
 from webapp.api import Refusal, Web
 
@@ -31,21 +28,15 @@ ASSET_VERSION = "17"
 _WEB_KEY = web.AppKey("web", Web)
 
 
-def _pages() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-
-
 def make_app(web_: Web, *, base: str = "/app") -> web.Application:
     base = "/" + base.strip("/") if base.strip("/") else ""
     app = web.Application(client_max_size=api.MAX_BODY + 1024)
     app[_WEB_KEY] = web_
-    pages = _pages()
     context = dict(base=base, static=f"{base}/static", api=f"{base}/api", v=ASSET_VERSION)
 
     def page(name: str):
         async def show(_request: web.Request) -> web.Response:
-            text = pages.get_template(f"webapp/{name}.html").render(**context)
+            text = web_.render.page(name, **context)
             # The page holds no data (it asks the API with the initData): it may be cached, not framed by others.
             return web.Response(text=text, content_type="text/html", charset="utf-8",
                                 headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff",

@@ -6,6 +6,8 @@ the end-to-end tests' business."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import asyncio
 import json
 from copy import deepcopy
@@ -14,7 +16,7 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from khoibot.render import Renderer
 
 from tests.webapp.browser import DARK, LIGHT, ROOT, chromium, fresh_page, launch_url
 from webapp.initdata import sign
@@ -128,19 +130,18 @@ class FakeApi:
 
 def _pages_app(api: FakeApi) -> web.Application:
     """Serves the pages as the bot's server does (same templates, same context, same paths)."""
-    env = Environment(loader=FileSystemLoader(ROOT / "templates"), autoescape=select_autoescape(["html"]),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    renderer = Renderer(ZoneInfo("Asia/Ho_Chi_Minh"))
     context = {"base": BASE, "static": BASE + "/static", "api": BASE + "/api", "v": "test"}
 
     def page(template: str):
         async def render(_request):
-            return web.Response(text=env.get_template(template).render(context), content_type="text/html")
+            return web.Response(text=renderer.page(template, **context), content_type="text/html")
         return render
 
     app = web.Application()
-    app.router.add_get(BASE + "/", page("webapp/start.html"))
+    app.router.add_get(BASE + "/", page("start"))
     for name in ("dangky", "bophieu", "tinhhinh"):
-        app.router.add_get(f"{BASE}/{name}", page(f"webapp/{name}.html"))
+        app.router.add_get(f"{BASE}/{name}", page(name))
     app.router.add_static(BASE + "/static", ROOT / "webapp" / "static")
     app.router.add_post(BASE + "/api/{name:.+}", api.handle)
     return app
