@@ -47,6 +47,7 @@ STEP_TIMEOUT = 120.0
 NOTES = Path(__file__).resolve().parent / "conversation_notes.md"
 XS = "Tập thể lao động xuất sắc"
 ZERO = "0 — không đăng ký"
+TARGETS = "Phát triển 100 hội viên mới\nTổ chức 2 hội thảo"
 
 
 # ---- waiting for "the bot answered in my chat" ------------------------------------------
@@ -173,7 +174,13 @@ def conversation_kinds(individual_steps: int) -> str:
     return "MCCC" + "".join("M" if i % 2 == 0 else "C" for i in range(individual_steps)) + "MC"
 
 
-async def register(person: Person, individual_steps: int, tally: Tally) -> None:
+def named_people(i: int) -> list[str]:
+    """Who is registered for the i-th individual title: i + 1 named people for every other
+    title (the first, the third, …), nobody for the rest."""
+    return [f"Nguyễn Văn {chr(65 + k)}" for k in range(i + 1)] if i % 2 == 0 else []
+
+
+async def register(person: Person, individual_steps: int, tally: Tally, targets: str = TARGETS) -> None:
     """/dangky → start (or change) → toggle one collective title → next → per individual title
     type a number with names or press 0, alternately → type the targets → confirm."""
     overview = await person.type("/dangky", tally)
@@ -181,11 +188,12 @@ async def register(person: Person, individual_steps: int, tally: Tally) -> None:
     step = await person.press(step, button_data(step, text=XS), tally)
     step = await person.press(step, button_data(step, text="Tiếp »"), tally)
     for i in range(individual_steps):
-        if i % 2 == 0:
-            step = await person.type(f"{i + 1}: " + ", ".join(f"Nguyễn Văn {chr(65 + k)}" for k in range(i + 1)), tally)
+        names = named_people(i)
+        if names:
+            step = await person.type(f"{len(names)}: " + ", ".join(names), tally)
         else:
             step = await person.press(step, button_data(step, text=ZERO), tally)
-    review = await person.type("Phát triển 100 hội viên mới\nTổ chức 2 hội thảo", tally)
+    review = await person.type(targets, tally)
     receipt = await person.press(review, button_data(review, text="✅ Xác nhận"), tally)
     if "Đã ghi nhận đăng ký thi đua năm" not in (receipt.text or "") or person.unit not in receipt.text:
         raise AssertionError(f"{person.unit}: no receipt, got {receipt.text!r}")
@@ -209,7 +217,8 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def write_config(path: Path, standin: BotApiStandIn, database: Path) -> None:
+def write_config(path: Path, standin: BotApiStandIn, database: Path, extra: str = "") -> None:
+    """The bot's config for a run; ``extra``: more TOML sections (another benchmark's)."""
     path.write_text(f"""[telegram]
 token = "{TOKEN}"
 base_url = "{standin.base_url}"
@@ -226,7 +235,7 @@ province = "Thừa Thiên Huế"
 [logging]
 level = "WARNING"
 format = "text"
-""", encoding="utf-8")
+""" + extra, encoding="utf-8")
 
 
 class Child:
