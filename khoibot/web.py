@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from urllib.parse import quote
 
-from telegram import InlineKeyboardButton, WebAppInfo
 from telegram.error import TelegramError
 from telegram.ext import Application
 

@@ -132,8 +132,8 @@ def opening(session: Session, *, user_id: int, now: datetime, seal: Seal) -> Ste
     return start(session, user_id=user_id, unit_id=units[0][0].id, now=now, seal=seal)
 
 
-def start(session: Session, *, user_id: int, unit_id: int, now: datetime, seal: Seal) -> Step | Refused:
-    """A new ballot for the unit (any other draft of the person's goes), if it may vote."""
+def _may_vote(session: Session, user_id: int, unit_id: int, now: datetime) -> tuple[Vote, Unit, Bloc] | Refused:
+    """The bloc's vote, the unit and its bloc, if the person represents the unit and it may vote now."""
     found = represented(session, user_id, unit_id)
     if found is None:
         return Refused(Refusal.NOT_YOUR_UNIT)
@@ -142,6 +142,15 @@ def start(session: Session, *, user_id: int, unit_id: int, now: datetime, seal: 
     refusal = why_not(session, vote, unit, now)
     if refusal is not None:
         return Refused(refusal.code, at=refusal.at, unit=unit, bloc=bloc)
+    return vote, unit, bloc
+
+
+def start(session: Session, *, user_id: int, unit_id: int, now: datetime, seal: Seal) -> Step | Refused:
+    """A new ballot for the unit (any other draft of the person's goes), if it may vote."""
+    may = _may_vote(session, user_id, unit_id, now)
+    if isinstance(may, Refused):
+        return may
+    vote, unit, bloc = may
     draft = votes.start_draft(session=session, user_id=user_id, vote_id=vote.id, unit_id=unit.id, now=now, seal=seal)
     return _step(session, draft, vote, unit, bloc)
 
@@ -251,14 +260,10 @@ class Sheet:
 
 def sheet(session: Session, *, user_id: int, unit_id: int, now: datetime) -> Sheet | Refused:
     """The unit's ballot, if the person represents the unit and it may vote now."""
-    found = represented(session, user_id, unit_id)
-    if found is None:
-        return Refused(Refusal.NOT_YOUR_UNIT)
-    unit, bloc = found
-    vote = votes.vote_of(session=session, bloc=bloc)
-    refusal = why_not(session, vote, unit, now)
-    if refusal is not None:
-        return Refused(refusal.code, at=refusal.at, unit=unit, bloc=bloc)
+    may = _may_vote(session, user_id, unit_id, now)
+    if isinstance(may, Refused):
+        return may
+    vote, unit, bloc = may
     ids = sorted({u for e in vote.ballot for u in e.candidates})
     return Sheet(vote, unit, bloc, {u.id: u.name for u in votes.units_by_id(session=session, ids=ids).values()})
 

@@ -17,7 +17,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Protocol
 
 from aiohttp import web
@@ -138,21 +138,23 @@ def not_yours(session, user_id: int) -> Refusal:
     return Refusal(403, "webapp.not_your_unit", "not_your_unit")
 
 
-def _choose(web_: Web, units) -> list[dict]:
-    return [{"unit_id": u.id, "label": plain(web_, "webapp.unit_label", unit=u, bloc=b)} for u, b in units]
+def _which_unit(web_: Web, session, user_id: int, unit_id: int | None) -> tuple[list[dict], int | None]:
+    """The units to choose among (none when the person represents one) and the unit the page
+    is for: the one asked, the person's only one, or None (the page shows the choice first)."""
+    units = registration.units(session, user_id=user_id)
+    if not units:
+        raise Refusal(403, "webapp.not_representative", "not_representative")
+    if len(units) == 1:
+        return [], unit_id if unit_id is not None else units[0][0].id
+    return [{"unit_id": u.id, "label": plain(web_, "webapp.unit_label", unit=u, bloc=b)} for u, b in units], unit_id
 
 
 def registration_state(web_: Web, session, user_id: int, unit_id: int | None) -> dict:
     """The form as it should show now: the unit (or the choice of one), its registration as it
     counts, the titles of the year, the window and the bloc's quotas."""
-    units = registration.units(session, user_id=user_id)
-    if not units:
-        raise Refusal(403, "webapp.not_representative", "not_representative")
-    choose = _choose(web_, units)
+    choose, unit_id = _which_unit(web_, session, user_id, unit_id)
     if unit_id is None:
-        if len(units) > 1:
-            return {"ok": True, "choose": choose, "unit_id": None}
-        unit_id = units[0][0].id
+        return {"ok": True, "choose": choose, "unit_id": None}
     seen = registration.overview(session, user_id=user_id, unit_id=unit_id, now=web_.clock.now())
     if isinstance(seen, registration.Refused):
         raise Refusal(403, "webapp.not_your_unit", "not_your_unit")
@@ -162,7 +164,7 @@ def registration_state(web_: Web, session, user_id: int, unit_id: int | None) ->
     quota_lines = [plain(web_, "webapp.quota_line", title=t, quota=quotas[t.code])
                    for t in web_.catalogue.quota_titles(year) if quotas.get(t.code)]
     return {
-        "ok": True, "choose": choose if len(units) > 1 else [], "unit_id": unit.id, "unit_name": unit.name,
+        "ok": True, "choose": choose, "unit_id": unit.id, "unit_name": unit.name,
         "bloc_name": bloc.name, "year": year,
         "heading_text": plain(web_, "webapp.registration_heading", unit=unit, bloc=bloc),
         "open": seen.window.open, "window_text": plain(web_, "webapp.window", window=seen.window),
@@ -247,18 +249,13 @@ def _ballot_message(web_: Web, refused: ballot.Refused) -> str:
 
 
 def ballot_state(web_: Web, session, user_id: int, unit_id: int | None) -> dict:
-    units = registration.units(session, user_id=user_id)
-    if not units:
-        raise Refusal(403, "webapp.not_representative", "not_representative")
-    choose = _choose(web_, units)
+    choose, unit_id = _which_unit(web_, session, user_id, unit_id)
     if unit_id is None:
-        if len(units) > 1:
-            return {"ok": True, "choose": choose, "unit_id": None}
-        unit_id = units[0][0].id
+        return {"ok": True, "choose": choose, "unit_id": None}
     found = ballot.sheet(session, user_id=user_id, unit_id=unit_id, now=web_.clock.now())
     if isinstance(found, ballot.Refused) and found.code == ballot.Refusal.NOT_YOUR_UNIT:
         raise Refusal(403, "webapp.not_your_unit", "not_your_unit")
-    common = {"ok": True, "choose": choose if len(units) > 1 else [], "unit_id": unit_id}
+    common = {"ok": True, "choose": choose, "unit_id": unit_id}
     if isinstance(found, ballot.Refused):
         return {**common, "unit_name": found.unit.name, "bloc_name": found.bloc.name,
                 "heading_text": plain(web_, "webapp.ballot_heading", unit=found.unit, bloc=found.bloc),

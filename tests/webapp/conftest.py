@@ -12,7 +12,25 @@ from __future__ import annotations
 
 import pytest
 
+from tests.samples import HUE_UNITS, enrol, set_up_bloc
 from tests.webapp.browser import chromium, fresh_page
+from tests.webapp.miniapp import WEB
+
+
+@pytest.fixture
+def web_settings() -> dict:
+    """The bot of these tests serves the Mini Apps (on a free port of this machine)."""
+    return WEB
+
+
+@pytest.fixture
+async def bloc(world):
+    """The Huế bloc's group (the bot may pin), its secretary, and its first three units'
+    representatives, enrolled through their invitations."""
+    group, secretary = await set_up_bloc(world)
+    group.promote_bot(can_pin=True)
+    officers = await enrol(world, group, secretary, HUE_UNITS[:3])
+    return group, secretary, officers
 
 
 @pytest.fixture

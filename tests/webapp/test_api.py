@@ -11,26 +11,13 @@ import pytest
 from sqlmodel import select
 
 from storage.models import BallotCast, Registration, Unit
-from tests.samples import HUE_UNITS, enrol, register, set_up_bloc, voting_open
-from tests.webapp.miniapp import WEB, Page, init_data, opened_hours_ago
+from tests.samples import HUE_UNITS, register, voting_open
+from tests.webapp.miniapp import Page, init_data, opened_hours_ago
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 FLAG = "Cờ thi đua của Ủy ban nhân dân tỉnh"
 BK = "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh"
 XS = "Tập thể lao động xuất sắc"
-
-
-@pytest.fixture
-def web_settings() -> dict:
-    return WEB
-
-
-@pytest.fixture
-async def bloc(world):
-    group, secretary = await set_up_bloc(world)
-    group.promote_bot(can_pin=True)
-    officers = await enrol(world, group, secretary, HUE_UNITS[:3])
-    return group, secretary, officers
 
 
 def registrations(world) -> list[tuple[str, list[str], bool]]:

@@ -8,23 +8,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlmodel import select
 
 from storage.models import BallotCast, Registration
-from tests.samples import HUE_UNITS, INDIVIDUAL_TITLES, enrol, register, set_up_bloc, voting_open
+from tests.samples import HUE_UNITS, INDIVIDUAL_TITLES, register, voting_open
 from tests.webapp.browser import DARK, DESKTOP, LIGHT, PHONE, launch_url, screenshot
-from tests.webapp.miniapp import PUBLIC_URL, WEB, base_url, init_data
+from tests.webapp.miniapp import PUBLIC_URL, base_url, init_data
 
 XS = "Tập thể lao động xuất sắc"
 FLAG = "Cờ thi đua của Ủy ban nhân dân tỉnh"
 BK = "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh"
 CSTD = INDIVIDUAL_TITLES[0]
-
-
-@pytest.fixture
-def web_settings() -> dict:
-    return WEB
 
 
 def opener_url(world, message, text: str) -> str:
@@ -42,14 +36,6 @@ async def open_page(page, world, user, url: str, *, theme=LIGHT, raw: str | None
     data = raw if raw is not None else init_data(user, at=world.clock.now(), start_param=start_param)
     await page.goto("about:blank")  # a new launch, not a change of the hash of the page already open
     await page.goto(launch_url(url, data, theme, start_param=start_param))
-
-
-@pytest.fixture
-async def bloc(world):
-    group, secretary = await set_up_bloc(world)
-    group.promote_bot(can_pin=True)
-    officers = await enrol(world, group, secretary, HUE_UNITS[:3])
-    return group, secretary, officers
 
 
 async def test_a_representative_registers_on_the_page(world, bloc, page, browser, request):
