@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from domain.catalogue import DEFAULT_TITLES, Catalogue, Title, TitleKind
 from domain.scores import DEFAULT_CRITERIA
+from domain.provinces import Era, Province, ProvinceKind, Provinces, Rule, RuleKind
 from domain.reminders import ReminderRules
 
 TELEGRAM_API = "https://api.telegram.org/bot"
@@ -251,6 +252,65 @@ class WebSettings(_Section):
         return "/" + value.strip("/") if value.strip("/") else ""
 
 
+class EraSettings(_Section):
+    """An earlier name and kind of a province, up to and including a year."""
+
+    until: int = Field(ge=1945, le=2100)
+    name: str = Field(min_length=2, max_length=80)
+    kind: Literal["province", "city"]
+
+
+class RuleSettings(_Section):
+    """One check of a province's rule profile (``[[provinces.rules]]``), shown with its source."""
+
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9_]{0,29}$")
+    kind: Literal["cap", "share", "also_nominee", "one_bloc", "consecutive"]
+    source: str = Field(min_length=3, max_length=300)
+    title: str | None = None
+    limit: int | None = Field(None, ge=0, le=10000)
+    percent: float | None = Field(None, gt=0, le=100)
+    of_title: str | None = None
+    years: int = Field(0, ge=0, le=10)
+    results: list[str] = []
+    from_year: int | None = None
+    to_year: int | None = None
+
+    @model_validator(mode="after")
+    def _whole(self) -> RuleSettings:
+        needs = {"cap": ("title", "limit"), "share": ("title", "percent", "of_title"),
+                 "also_nominee": ("title", "of_title"), "one_bloc": (), "consecutive": ("title", "years", "results")}
+        missing = [key for key in needs[self.kind] if not getattr(self, key)]
+        if missing:
+            raise ValueError(f"a {self.kind} rule needs {', '.join(missing)}")
+        return self
+
+    def to_rule(self) -> Rule:
+        return Rule(code=self.code, kind=RuleKind(self.kind), source=self.source, title=self.title, limit=self.limit,
+                    percent=self.percent, of_title=self.of_title, years=self.years, results=tuple(self.results),
+                    from_year=self.from_year, to_year=self.to_year)
+
+
+class ProvinceSettings(_Section):
+    """A province or centrally-run city whose officers use the bot (``[[provinces]]``)."""
+
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9_]{1,15}$")
+    name: str = Field(min_length=2, max_length=80)
+    kind: Literal["province", "city"] = "province"
+    eras: list[EraSettings] = []
+    aliases: list[str] = []
+    officers: list[int] = []
+    days_off: list[date] = []
+    rules: list[RuleSettings] = []
+    # When every bloc's dossier is due at the province each year, "dd/mm HH:MM" ("" none).
+    dossier_due: str = Field("", pattern=r"^(\d{1,2}/\d{1,2} \d{1,2}:\d{2})?$")
+
+    def to_province(self) -> Province:
+        return Province(code=self.code, name=self.name, kind=ProvinceKind(self.kind),
+                        eras=tuple(Era(e.until, e.name, ProvinceKind(e.kind)) for e in self.eras),
+                        aliases=tuple(self.aliases), officers=tuple(self.officers), days_off=tuple(self.days_off),
+                        rules=tuple(r.to_rule() for r in self.rules), dossier_due=self.dossier_due)
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["json", "text"] = "json"
@@ -265,6 +325,7 @@ class Settings(_Section):
     scores: ScoreSettings = ScoreSettings()
     vote: VoteSettings = VoteSettings()
     web: WebSettings = WebSettings()
+    provinces: list[ProvinceSettings] = []
     titles: list[TitleSettings] = Field(default_factory=_default_titles)
 
     @model_validator(mode="after")
@@ -279,7 +340,21 @@ class Settings(_Section):
             for code in filter(None, (t.also_nominee_for, *t.needs_results)):
                 if code not in codes:
                     raise ValueError(f"titles: {t.code} refers to {code}, which is not in the catalogue")
+        province_codes = [p.code for p in self.provinces]
+        twice = next((c for c in province_codes if province_codes.count(c) > 1), None)
+        if twice:
+            raise ValueError(f"provinces: code {twice} is used twice")
+        for province in self.provinces:
+            for rule in province.rules:
+                for code in filter(None, (rule.title, rule.of_title, *rule.results)):
+                    if code not in codes:
+                        raise ValueError(f"provinces: {province.code}'s rule {rule.code} refers to {code}, "
+                                         "which is not in the catalogue")
         return self
+
+    @property
+    def province_list(self) -> Provinces:
+        return Provinces(tuple(p.to_province() for p in self.provinces))
 
     @property
     def catalogue(self) -> Catalogue:
@@ -294,7 +369,7 @@ def _env_overrides(environ: dict[str, str]) -> dict[str, dict[str, str]]:
     """Collect KHOIBOT_<SECTION>_<KEY> variables into nested sections."""
     overrides: dict[str, dict[str, str]] = {}
     for section, model in Settings.model_fields.items():
-        if section == "titles":
+        if section in ("titles", "provinces"):
             continue  # a list of tables: only in the file
         keys = model.annotation.model_fields  # type: ignore[union-attr]
         for key in keys:

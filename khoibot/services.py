@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from domain.catalogue import Catalogue
+from domain.provinces import Provinces
 from khoibot.clock import Clock
 from khoibot.config import Settings
 from khoibot.render import Renderer
@@ -37,6 +38,15 @@ class Services:
         return self._seal
 
     _seal: Seal | None = field(default=None, repr=False)
+
+    @property
+    def provinces(self) -> Provinces:
+        """The configured provinces (``[[provinces]]``): their names through the years, officers, rules."""
+        if self._provinces is None:
+            self._provinces = self.settings.province_list
+        return self._provinces
+
+    _provinces: Provinces | None = field(default=None, repr=False)
 
     @property
     def tz(self):
