@@ -16,6 +16,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from handlers import routes
 from khoibot.clock import Clock, SystemClock
+from khoibot.health import heard_from_telegram
 from khoibot.config import Settings
 from khoibot.ratelimit import TelegramLimits
 from khoibot.render import Renderer, command_menus
@@ -58,6 +59,10 @@ class KhoibotBot(ExtBot):
         super().__init__(*args, **kwargs)
         with self._unfrozen():  # PTB freezes its objects' attributes after __init__
             self._confirmed = [0]
+            self._heard: list = [None]  # called when a getUpdates returns (khoibot/health.py)
+
+    def on_contact(self, callback) -> None:
+        self._heard[0] = callback
 
     @property
     def confirmed_below(self) -> int:
@@ -69,6 +74,8 @@ class KhoibotBot(ExtBot):
         updates = await super().get_updates(offset, *args, **kwargs)
         if offset and offset > self._confirmed[0]:
             self._confirmed[0] = offset
+        if self._heard[0] is not None:
+            self._heard[0]()
         return updates
 
     async def answer_callback_query(self, *args, **kwargs) -> bool:
@@ -114,6 +121,8 @@ class KhoibotApplication(Application):
     async def process_update(self, update: object) -> None:
         key = self._processed_key(update)
         services = self.bot_data.get("services")
+        if services is not None and isinstance(update, Update):
+            heard_from_telegram(self)  # a webhook delivery (or a polled update) is Telegram heard from
         if key is None or services is None:
             await super().process_update(update)
             return
@@ -163,6 +172,7 @@ async def set_command_menus(app: Application) -> None:
 
 async def post_init(app: Application) -> None:
     await set_command_menus(app)
+    heard_from_telegram(app)  # it answered; from now on each getUpdates (or webhook delivery) counts
     app.job_queue.run_repeating(prune_processed, interval=3600, first=60, name="prune-processed-updates")
     # The features' jobs (handlers/routes.py); reminders: catch up on what fell due while the
     # bot was down, then set the alarm.
@@ -202,5 +212,6 @@ def build_application(settings: Settings, *, db: Database | None = None, clock: 
         .build()
     )
     install(app, services)
+    bot.on_contact(lambda: heard_from_telegram(app))
     routes.register(app)
     return app

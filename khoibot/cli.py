@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
 import sys
+from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit
+from urllib.request import urlopen
 from zoneinfo import ZoneInfo
 
 from telegram import Update
@@ -24,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"khoibot {__version__}")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (the default)")
+    commands.add_parser("status", help="is the running bot ready? (asks its web server's /readyz)")
     demo = commands.add_parser("demo", help="play a bloc's year against the real bot, without a token")
     demo.add_argument("--script", help="the year's script (TOML; default: the Thừa Thiên Huế bloc's 2025)")
     demo.add_argument("--output", help="folder for the transcript and the documents (default: a new temporary one)")
@@ -88,6 +92,26 @@ def _serve(app, settings: Settings) -> None:
                         stop_signals=stop_signals)
 
 
+def status(settings: Settings) -> int:
+    """The running bot's readiness, for a person: 0 ready, 1 not ready, 2 not reachable."""
+    web = settings.web
+    if not web.enabled:
+        print(_say(settings, "cli.status_no_server"), file=sys.stderr)
+        return 2
+    host = "127.0.0.1" if web.listen in ("0.0.0.0", "::", "") else web.listen
+    url = f"http://{host}:{web.port}/readyz"
+    try:
+        with urlopen(url, timeout=5) as response:
+            body = json.loads(response.read())
+    except HTTPError as exc:  # 503: answered, not ready
+        body = json.loads(exc.read() or b"{}")
+    except (URLError, OSError, ValueError):
+        print(_say(settings, "cli.status_unreachable", url=url), file=sys.stderr)
+        return 2
+    print(_say(settings, "cli.status", ready=body.get("ready", False), parts=body.get("parts", {})))
+    return 0 if body.get("ready") else 1
+
+
 def db_command(settings: Settings, command: str) -> int:
     from storage.db import Database
     from storage.migrate import current_revision, head_revision, upgrade
@@ -140,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         return keep_records(settings, args)
     if args.command == "db":
         return db_command(settings, args.db_command)
+    if args.command == "status":
+        return status(settings)
     return run(settings)
 
 

@@ -221,7 +221,8 @@ class VoteSettings(_Section):
 
 
 class WebSettings(_Section):
-    """The Mini Apps' web server (webapp/), in the bot's process: off unless enabled."""
+    """The bot's web server, in its process: the Mini Apps (webapp/) and the health checks
+    (/healthz, /readyz); off unless enabled."""
 
     enabled: bool = False
     listen: str = "127.0.0.1"
@@ -236,6 +237,10 @@ class WebSettings(_Section):
     app_short_name: str = Field("", pattern=r"^([A-Za-z0-9_]{3,30})?$")
     # How long a page opened from Telegram stays signed in (its initData's auth_date).
     init_data_max_age_hours: int = Field(24, ge=1, le=168)
+    # /readyz: Telegram heard from (a getUpdates returned, a webhook delivery came) within…
+    updates_within_seconds: int = Field(120, ge=5, le=86400)
+    # …and no reminder overdue by more than this many minutes.
+    reminder_late_minutes: int = Field(10, ge=1, le=1440)
 
     @field_validator("public_url")
     @classmethod

@@ -12,6 +12,7 @@ from telegram.ext import Application
 
 from handlers import registration as registration_chat
 from handlers import review as review_chat
+from khoibot import health
 from khoibot.services import KhoibotContext, Services, services_of
 from services import ballot, registration
 from webapp.api import Web
@@ -62,7 +63,9 @@ def build_web(app: Application) -> WebServer:
     web = s.settings.web
     api = Web(db=s.db, clock=s.clock, render=s.render, catalogue=s.catalogue, token=s.settings.telegram.token,
               seal=lambda: s.seal, max_age=timedelta(hours=web.init_data_max_age_hours), effects=ChatEffects(app))
-    return WebServer(make_app(api, base=web.path), host=web.listen, port=web.port)
+    server = make_app(api, base=web.path)
+    server.add_routes(health.routes(app))
+    return WebServer(server, host=web.listen, port=web.port)
 
 
 _KEY = "web_server"
