@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Message, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHandler, filters
@@ -17,6 +18,8 @@ async def on_error(update: object, context: Context) -> None:
     """Log the failure; tell the person, in Vietnamese, that nothing they confirmed is lost."""
     log.error("update failed", exc_info=context.error,
               extra={"update_id": getattr(update, "update_id", None)})
+    if isinstance(context.error, SQLAlchemyError):
+        context.services.metrics.database_errors.inc()
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:

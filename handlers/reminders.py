@@ -76,17 +76,21 @@ async def deliver_due(app: Application, *, on_close: dict[str, OnClose]) -> int:
             continue
         if isinstance(work, Skipped):
             if work.why == Skip.TOO_LATE:
+                s.metrics.reminders.labels("missed").inc()
                 log.info("reminder missed", extra={"reminder_id": reminder_id, "bloc_id": work.bloc_id})
             continue
         if isinstance(work, service.Close):
             await best_effort("closing at the deadline told", closing.show(app, outcome))
             continue
+        s.metrics.reminders.labels("due").inc()
         for chat_id in work.unsure:
+            s.metrics.reminders.labels("unsure").inc()
             log.warning("reminder may not have reached a recipient (the bot stopped while sending it)",
                         extra={"reminder_id": reminder_id, "chat_id": chat_id})
         try:
             await deliver(app, work)
             sent += 1
+            s.metrics.reminders.labels("sent").inc()
         except Exception:
             # Left claimed: the next run goes on with the recipients not yet marked.
             log.exception("reminder interrupted", extra={"reminder_id": reminder_id})

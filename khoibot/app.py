@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from datetime import timedelta
 
@@ -17,6 +18,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from handlers import routes
 from khoibot.clock import Clock, SystemClock
 from khoibot.health import heard_from_telegram
+from khoibot.metrics import call_outcome, update_kind
 from khoibot.config import Settings
 from khoibot.ratelimit import TelegramLimits
 from khoibot.render import Renderer, command_menus
@@ -137,7 +139,10 @@ class KhoibotApplication(Application):
         if seen:
             log.info("update delivered again; already handled", extra={"update_id": update_id})
             return
+        started = time.perf_counter()
         await super().process_update(update)
+        services.metrics.updates.labels(update_kind(update)).inc()
+        services.metrics.update_seconds.observe(time.perf_counter() - started)
         if update_id < getattr(self.bot, "confirmed_below", 0):
             return  # confirmed to Telegram already: it never comes again
         try:
@@ -195,7 +200,8 @@ def build_application(settings: Settings, *, db: Database | None = None, clock: 
                           link_preview_options=LinkPreviewOptions(is_disabled=True)),
         # The HTTP connections are sized to the updates handled at once, each in a pool of
         # its own (khoibot/http.py); getUpdates has its own connection, as PTB's default.
-        request=SpreadRequest(HTTP_POOLS),
+        request=SpreadRequest(HTTP_POOLS, observe=lambda method, status: services.metrics.api_calls.labels(
+            method, call_outcome(status)).inc()),
         get_updates_request=one_pool(1),
         rate_limiter=limiter,
     )

@@ -19,7 +19,8 @@ from telegram.ext import Application
 
 from khoibot import scheduler
 from khoibot.services import services_of
-from storage.models import Reminder
+from storage import votes
+from storage.models import Reminder, Vote
 from storage.reminders import CLAIMED, PENDING
 
 log = logging.getLogger(__name__)
@@ -99,8 +100,41 @@ def as_json(parts: list[Part]) -> dict:
                                **({"seconds": p.seconds} if p.seconds is not None else {})} for p in parts}}
 
 
+def scraped(app: Application) -> dict[str, float]:
+    """The metrics read at each scrape (khoibot/metrics.py): the rate limiter's counters, the
+    oldest overdue reminder's age, the ballots open."""
+    values: dict[str, float] = {}
+    stats = getattr(app.bot.rate_limiter, "stats", None)
+    if stats is not None:
+        values.update(khoibot_rate_limiter_throttled=stats.throttled,
+                      khoibot_rate_limiter_wait_seconds=stats.waited_seconds,
+                      khoibot_rate_limiter_retries_after_429=stats.retries_after_429,
+                      khoibot_rate_limiter_retries_after_errors=stats.retries_after_errors,
+                      khoibot_rate_limiter_gave_up=stats.gave_up)
+    try:
+        earliest = _earliest_pending(app)
+        with services_of(app).db.connection() as connection:
+            values["khoibot_ballots_open"] = connection.execute(
+                select(func.count()).select_from(Vote).where(Vote.status == votes.OPEN)).scalar_one()
+    except Exception:
+        services_of(app).metrics.database_errors.inc()
+        return values
+    if earliest is not None and earliest.tzinfo is None:
+        earliest = earliest.replace(tzinfo=UTC)
+    overdue = (services_of(app).clock.now() - earliest).total_seconds() if earliest is not None else 0.0
+    values["khoibot_oldest_overdue_reminder_seconds"] = max(0.0, overdue)
+    return values
+
+
 def routes(app: Application) -> list[web.RouteDef]:
-    """The health routes, added to the bot's web server (khoibot/web.py)."""
+    """The health and metrics routes, added to the bot's web server (khoibot/web.py)."""
+    metrics = services_of(app).metrics
+    metrics.watch(lambda: scraped(app))
+
+    async def metrics_page(_request: web.Request) -> web.Response:
+        body, content_type = metrics.exposition()
+        return web.Response(body=body, headers={"Content-Type": content_type})
+
     async def healthz(_request: web.Request) -> web.Response:
         return web.json_response({"alive": True})
 
@@ -108,4 +142,4 @@ def routes(app: Application) -> list[web.RouteDef]:
         body = as_json(readiness(app))
         return web.json_response(body, status=200 if body["ready"] else 503)
 
-    return [web.get("/healthz", healthz), web.get("/readyz", readyz)]
+    return [web.get("/healthz", healthz), web.get("/readyz", readyz), web.get("/metrics", metrics_page)]

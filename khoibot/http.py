@@ -14,6 +14,8 @@ the bot opens thirteen pools at each start.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import ssl
 from functools import cache
 
@@ -37,11 +39,14 @@ class SpreadRequest(BaseRequest):
     with the fewest requests under way. More requests at once than ``pools × per_pool`` wait
     in a pool, as in one large pool (``pool_timeout``)."""
 
-    def __init__(self, pools: int, per_pool: int = 1, **httpx_request: object) -> None:
+    def __init__(self, pools: int, per_pool: int = 1, *, observe: Callable[[str, int | None], None] | None = None,
+                 **httpx_request: object) -> None:
         if pools < 1 or per_pool < 1:
             raise ValueError("at least one pool of one connection")
         self._pools = [one_pool(per_pool, **httpx_request) for _ in range(pools)]
         self._under_way = [0] * pools
+        # Told of every attempt: the Bot API method and the HTTP status (None: no answer came).
+        self._observe = observe
 
     @property
     def read_timeout(self) -> float | None:
@@ -63,7 +68,11 @@ class SpreadRequest(BaseRequest):
                          **timeouts: object) -> tuple[int, bytes]:
         index = min(range(len(self._pools)), key=self._under_way.__getitem__)
         self._under_way[index] += 1
+        status: int | None = None
         try:
-            return await self._pools[index].do_request(url, method, request_data, **timeouts)
+            status, payload = await self._pools[index].do_request(url, method, request_data, **timeouts)
+            return status, payload
         finally:
             self._under_way[index] -= 1
+            if self._observe is not None:
+                self._observe(url.rsplit("/", 1)[-1], status)

@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from khoibot import cli
 from khoibot.config import WebSettings
 from khoibot.web import web_server
-from tests.samples import HUE_UNITS, enrol, set_up_bloc
+from tests.samples import HUE_UNITS, enrol, register, set_up_bloc
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -84,3 +85,26 @@ def test_the_freshness_window_cannot_be_shorter_than_a_poll():
     """A window of a second would call a healthy bot between two long polls not ready."""
     with pytest.raises(ValueError):
         WebSettings(updates_within_seconds=1)
+
+
+@pytest.mark.refusals_expected  # one injected 502: the metrics count it
+async def test_metrics_scraped_in_prometheus_format(world):
+    group, secretary = await set_up_bloc(world)
+    officers = await enrol(world, group, secretary, HUE_UNITS[:1])
+    await register(officers[HUE_UNITS[0]], ["Tập thể lao động xuất sắc"])
+    world.standin.faults.fail_next("sendMessage", kind="502", chat_id=group.id)
+    await secretary.send(group, "/tinhhinh")
+    async with aiohttp.ClientSession() as client:
+        async with client.get(f"http://127.0.0.1:{web_server(world.app).port}/metrics") as response:
+            assert response.status == 200 and response.headers["Content-Type"].startswith("text/plain")
+            text = await response.text()
+    samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+               for family in text_string_to_metric_families(text) for s in family.samples}
+    assert samples[("khoibot_updates_total", (("kind", "command"),))] >= 3   # /khoi, /donvi, /dangky, …
+    assert samples[("khoibot_updates_total", (("kind", "callback_query"),))] >= 3  # the registration's presses
+    assert samples[("khoibot_update_handling_seconds_count", ())] >= 6
+    assert samples[("khoibot_bot_api_calls_total", (("method", "sendMessage"), ("outcome", "ok")))] >= 3
+    assert samples[("khoibot_bot_api_calls_total", (("method", "answerCallbackQuery"), ("outcome", "ok")))] >= 3
+    assert samples[("khoibot_bot_api_calls_total", (("method", "sendMessage"), ("outcome", "server_error")))] == 1
+    assert samples[("khoibot_ballots_open", ())] == 0
+    assert samples[("khoibot_oldest_overdue_reminder_seconds", ())] == 0
