@@ -86,6 +86,7 @@ def _serve(app, settings: Settings) -> None:
                         url_path=urlsplit(settings.telegram.webhook_url).path,
                         webhook_url=settings.telegram.webhook_url,
                         secret_token=settings.telegram.webhook_secret or None,
+                        cert=settings.telegram.webhook_certificate or None,
                         allowed_updates=Update.ALL_TYPES, stop_signals=stop_signals)
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES, timeout=settings.telegram.poll_timeout,

@@ -38,6 +38,9 @@ class TelegramSettings(_Section):
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(8443, ge=1, le=65535)
     webhook_secret: str = ""
+    # The HTTPS proxy's public certificate (a PEM file) when it is self-signed: uploaded to
+    # Telegram with setWebhook, which then trusts it. Empty: the proxy's certificate is a CA's.
+    webhook_certificate: str = ""
     poll_timeout: int = Field(30, ge=0, le=120)
     # khoibot.ratelimit.TelegramLimits: 30 messages/s, 1/s per private chat, 20/min per group, with retries.
     rate_limit: bool = True

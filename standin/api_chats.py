@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from .errors import bad_request
-from .params import Params
+from .params import Params, Upload
 from .serialize import chat_json, member_json, user_json
 from .state import SimChat, SimMessage
 from .webhook import check_webhook_url
@@ -49,8 +49,11 @@ class ChatMethods:
             self.world.updates.set_allowed([str(a) for a in allowed])
         # A new dict each time: delivery notices the change (and getWebhookInfo's last error
         # belongs to the webhook it happened with).
+        certificate = p.raw("certificate")  # a self-signed certificate, uploaded (PEM)
+        pem = certificate.content.decode("ascii", "replace") if isinstance(certificate, Upload) else None
         self.world.webhook = ({"url": url, "secret_token": secret, "allowed_updates": allowed,
-                               "max_connections": p.int("max_connections", 40)} if url else None)
+                               "max_connections": p.int("max_connections", 40),
+                               **({"certificate": pem} if pem else {})} if url else None)
         self.world.on_webhook()
         return True
 
@@ -63,7 +66,7 @@ class ChatMethods:
 
     def getWebhookInfo(self, p: Params) -> Any:
         hook = self.world.webhook or {}
-        out = {"url": hook.get("url", ""), "has_custom_certificate": False,
+        out = {"url": hook.get("url", ""), "has_custom_certificate": bool(hook.get("certificate")),
                "pending_update_count": len(self.world.updates.pending)}
         if hook:
             out["max_connections"] = hook["max_connections"]

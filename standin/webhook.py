@@ -3,13 +3,16 @@ JSON to the webhook URL, one at a time and in order. An update is gone once the 
 2xx; otherwise it stays first in the queue, is retried after a growing back-off, and the error
 shows in getWebhookInfo (last_error_date, last_error_message).
 
-Only plain-HTTP loopback URLs are accepted, so tests never send traffic off the machine.
+Only loopback URLs are accepted, so tests never send traffic off the machine: plain HTTP (a
+test's receiver), or HTTPS as Telegram requires it — to a proxy whose certificate is trusted,
+or self-signed and uploaded with setWebhook (``certificate``), which is then the only one trusted.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import ssl
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -26,12 +29,12 @@ def check_webhook_url(url: str) -> None:
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a malformed port
-        ok = parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
+        ok = parts.scheme in ("http", "https") and parts.hostname in LOOPBACK_HOSTS
     except ValueError:
         ok = False
     if not ok:
-        raise bad_request("bad webhook: the stand-in delivers only to http://127.0.0.1 or "
-                          f"http://localhost URLs, not {url!r}")
+        raise bad_request("bad webhook: the stand-in delivers only to http(s)://127.0.0.1 or "
+                          f"http(s)://localhost URLs, not {url!r}")
 
 
 class WebhookDelivery:
@@ -104,8 +107,13 @@ class WebhookDelivery:
             headers["X-Telegram-Bot-Api-Secret-Token"] = hook["secret_token"]
         body = json.dumps(update, ensure_ascii=False).encode()
         self.attempts += 1
+        tls = None
+        if hook["url"].startswith("https://"):
+            # Telegram checks the chain; a self-signed certificate counts only when uploaded.
+            tls = ssl.create_default_context(cadata=hook["certificate"]) if hook.get("certificate") else \
+                ssl.create_default_context()
         try:
-            async with self._http.post(hook["url"], data=body, headers=headers,
+            async with self._http.post(hook["url"], data=body, headers=headers, ssl=tls or True,
                                        allow_redirects=False) as r:
                 await r.read()
                 if 200 <= r.status < 300:
@@ -113,6 +121,8 @@ class WebhookDelivery:
                 return f"Wrong response from the webhook: {r.status} {r.reason or ''}".rstrip()
         except asyncio.TimeoutError:
             return "Read timeout expired"
+        except aiohttp.ClientConnectorCertificateError:
+            return "SSL error {error:14090086:SSL routines:ssl3_get_server_certificate:certificate verify failed}"
         except aiohttp.ClientConnectorError:
             return "Connection refused"
         except aiohttp.ClientError as e:
