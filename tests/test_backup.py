@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from sqlmodel import select
 
@@ -69,3 +73,31 @@ def test_postgresql_is_backed_up_with_pg_dump(url, tmp_path, monkeypatch, capsys
     assert khoibot(monkeypatch, url, "backup", str(tmp_path / "x.dump")) == 2
     err = capsys.readouterr().err
     assert "pg_dump --format=custom" in err and "pg_restore" in err
+
+
+async def test_postgresql_dump_and_restore_as_operations_md_says(world, tmp_path):
+    """docs/OPERATIONS.md's PostgreSQL procedure: pg_dump while the bot runs, pg_restore --clean
+    with the bot stopped; what was registered before the dump is there again, what came after is not."""
+    url = world.settings.database.url
+    if url.startswith("sqlite"):
+        pytest.skip("the PostgreSQL procedure (the SQLite one is tested above)")
+    dump, restore = shutil.which("pg_dump"), shutil.which("pg_restore")
+    if not (dump and restore):
+        pytest.skip("pg_dump / pg_restore are not installed")
+    parts = urlsplit(url.replace("postgresql+psycopg://", "postgresql://"))
+    schema = parse_qs(parts.query)["options"][0].removeprefix("-csearch_path=")
+    server = f"{parts.scheme}://{parts.netloc}{parts.path}"
+    group, secretary = await set_up_bloc(world, units=UNITS)
+    officers = await enrol(world, group, secretary, UNITS)
+    await register(officers["Hội Chữ thập đỏ"], ["Tập thể lao động xuất sắc"])
+    copy = tmp_path / "khoibot.dump"
+    subprocess.run([dump, "--format=custom", f"--schema={schema}", f"--file={copy}", server], check=True)
+    await register(officers["Hội Khuyến học"], ["Tập thể lao động tiên tiến"])  # after the dump
+    await world.stop_bot()
+    subprocess.run([restore, "--clean", "--if-exists", f"--dbname={server}", str(copy)], check=True)
+    await world.start_bot()
+    with world.db.session() as session:
+        kept = {r.unit_id: r.collective for r in session.exec(select(Registration).where(Registration.current))}
+    assert list(kept.values()) == [["TTLDXS"]]
+    await officers["Hội Khuyến học"].send_private("/dangky")
+    assert "chưa đăng ký" in officers["Hội Khuyến học"].private_chat.last_bot_message().text
