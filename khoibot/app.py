@@ -18,7 +18,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from handlers import routes
 from khoibot.clock import Clock, SystemClock
 from khoibot.health import heard_from_telegram
-from khoibot.metrics import call_outcome, update_kind
+from khoibot.metrics import Metrics, NoMetrics, call_outcome, update_kind
 from khoibot.config import Settings
 from khoibot.ratelimit import TelegramLimits
 from khoibot.render import Renderer, command_menus
@@ -190,7 +190,8 @@ def build_application(settings: Settings, *, db: Database | None = None, clock: 
                       application_class: type[Application] = KhoibotApplication,
                       rate_limiter: TelegramLimits | None = None) -> Application:
     services = Services(settings=settings, db=db or open_database(settings), clock=clock or SystemClock(),
-                        render=Renderer(settings.bot.tz), catalogue=settings.catalogue)
+                        render=Renderer(settings.bot.tz), catalogue=settings.catalogue,
+                        metrics=Metrics() if settings.web.metrics else NoMetrics())
     limiter = (rate_limiter or TelegramLimits()) if settings.telegram.rate_limit else None
     bot = KhoibotBot(
         token=settings.telegram.token,

@@ -244,6 +244,8 @@ class WebSettings(_Section):
     updates_within_seconds: int = Field(120, ge=5, le=86400)
     # …and no reminder overdue by more than this many minutes.
     reminder_late_minutes: int = Field(10, ge=1, le=1440)
+    # Count what the bot does for GET /metrics (off: nothing is counted; the benchmark's baseline).
+    metrics: bool = True
 
     @field_validator("public_url")
     @classmethod

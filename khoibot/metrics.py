@@ -89,3 +89,29 @@ class _Scraped:
                 name.removesuffix("_total"), help_text)
             family.add_metric([], values[name])
             yield family
+
+
+class _Nothing:
+    """A metric that counts nothing."""
+
+    def labels(self, *_values: str) -> _Nothing:
+        return self
+
+    def inc(self, _amount: float = 1) -> None:
+        pass
+
+    def observe(self, _value: float) -> None:
+        pass
+
+
+class NoMetrics:
+    """``[web] metrics = false``: the same calls, nothing kept (how the benchmark measures the cost)."""
+
+    def __init__(self) -> None:
+        self.updates = self.update_seconds = self.api_calls = self.reminders = self.database_errors = _Nothing()
+
+    def watch(self, _read: Callable[[], dict[str, float]]) -> None:
+        pass
+
+    def exposition(self) -> tuple[bytes, str]:
+        return b"", CONTENT_TYPE_LATEST

@@ -11,7 +11,7 @@ from domain.catalogue import Catalogue
 from domain.provinces import Provinces
 from khoibot.clock import Clock
 from khoibot.config import Settings
-from khoibot.metrics import Metrics
+from khoibot.metrics import Metrics, NoMetrics
 from khoibot.render import Renderer
 from storage.db import Database
 from storage.sealing import Seal
@@ -27,7 +27,7 @@ class Services:
     # The text each status board (and ballot progress message) was last edited to, by (chat id, message id): an edit that
     # would change nothing is skipped, since it would still count against a group's 20/min.
     board_texts: dict[tuple[int, int], str] = field(default_factory=dict)
-    metrics: Metrics = field(default_factory=Metrics)
+    metrics: Metrics | NoMetrics = field(default_factory=Metrics)
     # user id -> (first name, last name, username, reachable by DM) as last written to tg_user,
     # so that remembering the sender of every update costs no query when nothing changed.
     seen_users: dict[int, tuple[str, str | None, str | None, bool]] = field(default_factory=dict)
