@@ -417,18 +417,23 @@ def registrations_in(database: Path, year: int) -> dict[str, int]:
         db.dispose()
 
 
+async def start_run(workdir: Path, extra: str = "") -> tuple[BotApiStandIn, Answers, Path, Path]:
+    """A run's stand-in (started), its answers' tracker, the bot's database and config (``extra``:
+    more TOML sections)."""
+    standin = BotApiStandIn(token=TOKEN, bot_username=BOT_USERNAME, settle_quiet=0.2, settle_timeout=60)
+    await standin.start()
+    database, config = workdir / "khoibot.sqlite3", workdir / "config.toml"
+    write_config(config, standin, database, extra)
+    return standin, Answers(standin), database, config
+
+
 async def run(levels: list[int], rounds: int, workdir: Path, *, profile: str | None = None,
               warm_up: int = 4, log=print, verbose: bool = False) -> Run:
     from domain import registration as rules
     from khoibot.config import load_settings
 
     year = datetime.now(TZ).year
-    standin = BotApiStandIn(token=TOKEN, bot_username=BOT_USERNAME, settle_quiet=0.2, settle_timeout=60)
-    await standin.start()
-    answers = Answers(standin)
-    database = workdir / "khoibot.sqlite3"
-    config = workdir / "config.toml"
-    write_config(config, standin, database)
+    standin, answers, database, config = await start_run(workdir)
     steps = rules.steps(load_settings(str(config)).catalogue, year)
     individual_steps = len(steps) - 3
     kinds = conversation_kinds(individual_steps)

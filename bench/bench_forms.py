@@ -39,9 +39,9 @@ from typing import Callable
 import aiohttp
 
 from bench import report
-from bench.bench_conversation import (BOT_USERNAME, TARGETS, TOKEN, TZ, XS, Answers, Child, Person, Tally,
-                                      cpu_seconds, named_people, register, set_up, write_config)
-from standin import BotApiStandIn, BotCall, SimChat
+from bench.bench_conversation import (TARGETS, TOKEN, TZ, XS, Child, Person, Tally, cpu_seconds, named_people,
+                                      register, set_up, start_run)
+from standin import BotCall, SimChat
 from webapp.api import INIT_DATA_HEADER
 from webapp.initdata import sign
 
@@ -246,14 +246,9 @@ async def run(people: int, rounds: int, workdir: Path, *, warm_up: bool = True, 
     from khoibot.config import load_settings
 
     year = datetime.now(TZ).year
-    standin = BotApiStandIn(token=TOKEN, bot_username=BOT_USERNAME, settle_quiet=0.2, settle_timeout=60)
-    await standin.start()
-    answers = Answers(standin)
-    database = workdir / "khoibot.sqlite3"
-    config = workdir / "config.toml"
     port = free_port()
-    write_config(config, standin, database,
-                 f'\n[web]\nenabled = true\nport = {port}\npublic_url = "{PUBLIC_URL}"\n')
+    standin, answers, database, config = await start_run(
+        workdir, f'\n[web]\nenabled = true\nport = {port}\npublic_url = "{PUBLIC_URL}"\n')
     settings = load_settings(str(config))
     individual_steps = len(rules.steps(settings.catalogue, year)) - 3
     api = f"http://127.0.0.1:{port}{settings.web.path}/api"

@@ -38,6 +38,19 @@ async def open_page(page, world, user, url: str, *, theme=LIGHT, raw: str | None
     await page.goto(launch_url(url, data, theme, start_param=start_param))
 
 
+async def the_other_screens(page, world, user, url: str, name: str) -> None:
+    """The page's screenshots besides the phone in daylight (taken mid-test): phone at night,
+    desktop by day and at night."""
+    for theme, scheme in ((DARK, "dark"), (LIGHT, "light")):
+        for viewport, size in ((PHONE, "phone"), (DESKTOP, "desktop")):
+            if (scheme, size) == ("light", "phone"):
+                continue
+            await page.set_viewport_size(viewport)
+            await open_page(page, world, user, url, theme=theme)
+            await page.locator("#form").wait_for()
+            await screenshot(page, f"{name}-{size}-{scheme}")
+
+
 async def test_a_representative_registers_on_the_page(world, bloc, page, browser, request):
     group, secretary, officers = bloc
     officer = officers["Liên hiệp các Hội Khoa học và Kỹ thuật"]
@@ -72,14 +85,7 @@ async def test_a_representative_registers_on_the_page(world, bloc, page, browser
     assert await page.get_by_label(XS).is_checked()
     assert "Đăng ký đang có hiệu lực" in await page.locator("#current").inner_text()
     if first_run(request):
-        for theme, name in ((DARK, "dark"), (LIGHT, "light")):
-            for viewport, size in ((PHONE, "phone"), (DESKTOP, "desktop")):
-                if (name, size) == ("light", "phone"):
-                    continue
-                await page.set_viewport_size(viewport)
-                await open_page(page, world, officer, url, theme=theme)
-                await page.locator("#form").wait_for()
-                await screenshot(page, f"dangky-{size}-{name}")
+        await the_other_screens(page, world, officer, url, "dangky")
 
 
 async def test_a_page_left_open_past_the_deadline_is_refused_on_submit(world, bloc, page):
@@ -153,17 +159,8 @@ async def test_the_ballot_on_one_page(world, page, browser, request):
     assert units[0] not in await page.locator("body").inner_text()
     with world.db.session() as session:
         assert len(session.exec(select(BallotCast)).all()) == 1
-    if first_run(request):
-        other = officers[units[3]]
-        other_url = f"{base_url(world)}/bophieu"
-        for theme, name in ((DARK, "dark"), (LIGHT, "light")):
-            for viewport, size in ((PHONE, "phone"), (DESKTOP, "desktop")):
-                if (name, size) == ("light", "phone"):
-                    continue
-                await page.set_viewport_size(viewport)
-                await open_page(page, world, other, other_url, theme=theme)
-                await page.locator("#form").wait_for()
-                await screenshot(page, f"bophieu-{size}-{name}")
+    if first_run(request):  # another unit's ballot, still to fill in
+        await the_other_screens(page, world, officers[units[3]], f"{base_url(world)}/bophieu", "bophieu")
 
 
 async def test_the_status_page_from_the_groups_link(world, bloc, page, request):
