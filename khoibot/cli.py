@@ -63,7 +63,8 @@ def run(settings: Settings) -> int:
     from khoibot import standby
 
     try:
-        lease = standby.become_active(settings)  # on PostgreSQL: waits here as a standby
+        # On PostgreSQL a standby waits here, the application's modules already imported above.
+        lease = standby.become_active(settings)
     except standby.AlreadyRunning as exc:
         print(_say(settings, "cli.already_running", lock_file=str(exc.lock_file)), file=sys.stderr)
         return 2

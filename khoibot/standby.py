@@ -40,6 +40,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO
 
+import psycopg
 from sqlalchemy.engine import make_url
 
 from khoibot.config import STANDBY_START_SECONDS, Settings
@@ -112,15 +113,13 @@ class Lease:
         self.settings = settings
         self.standby = settings.standby
         self.key = lock_key(settings.telegram.token)
-        self.connection = None
+        self.connection: psycopg.Connection | None = None
         self.database_ok = False  # the last attempt reached the database (the standby's readiness)
         self.active = False
         self._stop = threading.Event()
 
     # -- the connection
-    def _connect(self):
-        import psycopg
-
+    def _connect(self) -> psycopg.Connection:
         check = self.standby.check_seconds
         dead_after = self.standby.takeover_seconds - STANDBY_START_SECONDS
         url = make_url(self.settings.database.url).set(drivername="postgresql")
@@ -150,8 +149,6 @@ class Lease:
     # -- as a standby
     def wait(self) -> None:
         """Block until this node holds the lock; raise Stopped if asked to stop first."""
-        import psycopg
-
         told = False
         while not self._stop.is_set():
             try:
@@ -282,8 +279,6 @@ def become_active(settings: Settings) -> Lease | None:
         return None
     if not settings.standby.enabled:
         return None
-    import khoibot.app  # noqa: F401  (imported while waiting: a take-over does not wait for it)
-
     lease = Lease(settings)
     page = StandbyPage(lease, settings.web.listen, settings.web.port) if settings.web.enabled else None
     previous = {sig: signal.signal(sig, lambda *_: lease.stop_waiting()) for sig in (signal.SIGTERM, signal.SIGINT)}

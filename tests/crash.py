@@ -523,6 +523,7 @@ class Pair:
             (folder / name).mkdir(exist_ok=True)
             self.nodes.append(CrashBot(standin, database_url, folder / name, extra=extra))
         self.kill_times: list[float] = []
+        self._dead_ports: list[set[int]] = []  # per kill: the killed node's TCP ports (its polls may still land)
         self._armed: int | None = None
         self._armed_methods: tuple[str, ...] = VISIBLE
         self._armed_chats: set[int] | None = None
@@ -550,14 +551,28 @@ class Pair:
     def kill(self, point: str) -> None:
         node = self.active()
         if node is not None:
+            ports = {local for local, _ in tcp_peers(node.process.pid)}
             node.kill(point)
-            self.kill_times.append(node.killed_at)
+            self.cut(node.killed_at, ports)
+
+    def cut(self, at: float, ports: set[int]) -> None:
+        """The active node was lost at `at` (killed, or its lock's session ended)."""
+        self.kill_times.append(at)
+        self._dead_ports.append(ports)
 
     def arm(self, calls: int, methods: tuple[str, ...] = VISIBLE, chats: set[int] | None = None) -> None:
         self._armed, self._armed_methods, self._armed_chats = calls, methods, chats
 
     def disarm(self) -> None:
         self._armed = None
+
+    async def fired(self, timeout: float = 60.0) -> None:
+        """Wait until the armed kill has come."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self._armed is not None:
+            assert loop.time() < deadline, f"the armed kill did not come within {timeout} s"
+            await asyncio.sleep(0.02)
 
     async def start(self, timeout: float = 60.0) -> None:
         """The first node alone (it takes the lock and polls), then the second, as its standby."""
@@ -592,7 +607,8 @@ class Pair:
                     await node.launch()
             active = self.active()
             last_kill = self.kill_times[-1] if self.kill_times else 0.0
-            polled = any(at > last_kill for at, _port in self.standin.stats.polls)
+            dead = self._dead_ports[-1] if self._dead_ports else set()
+            polled = any(at > last_kill and port not in dead for at, port in self.standin.stats.polls)
             others = [n for n in self.nodes if n is not active]
             if active is not None and polled and all(n.said(STANDBY_LINE) for n in others):
                 break
@@ -610,14 +626,13 @@ class Pair:
                 "a standby holds a connection to Telegram"
 
     def takeovers(self) -> list[float]:
-        """For each kill of the active node followed by a poll before the next kill: the seconds
-        from the kill to that poll."""
-        polls = [at for at, _ in self.standin.stats.polls]
-        kills = sorted(self.kill_times)
+        """For each kill of the active node followed by another node's poll before the next kill:
+        the seconds from the kill to that poll (a poll the killed node had already sent may still
+        arrive after the kill: it does not count)."""
         times = []
-        for i, killed in enumerate(kills):
-            following = next((at for at in polls if at > killed), None)
-            if following is not None and (i + 1 == len(kills) or following < kills[i + 1]):
+        for i, (killed, dead) in enumerate(zip(self.kill_times, self._dead_ports)):
+            following = next((at for at, port in self.standin.stats.polls if at > killed and port not in dead), None)
+            if following is not None and (i + 1 == len(self.kill_times) or following < self.kill_times[i + 1]):
                 times.append(following - killed)
         return times
 

@@ -89,7 +89,8 @@ async def test_the_standby_takes_over_when_the_active_node_is_killed(database_ur
     standin = BotApiStandIn(token=TOKEN, bot_username=BOT_USERNAME, settle_timeout=30)
     await standin.start()
     sandbox = Sandbox(standin, sandbox_settings(standin, database_url), ManualClock(datetime.now(UTC)))
-    pair = Pair(standin, database_url, tmp_path)
+    # The sweep for due reminders every second: a reminder written here is found at once.
+    pair = Pair(standin, database_url, tmp_path, extras=("\n[reminders]\ncheck_every_seconds = 1\n",) * 2)
     db = Database(database_url)
     figures: dict = dict(seed=seed)
     try:
@@ -103,17 +104,17 @@ async def test_the_standby_takes_over_when_the_active_node_is_killed(database_ur
             units = {u.name: u.id for u in session.exec(select(Unit))}
         recipients = {o.id for o in officers.values()} | {group.id}
 
-        # 1. A reminder falls due; the active node is killed before it, the node that takes over
-        # is killed in the middle of its fan-out (its catch-up at start), the next one finishes it.
+        # 1. A reminder falls due (the active node's sweep finds it within a second); the active
+        # node is killed in the middle of its fan-out; the standby takes over and finishes it.
         await pair.start()
         rounds = []
         for _ in range(REMINDER_ROUNDS):
-            reminder_id = add_due_reminder(db, bloc)
             mark = standin.mark()
             at = rng.randint(1, len(recipients))
             pair.arm(at, methods=("sendMessage",), chats=recipients)
-            pair.kill("before a reminder")
-            await pair.restart()
+            reminder_id = add_due_reminder(db, bloc)
+            await pair.fired()
+            await pair.restart()  # the killed node back as the standby, the other polling
             pair.disarm()
             rounds.append(check_reminder(standin, db, reminder_id, mark, recipients, at))
         figures["reminders"] = dict(rounds=len(rounds), delivered=sum(r["delivered"] for r in rounds),
@@ -211,7 +212,7 @@ async def test_an_active_node_that_loses_its_lock_stops_and_the_standby_takes_ov
         assert await active.process.wait() == standby.EXIT_LOST_LOCK
         critical = [line for line in active.log_file.read_text().splitlines() if "CRITICAL" in line]
         assert len(critical) == 1 and "lost the active node's lock" in critical[0]
-        pair.kill_times.append(cut_at)
+        pair.cut(cut_at, set())  # it stopped by itself: no poll of its own can come after
         await pair.restart()  # the stopped node comes back as the standby; the other polls
         assert pair.active() is waiting
         _check_takeovers(pair)
