@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def write_config(path: Path, *, token: str, base_url: str, base_file_url: str, database_url: str,
-                 rate_limit: bool = True, log_level: str = "INFO") -> Path:
+                 rate_limit: bool = True, log_level: str = "INFO", extra: str = "") -> Path:
+    """The bot's config file; ``extra`` is TOML appended as is (more sections)."""
     def q(value: str) -> str:
         return json.dumps(value)  # a TOML basic string is a JSON string
 
@@ -37,7 +38,7 @@ province = "Thừa Thiên Huế"
 [logging]
 level = {q(log_level)}
 format = "text"
-""", encoding="utf-8")
+{extra}""", encoding="utf-8")
     return path
 
 

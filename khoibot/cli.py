@@ -60,7 +60,19 @@ def run(settings: Settings) -> int:
     if settings.telegram.mode == "webhook" and not settings.telegram.webhook_url:
         print(_say(settings, "cli.no_webhook_url"), file=sys.stderr)
         return 2
+    from khoibot import standby
+
+    try:
+        # On PostgreSQL a standby waits here, the application's modules already imported above.
+        lease = standby.become_active(settings)
+    except standby.AlreadyRunning as exc:
+        print(_say(settings, "cli.already_running", lock_file=str(exc.lock_file)), file=sys.stderr)
+        return 2
+    except standby.Stopped:
+        return 0
     app = build_application(settings)
+    if lease is not None:
+        lease.watch()
     try:
         _serve(app, settings)
     except InvalidToken:
@@ -109,7 +121,8 @@ def status(settings: Settings) -> int:
     except (URLError, OSError, ValueError):
         print(_say(settings, "cli.status_unreachable", url=url), file=sys.stderr)
         return 2
-    print(_say(settings, "cli.status", ready=body.get("ready", False), parts=body.get("parts", {})))
+    print(_say(settings, "cli.status", ready=body.get("ready", False), parts=body.get("parts", {}),
+               standby=body.get("role") == "standby"))
     return 0 if body.get("ready") else 1
 
 

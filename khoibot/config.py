@@ -262,6 +262,32 @@ class WebSettings(_Section):
         return "/" + value.strip("/") if value.strip("/") else ""
 
 
+# What a take-over leaves for the new active node to start (build, getMe, catch-up, first poll).
+STANDBY_START_SECONDS = 3.0
+
+
+class StandbySettings(_Section):
+    """Two nodes on one PostgreSQL database: exactly one is active, elected with an advisory lock
+    (khoibot/standby.py); the other waits, ready, and takes over when the active one dies or
+    loses the database. Ignored on SQLite, where a second process on the same file refuses to start."""
+
+    enabled: bool = True
+    # How often a standby tries the lock again (it also waits on it: a lock freed is taken at once).
+    poll_seconds: float = Field(1.0, ge=0.1, le=60)
+    # How often the active node checks its lock connection; it stops at once when it is gone.
+    check_seconds: float = Field(2.0, ge=0.2, le=60)
+    # The longest a take-over may take after the active node dies or loses the network:
+    # PostgreSQL's keepalives on the lock session are set from it (khoibot/standby.py).
+    takeover_seconds: float = Field(10.0, ge=5, le=600)
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> StandbySettings:
+        # A node cut off from the database must stop before PostgreSQL frees its lock.
+        if 2 * self.check_seconds >= self.takeover_seconds - STANDBY_START_SECONDS:
+            raise ValueError(f"2 × check_seconds must stay under takeover_seconds − {STANDBY_START_SECONDS:g}")
+        return self
+
+
 class EraSettings(_Section):
     """An earlier name and kind of a province, up to and including a year."""
 
@@ -335,6 +361,7 @@ class Settings(_Section):
     scores: ScoreSettings = ScoreSettings()
     vote: VoteSettings = VoteSettings()
     web: WebSettings = WebSettings()
+    standby: StandbySettings = StandbySettings()
     provinces: list[ProvinceSettings] = []
     titles: list[TitleSettings] = Field(default_factory=_default_titles)
 

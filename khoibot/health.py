@@ -95,7 +95,9 @@ def readiness(app: Application) -> list[Part]:
 
 
 def as_json(parts: list[Part]) -> dict:
-    return {"ready": all(p.ready for p in parts),
+    """The body of /readyz. ``role`` is "active" here; a standby answers "standby" with its own
+    parts (khoibot/standby.py)."""
+    return {"ready": all(p.ready for p in parts), "role": "active",
             "parts": {p.name: {"ready": p.ready, **({"problem": p.problem} if p.problem else {}),
                                **({"seconds": p.seconds} if p.seconds is not None else {})} for p in parts}}
 

@@ -50,6 +50,8 @@ class Stats:
     rate_limited: int = 0  # 429s answered because of enforce_rates
     faults: Counter = field(default_factory=Counter)  # kind -> faults injected
     sends: list[SendRecord] = field(default_factory=list)  # every send/edit that took effect
+    # Every getUpdates as it came: (the stand-in's clock, the caller's TCP port), to tell who polls.
+    polls: list[tuple[float, int]] = field(default_factory=list)
 
     @property
     def faults_injected(self) -> int:
@@ -70,6 +72,7 @@ class Stats:
         self.faults.clear()
         self.rate_limited = 0
         self.sends.clear()
+        self.polls.clear()
 
 
 class RateLimiter:

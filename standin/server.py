@@ -297,6 +297,9 @@ class BotApiStandIn:
             return _json(NOT_FOUND.body(), 404)
         self.stats.calls[name] += 1
         polling = name == "getUpdates"
+        if polling:
+            peer = request.transport.get_extra_info("peername") if request.transport else None
+            self.stats.polls.append((self.clock(), peer[1] if peer else 0))
         if not polling:
             self._in_flight[name] += 1
         self._touch()

@@ -265,6 +265,7 @@ class UpdateQueue:
         self.allowed: frozenset[str] = DEFAULT_UPDATE_TYPES
         self.delivered_upto = 0  # highest update_id handed out by getUpdates
         self.total = 0
+        self.redelivered = 0  # updates handed out again (the bot had not confirmed them)
 
     def push(self, kind: str, payload: dict[str, Any]) -> int | None:
         if kind not in self.allowed:
@@ -293,6 +294,7 @@ class UpdateQueue:
     def take(self, limit: int) -> list[dict[str, Any]]:
         out = [self.pending[i] for i in range(min(limit, len(self.pending)))]
         if out:
+            self.redelivered += sum(u["update_id"] <= self.delivered_upto for u in out)
             self.delivered_upto = max(self.delivered_upto, out[-1]["update_id"])
         return out
 

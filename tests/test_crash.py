@@ -14,23 +14,21 @@ runs three seeds with many more kills (the figures in docs/RELIABILITY.md).
 
 from __future__ import annotations
 
-import asyncio
 import os
 import random
-from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import select
 
 from khoibot.clock import ManualClock
 from khoibot.sandbox import BOT_USERNAME, TOKEN, Sandbox, sandbox_settings
 from standin import BotApiStandIn
 from storage.db import Database
-from storage.models import (BallotCast, Bloc, Milestone, Registration, Reminder, ReminderDelivery, SealedBallot, Unit,
-                            Vote)
-from tests.crash import Chaos, CrashBot, Registrant, Voter
-from tests.samples import HUE_UNITS, enrol, opened_box, set_up_bloc
+from storage.models import Bloc, Unit
+from tests.crash import (Chaos, CrashBot, Registrant, Voter, add_due_reminder, burst, check_ballots, check_people,
+                         check_registrations, check_reminder)
+from tests.samples import HUE_UNITS, enrol, set_up_bloc
 
 FULL = os.environ.get("KHOIBOT_RELIABILITY") == "full"
 SEEDS = [1, 2, 3] if FULL else [11]
@@ -41,62 +39,15 @@ BK = "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh"
 BK_CODE = "BK_UBND"
 KHKT = HUE_UNITS[0]
 CTD = "Hội Chữ thập đỏ"
-# What a person may be told when a press finds the conversation ended (e.g. by a crash).
-START_AGAIN = ("/dangky", "/bophieu")
 
 # Figures of every run, printed at the end (pytest -s) for docs/RELIABILITY.md.
 FIGURES: list[dict] = []
 
 
-async def _burst(bot: CrashBot, people, chaos: Chaos, limit: float = float(os.environ.get("CRASH_LIMIT", 150))) -> int:
-    loop = asyncio.get_running_loop()
-    kills_before = bot.kills
-    done = asyncio.Event()
-    killer = asyncio.create_task(chaos.run(done))
-    try:
-        await asyncio.gather(*(p.run(bot.standin, loop.time() + limit) for p in people))
-    finally:
-        done.set()
-        await killer
-    if not bot.alive:
-        await bot.restart()
-    return bot.kills - kills_before
-
-
-def _check_people(people, what: str, standin=None) -> dict:
-    unfinished = [p.unit for p in people if not p.done]
-    stuck = next((p for p in people if not p.done), None)
-    assert not unfinished, (f"{what}: these people never got through: {unfinished}; the first one's chat ends:\n"
-                            + "\n".join(f"{m.text!r} {m.buttons}" for m in stuck.chat.bot_messages()[-4:])
-                            + f"\nalerts {stuck.alerts[-3:]}, silences {stuck.cut}, commands {stuck.commands}"
-                            + (f" pending {standin.pending_updates()[:2]} polls {standin.stats.calls['getUpdates']} "
-                               f"answer {standin.callback_answer(stuck.user.last_query_id)}" if standin and stuck else ""))
-    for p in people:
-        for alert in p.alerts:
-            assert any(c in alert for c in START_AGAIN) or "thử lại" in alert, \
-                f"{what}: {p.unit} was told {alert!r}, which does not say how to go on"
-    return dict(receipted=sum(p.receipt is not None for p in people),
-                found_saved=sum(p.found_saved is not None for p in people),
-                cut=sum(p.cut for p in people), restarted=sum(p.commands - 1 for p in people),
-                alerts=sum(len(p.alerts) for p in people))
-
-
 async def _reminder_round(bot: CrashBot, db: Database, bloc: Bloc, rng: random.Random, chats: set[int]) -> dict:
     """A covenant-meeting reminder due now goes to every unit (none signed) and the group; the
     bot is started with a kill armed at a random send of the fan-out, then started again."""
-    now = datetime.now(UTC)
-    with db.session() as session:
-        for old in session.exec(select(Milestone).where(Milestone.cancelled_at.is_(None))):
-            old.cancelled_at = now
-            session.add(old)
-        milestone = Milestone(bloc_id=bloc.id, year=bloc.year, kind="covenant_meeting", at=now + timedelta(days=3),
-                              place="Hội trường A", created_by=1, created_at=now)
-        session.add(milestone)
-        session.flush()
-        reminder = Reminder(bloc_id=bloc.id, milestone_id=milestone.id, due_at=now - timedelta(minutes=1), label="3d")
-        session.add(reminder)
-        session.flush()
-        reminder_id = reminder.id
+    reminder_id = add_due_reminder(db, bloc)
     mark = bot.standin.mark()
     at = rng.randint(1, len(chats))
     bot.arm(at, methods=("sendMessage",), chats=chats)
@@ -106,19 +57,7 @@ async def _reminder_round(bot: CrashBot, db: Database, bloc: Bloc, rng: random.R
     if killed:
         await bot.restart()  # catching up at start goes on with the recipients not yet reached
     await bot.stop()
-    sent = Counter(m.chat.id for m in bot.standin.sent_since(mark) if (m.text or "").startswith("⏰"))
-    with db.session() as session:
-        row = session.get(Reminder, reminder_id)
-        deliveries = session.exec(select(ReminderDelivery).where(ReminderDelivery.reminder_id == reminder_id)).all()
-    twice = {chat: n for chat, n in sent.items() if n > 1}
-    assert not twice, f"reminder sent twice to {twice} (killed after send {at})"
-    assert row.status == "sent", row
-    assert {d.chat_id for d in deliveries} == chats
-    missing = chats - set(sent)
-    # At most once: a message in flight when the bot died may be lost, never repeated. Only a
-    # recipient whose send the kill interrupted can miss it, and it is recorded as unsure.
-    assert len(missing) <= 1, f"reminder lost for {missing}"
-    return dict(killed=killed, at=at, delivered=sum(sent.values()), lost=len(missing))
+    return dict(killed=killed, **check_reminder(bot.standin, db, reminder_id, mark, chats, at))
 
 
 @pytest.mark.timeout(1800 if FULL else 300)
@@ -151,18 +90,10 @@ async def test_sigkill_during_bursts_loses_no_receipted_record_and_repeats_nothi
         await bot.start()
         people = [Registrant(officers[unit], unit, [BK]) for unit in HUE_UNITS]
         chaos = Chaos(bot, seed=rng.randrange(10**9), kills=KILLS_PER_BURST)
-        kills = await _burst(bot, people, chaos)
+        kills = await burst(bot, people, chaos)
         await bot.stop()
-        figures["registration"] = dict(kills=kills, by_calls=chaos.by_calls, by_time=chaos.by_time, **_check_people(people, "registration"))
-        with db.session() as session:
-            rows = session.exec(select(Registration)).all()
-        by_unit = Counter(r.unit_id for r in rows)
-        assert {name: by_unit[uid] for name, uid in units.items() if by_unit[uid] != 1} == {}, \
-            "every unit has exactly one version: nothing lost, nothing written twice"
-        for p in people:
-            row = next(r for r in rows if r.unit_id == units[p.unit])
-            assert row.current and not row.withdrawn and row.collective == [BK_CODE], (p.unit, row)
-            assert row.confirmed_by == p.user.id
+        figures["registration"] = dict(kills=kills, by_calls=chaos.by_calls, by_time=chaos.by_time, **check_people(people, "registration"))
+        check_registrations(db, units, people, BK_CODE)
 
         # 3. The secretary opens the ballot (bot in the test's process again) ...
         await sandbox.start_bot()
@@ -176,20 +107,12 @@ async def test_sigkill_during_bursts_loses_no_receipted_record_and_repeats_nothi
         await bot.start()
         voters = [Voter(officers[unit], unit, {BK: [CTD if unit == KHKT else KHKT]}, HUE_UNITS) for unit in HUE_UNITS]
         chaos = Chaos(bot, seed=rng.randrange(10**9), kills=KILLS_PER_BURST)
-        kills = await _burst(bot, voters, chaos)
+        kills = await burst(bot, voters, chaos)
         await bot.stop()
-        figures["ballot"] = dict(kills=kills, by_calls=chaos.by_calls, by_time=chaos.by_time, **_check_people(voters, "ballot", bot.standin))
-        with db.session() as session:
-            vote = session.exec(select(Vote)).one()
-            cast = Counter(c.unit_id for c in session.exec(select(BallotCast).where(BallotCast.vote_id == vote.id)))
-            sealed = session.exec(select(func.count()).select_from(SealedBallot)
-                                  .where(SealedBallot.vote_id == vote.id)).one()
+        figures["ballot"] = dict(kills=kills, by_calls=chaos.by_calls, by_time=chaos.by_time, **check_people(voters, "ballot", bot.standin))
         # The vote is still open: the box is the sealed ballots, opened as the close opens them.
-        box = {unit: n for (code, unit), n in opened_box(db, sandbox.settings, vote.id).items() if code == BK_CODE}
-        assert cast == Counter(units.values()), "one ballot per unit, every unit's counted"
-        assert sealed == 12, "one sealed ballot per unit"
+        box = check_ballots(db, sandbox.settings, units, BK_CODE)
         assert box[units[KHKT]] == 11 and box[units[CTD]] == 1
-        assert sum(box.values()) == 12
 
         figures["lives"], figures["kills"] = bot.lives, bot.kills
         assert bot.failures() == [], "the bot logged failures:\n" + "\n".join(bot.failures()[:20])
