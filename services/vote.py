@@ -137,7 +137,8 @@ class Panel:
 def bloc_quotas(setup: Setup, session: Session, bloc: Bloc) -> dict[str, int | None]:
     """code → the bloc's quota for its year (its own, else the catalogue's)."""
     members = len(roster.active_units(session=session, bloc_id=bloc.id))
-    return quotas.for_year(session=session, bloc_id=bloc.id, year=bloc.year, catalogue=setup.titles(bloc), members=members)
+    return quotas.for_year(session=session, bloc_id=bloc.id, year=bloc.year, catalogue=setup.titles(bloc),
+                           members=members)
 
 
 def entries(setup: Setup, session: Session, bloc: Bloc, vote: Vote) -> list[Entry]:
@@ -295,8 +296,9 @@ def fresh_ballot(setup: Setup, session: Session, bloc: Bloc) -> list[rules.Ballo
     units = roster.active_units(session=session, bloc_id=bloc.id)
     current = registrations.current(session=session, bloc_id=bloc.id, year=bloc.year)
     registered = {u: set(r.collective) for u, r in current.items() if not r.withdrawn}
-    return rules.prepare(titles=setup.titles(bloc).voted(bloc.year), members=[u.id for u in units], registered=registered,
-                         elect_leaders=setup.elect_leaders, quotas=bloc_quotas(setup, session, bloc))
+    return rules.prepare(titles=setup.titles(bloc).voted(bloc.year), members=[u.id for u in units],
+                         registered=registered, elect_leaders=setup.elect_leaders,
+                         quotas=bloc_quotas(setup, session, bloc))
 
 
 def prepare(setup: Setup, session: Session, bloc: Bloc, actor: Actor, *, now: datetime,

@@ -86,7 +86,7 @@ async def play_the_year(world, year: int, province: str | None, level: str) -> d
     panel = group.last_bot_message().html
     await secretary.press(group.last_bot_message(), "Mở bỏ phiếu")
     await secretary.reply(group.last_bot_message(), "không")
-    ballot_receipt = await cast_ballot(officers[UNITS[0]], {names["flag"]: [UNITS[0]], names["bk"]: UNITS[:1]})
+    await cast_ballot(officers[UNITS[0]], {names["flag"]: [UNITS[0]], names["bk"]: UNITS[:1]})
     ballot_review = next(t for t in reversed(said(officers[UNITS[0]].private_chat)) if "Xem lại phiếu bầu" in t)
     ballot_steps = "\n".join(t for t in said(officers[UNITS[0]].private_chat) if "Phiếu bầu của" in t)
     for unit in UNITS[1:]:
@@ -98,9 +98,9 @@ async def play_the_year(world, year: int, province: str | None, level: str) -> d
     messages = group.bot_messages()
     listing = next(m for m in reversed(messages) if "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG" in (m.text or ""))
     files = {m.document[0]: m.document[1] for m in messages[-4:] if m.document}
-    return dict(group=group, secretary=secretary, steps=steps, receipt=receipt, status=status, board=group.pinned.text, catalogue=catalogue, panel=panel,
-                ballot=ballot_review, ballot_steps=ballot_steps,
-                ballot_receipt=ballot_receipt, listing=listing.text,
+    return dict(group=group, secretary=secretary, steps=steps, receipt=receipt, status=status,
+                board=group.pinned.text, catalogue=catalogue, panel=panel, ballot=ballot_review,
+                ballot_steps=ballot_steps, listing=listing.text,
                 minutes=docx_text(files[f"bien-ban-binh-xet-{year}-v1.docx"]),
                 list_docx=docx_text(files[f"danh-sach-de-nghi-{year}-v1.docx"]),
                 list_xlsx=xlsx_text(files[f"danh-sach-de-nghi-{year}-v1.xlsx"]),
@@ -109,8 +109,8 @@ async def play_the_year(world, year: int, province: str | None, level: str) -> d
 
 def assert_named(read: dict, level: str, other: str) -> None:
     names = titles(level)
-    for place in ("steps", "receipt", "status", "board", "catalogue", "panel", "ballot", "ballot_steps", "listing", "minutes", "list_docx",
-                  "list_xlsx"):
+    for place in ("steps", "receipt", "status", "board", "catalogue", "panel", "ballot", "ballot_steps", "listing",
+                  "minutes", "list_docx", "list_xlsx"):
         assert names["flag"] in read[place] and names["bk"] in read[place], (place, read[place])
         assert f"Ủy ban nhân dân {other}" not in read[place], (place, read[place])
     assert names["individual"][3] in read["catalogue"]
