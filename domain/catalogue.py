@@ -7,10 +7,12 @@ plain data and rules; khoibot.config validates and builds them.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from enum import StrEnum
 
+from domain.provinces import Naming, ProvinceKind
 from domain.text import fold
 
 
@@ -100,6 +102,30 @@ class Catalogue:
             by_code.setdefault(title.code, title)
         return by_code
 
+    def named_for(self, naming: Naming | None) -> Catalogue:
+        """The same titles (codes, order, quotas) as a province names them in a year: the
+        province's authorities' words take its kind (``LEVELLED``), ``{province}`` its name.
+        An alias matches in either kind; the configured name too, as an alias. None: as configured."""
+        if naming is None:
+            return self
+        titles = []
+        for t in self.titles:
+            name = named(t.name, naming)
+            aliases = [named(a, naming) for a in t.aliases]
+            if name != t.name:
+                aliases.append(t.name)
+            # Typed or imported in the other kind's words, or the words of the configuration.
+            aliases += [named(a, _OTHER[naming.kind]) for a in (t.name, *t.aliases)]
+            aliases += list(t.aliases)
+            kept = tuple(dict.fromkeys(a for a in aliases if a != name and "{" not in a))
+            titles.append(replace(t, name=name, aliases=kept))
+        return Catalogue(tuple(titles))
+
+    @property
+    def names_a_province(self) -> bool:
+        """Some title's name or alias has the ``{province}`` placeholder."""
+        return any(PLACEHOLDER in text for t in self.titles for text in (t.name, *t.aliases))
+
     def match(self, typed: str, year: int) -> Title | None:
         """The title a typed or imported name means, by its name, an alias or its code."""
         key = fold(typed)
@@ -107,6 +133,54 @@ class Catalogue:
             if key in (fold(title.name), fold(title.code), *(fold(a) for a in title.aliases)):
                 return title
         return None
+
+
+# The authorities whose level a title names: «Ủy ban nhân dân tỉnh» (and «Uỷ», «UBND tỉnh»,
+# «Chủ tịch UBND tỉnh»), «Hội đồng Thi đua – Khen thưởng tỉnh» (any dash). Only the level word after
+# them changes. «Chiến sĩ thi đua cấp tỉnh» does not: «cấp tỉnh» is the law's name of the level,
+# cities included (Luật Thi đua, khen thưởng 2022), and a unit's name («Hội Nông dân tỉnh») is not a title's.
+LEVELLED = re.compile(
+    r"(?<!\w)((?:ủy|uỷ) ban nhân dân|ubnd|hội đồng thi đua\s*[-–—]\s*khen thưởng|hđtđkt)(\s+)(tỉnh|thành phố)(?!\w)",
+    re.IGNORECASE)
+# Where a configured name names the province: «Kỷ niệm chương vì sự nghiệp … tỉnh {province}»; the
+# level word just before it follows the kind too («thành phố Huế»).
+PLACEHOLDER = "{province}"
+_BEFORE_PLACEHOLDER = re.compile(r"(?<!\w)(tỉnh|thành phố)(\s+)\{province\}", re.IGNORECASE)
+_OTHER = {ProvinceKind.PROVINCE: Naming("", ProvinceKind.CITY), ProvinceKind.CITY: Naming("", ProvinceKind.PROVINCE)}
+
+
+def _level_as(word: str, level: str) -> str:
+    """``level`` in the case ``word`` was written in («TỈNH» → «THÀNH PHỐ», «Tỉnh» → «Thành phố»)."""
+    if word.isupper():
+        return level.upper()
+    if word[:1].isupper():
+        return level[:1].upper() + level[1:]
+    return level
+
+
+def named(text: str, naming: Naming) -> str:
+    """``text`` as ``naming``'s province calls it (see ``LEVELLED`` and ``PLACEHOLDER``); a
+    naming without a name leaves the placeholder in."""
+    text = LEVELLED.sub(lambda m: m[1] + m[2] + _level_as(m[3], naming.level), text)
+    if not naming.name:
+        return text
+    text = _BEFORE_PLACEHOLDER.sub(lambda m: _level_as(m[1], naming.level) + m[2] + PLACEHOLDER, text)
+    return text.replace(PLACEHOLDER, naming.name)
+
+
+_TYPED_LEVEL = re.compile(r"^\s*(tỉnh|thành phố|tp\.?)\s+", re.IGNORECASE)
+
+
+def typed_naming(text: str) -> Naming | None:
+    """A province no configuration knows, as its bloc typed it («Hà Nội», «thành phố Hà Nội»):
+    for the ``{province}`` placeholder only (None: nothing typed)."""
+    text = " ".join(text.split())
+    found = _TYPED_LEVEL.match(text)
+    name = text[found.end():] if found else text
+    if not name:
+        return None
+    city = bool(found) and fold(found[1]).rstrip(".") != "tinh"
+    return Naming(name, ProvinceKind.CITY if city else ProvinceKind.PROVINCE)
 
 
 # What ships in config.example.toml (../shared/domain.md §3), for defaults and tests.

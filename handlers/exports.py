@@ -24,8 +24,10 @@ from services.yearly import Refusal, Refused
 
 def year_workbook_of(s: Services, data: yearly.YearData) -> bytes:
     """All of the bloc's data for the year as one .xlsx workbook."""
+    catalogue = s.catalogue_for(data.bloc, data.year)
+
     def title_name(code: str) -> str:
-        title = s.catalogue.get(code)
+        title = catalogue.get(code)
         return title.name if title is not None else code
 
     return year_workbook.year_workbook(
@@ -71,7 +73,7 @@ async def xuat(update: Update, context: Context) -> None:
     with transaction(context) as session:
         bloc = bloc_in(session, chat_id=update.effective_chat.id)
         sheet = bloc if isinstance(bloc, BlocRefused) else yearly.sheet(
-            session, bloc_id=bloc.id, typed=command_text(update), catalogue=context.services.catalogue)
+            session, bloc_id=bloc.id, typed=command_text(update), catalogue=context.services.catalogue_for)
     if isinstance(sheet, BlocRefused):
         await refuse_command(update, context, sheet, "xuat")
         return

@@ -37,9 +37,9 @@ from storage import registrations
 from storage.models import Bloc, Unit
 
 
-def _summary(s: Services, choice: rules.Choice) -> dict:
-    """The chosen titles as catalogue entries, for the templates."""
-    catalogue = s.catalogue
+def _summary(s: Services, bloc: Bloc, choice: rules.Choice) -> dict:
+    """The chosen titles as catalogue entries (named for the bloc's province), for the templates."""
+    catalogue = s.catalogue_for(bloc)
     return dict(
         collective=catalogue.in_order(list(choice.collective)),
         individuals=[(t, p.count, list(p.names)) for code, p in choice.put_up if (t := catalogue.get(code))],
@@ -48,7 +48,8 @@ def _summary(s: Services, choice: rules.Choice) -> dict:
 
 
 def _conversation(context: Context) -> dict:
-    """What every draft decision is given besides the press: the time, the timeout, the titles."""
+    """What every draft decision is given besides the press: the time, the timeout, the titles
+    (for their codes; what people read is named for the bloc's province: _summary)."""
     s = context.services
     return dict(now=s.clock.now(), timeout=timedelta(minutes=s.settings.bot.draft_timeout_minutes),
                 catalogue=s.catalogue)
@@ -110,7 +111,7 @@ async def show_overview(update: Update, context: Context, seen: registration.Ove
                       RegistrationUnit("edit", unit.id).pack())])
         if seen.registered:
             rows.append([(label(context, "registration.btn_withdraw"), RegistrationUnit("wd", unit.id).pack())])
-    summary = _summary(s, seen.choice) if seen.registered else None
+    summary = _summary(s, bloc, seen.choice) if seen.registered else None
     text = s.render("registration.overview", unit=unit, bloc=bloc, registered=seen.registered, current=seen.current,
                     summary=summary, window=seen.window)
     markup = keyboard(rows) if rows else None
@@ -184,15 +185,15 @@ def _step_view(context: Context, draft: registrations.Draft, unit: Unit, bloc: B
     choice = draft.choice
     cancel = (label(context, "registration.btn_cancel"), DraftButton(d, "cancel").pack())
     back = (label(context, "registration.btn_back"), DraftButton(d, "back").pack())
-    common = dict(unit=unit, bloc=bloc, summary=_summary(s, choice))
+    common = dict(unit=unit, bloc=bloc, summary=_summary(s, bloc, choice))
     if draft.step == rules.COLLECTIVE:
-        titles = s.catalogue.collective(bloc.year)
+        titles = s.catalogue_for(bloc).collective(bloc.year)
         rows = [[(label(context, "registration.btn_toggle", title=t, chosen=t.code in choice.collective),
                   DraftButton(d, DraftButton.TOGGLE, t.code).pack())] for t in titles]
         rows.append([cancel, (label(context, "registration.btn_next"), DraftButton(d, "next").pack())])
         return s.render("registration.step_collective", **common), keyboard(rows)
     if draft.step.startswith(rules.INDIVIDUAL_PREFIX):
-        title = s.catalogue.get(draft.step.removeprefix(rules.INDIVIDUAL_PREFIX))
+        title = s.catalogue_for(bloc).get(draft.step.removeprefix(rules.INDIVIDUAL_PREFIX))
         if title is None:  # the catalogue changed under a draft (a restart with a new config)
             return _step_view(context, replace(draft, step=rules.COLLECTIVE), unit, bloc)
         people = choice.people(title.code)
@@ -299,7 +300,7 @@ async def confirmed(update: Update, context: Context, done: registration.Confirm
     """The receipt (what was saved, and when), then the others are told."""
     s = context.services
     query = update.callback_query
-    summary = _summary(s, done.choice)
+    summary = _summary(s, done.bloc, done.choice)
     await outbox.edit(context.bot, query.message.chat.id, query.message.message_id,
                       s.render("registration.receipt", unit=done.unit, bloc=done.bloc, at=done.registration.confirmed_at,
                                version=done.version, **summary))
@@ -325,7 +326,7 @@ async def form_confirmed(context: Context, user_id: int, person: str, done: regi
     """A registration sent from the Mini App: the receipt in the person's chat with the bot
     (as the chat's «✅ Xác nhận» gives it), then the others told, as after the chat's."""
     s = context.services
-    summary = _summary(s, done.choice)
+    summary = _summary(s, done.bloc, done.choice)
     await best_effort("form receipt", outbox.send(context.bot, s, user_id, s.render(
         "registration.receipt", unit=done.unit, bloc=done.bloc, at=done.registration.confirmed_at,
         version=done.version, **summary)))

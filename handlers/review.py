@@ -56,7 +56,8 @@ def _setup(s: Services) -> vote_service.Setup:
     """What services.vote reads besides the database, from the bot's settings."""
     v = s.settings.vote
     return vote_service.Setup(
-        catalogue=s.catalogue, elect_leaders=v.elect_leaders, tz=s.tz, reminder_rules=s.settings.reminders.rules,
+        catalogue=s.catalogue_for, naming=s.naming_for, elect_leaders=v.elect_leaders, tz=s.tz,
+        reminder_rules=s.settings.reminders.rules,
         rules=rules.Rules(threshold=v.threshold_percent, strictly_more=v.strictly_more, base=v.base,
                           self_vote=v.self_vote),
         seal=s.seal, document_place=s.settings.bot.document_place, leader_name=_leader_name(s))
@@ -745,7 +746,7 @@ def _ballot_view(context: Context, step: ballot.Step):
     leader_name = _leader_name(s)
 
     def line_name(code: str) -> str:
-        return reckoning.entry_name(s.catalogue, leader_name, code, vote.year)
+        return reckoning.entry_name(s.catalogue_for(bloc, vote.year), leader_name, code, vote.year)
 
     if draft.step >= len(vote.ballot):
         summary = [dict(name=line_name(e.code), quota=e.quota, chosen=chosen[e.code], leader=e.code in rules.LEADERS)

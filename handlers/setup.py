@@ -85,7 +85,8 @@ async def on_catalogue_button(update: Update, context: Context) -> None:
     s = context.services
     with transaction(context) as session:
         bloc = service.bloc_in(session, chat_id=update.callback_query.message.chat.id, message=pressed_message(update))
-        outcome = bloc if isinstance(bloc, Refused) else service.titles(session, bloc=bloc, catalogue=s.catalogue)
+        outcome = bloc if isinstance(bloc, Refused) else service.titles(session, bloc=bloc,
+                                                                         catalogue=s.catalogue_for(bloc))
     if isinstance(outcome, Refused):
         await refuse_button(update, context, outcome)
         return

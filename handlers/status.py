@@ -88,7 +88,7 @@ async def tinhhinh(update: Update, context: Context) -> None:
     with transaction(context) as session:
         bloc = bloc_in(session, chat_id=update.effective_chat.id)
         view = bloc if isinstance(bloc, BlocRefused) else status_service.read_year(
-            session, bloc_id=bloc.id, typed=command_text(update), catalogue=context.services.catalogue)
+            session, bloc_id=bloc.id, typed=command_text(update), catalogue=context.services.catalogue_for)
     if isinstance(view, BlocRefused):
         await refuse_command(update, context, view, "tinhhinh")
         return
@@ -119,7 +119,7 @@ def _board_text(context: Context, view: status_service.View) -> str:
 def board_texts(context: Context, blocs: list[Bloc]) -> dict[int, str]:
     """Each bloc's pinned status board as it reads now (the blocs' rows read at once)."""
     with transaction(context) as session:
-        views = status_service.statuses(session, blocs, context.services.catalogue)
+        views = status_service.statuses(session, blocs, context.services.catalogue_for)
     return {bloc_id: _board_text(context, view) for bloc_id, view in views.items()}
 
 
@@ -146,7 +146,7 @@ async def _refresh_board(context: Context, bloc: Bloc) -> None:
     s = context.services
     # One read (the board's row and the status), the edit or the post, one record.
     with transaction(context) as session:
-        read = status_service.board(session, bloc=bloc, catalogue=s.catalogue)
+        read = status_service.board(session, bloc=bloc, catalogue=s.catalogue_for)
     board, text = read.row, _board_text(context, read.view)
     if board is not None and board.chat_id == bloc.chat_id:
         key = (board.chat_id, board.message_id)
@@ -176,11 +176,11 @@ def _decide(session, bloc: Bloc, button: Status | None, by: int, s: Services):
     """What a press of the status's buttons decides, past the gate (None: stale data)."""
     action = button.action if button else None
     if action == "xlsx":
-        return status_service.status(session, bloc_id=bloc.id, catalogue=s.catalogue)
+        return status_service.status(session, bloc_id=bloc.id, catalogue=s.catalogue_for)
     if action == "quota":
-        return quota_service.menu(session, bloc_id=bloc.id, catalogue=s.catalogue)
+        return quota_service.menu(session, bloc_id=bloc.id, catalogue=s.catalogue_for)
     if action == "qt":
-        return quota_service.asking(session, bloc_id=bloc.id, code=button.code, catalogue=s.catalogue)
+        return quota_service.asking(session, bloc_id=bloc.id, code=button.code, catalogue=s.catalogue_for)
     if action == "pick":
         return status_service.units(session, bloc_id=bloc.id)
     if action == "reopen" and button.unit_id is not None:
@@ -269,7 +269,7 @@ def _decide_quota(context: Context, session, pending: PendingReply, answer: Answ
     question = pending.payload
     return bloc, quota_service.answer(session, bloc_id=bloc.id, code=question.code, year=question.year,
                                       text=clean(answer.text), by=answer.user_id, now=answer.now,
-                                      catalogue=context.services.catalogue)
+                                      catalogue=context.services.catalogue_for)
 
 
 async def _tell_quota(update: Update, context: Context, pending: PendingReply, decided) -> bool:

@@ -80,9 +80,10 @@ def bot_idle(app: TrackingApplication, standin: BotApiStandIn) -> Callable[[], b
 
 
 def sandbox_settings(standin: BotApiStandIn, database_url: str, telegram: dict | None = None, *,
-                     web: dict | None = None, **bot: Any) -> Settings:
+                     web: dict | None = None, provinces: list[dict] | None = None, **bot: Any) -> Settings:
     """Defaults, pointed at the stand-in and the database; reminders are run by the caller
-    at the clock times it chooses (no periodic sweep)."""
+    at the clock times it chooses (no periodic sweep). No province is configured unless
+    ``provinces`` ([[provinces]] tables) says so: the catalogue's names stay as configured."""
     return Settings.model_validate({
         "telegram": {"token": standin.token, "base_url": standin.base_url,
                      "base_file_url": standin.base_file_url, "poll_timeout": 1, "rate_limit": False,
@@ -93,6 +94,7 @@ def sandbox_settings(standin: BotApiStandIn, database_url: str, telegram: dict |
         "logging": {"format": "text"},
         "reminders": {"check_every_seconds": 0},
         "web": web or {},
+        "provinces": provinces or [],
     })
 
 
@@ -128,12 +130,13 @@ class Sandbox:
 
     @classmethod
     async def open(cls, database_url: str, start: datetime, *, telegram: dict | None = None,
-                   rate_limiter: TelegramLimits | None = None, **bot: Any) -> Sandbox:
+                   rate_limiter: TelegramLimits | None = None, provinces: list[dict] | None = None,
+                   **bot: Any) -> Sandbox:
         """Start a stand-in and the bot against it."""
         standin = BotApiStandIn(token=TOKEN, bot_username=BOT_USERNAME)
         await standin.start()
-        sandbox = cls(standin, sandbox_settings(standin, database_url, telegram, **bot), ManualClock(start),
-                      rate_limiter)
+        sandbox = cls(standin, sandbox_settings(standin, database_url, telegram, provinces=provinces, **bot),
+                      ManualClock(start), rate_limiter)
         try:
             await sandbox.start_bot()
         except BaseException:

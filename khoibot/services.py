@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from domain.catalogue import Catalogue
-from domain.provinces import Provinces
+from domain.catalogue import Catalogue, typed_naming
+from domain.provinces import Naming, Provinces
 from khoibot.clock import Clock
 from khoibot.config import Settings
 from khoibot.metrics import Metrics, NoMetrics
 from khoibot.render import Renderer
 from storage.db import Database
+from storage.models import Bloc
 from storage.sealing import Seal
 
 
@@ -49,6 +50,29 @@ class Services:
         return self._provinces
 
     _provinces: Provinces | None = field(default=None, repr=False)
+
+    def catalogue_for(self, bloc: Bloc, year: int | None = None) -> Catalogue:
+        """The catalogue as the bloc's province names its titles in ``year`` (the bloc's year
+        by default): «… Ủy ban nhân dân thành phố» in a year it was a city. A province not
+        configured keeps the configured names (its typed name fills a ``{province}``)."""
+        year = year or bloc.year
+        province = self.provinces.find(bloc.province)
+        if province is None and not self.catalogue.names_a_province:
+            return self.catalogue
+        key = (province.code, year) if province else ("", bloc.province)
+        named = self._named.get(key)
+        if named is None:
+            naming = province.in_year(year) if province else typed_naming(bloc.province)
+            named = self._named[key] = self.catalogue.named_for(naming)
+        return named
+
+    _named: dict[tuple[str, int | str], Catalogue] = field(default_factory=dict, repr=False)
+
+    def naming_for(self, bloc: Bloc, year: int | None = None) -> Naming | None:
+        """What ``year``'s documents call the bloc's province, when it is configured
+        («thành phố Huế» in 2025, «tỉnh Thừa Thiên Huế» in 2024); None: as the bloc typed it."""
+        province = self.provinces.find(bloc.province)
+        return province.in_year(year or bloc.year) if province else None
 
     @property
     def tz(self):

@@ -61,7 +61,7 @@ class ChatEffects:
 def build_web(app: Application) -> WebServer:
     s: Services = services_of(app)
     web = s.settings.web
-    api = Web(db=s.db, clock=s.clock, render=s.render, catalogue=s.catalogue, token=s.settings.telegram.token,
+    api = Web(db=s.db, clock=s.clock, render=s.render, catalogue=s.catalogue_for, token=s.settings.telegram.token,
               seal=lambda: s.seal, max_age=timedelta(hours=web.init_data_max_age_hours), effects=ChatEffects(app))
     server = make_app(api, base=web.path)
     server.add_routes(health.routes(app))

@@ -10,8 +10,9 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
-from domain.catalogue import Catalogue, Title
+from domain.catalogue import Title
 from domain.status import parse_quota
+from services.naming import Catalogues, catalogue_of
 from storage import quotas, roster
 from storage.models import Bloc
 
@@ -53,24 +54,25 @@ class Saved:
     quota: int
 
 
-def for_year(session: Session, bloc: Bloc, catalogue: Catalogue) -> dict[str, int | None]:
+def for_year(session: Session, bloc: Bloc, catalogue: Catalogues) -> dict[str, int | None]:
     """code → the bloc's quota for its current year (its own, else the catalogue's)."""
     members = len(roster.active_units(session=session, bloc_id=bloc.id))
-    return quotas.for_year(session=session, bloc_id=bloc.id, year=bloc.year, catalogue=catalogue, members=members)
+    return quotas.for_year(session=session, bloc_id=bloc.id, year=bloc.year,
+                           catalogue=catalogue_of(catalogue, bloc), members=members)
 
 
-def _title(catalogue: Catalogue, bloc: Bloc, code: str | None) -> Title | None:
-    return next((t for t in catalogue.quota_titles(bloc.year) if t.code == code), None)
+def _title(catalogue: Catalogues, bloc: Bloc, code: str | None) -> Title | None:
+    return next((t for t in catalogue_of(catalogue, bloc).quota_titles(bloc.year) if t.code == code), None)
 
 
-def menu(session: Session, *, bloc_id: int, catalogue: Catalogue) -> Menu:
+def menu(session: Session, *, bloc_id: int, catalogue: Catalogues) -> Menu:
     bloc = session.get(Bloc, bloc_id)
     current = for_year(session, bloc, catalogue)
-    return Menu(bloc, [(t, current.get(t.code)) for t in catalogue.quota_titles(bloc.year)],
+    return Menu(bloc, [(t, current.get(t.code)) for t in catalogue_of(catalogue, bloc).quota_titles(bloc.year)],
                 quotas.fixed(session=session, bloc=bloc))
 
 
-def asking(session: Session, *, bloc_id: int, code: str | None, catalogue: Catalogue) -> Asking | Refused:
+def asking(session: Session, *, bloc_id: int, code: str | None, catalogue: Catalogues) -> Asking | Refused:
     """Whether the title's quota may be set now (asked before the question is sent)."""
     bloc = session.get(Bloc, bloc_id)
     title = _title(catalogue, bloc, code)
@@ -95,7 +97,7 @@ def save(session: Session, *, bloc_id: int, code: str, text: str, by: int, now: 
 
 
 def answer(session: Session, *, bloc_id: int, code: str | None, year: int | None, text: str, by: int,
-           now: datetime, catalogue: Catalogue) -> tuple[Title, Saved] | Refused:
+           now: datetime, catalogue: Catalogues) -> tuple[Title, Saved] | Refused:
     """The answer to /tinhhinh's question for one title's quota, asked for ``year``: the title
     must be a quota title of the bloc's year, and the bloc still in the year it was asked for."""
     bloc = session.get(Bloc, bloc_id)

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from domain import ballot as rules
 from domain.catalogue import Catalogue
 from domain.milestones import Kind
+from domain.provinces import Naming
 from domain.reminders import Planned, plan
 from domain.review import ReviewRecord, ScoreLine, TitleOutcome
 from domain.text import sort_key
@@ -74,9 +75,10 @@ def attended(vote: Vote, voted: int) -> int:
 
 
 def build_record(session: Session, bloc: Bloc, vote: Vote, outcomes: list[TitleOutcome], *, secretary: str,
-                 tz: tzinfo, place: str, now: datetime) -> ReviewRecord:
+                 tz: tzinfo, place: str, now: datetime, naming: Naming | None = None) -> ReviewRecord:
     """What the documents say, made on ``now``; ``place`` where they are signed ("": the
-    bloc's province)."""
+    bloc's province). ``naming``: the province configured, as the vote's year calls it
+    («thành phố Huế»; None: as the bloc typed it)."""
     this_year = roles.unit_roles(session=session, bloc=bloc, year=vote.year)
     unit_names = names(session, list({*this_year, *vote.voters}))
     present = votes.voted_count(session=session, vote_id=vote.id)
@@ -87,7 +89,8 @@ def build_record(session: Session, bloc: Bloc, vote: Vote, outcomes: list[TitleO
     scores = sorted(((unit_names.get(u, "?"), totals.get(u, (None, False))) for u in vote.voters),
                     key=lambda item: (-(item[1][0] if item[1][0] is not None else -1), sort_key(item[0])))
     return ReviewRecord(
-        bloc=bloc.name, province=bloc.province, place=place or bloc.province, year=vote.year,
+        bloc=bloc.name, province=f"{naming.level} {naming.name}" if naming else bloc.province,
+        place=place or (naming.name if naming else bloc.province), year=vote.year,
         issued_on=now.astimezone(tz).date(), number="",
         meeting_at=meeting.at.astimezone(tz) if meeting else None, meeting_place=meeting.place if meeting else "",
         closed_at=(vote.closed_at or now).astimezone(tz),

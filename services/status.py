@@ -13,6 +13,7 @@ from sqlmodel import Session
 from domain.catalogue import Catalogue
 from domain.rollover import YearArgumentError, parse_year
 from domain.status import Registered, Status, compile_status
+from services.naming import Catalogues, catalogue_of
 from storage import boards, registrations, rollover, roster
 from storage import quotas as quota_store
 from storage.milestones import REGISTRATION_DEADLINE
@@ -77,15 +78,16 @@ def _view(bloc: Bloc, year: int, units: list[Unit], deadline: Milestone | None, 
     return View(bloc, status, deadline.at if deadline else None)
 
 
-def statuses(session: Session, blocs: list[Bloc], catalogue: Catalogue) -> dict[int, View]:
+def statuses(session: Session, blocs: list[Bloc], catalogue: Catalogues) -> dict[int, View]:
     """Each bloc's status in its current year, read for all of them at once (storage/status.py:
-    the same five statements for one bloc or a whole country's)."""
+    the same five statements for one bloc or a whole country's); titles named for each bloc's province."""
     rows = status_rows(session=session, blocs=blocs)
     return {bloc.id: _view(bloc, bloc.year, rows[bloc.id].units, rows[bloc.id].deadline, rows[bloc.id].current,
-                           rows[bloc.id].covenants, rows[bloc.id].quotas, catalogue) for bloc in blocs}
+                           rows[bloc.id].covenants, rows[bloc.id].quotas, catalogue_of(catalogue, bloc))
+            for bloc in blocs}
 
 
-def status(session: Session, *, bloc_id: int, catalogue: Catalogue, year: int | None = None) -> View:
+def status(session: Session, *, bloc_id: int, catalogue: Catalogues, year: int | None = None) -> View:
     """The bloc's status for ``year`` (None: its current year)."""
     bloc = session.get(Bloc, bloc_id)
     year = bloc.year if year is None else year
@@ -95,7 +97,7 @@ def status(session: Session, *, bloc_id: int, catalogue: Catalogue, year: int | 
                  rollover.deadline_in_year(session=session, bloc_id=bloc.id, year=year, kind=REGISTRATION_DEADLINE),
                  registrations.current(session=session, bloc_id=bloc.id, year=year),
                  registrations.covenants(session=session, bloc_id=bloc.id, year=year),
-                 quota_store.own(session=session, bloc_id=bloc.id, year=year), catalogue)
+                 quota_store.own(session=session, bloc_id=bloc.id, year=year), catalogue_of(catalogue, bloc, year))
 
 
 def year_to_read(session: Session, *, bloc_id: int, typed: str) -> int | Refused:
@@ -112,13 +114,13 @@ def year_to_read(session: Session, *, bloc_id: int, typed: str) -> int | Refused
     return year if year in years else Refused(Refusal.NO_DATA, year=year, years=years)
 
 
-def read_year(session: Session, *, bloc_id: int, typed: str, catalogue: Catalogue) -> View | Refused:
+def read_year(session: Session, *, bloc_id: int, typed: str, catalogue: Catalogues) -> View | Refused:
     """The status of the year typed after /tinhhinh or /xuat (year_to_read)."""
     year = year_to_read(session, bloc_id=bloc_id, typed=typed)
     return year if isinstance(year, Refused) else status(session, bloc_id=bloc_id, catalogue=catalogue, year=year)
 
 
-def board(session: Session, *, bloc: Bloc, catalogue: Catalogue) -> Board:
+def board(session: Session, *, bloc: Bloc, catalogue: Catalogues) -> Board:
     """The bloc's board row and status, read together in one transaction."""
     return Board(boards.board_of(session=session, bloc_id=bloc.id, year=bloc.year),
                  statuses(session, [bloc], catalogue)[bloc.id])

@@ -26,6 +26,7 @@ from domain.text import fold
 from services import review as reckoning
 from services.ballot import deadline as deadline_of
 from services.blocs import Actor, is_secretary
+from services.naming import Catalogues, NamingFor, as_typed, catalogue_of
 from services.reminders import RulesOf
 from services.review import LeaderName
 from storage import milestones, quotas, registrations, reminders, roles, roster, votes
@@ -39,7 +40,7 @@ class Setup:
     """What the vote's decisions read besides the database (the caller builds it from its
     settings for each call)."""
 
-    catalogue: Catalogue
+    catalogue: Catalogues              # the titles, named for each bloc's province in a year
     rules: rules.Rules                 # the counting rules configured: fixed on a vote when it opens
     elect_leaders: bool                # the ballot holds next year's Trưởng/Phó khối lines
     tz: tzinfo                         # the province's time: deadlines typed, documents dated
@@ -47,17 +48,22 @@ class Setup:
     seal: Seal                         # what seals the ballots until the close
     document_place: str                # where the documents are signed ("": the bloc's province)
     leader_name: LeaderName
+    naming: NamingFor = as_typed       # what the documents call the bloc's province in a year
 
-    def entry_name(self, code: str, year: int) -> str:
-        return reckoning.entry_name(self.catalogue, self.leader_name, code, year)
+    def titles(self, bloc: Bloc, year: int | None = None) -> Catalogue:
+        return catalogue_of(self.catalogue, bloc, year)
+
+    def entry_name(self, bloc: Bloc, code: str, year: int) -> str:
+        return reckoning.entry_name(self.titles(bloc, year), self.leader_name, code, year)
 
     def compute(self, session: Session, bloc: Bloc, vote: Vote) -> list[TitleOutcome]:
-        return reckoning.compute(session, bloc, vote, catalogue=self.catalogue, leader_name=self.leader_name)
+        return reckoning.compute(session, bloc, vote, catalogue=self.titles(bloc, vote.year),
+                                 leader_name=self.leader_name)
 
     def record(self, session: Session, bloc: Bloc, vote: Vote, outcomes: list[TitleOutcome], *, secretary: str,
                now: datetime) -> ReviewRecord:
         return reckoning.build_record(session, bloc, vote, outcomes, secretary=secretary, tz=self.tz,
-                                      place=self.document_place, now=now)
+                                      place=self.document_place, now=now, naming=self.naming(bloc, vote.year))
 
 
 class Refusal(StrEnum):
@@ -131,7 +137,8 @@ class Panel:
 def bloc_quotas(setup: Setup, session: Session, bloc: Bloc) -> dict[str, int | None]:
     """code → the bloc's quota for its year (its own, else the catalogue's)."""
     members = len(roster.active_units(session=session, bloc_id=bloc.id))
-    return quotas.for_year(session=session, bloc_id=bloc.id, year=bloc.year, catalogue=setup.catalogue, members=members)
+    return quotas.for_year(session=session, bloc_id=bloc.id, year=bloc.year, catalogue=setup.titles(bloc),
+                           members=members)
 
 
 def entries(setup: Setup, session: Session, bloc: Bloc, vote: Vote) -> list[Entry]:
@@ -140,7 +147,7 @@ def entries(setup: Setup, session: Session, bloc: Bloc, vote: Vote) -> list[Entr
     lines = (vote.ballot if vote.status != votes.DRAFT
              else rules.with_quotas(vote.ballot, bloc_quotas(setup, session, bloc)))
     names = reckoning.names(session, sorted({u for e in vote.ballot for u in e.candidates}))
-    return [Entry(code=e.code, name=setup.entry_name(e.code, vote.year), quota=e.quota,
+    return [Entry(code=e.code, name=setup.entry_name(bloc, e.code, vote.year), quota=e.quota,
                   leader=e.code in rules.LEADERS, candidates=[names.get(u, "?") for u in e.candidates],
                   added=[names.get(u, "?") for u in e.added]) for e in lines]
 
@@ -289,8 +296,9 @@ def fresh_ballot(setup: Setup, session: Session, bloc: Bloc) -> list[rules.Ballo
     units = roster.active_units(session=session, bloc_id=bloc.id)
     current = registrations.current(session=session, bloc_id=bloc.id, year=bloc.year)
     registered = {u: set(r.collective) for u, r in current.items() if not r.withdrawn}
-    return rules.prepare(titles=setup.catalogue.voted(bloc.year), members=[u.id for u in units], registered=registered,
-                         elect_leaders=setup.elect_leaders, quotas=bloc_quotas(setup, session, bloc))
+    return rules.prepare(titles=setup.titles(bloc).voted(bloc.year), members=[u.id for u in units],
+                         registered=registered, elect_leaders=setup.elect_leaders,
+                         quotas=bloc_quotas(setup, session, bloc))
 
 
 def prepare(setup: Setup, session: Session, bloc: Bloc, actor: Actor, *, now: datetime,
@@ -325,7 +333,7 @@ def add_candidate(setup: Setup, session: Session, bloc: Bloc, actor: Actor, *, c
         return Refused(Refusal.STALE)
     votes.change_ballot(session=session, vote=vote, ballot=rules.add_candidate(vote.ballot, code, unit.id),
                         by=actor.user_id, now=now, action="vote.add_exception", code=code, unit_id=unit.id)
-    return CandidateAdded(panel(setup, session, bloc), unit, setup.entry_name(code, vote.year))
+    return CandidateAdded(panel(setup, session, bloc), unit, setup.entry_name(bloc, code, vote.year))
 
 
 def exceptions(setup: Setup, session: Session, bloc: Bloc, actor: Actor, code: str | None) -> Exceptions | Refused:
@@ -336,7 +344,7 @@ def exceptions(setup: Setup, session: Session, bloc: Bloc, actor: Actor, code: s
     if entry is None or entry.code in rules.LEADERS:
         return Refused(Refusal.STALE)
     units = [u for u in roster.active_units(session=session, bloc_id=bloc.id) if u.id not in entry.candidates]
-    return Exceptions(entry.code, setup.entry_name(entry.code, vote.year), units)
+    return Exceptions(entry.code, setup.entry_name(bloc, entry.code, vote.year), units)
 
 
 def quota_line(setup: Setup, session: Session, bloc: Bloc, actor: Actor, code: str | None) -> str | Refused:
@@ -347,7 +355,7 @@ def quota_line(setup: Setup, session: Session, bloc: Bloc, actor: Actor, code: s
     entry = line_of(vote, code)
     if entry is None or entry.code in rules.LEADERS:
         return Refused(Refusal.STALE)
-    return setup.entry_name(entry.code, vote.year)
+    return setup.entry_name(bloc, entry.code, vote.year)
 
 
 def set_quota(setup: Setup, session: Session, bloc: Bloc, actor: Actor, *, code: str | None, quota: int | None,
@@ -417,7 +425,7 @@ def open_vote(setup: Setup, session: Session, bloc: Bloc, actor: Actor, *, deadl
         session.flush()
     if not votes.open_vote(session=session, vote=vote, voters=[u.id for u in units], rules=setup.rules,
                            deadline_milestone_id=milestone.id if milestone else None, by=actor.user_id, now=now,
-                           default_quotas=setup.catalogue.quotas(bloc.year, len(units))):
+                           default_quotas=setup.titles(bloc).quotas(bloc.year, len(units))):
         session.rollback()  # opened meanwhile: the milestone set above goes too
         return Refused(Refusal.NOT_DRAFT)
     if milestone is not None:
@@ -505,7 +513,7 @@ def decide_tie(setup: Setup, session: Session, bloc: Bloc, actor: Actor, *, code
     vote = votes.record_decision(session=session, vote=vote, code=code, unit_ids=[*vote.decisions.get(code, []), unit.id],
                                  by=actor.user_id, now=now)
     reckoning.save_results(session, bloc, vote, setup.compute(session, bloc, vote), now)
-    return TieDecided(panel(setup, session, bloc), unit, setup.entry_name(code, vote.year))
+    return TieDecided(panel(setup, session, bloc), unit, setup.entry_name(bloc, code, vote.year))
 
 
 def record_attended(setup: Setup, session: Session, bloc: Bloc, actor: Actor, *, attended: int | None,

@@ -10,9 +10,9 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
-from domain.catalogue import Catalogue
 from domain.scores import Criterion
 from services import status
+from services.naming import Catalogues
 from storage import audit, rollover, votes, yearly
 from storage.models import Bloc, ReviewDocument, TgUser
 from storage.users import reachable
@@ -37,7 +37,7 @@ class Sheet:
     documents: dict[str, ReviewDocument]
 
 
-def sheet(session: Session, *, bloc_id: int, typed: str, catalogue: Catalogue) -> Sheet | status.Refused:
+def sheet(session: Session, *, bloc_id: int, typed: str, catalogue: Catalogues) -> Sheet | status.Refused:
     """The year typed after /xuat (the current one when none was: services.status.read_year)."""
     view = status.read_year(session, bloc_id=bloc_id, typed=typed, catalogue=catalogue)
     if isinstance(view, status.Refused):

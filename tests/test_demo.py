@@ -56,6 +56,14 @@ def test_the_demo_plays_the_hue_blocs_year_and_writes_the_documents(tmp_path):
     cells = "\n".join(c.text for t in minutes.tables for r in t.rows for c in r.cells)
     assert "Huế, ngày 10 tháng 12 năm 2025" in cells + "\n".join(p.text for p in minutes.paragraphs)
     assert "Hội Nhà báo" in cells
+    # Huế has been a city since 2025 (the script's [[provinces]]): its titles and council are the city's.
+    assert "Cờ thi đua của Ủy ban nhân dân thành phố" in transcript
+    assert "Bằng khen của Chủ tịch Ủy ban nhân dân thành phố" in transcript
+    assert "Ủy ban nhân dân tỉnh" not in transcript
+    proposal = Document(str(folder / "to-trinh-de-nghi-khen-thuong-2025-v2.docx"))
+    proposal_text = "\n".join(p.text for p in proposal.paragraphs)
+    assert "Hội đồng Thi đua - Khen thưởng thành phố Huế" in proposal_text
+    assert "Cờ thi đua của Ủy ban nhân dân thành phố" in proposal_text
     # No person reads an internal code or English, in the conversation or in a document
     # (guard A of tests/guards.py, which the tests on the `world` fixture run after each test).
     codes = [t.code for t in Settings().catalogue.titles]
@@ -93,6 +101,9 @@ def test_a_script_that_cannot_be_played_is_refused_before_anything_runs(tmp_path
     script.write_text(SMALL + '\n[[step]]\nat = "01/01/2025 08:00"\n', encoding="utf-8")
     assert demo.run(script, tmp_path / "out", out=io.StringIO()) == 2
     assert "bước 4: đồng hồ không lùi được về 01/01/2025 08:00" in capsys.readouterr().err
+    script.write_text(SMALL + '\n[[provinces]]\ncode = "HB"\nname = "Hòa Bình"\nkind = "tỉnh"\n', encoding="utf-8")
+    assert demo.run(script, tmp_path / "out", out=io.StringIO()) == 2
+    assert "giá trị của «provinces» không đúng kiểu" in capsys.readouterr().err
 
 
 def test_the_khoibot_demo_command_replays_a_provinces_own_script(tmp_path):

@@ -28,6 +28,7 @@ from domain.catalogue import Catalogue
 from khoibot.clock import Clock
 from khoibot.render import Renderer
 from services import ballot, registration, status
+from services.naming import Catalogues, catalogue_of
 from services.quotas import for_year
 from services.review import entry_name
 from storage.db import Database
@@ -60,16 +61,19 @@ class Web:
     db: Database
     clock: Clock
     render: Renderer
-    catalogue: Catalogue
+    catalogue: Catalogues              # the titles, named for each bloc's province in a year
     token: str
     seal: Callable[[], Seal]
     max_age: timedelta
     effects: Effects
 
-    def line_name(self, code: str, year: int) -> str:
+    def titles(self, bloc: Bloc, year: int | None = None) -> Catalogue:
+        return catalogue_of(self.catalogue, bloc, year)
+
+    def line_name(self, bloc: Bloc, code: str, year: int) -> str:
         """A ballot line as people read it: the title, or next year's Trưởng/Phó khối."""
-        return entry_name(self.catalogue, lambda c, y: self.render.plain("review.leader_name", code=c, year=y),
-                          code, year)
+        return entry_name(self.titles(bloc, year),
+                          lambda c, y: self.render.plain("review.leader_name", code=c, year=y), code, year)
 
 
 class Refusal(Exception):
@@ -160,9 +164,10 @@ def registration_state(web_: Web, session, user_id: int, unit_id: int | None) ->
         raise Refusal(403, "webapp.not_your_unit", "not_your_unit")
     unit, bloc, choice = seen.unit, seen.bloc, seen.choice
     year = bloc.year
-    quotas = for_year(session, bloc, web_.catalogue)
+    catalogue = web_.titles(bloc)
+    quotas = for_year(session, bloc, catalogue)
     quota_lines = [plain(web_, "webapp.quota_line", title=t, quota=quotas[t.code])
-                   for t in web_.catalogue.quota_titles(year) if quotas.get(t.code)]
+                   for t in catalogue.quota_titles(year) if quotas.get(t.code)]
     return {
         "ok": True, "choose": choose, "unit_id": unit.id, "unit_name": unit.name,
         "bloc_name": bloc.name, "year": year,
@@ -172,9 +177,9 @@ def registration_state(web_: Web, session, user_id: int, unit_id: int | None) ->
         "current_text": plain(web_, "webapp.current", current=seen.current, registered=seen.registered),
         "based_on": seen.current.id if seen.current is not None else 0,
         "collective": [{"code": t.code, "name": t.name, "chosen": t.code in choice.collective}
-                       for t in web_.catalogue.collective(year)],
+                       for t in catalogue.collective(year)],
         "individual": [{"code": t.code, "name": t.name, "count": choice.people(t.code).count,
-                        "names": list(choice.people(t.code).names)} for t in web_.catalogue.individual(year)],
+                        "names": list(choice.people(t.code).names)} for t in catalogue.individual(year)],
         "targets": choice.targets,
         "limits": {"people": rules.MAX_PEOPLE, "name": rules.MAX_PERSON_NAME, "targets": rules.MAX_TARGETS},
     }
@@ -185,8 +190,8 @@ def _form_choice(web_: Web, bloc: Bloc, data: dict) -> rules.Choice:
     try:
         return rules.check_form(collective=data.get("collective", []), individual=data.get("individual", {}),
                                 targets=data.get("targets", ""),
-                                collective_codes=[t.code for t in web_.catalogue.collective(year)],
-                                individual_codes=[t.code for t in web_.catalogue.individual(year)])
+                                collective_codes=[t.code for t in web_.titles(bloc).collective(year)],
+                                individual_codes=[t.code for t in web_.titles(bloc).individual(year)])
     except rules.InputError as exc:
         template = "webapp.error_unknown_title" if exc.code == "unknown_title" else f"registration.error_{exc.code}"
         limit = rules.MAX_TARGETS if exc.code == "targets_too_long" else rules.MAX_PEOPLE
@@ -266,7 +271,7 @@ def ballot_state(web_: Web, session, user_id: int, unit_id: int | None) -> dict:
     for line in vote.ballot:
         allowed = set(found.choosable(line))
         leader = line.code in ballot_rules.LEADERS
-        lines.append({"code": line.code, "name": web_.line_name(line.code, vote.year), "quota": line.quota,
+        lines.append({"code": line.code, "name": web_.line_name(bloc, line.code, vote.year), "quota": line.quota,
                       "quota_text": plain(web_, "webapp.ballot_quota", quota=line.quota, leader=leader),
                       "candidates": [{"id": u, "name": found.names.get(u, ""), "allowed": u in allowed}
                                      for u in line.candidates]})

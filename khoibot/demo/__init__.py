@@ -81,7 +81,7 @@ async def _run(script, folder: Path, render: Renderer, out: TextIO, faults: floa
     limiter = TelegramLimits(clock=virtual.clock, sleep=virtual.sleep) if faults else None
     sandbox = await Sandbox.open(f"sqlite:///{database}", script.start, province=script.province or "Thừa Thiên Huế",
                                  document_place=script.place, telegram={"rate_limit": faults > 0},
-                                 rate_limiter=limiter)
+                                 rate_limiter=limiter, provinces=script.provinces)
     if faults:
         sandbox.standin.faults.random_failures(faults, kinds=FAULT_KINDS, seed=seed, retry_after=1, seconds=0.2)
     transcript = Transcript(sandbox.standin, render, folder, out)

@@ -30,10 +30,11 @@ async def invite_and_enrol(secretary: SimUser, group: SimChat, unit: str, office
 
 
 async def register(officer: SimUser, titles: list[str], people: dict[str, str] | None = None,
-                   targets: str | None = None) -> SimMessage:
+                   targets: str | None = None, individual: list[str] | None = INDIVIDUAL_TITLES) -> SimMessage:
     """The officer sends /dangky and goes through every step: toggles the collective
     titles named, types the people per individual title (else presses 0), writes the
-    targets (else skips), and confirms. Returns the review message confirmed."""
+    targets (else skips), and confirms. Returns the review message confirmed.
+    ``individual``: the individual titles the bot must ask for, in order (None: whichever it asks)."""
     chat = officer.private_chat
     await officer.send_private("/dangky")
     overview = chat.last_bot_message()
@@ -48,13 +49,22 @@ async def register(officer: SimUser, titles: list[str], people: dict[str, str] |
     chosen = [b.split(" ", 1)[1] for row in step.buttons for b in row if b.startswith("✅")]
     assert sorted(chosen) == sorted(titles), f"chosen {chosen}, wanted {titles}"
     await officer.press(step, "Tiếp")
-    for title in INDIVIDUAL_TITLES:
+    zero = "0 — không đăng ký"
+    asked, typed = 0, set()
+    while any(zero in row for row in chat.last_bot_message().buttons):
         step = chat.last_bot_message()
-        assert title in step.text, step.text
+        if individual is not None:
+            assert asked < len(individual) and individual[asked] in step.text, step.text
+            title = individual[asked]
+        else:  # the first one not typed yet that the step names (the summary above names those typed)
+            title = next((t for t in people or {} if t in step.text and t not in typed), None)
         if people and title in people:
+            typed.add(title)
             await officer.send_private(people[title])
         else:
-            await officer.press(step, "0 — không đăng ký")
+            await officer.press(step, zero)
+        asked += 1
+    assert individual is None or asked == len(individual), f"asked {asked} individual titles, wanted {individual}"
     step = chat.last_bot_message()
     if targets:
         await officer.send_private(targets)

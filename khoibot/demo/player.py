@@ -145,7 +145,8 @@ class Player:
 
     async def _register(self, step: Step) -> None:
         for unit, titles in self._per_unit(step).items():
-            await acts.register(self._person(Step(step.number, None, who=unit)), titles)
+            # The individual titles are the province's of the year: the script's expectations check them.
+            await acts.register(self._person(Step(step.number, None, who=unit)), titles, individual=None)
             self.transcript.flush()
 
     async def _scores(self, step: Step) -> None:

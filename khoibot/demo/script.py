@@ -3,6 +3,7 @@
     [bloc]   name, year, province, place, start ("06/01/2025 08:00"), secretary, units
     [people] unit = the name of its representative (optional)
     [short]  SHORT = "a long unit or title name", usable wherever a name is expected
+    [[provinces]] the provinces the bot knows, as in the configuration (names and kinds by year)
     [[step]] at, note, who, in, one action, and what to expect of the bot
 
 Every problem is reported in Vietnamese with the step's number, before anything runs.
@@ -16,6 +17,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+
+from khoibot.config import ProvinceSettings
 
 ACTIONS = ("say", "press", "reply", "file", "add_bot", "enrol", "register", "scores", "vote")
 OTHER_KEYS = ("at", "note", "who", "in", "expect", "pinned", "files")
@@ -58,6 +63,7 @@ class Script:
     units: list[str]
     people: dict[str, str]
     steps: list[Step]
+    provinces: list[dict] = field(default_factory=list)
 
 
 def parse_time(text: Any, tz: ZoneInfo, step: int | None = None) -> datetime:
@@ -96,7 +102,19 @@ def load(path: Path, tz: ZoneInfo) -> Script:
         steps.append(step)
     return Script(path=Path(path), bloc=bloc["name"], year=bloc["year"], province=str(bloc.get("province", "")),
                   place=str(bloc.get("place", "")), start=start, secretary=bloc["secretary"], units=units,
-                  people=people, steps=steps)
+                  people=people, steps=steps, provinces=_provinces(data.get("provinces", [])))
+
+
+def _provinces(tables: Any) -> list[dict]:
+    """The script's [[provinces]], checked as the configuration checks them."""
+    if not isinstance(tables, list):
+        raise ScriptError("bad_value", None, "provinces")
+    for table in tables:
+        try:
+            ProvinceSettings.model_validate(table)
+        except ValidationError:
+            raise ScriptError("bad_value", None, "provinces") from None
+    return tables
 
 
 def _resolver(short: dict[str, str]):
