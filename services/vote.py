@@ -21,11 +21,13 @@ from domain import ballot as rules
 from domain.catalogue import Catalogue
 from domain.dates import DateParseError, accepted_years, is_past, parse_vn_datetime
 from domain.milestones import Kind
+from domain.provinces import Provinces
 from domain.review import ReviewRecord, TitleOutcome, clean_chair
 from domain.text import fold
 from services import review as reckoning
 from services.ballot import deadline as deadline_of
 from services.blocs import Actor, is_secretary
+from services.milestones import working_days
 from services.reminders import RulesOf
 from services.review import LeaderName
 from storage import milestones, quotas, registrations, reminders, roles, roster, votes
@@ -47,6 +49,7 @@ class Setup:
     seal: Seal                         # what seals the ballots until the close
     document_place: str                # where the documents are signed ("": the bloc's province)
     leader_name: LeaderName
+    provinces: Provinces = Provinces()  # the provinces' own days off, for the deadline's reminders
 
     def entry_name(self, code: str, year: int) -> str:
         return reckoning.entry_name(self.catalogue, self.leader_name, code, year)
@@ -422,7 +425,7 @@ def open_vote(setup: Setup, session: Session, bloc: Bloc, actor: Actor, *, deadl
         return Refused(Refusal.NOT_DRAFT)
     if milestone is not None:
         reckoning.plan_deadline(session, milestone, now, tz=setup.tz, rule=setup.reminder_rules(bloc.reminder_hour),
-                                close=close)
+                                close=close, days=working_days(bloc, setup.provinces))
     session.refresh(vote)
     people = roster.representatives(session=session, bloc_id=bloc.id)
     by_id = {u.id: u for u in units}
