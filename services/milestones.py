@@ -71,7 +71,7 @@ class Schedule:
 @dataclass(frozen=True)
 class WeekendsSet:
     weekends_off: bool
-    moved: int  # reminders planned ahead that now go on another day than before
+    moved: int  # reminders planned ahead that now go at another time than before
 
 
 def working_days(bloc: Bloc, provinces: Provinces) -> WorkingDays:
@@ -92,7 +92,7 @@ class HourSet:
     hour: int
 
 
-def schedule(session: Session, *, bloc_id: int, rules_of: RulesOf, tz: ZoneInfo | None = None,
+def schedule(session: Session, *, bloc_id: int, rules_of: RulesOf, tz: ZoneInfo,
              provinces: Provinces = Provinces()) -> Schedule:
     """The bloc's active milestones in time order, with the units still owing before each,
     whether the milestone's day is off, and the reminders moved off days off."""
@@ -100,16 +100,12 @@ def schedule(session: Session, *, bloc_id: int, rules_of: RulesOf, tz: ZoneInfo 
     days = working_days(bloc, provinces)
     moved: dict[int, list[Moved]] = {}
     for reminder in reminders.moved(session=session, bloc_id=bloc.id):
-        off = days.day_off(_day(reminder.moved_from, tz))
+        off = days.day_off(reminder.moved_from.astimezone(tz).date())
         if off is not None:
             moved.setdefault(reminder.milestone_id, []).append(Moved(reminder, off))
-    items = [Item(m, owing(session, bloc, m), days.day_off(_day(m.at, tz)), moved.get(m.id, []))
+    items = [Item(m, owing(session, bloc, m), days.day_off(m.at.astimezone(tz).date()), moved.get(m.id, []))
              for m in milestones.all_active(session=session, bloc=bloc)]
     return Schedule(bloc, items, rules_of(bloc.reminder_hour).hour)
-
-
-def _day(at: datetime, tz: ZoneInfo | None):
-    return (at.astimezone(tz) if tz else at).date()
 
 
 def replan(session: Session, bloc: Bloc, milestone: Milestone, *, now: datetime, tz: ZoneInfo,
@@ -211,5 +207,6 @@ def set_weekends(session: Session, *, bloc_id: int, off: bool, by: int, now: dat
     days = working_days(bloc, provinces)
     for milestone in milestones.all_active(session=session, bloc=bloc):
         replan(session, bloc, milestone, now=now, tz=tz, rules=rules_of(bloc.reminder_hour), days=days)
-    after = reminders.pending_of_bloc(session=session, bloc_id=bloc.id)
-    return WeekendsSet(off, sum(1 for r in after if before.get((r.milestone_id, r.label), r.due_at) != r.due_at))
+    after = {(r.milestone_id, r.label): r.due_at for r in reminders.pending_of_bloc(session=session, bloc_id=bloc.id)}
+    # One that lands where another of its milestone already is goes with it: moved too.
+    return WeekendsSet(off, sum(1 for key, due_at in before.items() if after.get(key) != due_at))
