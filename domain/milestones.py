@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from domain.text import clean
+from domain.working_days import WorkingDays
 
 
 class Kind(StrEnum):
@@ -66,16 +67,20 @@ _USUAL = {
 }
 
 
-def example(kind: Kind, *, year: int, now: datetime) -> datetime:
+def example(kind: Kind, *, year: int, now: datetime, days: WorkingDays | None = None) -> datetime:
     """A time to show as an example when asking for ``kind``'s date: its usual day in the
     bloc's year, or, when that has passed (a prompt's example must be one the step
-    accepts, and past times are refused), the same hour a week from today. ``now`` is
-    aware, in the bloc's timezone; so is the answer."""
+    accepts, and past times are refused), the same hour a week from today; on a day off
+    (``days``), the working day before if that is still to come. ``now`` is aware, in the
+    bloc's timezone; so is the answer."""
     month, day, hour, minute = _USUAL[kind]
     usual = datetime(year, month, day, hour, minute, tzinfo=now.tzinfo)
-    if usual > now:
+    if usual <= now:
+        usual = (now + timedelta(days=7)).replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if days is None:
         return usual
-    return (now + timedelta(days=7)).replace(hour=hour, minute=minute, second=0, microsecond=0)
+    moved = datetime.combine(days.before(usual.date()), usual.timetz())
+    return moved if moved > now else usual
 
 
 def order_problem(kind: Kind, at: datetime, others: dict[Kind, datetime]) -> tuple[Kind, Kind] | None:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from domain.working_days import WorkingDays
+
 
 @dataclass(frozen=True)
 class ReminderRules:
@@ -23,6 +25,7 @@ class ReminderRules:
 class Planned:
     due_at: datetime
     label: str  # "7d", "2h", "morning"
+    moved_from: datetime | None = None  # when it would have been, had that not been a day off
 
 
 def _local(day, at: time, tz: ZoneInfo) -> datetime:
@@ -44,13 +47,27 @@ def _daytime(due: datetime, milestone_at: datetime, rules: ReminderRules, tz: Zo
     return due
 
 
-def plan(*, at: datetime, meeting: bool, now: datetime, tz: ZoneInfo, rules: ReminderRules) -> list[Planned]:
-    """The reminders still ahead for a milestone at ``at``."""
+def to_working_day(due: datetime, *, now: datetime, tz: ZoneInfo, days: WorkingDays | None) -> datetime:
+    """A time on a day off moved to the working day before at the same hour, unless that
+    has passed (then it stays)."""
+    if days is None:
+        return due
+    local = due.astimezone(tz)
+    moved = datetime.combine(days.before(local.date()), local.timetz())
+    return moved if moved > now else due
+
+
+def plan(*, at: datetime, meeting: bool, now: datetime, tz: ZoneInfo, rules: ReminderRules,
+         days: WorkingDays | None = None) -> list[Planned]:
+    """The reminders still ahead for a milestone at ``at``. A day-based one that falls on a
+    day off (``days``) goes on the working day before; a meeting's reminders of its own day
+    stay, the meeting being held that day."""
     local_at = at.astimezone(tz)
     planned: list[Planned] = []
-    for days in rules.days_before:
-        due = _local(local_at.date() - timedelta(days=days), rules.hour, tz)
-        planned.append(Planned(_daytime(due, at, rules, tz), f"{days}d"))
+    for count in rules.days_before:
+        due = _daytime(_local(local_at.date() - timedelta(days=count), rules.hour, tz), at, rules, tz)
+        moved = to_working_day(due, now=now, tz=tz, days=days)
+        planned.append(Planned(moved, f"{count}d", due if moved != due else None))
     if meeting:
         for hours in rules.hours_before_meeting:
             planned.append(Planned(_daytime(at - timedelta(hours=hours), at, rules, tz), f"{hours}h"))

@@ -278,10 +278,11 @@ class DoDuty(Button, prefix="do"):
 @dataclass(frozen=True)
 class Schedule(Button, prefix="lc"):
     """``set``/``cancel`` a milestone kind by its short ``code``; ``cancelok`` a milestone by
-    id; ``hour`` and ``show`` carry 0."""
+    id; ``hour``, ``show`` and the weekends' choice (``wkrest``: no reminders then, ``wkwork``:
+    reminders then too) carry 0."""
 
     BY_CODE: ClassVar[tuple[str, ...]] = ("set", "cancel")
-    BY_ID: ClassVar[tuple[str, ...]] = ("cancelok", "hour", "show")
+    BY_ID: ClassVar[tuple[str, ...]] = ("cancelok", "hour", "show", "wkrest", "wkwork")
     action: str
     code: str | None = None
     milestone_id: int = 0

@@ -60,7 +60,8 @@ def _setup(s: Services) -> vote_service.Setup:
         reminder_rules=s.settings.reminders.rules,
         rules=rules.Rules(threshold=v.threshold_percent, strictly_more=v.strictly_more, base=v.base,
                           self_vote=v.self_vote),
-        seal=s.seal, document_place=s.settings.bot.document_place, leader_name=_leader_name(s))
+        seal=s.seal, document_place=s.settings.bot.document_place, leader_name=_leader_name(s),
+        provinces=s.provinces)
 
 
 def _leader_name(s: Services) -> reckoning.LeaderName:

@@ -27,10 +27,11 @@ CODES = {"dl": Kind.REGISTRATION_DEADLINE, "gu": Kind.COVENANT_MEETING, "sk": Ki
 
 
 def example_of(context: Context, bloc: Bloc, kind: Kind) -> dict[str, str]:
-    """The date and hour a prompt for ``kind`` shows as its example: in the bloc's year and
-    still to come (domain.milestones.example). Strings, as a question's payload is kept."""
+    """The date and hour a prompt for ``kind`` shows as its example: in the bloc's year,
+    still to come and on a working day of the bloc (domain.milestones.example). Strings, as a question's payload is kept."""
     s = context.services
-    at = example(kind, year=bloc.year, now=s.clock.now().astimezone(s.tz))
+    at = example(kind, year=bloc.year, now=s.clock.now().astimezone(s.tz),
+                 days=service.working_days(bloc, s.provinces))
     return dict(date=fmt_date(at), time=fmt_time(at))
 
 
@@ -41,16 +42,26 @@ def _view(context: Context, shown: service.Schedule):
     rows += [[(label(context, "schedule.btn_cancel", kind=kind.value), Schedule("cancel", code).pack())]
              for code, kind in CODES.items() if kind.value in active]
     rows.append([(label(context, "schedule.btn_hour"), Schedule("hour").pack())])
-    items = [dict(milestone=item.milestone, owing=item.owing) for item in shown.items]
+    # The press asks for the other choice; the data says which, so a second press of an old
+    # message does not undo the first.
+    weekends = Schedule("wkrest" if not shown.bloc.weekends_off else "wkwork")
+    rows.append([(label(context, f"schedule.btn_{weekends.action}"), weekends.pack())])
+    items = [dict(milestone=item.milestone, owing=item.owing, day_off=item.day_off, moved=item.moved)
+             for item in shown.items]
     return dict(bloc=shown.bloc, items=items, hour=shown.hour), keyboard(rows)
+
+
+def _schedule(context: Context, session, bloc_id: int) -> service.Schedule:
+    s = context.services
+    return service.schedule(session, bloc_id=bloc_id, rules_of=s.settings.reminders.rules, tz=s.tz,
+                            provinces=s.provinces)
 
 
 @in_group
 async def lich(update: Update, context: Context) -> None:
     with transaction(context) as session:
         bloc = bloc_in(session, chat_id=update.effective_chat.id)
-        shown = bloc if isinstance(bloc, BlocRefused) else service.schedule(
-            session, bloc_id=bloc.id, rules_of=context.services.settings.reminders.rules)
+        shown = bloc if isinstance(bloc, BlocRefused) else _schedule(context, session, bloc.id)
     if isinstance(shown, BlocRefused):
         await refuse_command(update, context, shown, "lich")
         return
@@ -68,7 +79,11 @@ def _decide(context: Context, session, bloc: Bloc, action: str | None, kind: Kin
     if action == "cancelok":
         return service.cancel(session, bloc_id=bloc.id, milestone_id=button.milestone_id, by=by, now=s.clock.now())
     if action == "show":
-        return service.schedule(session, bloc_id=bloc.id, rules_of=s.settings.reminders.rules)
+        return _schedule(context, session, bloc.id)
+    if action in ("wkrest", "wkwork"):
+        changed = service.set_weekends(session, bloc_id=bloc.id, off=action == "wkrest", by=by, now=s.clock.now(),
+                                       tz=s.tz, rules_of=s.settings.reminders.rules, provinces=s.provinces)
+        return changed, _schedule(context, session, bloc.id)
     return None
 
 
@@ -112,6 +127,14 @@ async def on_button(update: Update, context: Context) -> None:
         await outbox.edit(context.bot, message.chat.id, message.message_id,
                           s.render("schedule.cancelled", milestone=outcome))
         await best_effort("refresh board", refresh_board(context, bloc))
+    elif action in ("wkrest", "wkwork"):
+        changed, shown = outcome
+        await update.callback_query.answer()
+        scheduler.set_alarm(context.application)
+        view, markup = _view(context, shown)
+        await outbox.edit(context.bot, message.chat.id, message.message_id,
+                          s.render("schedule.show", **view), reply_markup=markup)
+        await say(update, context, "schedule.weekends_set", weekends_off=changed.weekends_off, moved=changed.moved)
     elif action == "show":
         await update.callback_query.answer()
         view, markup = _view(context, outcome)
@@ -131,7 +154,7 @@ def _decide_set(context: Context, session, pending: PendingReply, answer: Answer
     s = context.services
     return bloc, service.set_milestone(session, bloc_id=bloc.id, kind=Kind(pending.payload.kind),
                                        text=clean(answer.text), by=answer.user_id, now=answer.now, tz=s.tz,
-                                       rules_of=s.settings.reminders.rules)
+                                       rules_of=s.settings.reminders.rules, provinces=s.provinces)
 
 
 async def _tell_set(update: Update, context: Context, pending: PendingReply, decided) -> bool:
@@ -160,7 +183,7 @@ def _decide_hour(context: Context, session, pending: PendingReply, answer: Answe
         return bloc
     s = context.services
     return service.set_hour(session, bloc_id=bloc.id, text=clean(answer.text), by=answer.user_id, now=answer.now,
-                            tz=s.tz, rules_of=s.settings.reminders.rules)
+                            tz=s.tz, rules_of=s.settings.reminders.rules, provinces=s.provinces)
 
 
 async def _tell_hour(update: Update, context: Context, pending: PendingReply, outcome) -> bool:

@@ -15,11 +15,14 @@ from sqlmodel import Session
 
 from domain.dates import DateParseError, is_past, parse_vn_datetime, year_problem
 from domain.milestones import MEETINGS, Kind, order_problem, parse_hour, split_place
+from domain.provinces import Provinces
 from domain.reminders import ReminderRules, plan
-from services.reminders import Owing, owing
+from domain.working_days import DayOff, WorkingDays
+from services.reminders import CLOSE, Owing, owing
+from services.review import plan_deadline
 from storage import blocs as bloc_store
 from storage import milestones, reminders
-from storage.models import Bloc, Milestone
+from storage.models import Bloc, Milestone, Reminder
 
 # The bloc's reminder rules for a reminder hour (None: the configured one).
 RulesOf = Callable[[int | None], ReminderRules]
@@ -43,9 +46,19 @@ class Refused:
 
 
 @dataclass(frozen=True)
+class Moved:
+    """A reminder still to go that was moved off a day off to the working day before."""
+
+    reminder: Reminder
+    day_off: DayOff  # what the day it was planned for is
+
+
+@dataclass(frozen=True)
 class Item:
     milestone: Milestone
     owing: list[Owing]
+    day_off: DayOff | None = None  # the milestone's own day is off (a typed date is never moved)
+    moved: list[Moved] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -53,6 +66,18 @@ class Schedule:
     bloc: Bloc
     items: list[Item]
     hour: time  # reminders go out at
+
+
+@dataclass(frozen=True)
+class WeekendsSet:
+    weekends_off: bool
+    moved: int  # reminders planned ahead that now go at another time than before
+
+
+def working_days(bloc: Bloc, provinces: Provinces) -> WorkingDays:
+    """The bloc's days off: the national ones, its province's own, and weekends if it chose."""
+    province = provinces.find(bloc.province)
+    return WorkingDays.of(province.days_off if province else (), weekends=bloc.weekends_off)
 
 
 @dataclass(frozen=True)
@@ -67,23 +92,37 @@ class HourSet:
     hour: int
 
 
-def schedule(session: Session, *, bloc_id: int, rules_of: RulesOf) -> Schedule:
-    """The bloc's active milestones in time order, with the units still owing before each."""
+def schedule(session: Session, *, bloc_id: int, rules_of: RulesOf, tz: ZoneInfo,
+             provinces: Provinces = Provinces()) -> Schedule:
+    """The bloc's active milestones in time order, with the units still owing before each,
+    whether the milestone's day is off, and the reminders moved off days off."""
     bloc = session.get(Bloc, bloc_id)
-    items = [Item(m, owing(session, bloc, m)) for m in milestones.all_active(session=session, bloc=bloc)]
+    days = working_days(bloc, provinces)
+    moved: dict[int, list[Moved]] = {}
+    for reminder in reminders.moved(session=session, bloc_id=bloc.id):
+        off = days.day_off(reminder.moved_from.astimezone(tz).date())
+        if off is not None:
+            moved.setdefault(reminder.milestone_id, []).append(Moved(reminder, off))
+    items = [Item(m, owing(session, bloc, m), days.day_off(m.at.astimezone(tz).date()), moved.get(m.id, []))
+             for m in milestones.all_active(session=session, bloc=bloc)]
     return Schedule(bloc, items, rules_of(bloc.reminder_hour).hour)
 
 
 def replan(session: Session, bloc: Bloc, milestone: Milestone, *, now: datetime, tz: ZoneInfo,
-           rules: ReminderRules) -> int:
-    """Plan the milestone's reminders anew (after it was set or moved); how many ahead."""
-    planned = plan(at=milestone.at, meeting=Kind(milestone.kind) in MEETINGS, now=now, tz=tz, rules=rules)
+           rules: ReminderRules, days: WorkingDays) -> int:
+    """Plan the milestone's reminders anew (after it was set or moved, or the bloc's hour or
+    days off changed); how many ahead. A ballot's deadline keeps the row that closes it."""
+    if milestone.kind == Kind.BALLOT_DEADLINE:
+        plan_deadline(session, milestone, now, tz=tz, rule=rules, close=CLOSE, days=days)
+        return sum(1 for r in reminders.pending_of(session=session, milestone_id=milestone.id) if r.label != CLOSE)
+    planned = plan(at=milestone.at, meeting=Kind(milestone.kind) in MEETINGS, now=now, tz=tz, rules=rules,
+                   days=days)
     reminders.replan(session=session, milestone=milestone, planned=planned)
     return len(planned)
 
 
 def set_milestone(session: Session, *, bloc_id: int, kind: Kind, text: str, by: int, now: datetime, tz: ZoneInfo,
-                  rules_of: RulesOf) -> Set | Refused:
+                  rules_of: RulesOf, provinces: Provinces = Provinces()) -> Set | Refused:
     """Set or move a milestone from the secretary's typed answer ("14:00 15/7/2025, Hội trường A"):
     a deadline given as a day runs to the end of that day, a meeting needs its hour; the date
     must be near the bloc's year, still to come and in the year's order."""
@@ -113,7 +152,8 @@ def set_milestone(session: Session, *, bloc_id: int, kind: Kind, text: str, by: 
     old_at = previous.at if previous else None
     milestone = milestones.set_milestone(session=session, bloc=bloc, kind=kind.value, at=at, place=place, by=by,
                                          now=now)
-    count = replan(session, bloc, milestone, now=now, tz=tz, rules=rules_of(bloc.reminder_hour))
+    count = replan(session, bloc, milestone, now=now, tz=tz, rules=rules_of(bloc.reminder_hour),
+                   days=working_days(bloc, provinces))
     return Set(milestone, old_at, count)
 
 
@@ -137,7 +177,7 @@ def cancel(session: Session, *, bloc_id: int, milestone_id: int | None, by: int,
 
 
 def set_hour(session: Session, *, bloc_id: int, text: str, by: int, now: datetime, tz: ZoneInfo,
-             rules_of: RulesOf) -> HourSet | Refused:
+             rules_of: RulesOf, provinces: Provinces = Provinces()) -> HourSet | Refused:
     """The hour of day reminders go out at ("8", "14h"), a daytime one; every active
     milestone's reminders are planned anew for it."""
     hour = parse_hour(text)
@@ -147,6 +187,26 @@ def set_hour(session: Session, *, bloc_id: int, text: str, by: int, now: datetim
     bloc.reminder_hour = hour
     session.add(bloc)
     bloc_store.record_setting(session=session, bloc=bloc, by=by, now=now, reminder_hour=hour)
+    days = working_days(bloc, provinces)
     for milestone in milestones.all_active(session=session, bloc=bloc):
-        replan(session, bloc, milestone, now=now, tz=tz, rules=rules_of(hour))
+        replan(session, bloc, milestone, now=now, tz=tz, rules=rules_of(hour), days=days)
     return HourSet(hour)
+
+
+def set_weekends(session: Session, *, bloc_id: int, off: bool, by: int, now: datetime, tz: ZoneInfo,
+                 rules_of: RulesOf, provinces: Provinces = Provinces()) -> WeekendsSet:
+    """Whether Saturdays and Sundays are days off for the bloc's reminders; every active
+    milestone's reminders are planned anew. Pressing for what is already so changes nothing."""
+    bloc = session.get(Bloc, bloc_id)
+    if bloc.weekends_off == off:
+        return WeekendsSet(off, 0)
+    before = {(r.milestone_id, r.label): r.due_at for r in reminders.pending_of_bloc(session=session, bloc_id=bloc.id)}
+    bloc.weekends_off = off
+    session.add(bloc)
+    bloc_store.record_setting(session=session, bloc=bloc, by=by, now=now, weekends_off=off)
+    days = working_days(bloc, provinces)
+    for milestone in milestones.all_active(session=session, bloc=bloc):
+        replan(session, bloc, milestone, now=now, tz=tz, rules=rules_of(bloc.reminder_hour), days=days)
+    after = {(r.milestone_id, r.label): r.due_at for r in reminders.pending_of_bloc(session=session, bloc_id=bloc.id)}
+    # One that lands where another of its milestone already is goes with it: moved too.
+    return WeekendsSet(off, sum(1 for key, due_at in before.items() if after.get(key) != due_at))

@@ -21,6 +21,7 @@ from domain.provinces import Naming
 from domain.reminders import Planned, plan
 from domain.review import ReviewRecord, ScoreLine, TitleOutcome
 from domain.text import sort_key
+from domain.working_days import WorkingDays
 from exports import review_documents
 from storage import milestones, reminders, roles, votes
 from storage import scores as score_store
@@ -142,10 +143,12 @@ def save_results(session: Session, bloc: Bloc, vote: Vote, outcomes: list[TitleO
             recorded[unit.id] = kind
 
 
-def plan_deadline(session, milestone: Milestone, now: datetime, *, tz, rule, close: str) -> None:
-    """Reminders to units that have not voted (days before at the bloc's hour, and 2 hours
-    before), and the row (kind ``close``) that closes the vote at the deadline."""
-    planned = plan(at=milestone.at, meeting=False, now=now, tz=tz, rules=rule)
+def plan_deadline(session, milestone: Milestone, now: datetime, *, tz, rule, close: str,
+                  days: WorkingDays | None = None) -> None:
+    """Reminders to units that have not voted (days before at the bloc's hour, the working day
+    before where that is a day off (``days``), and 2 hours before), and the row (kind
+    ``close``) that closes the vote at the deadline."""
+    planned = plan(at=milestone.at, meeting=False, now=now, tz=tz, rules=rule, days=days)
     for hours in rule.hours_before_meeting:
         due = milestone.at - timedelta(hours=hours)
         if now < due and all(p.due_at != due for p in planned):

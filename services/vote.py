@@ -21,12 +21,14 @@ from domain import ballot as rules
 from domain.catalogue import Catalogue
 from domain.dates import DateParseError, accepted_years, is_past, parse_vn_datetime
 from domain.milestones import Kind
+from domain.provinces import Provinces
 from domain.review import ReviewRecord, TitleOutcome, clean_chair
 from domain.text import fold
 from services import review as reckoning
 from services.ballot import deadline as deadline_of
 from services.blocs import Actor, is_secretary
 from services.naming import Catalogues, NamingFor, as_typed, catalogue_of
+from services.milestones import working_days
 from services.reminders import RulesOf
 from services.review import LeaderName
 from storage import milestones, quotas, registrations, reminders, roles, roster, votes
@@ -49,6 +51,7 @@ class Setup:
     document_place: str                # where the documents are signed ("": the bloc's province)
     leader_name: LeaderName
     naming: NamingFor = as_typed       # what the documents call the bloc's province in a year
+    provinces: Provinces = Provinces()  # the provinces' own days off, for the deadline's reminders
 
     def titles(self, bloc: Bloc, year: int | None = None) -> Catalogue:
         return catalogue_of(self.catalogue, bloc, year)
@@ -430,7 +433,7 @@ def open_vote(setup: Setup, session: Session, bloc: Bloc, actor: Actor, *, deadl
         return Refused(Refusal.NOT_DRAFT)
     if milestone is not None:
         reckoning.plan_deadline(session, milestone, now, tz=setup.tz, rule=setup.reminder_rules(bloc.reminder_hour),
-                                close=close)
+                                close=close, days=working_days(bloc, setup.provinces))
     session.refresh(vote)
     people = roster.representatives(session=session, bloc_id=bloc.id)
     by_id = {u.id: u for u in units}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, LargeBinary, Text, UniqueConstraint, false as sa_false
 from sqlmodel import Field, SQLModel
 
 from domain.ballot import BallotLine, Rules
@@ -58,6 +58,8 @@ class Bloc(SQLModel, table=True):
     created_by: int = _tg_id()
     # The local hour day-based reminders go out at; None: the deployment's default.
     reminder_hour: int | None = None
+    # Saturdays and Sundays count as days off for its reminders (public holidays always do).
+    weekends_off: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
 
 
 class Unit(SQLModel, table=True):
@@ -271,6 +273,7 @@ class Reminder(SQLModel, table=True):
     claimed_at: datetime | None = _ts(nullable=True)
     done_at: datetime | None = _ts(nullable=True)
     note: str = ""  # why it ended so: a code of storage/reminders.py (NOTE_*), named by the yearly export
+    moved_from: datetime | None = _ts(nullable=True)  # planned then, but that was a day off: moved to due_at
 
 
 class ReminderDelivery(SQLModel, table=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from domain.reminders import Planned
 from storage.models import Milestone, Reminder, ReminderDelivery
@@ -27,8 +27,8 @@ NOTE_SUPERSEDED = "superseded"  # a later reminder of the same milestone fell du
 def replan(*, session: Session, milestone: Milestone, planned: list[Planned]) -> list[Reminder]:
     """Cancel the milestone's reminders not yet sent and plan new ones (after a move)."""
     cancel(session=session, milestone_id=milestone.id)
-    rows = [Reminder(bloc_id=milestone.bloc_id, milestone_id=milestone.id, due_at=p.due_at, label=p.label)
-            for p in planned]
+    rows = [Reminder(bloc_id=milestone.bloc_id, milestone_id=milestone.id, due_at=p.due_at, label=p.label,
+                     moved_from=p.moved_from) for p in planned]
     session.add_all(rows)
     session.flush()
     return rows
@@ -42,6 +42,23 @@ def cancel(*, session: Session, milestone_id: int) -> int:
 
 def pending(*, session: Session) -> list[Reminder]:
     return list(session.exec(select(Reminder).where(Reminder.status == PENDING).order_by(Reminder.due_at)))
+
+
+def pending_of(*, session: Session, milestone_id: int) -> list[Reminder]:
+    return list(session.exec(select(Reminder).where(Reminder.milestone_id == milestone_id, Reminder.status == PENDING)
+                             .order_by(Reminder.due_at)))
+
+
+def pending_of_bloc(*, session: Session, bloc_id: int) -> list[Reminder]:
+    return list(session.exec(select(Reminder).where(Reminder.bloc_id == bloc_id, Reminder.status == PENDING)
+                             .order_by(Reminder.due_at)))
+
+
+def moved(*, session: Session, bloc_id: int) -> list[Reminder]:
+    """The bloc's reminders still to go that were moved off a day off, in time order."""
+    return list(session.exec(select(Reminder).where(
+        Reminder.bloc_id == bloc_id, Reminder.status == PENDING, col(Reminder.moved_from).is_not(None))
+        .order_by(Reminder.due_at, Reminder.id)))
 
 
 def due(*, session: Session, now: datetime) -> list[Reminder]:

@@ -117,6 +117,16 @@ def test_the_status_of_many_blocs_is_read_at_once_and_equals_each_blocs_own(db):
         assert rows[empty.id].units == [] and rows[empty.id].current == {}
 
 
+def _old_row(s, table: str, **values) -> int:
+    """A row written with the columns of an earlier schema (today's tables have columns added
+    since), by plain SQL; its id."""
+    from sqlalchemy import column
+    from sqlalchemy import table as sa_table
+
+    written = sa_table(table, column("id"), *(column(c) for c in values))
+    return s.execute(written.insert().values(**values).returning(written.c.id)).scalar_one()
+
+
 def test_units_stored_before_the_new_fold_are_found_by_it(database_url):
     """Migration 0009: a unit stored with a key of the old fold (its Cyrillic «Нội» kept apart
     from the Latin «Hội») is matched by today's fold after the upgrade."""
@@ -129,15 +139,15 @@ def test_units_stored_before_the_new_fold_are_found_by_it(database_url):
     try:
         upgrade(database.engine, "0008")
         now = datetime(2025, 2, 10, 2, 0, tzinfo=UTC)
+        stamp = now.strftime("%Y-%m-%d %H:%M:%S")
         with database.session() as s:
-            bloc = blocs.create_bloc(session=s, chat_id=-1002, name="Khối B", year=2025, province="Huế", by=42,
-                                     now=now)
-            [unit] = roster.add_units(session=s, bloc=bloc, names=["\u041dội Chữ thập đỏ"], by=42, now=now)
-            s.execute(text("UPDATE unit SET name_key = :old WHERE id = :id"),
-                      {"old": "\u043doi chu thap do", "id": unit.id})  # as the old fold left it
+            bloc_id = _old_row(s, "bloc", chat_id=-1002, name="Khối B", year=2025, province="Huế", created_by=42,
+                               created_at=stamp)
+            unit_id = _old_row(s, "unit", bloc_id=bloc_id, name="\u041dội Chữ thập đỏ", created_at=stamp,
+                               name_key="\u043doi chu thap do")  # as the old fold left it
         upgrade(database.engine)
         with database.session() as s:
-            assert [u.id for u in roster.find_units(session=s, bloc_id=bloc.id, typed="Hội Chữ thập đỏ")] == [unit.id]
+            assert [u.id for u in roster.find_units(session=s, bloc_id=bloc_id, typed="Hội Chữ thập đỏ")] == [unit_id]
             assert s.execute(text("SELECT name_key FROM unit")).scalar() == fold("Hội Chữ thập đỏ")
     finally:
         database.dispose()
@@ -160,13 +170,13 @@ def test_quotas_kept_on_earlier_ballots_become_the_blocs_quotas(database_url):
         upgrade(database.engine, "0006")
         now = datetime(2024, 12, 10, 7, 0, tzinfo=UTC)
         with database.session() as s:
-            bloc = blocs.create_bloc(session=s, chat_id=-1001, name="Khối A", year=2024, province="Huế", by=42,
-                                     now=now)
+            bloc_id = _old_row(s, "bloc", chat_id=-1001, name="Khối A", year=2024, province="Huế", created_by=42,
+                               created_at=now.strftime("%Y-%m-%d %H:%M:%S"))
             # Written as the schema of 0006 holds it (today's Vote has columns added since).
             votes_0006 = sa_table("vote", *(sa_column(c) for c in (
                 "bloc_id", "year", "status", "ballot", "voters", "rules", "decisions", "created_by", "created_at")))
             s.execute(votes_0006.insert().values(
-                bloc_id=bloc.id, year=2024, status="closed", voters="[]", rules="{}", decisions="{}",
+                bloc_id=bloc_id, year=2024, status="closed", voters="[]", rules="{}", decisions="{}",
                 created_by=42, created_at=now.strftime("%Y-%m-%d %H:%M:%S"), ballot=json.dumps([
                     dict(code="CO_TINH", quota=3, candidates=[], added=[]),
                     dict(code="BK_UBND", quota=12, candidates=[], added=[]),
@@ -174,7 +184,7 @@ def test_quotas_kept_on_earlier_ballots_become_the_blocs_quotas(database_url):
         upgrade(database.engine)
         with database.session() as s:
             assert sorted((q.bloc_id, q.year, q.code, q.quota, q.set_by) for q in s.exec(select(BlocQuota))) == [
-                (bloc.id, 2024, "BK_UBND", 12, 42), (bloc.id, 2024, "CO_TINH", 3, 42)]
+                (bloc_id, 2024, "BK_UBND", 12, 42), (bloc_id, 2024, "CO_TINH", 3, 42)]
             assert s.exec(select(Bloc)).one().year == 2024
     finally:
         database.dispose()

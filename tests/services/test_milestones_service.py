@@ -117,7 +117,37 @@ def test_the_hour_reminders_go_out_at_replans_every_milestone(db, bloc):
                                 rules_of=rules_of) == service.HourSet(14)
     assert ("24/03 14:00", "7d") in _pending(db) and ("24/03 08:00", "7d") not in _pending(db)
     with db.session() as s:
-        shown = service.schedule(s, bloc_id=bloc.id, rules_of=rules_of)
+        shown = service.schedule(s, bloc_id=bloc.id, rules_of=rules_of, tz=TZ)
     assert shown.hour.hour == 14 and [i.milestone.kind for i in shown.items] == ["registration_deadline"]
     # Nobody has registered: both units still owe their registration.
     assert [o.unit.name for o in shown.items[0].owing] == ["Hội Chữ thập đỏ", "Hội Khuyến học"]
+
+
+def test_a_province_day_off_moves_its_blocs_reminders_and_the_weekends_are_the_blocs_choice(db, bloc):
+    from domain.provinces import Province, ProvinceKind, Provinces
+    from domain.working_days import Off
+
+    hue = Provinces((Province("HUE", "Huế", ProvinceKind.CITY, days_off=(datetime(2025, 9, 8).date(),)),))
+    with db.session() as s:
+        # Hạn gửi hồ sơ on Monday 15/9: 7 days before is Monday 8/9, Huế's own day off.
+        service.set_milestone(s, bloc_id=bloc.id, kind=Kind.DOSSIER_DEADLINE, text="15/9/2025", by=SECRETARY,
+                              now=NOW, tz=TZ, rules_of=rules_of, provinces=hue)
+    # The day before Huế's day off is Sunday 7/9: weekends are not days off unless the bloc says so.
+    assert _pending(db) == [("07/09 08:00", "7d"), ("12/09 08:00", "3d"), ("14/09 08:00", "1d")]
+    with db.session() as s:
+        [item] = service.schedule(s, bloc_id=bloc.id, rules_of=rules_of, tz=TZ, provinces=hue).items
+    assert [(m.reminder.label, m.reminder.moved_from.astimezone(TZ).date(), m.day_off.why) for m in item.moved] == [
+        ("7d", datetime(2025, 9, 8).date(), Off.PROVINCE)]
+
+    with db.session() as s:
+        changed = service.set_weekends(s, bloc_id=bloc.id, off=True, by=SECRETARY, now=NOW, tz=TZ,
+                                       rules_of=rules_of, provinces=hue)
+    # Sunday 7/9 → Friday 5/9; Sunday 14/9 → Friday 12/9, where the 3 days' one already is.
+    assert changed == service.WeekendsSet(True, 2)
+    assert _pending(db) == [("05/09 08:00", "7d"), ("12/09 08:00", "3d")]
+    with db.session() as s:
+        assert service.set_weekends(s, bloc_id=bloc.id, off=True, by=SECRETARY, now=NOW, tz=TZ,
+                                    rules_of=rules_of, provinces=hue) == service.WeekendsSet(True, 0)
+        assert s.get(Bloc, bloc.id).weekends_off
+        assert s.exec(select(AuditLog).where(AuditLog.action == "bloc.setting")).one().detail == {
+            "weekends_off": True}
