@@ -80,7 +80,7 @@ def bot_idle(app: TrackingApplication, standin: BotApiStandIn) -> Callable[[], b
 
 
 def sandbox_settings(standin: BotApiStandIn, database_url: str, telegram: dict | None = None, *,
-                     web: dict | None = None, **bot: Any) -> Settings:
+                     web: dict | None = None, provinces: list[dict] | None = None, **bot: Any) -> Settings:
     """Defaults, pointed at the stand-in and the database; reminders are run by the caller
     at the clock times it chooses (no periodic sweep)."""
     return Settings.model_validate({
@@ -93,6 +93,7 @@ def sandbox_settings(standin: BotApiStandIn, database_url: str, telegram: dict |
         "logging": {"format": "text"},
         "reminders": {"check_every_seconds": 0},
         "web": web or {},
+        "provinces": provinces or [],
     })
 
 

@@ -117,8 +117,8 @@ World = Sandbox  # the tests' name for it
 
 
 def make_settings(standin: BotApiStandIn, database_url: str, telegram: dict | None = None, *,
-                  web: dict | None = None, **bot) -> Settings:
-    return sandbox_settings(standin, database_url, telegram, web=web, **bot)
+                  web: dict | None = None, provinces: list[dict] | None = None, **bot) -> Settings:
+    return sandbox_settings(standin, database_url, telegram, web=web, provinces=provinces, **bot)
 
 
 @pytest.fixture
@@ -140,13 +140,20 @@ def web_settings() -> dict:
 
 
 @pytest.fixture
-async def world(request, database_url, schema_template, bot_settings, telegram_settings, web_settings):
+def province_settings() -> list[dict]:
+    """Override in a test module to configure provinces ([[provinces]]; tests/test_province.py)."""
+    return []
+
+
+@pytest.fixture
+async def world(request, database_url, schema_template, bot_settings, telegram_settings, web_settings,
+                province_settings):
     schema_template.fill(database_url)
     standin = BotApiStandIn(token=TOKEN, bot_username=BOT_USERNAME)
     await standin.start()
     clock = ManualClock(datetime(2025, 2, 10, 9, 0, tzinfo=TZ))
-    w = World(standin, make_settings(standin, database_url, telegram_settings, web=web_settings, **bot_settings),
-              clock)
+    w = World(standin, make_settings(standin, database_url, telegram_settings, web=web_settings,
+                                     provinces=province_settings, **bot_settings), clock)
     await w.start_bot()
     try:
         yield w
