@@ -457,3 +457,42 @@ class BallotDraft(Button, prefix="bv"):
         if draft_id is None or (len(args) == 3 and unit_id is None):
             return None
         return cls(draft_id, args[1], unit_id)
+
+
+# ---- the province's officers and the blocs' dossiers (handlers/province.py) -----------------
+
+_PROVINCE_CODE = re.compile(r"[A-Z][A-Z0-9_]{1,15}")
+
+
+@dataclass(frozen=True)
+class ProvinceView(Button, prefix="tv"):
+    """``tv:<action>:<province code>``: the officers' list, .xlsx or .zip, sent to the presser's
+    private chat (the officer is checked at the press)."""
+
+    ACTIONS: ClassVar[tuple[str, ...]] = ("list", "xlsx", "zip")
+    action: str
+    code: str
+
+    def args(self) -> tuple:
+        return self.action, self.code
+
+    @classmethod
+    def parse(cls, args):
+        if len(args) != 2 or args[0] not in cls.ACTIONS or not _PROVINCE_CODE.fullmatch(args[1]):
+            return None
+        return cls(args[0], args[1])
+
+
+@dataclass(frozen=True)
+class DossierSend(Button, prefix="hs"):
+    """``hs:send:<year>``: a secretary sends the bloc's dossier of that year to its province."""
+
+    year: int
+
+    def args(self) -> tuple:
+        return "send", self.year
+
+    @classmethod
+    def parse(cls, args):
+        pair = _id_pair(args, ("send",))
+        return cls(pair[1]) if pair else None

@@ -5,28 +5,34 @@ handlers/status.py's (the status as a spreadsheet)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram.ext import Application
 
 from exports import review_documents
 from khoibot import outbox
 from khoibot.services import Services, services_of
 from storage import votes
+from storage.models import ReviewDocument
 
 
-async def send_documents(app: Application, documents: dict, chat_id: int, year: int) -> None:
+async def send_documents(app: Application, documents: dict, chat_id: int, year: int, *,
+                         caption: Callable[[ReviewDocument], str] | None = None) -> None:
     """The documents of the year (kind -> the version to send: the list's when it is posted,
     the latest for /xuat, read with its sheet by services.yearly.sheet), in the order of their
     kinds. A file sent for the first time is sent as bytes; the ids Telegram gives the files
-    are kept, all in one transaction after the sends, so later sends reuse them."""
+    are kept, all in one transaction after the sends, so later sends reuse them. ``caption``:
+    each file's own (a dossier sent to the province names its bloc), else the review's."""
     s: Services = services_of(app)
     learnt: dict[int, str] = {}
     for kind in review_documents.KINDS:
         document = documents.get(kind)
         if document is None:
             continue
-        caption = s.render("review.document_caption", kind=document.kind, version=document.version, year=year)
+        text = caption(document) if caption else s.render("review.document_caption", kind=document.kind,
+                                                           version=document.version, year=year)
         sent = await outbox.send_document(app.bot, s, chat_id, document.file_id or document.content,
-                                          filename=document.filename, caption=caption)
+                                          filename=document.filename, caption=text)
         if not document.file_id and sent is not None and sent.document is not None:
             learnt[document.id] = sent.document.file_id
     if learnt:

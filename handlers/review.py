@@ -30,6 +30,7 @@ from domain.text import clean, shorten
 from handlers import reminders as reminder_handlers
 from handlers import status as status_handlers
 from handlers import miniapp
+from handlers import province as province_handlers
 from handlers.buttons import BallotDraft, BallotUnit, ReviewPanel, ScoreMenu
 from handlers.common import (BUTTON_NAME, Context, alert, ask, best_effort, int_arg, keyboard, label, private_button,
                              private_command, say, show_step_message, transaction, unit_choices)
@@ -588,6 +589,7 @@ async def _tell_closed(app: Application, closed: vote_service.Closed, *, by) -> 
     await outbox.send(app.bot, s, closed.bloc.chat_id, s.render(
         "review.closed", bloc=closed.bloc, vote=closed.vote, voted=closed.voted, issued=len(closed.vote.voters), by=by,
         outcomes=closed.outcomes, next_leaders=closed.next_leaders))
+    await best_effort("province board", province_handlers.refresh_for_bloc(app, closed.bloc))
 
 
 def _close_at_deadline(s: Services, session: Session, milestone: Milestone, now) -> vote_service.Closed | None:
@@ -653,6 +655,8 @@ async def _post(app: Application, bloc: Bloc, listing: vote_service.Listing, *,
 
 async def _send_documents(app: Application, bloc: Bloc, listing: vote_service.Listing) -> None:
     await send_documents(app, listing.documents, bloc.chat_id, listing.record.year)
+    # Under the list and its documents: the dossier for the province (when it is configured).
+    await best_effort("dossier offer", province_handlers.offer_dossier(app, bloc, listing.record.year))
 
 
 

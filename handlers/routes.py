@@ -24,8 +24,8 @@ from functools import partial
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from domain.milestones import Kind
-from handlers import (bookkeeping, errors, exports, help, invitations, registration, reminders, replies, reports,
-                      repeats, review, rollover, roster, schedule, scores, secretaries, setup, status, waits)
+from handlers import (bookkeeping, errors, exports, help, invitations, province, registration, reminders, replies,
+                      reports, repeats, review, rollover, roster, schedule, scores, secretaries, setup, status, waits)
 from handlers import buttons as b
 from handlers.common import NEW_MESSAGES
 from khoibot import scheduler
@@ -137,6 +137,10 @@ def feature_handlers() -> list:
         # /namsau
         CommandHandler("namsau", rollover.namsau, filters=NEW_MESSAGES),
         CallbackQueryHandler(rollover.on_button, pattern=b.Rollover.pattern),
+        # /tinh: the province's officers; the dossier sent from under a bloc's list
+        CommandHandler("tinh", province.tinh, filters=NEW_MESSAGES),
+        CallbackQueryHandler(province.on_view_button, pattern=b.ProvinceView.pattern),
+        CallbackQueryHandler(province.on_dossier_button, pattern=b.DossierSend.pattern),
         # /huy ends what waits; after every feature, a private message nobody took (in a group
         # the bot does not answer each sticker: that would be noise for everyone)
         CommandHandler("huy", waits.huy, filters=NEW_MESSAGES),

@@ -12,6 +12,7 @@ from domain.chunks import MAX_CHUNKS, TEXT_LIMIT, split_lines, utf16_len
 from domain.text import clean, shorten
 from exports.registration_sheet import SheetRow, registration_sheet
 from handlers import miniapp
+from handlers import province as province_handlers
 from handlers.buttons import ExportYear, Status
 from handlers.common import (BUTTON_NAME, Context, alert, ask, best_effort, command_text, keyboard, label, say, tell,
                              transaction)
@@ -138,6 +139,8 @@ async def refresh_board(context: Context, bloc: Bloc) -> None:
 
     await pacer(context.application, "refresh board").request(
         context.application, bloc.id, bloc, flush, context.services.settings.bot.board_refresh_seconds)
+    # The bloc's counts are also a line of its province's board.
+    await province_handlers.refresh_for_bloc(context.application, bloc)
 
 
 async def _refresh_board(context: Context, bloc: Bloc) -> None:

@@ -482,6 +482,47 @@ class ReviewDocument(SQLModel, table=True):
     created_at: datetime = _ts()
 
 
+# ---- the province's level: its officers, its group, the blocs' dossiers ----------------------
+
+class ProvinceOfficer(SQLModel, table=True):
+    """An officer of a province's Ban Thi đua – Khen thưởng added by another officer (those
+    the deployer names are in the configuration)."""
+
+    __tablename__ = "province_officer"
+    __table_args__ = (Index("ix_province_officer_code_user", "province", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    province: str  # the configured province's code
+    user_id: int = _tg_id()
+    added_by: int = _tg_id()
+    added_at: datetime = _ts()
+    removed_at: datetime | None = _ts(nullable=True)
+
+
+class ProvinceGroup(SQLModel, table=True):
+    """The officers' group of a province (one per province: a new one replaces the old), and
+    its pinned province board."""
+
+    __tablename__ = "province_group"
+    id: int | None = Field(default=None, primary_key=True)
+    province: str = Field(unique=True)
+    chat_id: int = _tg_id(unique=True)
+    board_message_id: int | None = None
+    set_by: int = _tg_id()
+    set_at: datetime = _ts()
+
+
+class Dossier(SQLModel, table=True):
+    """A bloc's dossier sent to its province: which version of the year's documents, by whom, when."""
+
+    __table_args__ = (Index("ix_dossier_bloc_year", "bloc_id", "year"),)
+    id: int | None = Field(default=None, primary_key=True)
+    bloc_id: int = _bloc_fk()
+    year: int
+    version: int
+    sent_by: int = _tg_id()
+    sent_at: datetime = _ts()
+
+
 # ---- updates: each handled once ---------------------------------------------------------------
 
 class ProcessedUpdate(SQLModel, table=True):

@@ -276,6 +276,12 @@ def latest_documents(*, session: Session, bloc_id: int, year: int) -> dict[str, 
     return {row.kind: row for row in rows}
 
 
+def documents_of_version(*, session: Session, bloc_id: int, year: int, version: int) -> list[ReviewDocument]:
+    return list(session.exec(select(ReviewDocument).where(ReviewDocument.bloc_id == bloc_id, ReviewDocument.year == year,
+                                                          ReviewDocument.version == version)
+                             .order_by(ReviewDocument.id)))
+
+
 def add_document(*, session: Session, bloc_id: int, year: int, kind: str, version: int, filename: str,
                  content: bytes, fingerprint: str, by: int, now: datetime) -> ReviewDocument:
     row = ReviewDocument(bloc_id=bloc_id, year=year, kind=kind, version=version, filename=filename, content=content,

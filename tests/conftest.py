@@ -141,7 +141,7 @@ def web_settings() -> dict:
 
 @pytest.fixture
 def province_settings() -> list[dict]:
-    """Override in a test module to configure provinces ([[provinces]]); none by default."""
+    """Override in a test module to configure provinces ([[provinces]]; tests/test_province.py)."""
     return []
 
 

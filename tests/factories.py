@@ -10,8 +10,9 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from storage import blocs, invitations, roster
-from storage.models import Bloc, Unit
+from storage import blocs, invitations, registrations, roster, votes
+from storage.milestones import REGISTRATION_DEADLINE, set_milestone
+from storage.models import Bloc, Unit, YearResult
 from storage.users import touch_user
 
 
@@ -37,3 +38,49 @@ def bloc_of_units(s: Session, names: list[str], *, secretary: int, now: datetime
     bloc = blocs.create_bloc(session=s, chat_id=chat_id, name=name, year=year, province=province, by=secretary,
                              now=now)
     return bloc, roster.add_units(session=s, bloc=bloc, names=names, by=secretary, now=now)
+
+
+def year_to_the_list(s: Session, bloc: Bloc, units: list[Unit], *, proposals: dict[str, list[Unit]], by: int,
+                     now: datetime, deadline: datetime | None = None, registered: list[Unit] | None = None,
+                     year: int | None = None, listed: bool = True) -> int | None:
+    """A bloc's year played to its list: the registration deadline, the units ``registered``
+    (all by default) registered and signed, the vote closed with ``proposals`` (title code →
+    units, in the order of their votes) as its results and, when ``listed``, the documents
+    (version 1 for the first list, then the next). The documents' version, or None."""
+    year = year or bloc.year
+    if deadline is not None:
+        set_milestone(session=s, bloc=bloc, kind=REGISTRATION_DEADLINE, at=deadline, by=by, now=now)
+    for unit in units if registered is None else registered:
+        codes = sorted({code for code, chosen in proposals.items() if unit in chosen}) or ["TTLDXS"]
+        registrations.confirm(session=s, bloc=bloc, unit_id=unit.id, collective=codes, individuals=[], targets="",
+                              by=by, now=now)
+        registrations.sign_covenant(session=s, bloc=bloc, unit_id=unit.id, by=by, now=now)
+    vote = votes.vote_of(session=s, bloc=bloc, year=year) or votes.prepare(session=s, bloc=bloc, ballot=[], by=by,
+                                                                           now=now)
+    vote.status, vote.closed_at, vote.voters = votes.CLOSED, now, tuple(u.id for u in units)
+    s.add(vote)
+    members = len(units)
+    votes.replace_results(session=s, bloc=bloc, year=year, rows=[
+        YearResult(bloc_id=bloc.id, unit_id=u.id, year=year, code=code, votes=members - rank,
+                   percent=round(100 * (members - rank) / members, 1), recorded_at=now)
+        for code, chosen in proposals.items() for rank, u in enumerate(chosen)])
+    if not listed:
+        return None
+    return new_documents(s, bloc, by=by, now=now, year=year)
+
+
+def new_documents(s: Session, bloc: Bloc, *, by: int, now: datetime, year: int | None = None) -> int:
+    """The year's four documents made again (a new version, as after a change of the list)."""
+    year = year or bloc.year
+    version = votes.next_version(session=s, bloc_id=bloc.id, year=year)
+    for kind, ext in (("minutes", "docx"), ("list", "docx"), ("proposal", "docx"), ("list_xlsx", "xlsx")):
+        votes.add_document(session=s, bloc_id=bloc.id, year=year, kind=kind, version=version,
+                           filename=f"{kind}-{year}-v{version}.{ext}", content=f"{bloc.name} {kind} {version}".encode(),
+                           fingerprint=str(version), by=by, now=now)
+    s.flush()
+    return version
+
+
+def past_results(s: Session, bloc: Bloc, unit: Unit, *, year: int, codes: list[str], now: datetime) -> None:
+    """What a unit was proposed for in an earlier year (for the consecutive-year checks)."""
+    s.add_all([YearResult(bloc_id=bloc.id, unit_id=unit.id, year=year, code=code, recorded_at=now) for code in codes])

@@ -52,6 +52,8 @@ EXAMPLES: list[tuple[b.Button, str]] = [
     (b.ReviewPanel("show"), "bx:show"),
     (b.BallotUnit(3), "bp:unit:3"),
     (b.BallotDraft(8, "c", 3), "bv:8:c:3"),
+    (b.ProvinceView("xlsx", "HUE"), "tv:xlsx:HUE"),
+    (b.DossierSend(2025), "hs:send:2025"),
 ]
 
 

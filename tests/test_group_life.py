@@ -67,7 +67,7 @@ async def test_command_menus_are_set_in_vietnamese_per_scope(world):
     admins = menus[("all_chat_administrators", "vi")]
     groups = menus[("all_group_chats", "vi")]
     assert [c["command"] for c in private] == ["start", "dangky", "giaouoc", "baocao", "chamdiem", "bophieu", "huy",
-                                              "huongdan"]
+                                              "tinh", "huongdan"]
     assert "moi" in [c["command"] for c in admins] and "moi" not in [c["command"] for c in groups]
     assert dict((c["command"], c["description"]) for c in groups)["donvi"] == "Danh sách đơn vị thành viên"
 

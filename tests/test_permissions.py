@@ -121,6 +121,9 @@ TABLE: list[Row | Step] = [
     Row("/bophieu",
         A=ALL("prv"), B=ALL("prv"), N=ALL("prv"),
         P="rep  rep  ok   ok   ok   rep  rep", ok=("chưa mở bỏ phiếu",)),
+    # /tinh is the province's officers' (tests/test_province.py); nobody here is one.
+    Row("/tinh", A=ALL("tnh"), B=ALL("tnh"), N=ALL("tnh"), P=ALL("tnh"),
+        kinds={"tnh": ("Lệnh /tinh dành cho cán bộ Ban Thi đua – Khen thưởng",)}),
     Row("/huy", A=ALL("ok"), B=ALL("ok"), N=ALL("ok"), P=ALL("ok"),
         ok=("Đã thoát", "Không có việc gì đang dở"), writes=True),
 
