@@ -132,6 +132,7 @@ def board(session: Session, province: Province, year: int | None, catalogue: Cat
     """Each bloc of the province in the year (None: the year most of its blocs are in)."""
     blocs = blocs_of(session, province)
     year = year_of(blocs, now.astimezone(tz).year) if year is None else year
+    catalogue = catalogue.named_for(province.in_year(year))  # the titles as the province named them that year
     ids = [b.id for b in blocs]
     current = status_service.statuses(session, [b for b in blocs if b.year == year], catalogue)
     views = {b.id: current.get(b.id) or status_service.status(session, bloc_id=b.id, catalogue=catalogue, year=year)
@@ -202,6 +203,7 @@ def nominations(session: Session, province: Province, year: int | None, catalogu
     blocs = blocs_of(session, province)
     if year is None:
         year = year_of(blocs, (now or datetime.now(tz)).astimezone(tz).year)
+    catalogue = catalogue.named_for(province.in_year(year))  # the titles as the province named them that year
     by_id = {b.id: b for b in blocs}
     order = {t.code: i for i, t in enumerate(catalogue.titles)}
     rank = {b.id: i for i, b in enumerate(blocs)}

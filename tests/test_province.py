@@ -33,8 +33,10 @@ NOMINEE_SOURCE = "Luật Thi đua, khen thưởng 2022, Điều 26"
 ONE_BLOC_SOURCE = "Quyết định 12/2024/QĐ-UBND, Điều 5"
 
 CO_CP = "Cờ thi đua của Chính phủ"
-CO_TINH = "Cờ thi đua của Ủy ban nhân dân tỉnh"
-BK = "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh"
+CO_TINH = "Cờ thi đua của Ủy ban nhân dân thành phố"  # Huế: a city since 2025
+BK = "Bằng khen của Chủ tịch Ủy ban nhân dân thành phố"
+CITY_INDIVIDUAL = ["Chiến sĩ thi đua cấp tỉnh", "Chiến sĩ thi đua cơ sở", "Lao động tiên tiến",
+                   "Bằng khen của Chủ tịch Ủy ban nhân dân thành phố (cá nhân)"]
 BLOC = "Khối thi đua các Tổ chức xã hội"
 UNITS = ["Liên hiệp các Hội Khoa học và Kỹ thuật", "Hội Chữ thập đỏ", "Hội Khuyến học", "Hội Nhà báo"]
 KHKT, CTD, KH, NB = UNITS
@@ -67,7 +69,7 @@ async def the_conversation_bloc(world):
     group.promote_bot(can_pin=True)
     officers = await enrol(world, group, secretary, UNITS)
     for unit in UNITS:
-        await register(officers[unit], [CO_CP, CO_TINH, BK])
+        await register(officers[unit], [CO_CP, CO_TINH, BK], individual=CITY_INDIVIDUAL)
     world.clock.set(local(10, 12))
     await secretary.send(group, "/binhxet")
     await secretary.press(group.last_bot_message(), "Chuẩn bị lá phiếu")
@@ -162,7 +164,7 @@ async def test_officers_follow_every_bloc_check_the_lists_and_receive_the_dossie
     assert "Vượt giới hạn toàn tỉnh: tối đa 2 đề nghị Cờ thi đua của Chính phủ, các khối đề nghị 3" in listing
     assert f"Căn cứ: {CAP_SOURCE}" in listing
     assert ("Đơn vị đề nghị Cờ thi đua của Chính phủ phải là đơn vị khối đề nghị Cờ thi đua của Ủy ban nhân dân "
-            f"tỉnh, nhưng khối không đề nghị đơn vị này — Căn cứ: {NOMINEE_SOURCE}") in listing
+            f"thành phố, nhưng khối không đề nghị đơn vị này — Căn cứ: {NOMINEE_SOURCE}") in listing
     assert f"Đơn vị cũng được 1 khối khác đề nghị: {HOA_BINH_BLOC} — Căn cứ: {ONE_BLOC_SOURCE}" in listing
 
     # The .xlsx, read back: one row per proposal, grouped by title, with warnings and versions.

@@ -97,7 +97,7 @@ async def play_the_year(world, year: int, province: str | None, level: str) -> d
     await secretary.send(group, "/danhsach")
     messages = group.bot_messages()
     listing = next(m for m in reversed(messages) if "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG" in (m.text or ""))
-    files = {m.document[0]: m.document[1] for m in messages[-4:] if m.document}
+    files = {m.document[0]: m.document[1] for m in [m for m in messages if m.document][-4:]}
     return dict(group=group, secretary=secretary, steps=steps, receipt=receipt, status=status,
                 board=group.pinned.text, catalogue=catalogue, panel=panel, ballot=ballot_review,
                 ballot_steps=ballot_steps, listing=listing.text,
