@@ -46,7 +46,41 @@ VISIBLE = ("sendMessage", "editMessageText", "answerCallbackQuery", "editMessage
 FAILURE = re.compile(r"Traceback|update failed|\"levelname\": \"ERROR\"| ERROR ")
 
 
-class CrashBot:
+class KillAtCall:
+    """Killing a bot right after one of its calls: ``arm`` it, and the stand-in's calls (given
+    to ``count_towards_kill``) count down to ``kill``."""
+
+    _armed: int | None = None
+    _armed_methods: tuple[str, ...] = VISIBLE
+    _armed_chats: set[int] | None = None
+
+    def kill(self, point: str) -> None:
+        raise NotImplementedError
+
+    def arm(self, calls: int, methods: tuple[str, ...] = VISIBLE, chats: set[int] | None = None) -> None:
+        """Kill the bot right after its `calls`-th call of these methods (to these chats) takes
+        effect, before the bot hears the answer."""
+        self._armed, self._armed_methods, self._armed_chats = calls, methods, chats
+
+    def disarm(self) -> None:
+        self._armed = None
+
+    @property
+    def armed(self) -> bool:
+        return self._armed is not None
+
+    def count_towards_kill(self, call: BotCall) -> None:
+        if self._armed is None or call.method not in self._armed_methods:
+            return
+        if self._armed_chats is not None and call.chat_id not in self._armed_chats:
+            return
+        self._armed -= 1
+        if self._armed <= 0:
+            self._armed = None
+            self.kill(f"after {call.method}")
+
+
+class CrashBot(KillAtCall):
     """One bot, many lives: each start is a new child process with its own log file."""
 
     def __init__(self, standin: BotApiStandIn, database_url: str, folder: Path, extra: str = "") -> None:
@@ -60,10 +94,7 @@ class CrashBot:
         self.kills = 0
         self.killed_at = 0.0  # the stand-in's clock (time.monotonic) at the last kill
         self.kill_points: list[str] = []  # what the bot was doing when killed
-        self._armed: int | None = None
         self._killed = False
-        self._armed_methods: tuple[str, ...] = VISIBLE
-        self._armed_chats: set[int] | None = None
         standin.listen(self._on_call)
 
     # ---- lives
@@ -128,28 +159,8 @@ class CrashBot:
                 self.process.kill()
                 await self.process.wait()
 
-    # ---- killing at a call
-    def arm(self, calls: int, methods: tuple[str, ...] = VISIBLE, chats: set[int] | None = None) -> None:
-        """Kill the bot right after its `calls`-th call of these methods (to these chats) takes
-        effect, before the bot hears the answer."""
-        self._armed, self._armed_methods, self._armed_chats = calls, methods, chats
-
-    def disarm(self) -> None:
-        self._armed = None
-
-    @property
-    def armed(self) -> bool:
-        return self._armed is not None
-
     def _on_call(self, call: BotCall) -> None:
-        if self._armed is None or call.method not in self._armed_methods:
-            return
-        if self._armed_chats is not None and call.chat_id not in self._armed_chats:
-            return
-        self._armed -= 1
-        if self._armed <= 0:
-            self._armed = None
-            self.kill(f"after {call.method}")
+        self.count_towards_kill(call)
 
     # ---- reading the logs
     def failures(self) -> list[str]:
@@ -508,7 +519,7 @@ def tcp_peers(pid: int) -> set[tuple[int, int]]:
     return peers
 
 
-class Pair:
+class Pair(KillAtCall):
     """Two nodes of one bot on one PostgreSQL database, behind CrashBot's interface: ``alive``
     is the active node alive; ``kill()`` and ``arm()`` kill the active node; ``restart()`` starts
     every dead node again at once (as systemd would: it comes back as a standby) and waits until
@@ -524,9 +535,6 @@ class Pair:
             self.nodes.append(CrashBot(standin, database_url, folder / name, extra=extra))
         self.kill_times: list[float] = []
         self._dead_ports: list[set[int]] = []  # per kill: the killed node's TCP ports (its polls may still land)
-        self._armed: int | None = None
-        self._armed_methods: tuple[str, ...] = VISIBLE
-        self._armed_chats: set[int] | None = None
         self.answers: Counter[str] = Counter()  # callback query -> answers that took effect
         self.twice: list[str] = []  # the same message sent twice into a chat with nothing done between
         self._last_sent: dict[int, tuple] = {}
@@ -559,12 +567,6 @@ class Pair:
         """The active node was lost at `at` (killed, or its lock's session ended)."""
         self.kill_times.append(at)
         self._dead_ports.append(ports)
-
-    def arm(self, calls: int, methods: tuple[str, ...] = VISIBLE, chats: set[int] | None = None) -> None:
-        self._armed, self._armed_methods, self._armed_chats = calls, methods, chats
-
-    def disarm(self) -> None:
-        self._armed = None
 
     async def fired(self, timeout: float = 60.0) -> None:
         """Wait until the armed kill has come."""
@@ -642,14 +644,7 @@ class Pair:
             self.answers[call.query_id] += 1
         elif call.method == "sendMessage":
             self._note_sent(call)
-        if self._armed is None or call.method not in self._armed_methods:
-            return
-        if self._armed_chats is not None and call.chat_id not in self._armed_chats:
-            return
-        self._armed -= 1
-        if self._armed <= 0:
-            self._armed = None
-            self.kill(f"after {call.method}")
+        self.count_towards_kill(call)
 
     def _note_sent(self, call: BotCall) -> None:
         chat = self.standin.chat(call.chat_id)
