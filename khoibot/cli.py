@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("status", help="is the running bot ready? (asks its web server's /readyz)")
     demo = commands.add_parser("demo", help="play a bloc's year against the real bot, without a token")
     demo.add_argument("--script", help="the year's script (TOML; default: the Thừa Thiên Huế bloc's 2025)")
+    demo.add_argument("--province", action="store_true",
+                      help="play the province's year instead: Huế's officers and three of its blocs")
     demo.add_argument("--output", help="folder for the transcript and the documents (default: a new temporary one)")
     demo.add_argument("--faults", type=float, default=0.0, metavar="SHARE",
                       help="make this share (0..0.5) of the bot's calls fail: 429, 5xx, time-outs")
@@ -167,7 +169,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":  # needs no config: everything runs in this process
         from khoibot import demo
 
-        return demo.run(args.script, args.output, faults=min(max(args.faults, 0.0), 0.5), seed=args.seed)
+        from khoibot.demo.script import PROVINCE_SCRIPT
+
+        script = args.script or (PROVINCE_SCRIPT if args.province else None)
+        return demo.run(script, args.output, faults=min(max(args.faults, 0.0), 0.5), seed=args.seed)
     try:
         settings = load_settings(args.config)
     except ConfigError as exc:

@@ -66,7 +66,15 @@ def officer_province(session: Session, provinces: Provinces, user_id: int, code:
 def blocs_of(session: Session, province: Province) -> list[Bloc]:
     """The province's blocs, by name."""
     one = Provinces((province,))
-    return vi_sorted([b for b in store.all_blocs(session=session) if one.find(b.province)], key=lambda b: b.name)
+    # Each distinct text matched once: a country's 850 blocs type a few dozen (bench/province_notes.md).
+    known: dict[str, bool] = {}
+
+    def ours(text: str) -> bool:
+        if text not in known:
+            known[text] = one.find(text) is not None
+        return known[text]
+
+    return vi_sorted([b for b in store.all_blocs(session=session) if ours(b.province)], key=lambda b: b.name)
 
 
 def year_of(blocs: list[Bloc], today: int) -> int:
@@ -143,7 +151,7 @@ def board(session: Session, province: Province, year: int | None, catalogue: Cat
     sent = store.dossiers(session=session, bloc_ids=ids, year=year)
     due = dossier_due_at(province.dossier_due, year, tz)
     senders = {d.sent_by for rows in sent.values() for d in rows}
-    names = {uid: users.display_name(u) for uid in senders if (u := session.get(TgUser, uid))}
+    names = users.names_of(session=session, user_ids=senders)
     stages = []
     for bloc in blocs:
         view = views[bloc.id]

@@ -58,3 +58,11 @@ def display_name(user: TgUser | None) -> str:
         return "?"
     name = " ".join(part for part in (user.first_name, user.last_name) if part)
     return name or (f"@{user.username}" if user.username else str(user.id))
+
+
+def names_of(*, session: Session, user_ids: set[int]) -> dict[int, str]:
+    """Each known person's display name, read in one statement."""
+    if not user_ids:
+        return {}
+    rows = session.exec(select(TgUser).where(_USER.c.id.in_(sorted(user_ids))))
+    return {user.id: display_name(user) for (user,) in rows}

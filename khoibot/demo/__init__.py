@@ -86,10 +86,13 @@ async def _run(script, folder: Path, render: Renderer, out: TextIO, faults: floa
         sandbox.standin.faults.random_failures(faults, kinds=FAULT_KINDS, seed=seed, retry_after=1, seconds=0.2)
     transcript = Transcript(sandbox.standin, render, folder, out)
     transcript.say("intro", bloc=script.bloc, year=script.year, units=len(script.units), script=script.path,
-                   folder=folder)
+                   folder=folder, others=[(b.name, len(b.units)) for b in script.blocs[1:]],
+                   officers=list(script.officers), province_group=script.province_group)
     code = 0
     try:
-        await Player(script, sandbox, transcript).play()
+        player = Player(script, sandbox, transcript)
+        transcript.home.add(player.group.id)
+        await player.play()
         problems = _problems(sandbox, errors, log_file, render)
         if problems:
             transcript.say("step_failed", number=len(script.steps), note="", problem="\n".join(problems))

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from khoibot.demo import acts
-from khoibot.demo.script import SECRETARY, Script, ScriptError, Step
+from khoibot.demo.script import PROVINCE_CHAT, SECRETARY, BlocPart, Script, ScriptError, Step
 from khoibot.demo.transcript import Transcript
 from khoibot.sandbox import Sandbox
 from standin.state import SimChat, SimMessage, SimUser
@@ -24,15 +24,33 @@ class StepFailed(Exception):
         self.step, self.problem = step, problem
 
 
+class Crew:
+    """One bloc's people in the stand-in: its secretary, its group, its units' representatives."""
+
+    def __init__(self, part: BlocPart, sandbox: Sandbox) -> None:
+        self.part = part
+        self.secretary = sandbox.standin.add_user(part.secretary)
+        self.group = sandbox.standin.add_group(part.name, members=[self.secretary], admins=[self.secretary])
+        self.officers: dict[str, SimUser] = {}  # unit → its representative
+
+
 class Player:
     def __init__(self, script: Script, sandbox: Sandbox, transcript: Transcript) -> None:
         self.script = script
         self.sandbox = sandbox
         self.transcript = transcript
         standin = sandbox.standin
-        self.secretary = standin.add_user(script.secretary)
-        self.group = standin.add_group(script.bloc, members=[self.secretary], admins=[self.secretary])
-        self.officers: dict[str, SimUser] = {}
+        parts = script.blocs or [BlocPart("", script.bloc, script.secretary, script.units, script.people,
+                                          script.province)]
+        self.crews = {part.key: Crew(part, sandbox) for part in parts}
+        first = self.crews[parts[0].key]
+        self.secretary, self.group, self.officers = first.secretary, first.group, first.officers
+        # The province's officers, with the Telegram ids the configuration names, and their group.
+        self.province_officers = {name: standin.add_user(name, user_id=uid) for name, uid in script.officers.items()}
+        self.province_group = None
+        if script.province_group:
+            people = list(self.province_officers.values())
+            self.province_group = standin.add_group(script.province_group, members=people, admins=people)
         self.render = transcript.render
 
     async def play(self) -> None:
@@ -84,15 +102,23 @@ class Player:
                 return
 
     # ---- who and where
+    def _crew(self, step: Step) -> Crew:
+        return self.crews[step.bloc]
+
     def _person(self, step: Step) -> SimUser:
+        crew = self._crew(step)
         if step.who == SECRETARY:
-            return self.secretary
-        if step.who not in self.officers:
-            raise ScriptError("not_enrolled", step.number, step.who)
-        return self.officers[step.who]
+            return crew.secretary
+        if step.who in crew.officers:
+            return crew.officers[step.who]
+        if step.who in self.province_officers:
+            return self.province_officers[step.who]
+        raise ScriptError("not_enrolled", step.number, step.who)
 
     def _chat(self, step: Step, person: SimUser) -> SimChat:
-        return self.group if step.chat == "nhóm" else person.private_chat
+        if step.chat == PROVINCE_CHAT:
+            return self.province_group
+        return self._crew(step).group if step.chat == "nhóm" else person.private_chat
 
     def _pressable(self, chat: SimChat, label: str, step: Step) -> SimMessage:
         """The most recent bot message in the chat with a button of this label."""
@@ -106,7 +132,7 @@ class Player:
     async def _say(self, step: Step) -> None:
         person = self._person(step)
         # "{units}" stands for the bloc's units, one per line (the list /donvi is given).
-        await person.send(self._chat(step, person), step.value.replace("{units}", "\n".join(self.script.units)))
+        await person.send(self._chat(step, person), step.value.replace("{units}", "\n".join(self._crew(step).part.units)))
 
     async def _press(self, step: Step) -> None:
         person = self._person(step)
@@ -126,18 +152,21 @@ class Player:
         await person.send_document(self._chat(step, person), step.value, content)
 
     async def _add_bot(self, step: Step) -> None:
-        self.group.add_bot(by=self.secretary)
+        person = self._person(step)
+        group = self.province_group if step.chat == PROVINCE_CHAT else self._crew(step).group
+        group.add_bot(by=person)
         await self.sandbox.standin.settle()
         if step.value:
-            self.group.promote_bot(can_pin=True, by=self.secretary)
+            group.promote_bot(can_pin=True, by=person)
             await self.sandbox.standin.settle()
 
     async def _enrol(self, step: Step) -> None:
-        units = self.script.units if step.value == "tất cả" else step.value
+        crew = self._crew(step)
+        units = crew.part.units if step.value == "tất cả" else step.value
         for unit in units:
-            officer = self.sandbox.standin.add_user(self.script.people.get(unit, f"Cán bộ {unit}")[:64])
-            await acts.invite_and_enrol(self.secretary, self.group, unit, officer)
-            self.officers[unit] = officer
+            officer = self.sandbox.standin.add_user(crew.part.people.get(unit, f"Cán bộ {unit}")[:64])
+            await acts.invite_and_enrol(crew.secretary, crew.group, unit, officer)
+            crew.officers[unit] = officer
             self.transcript.flush()
 
     def _per_unit(self, step: Step) -> dict:
@@ -146,12 +175,13 @@ class Player:
     async def _register(self, step: Step) -> None:
         for unit, titles in self._per_unit(step).items():
             # The individual titles are the province's of the year: the script's expectations check them.
-            await acts.register(self._person(Step(step.number, None, who=unit)), titles, individual=None)
+            await acts.register(self._person(Step(step.number, None, who=unit, bloc=step.bloc)), titles,
+                                individual=None)
             self.transcript.flush()
 
     async def _scores(self, step: Step) -> None:
         for unit, points in self._per_unit(step).items():
-            await acts.enter_scores(self._person(Step(step.number, None, who=unit)),
+            await acts.enter_scores(self._person(Step(step.number, None, who=unit, bloc=step.bloc)),
                                     "\n".join(str(p) for p in points))
             self.transcript.flush()
 
@@ -164,7 +194,7 @@ class Player:
         for text in step.expect:
             if text not in said:
                 raise StepFailed(step, self.render.plain("demo.problem", code="expected", step=None, value=text))
-        pinned = self.group.pinned
+        pinned = (self.province_group if step.chat == PROVINCE_CHAT else self._crew(step).group).pinned
         if step.pinned and (pinned is None or step.pinned not in (pinned.text or "")):
             raise StepFailed(step, self.render.plain("demo.problem", code="pinned", step=None, value=step.pinned))
         for name in step.files:

@@ -25,7 +25,9 @@ class Transcript:
         self.lines: list[str] = []
         self.said: list[str] = []  # what the bot said (texts, captions, alerts) since the step began
         self.files: list[str] = []  # documents the bot sent since the step began
-        self.saved: list[str] = []  # every document written to the folder, in order
+        self.saved: list[str] = []  # every document written to the folder (its path there), in order
+        self.home: set[int] = set()  # chats whose documents go to the folder itself (others: a subfolder each)
+        self._written: dict[str, bytes] = {}
         self._pending: list[str] = []  # people's actions not printed yet
         self._presses: list[tuple[str, str]] = []  # (query id, person) waiting for the bot's answer
         self._sends_seen = 0
@@ -115,6 +117,23 @@ class Transcript:
                 self.write(self.render.plain("demo.bot_pinned", chat=self._chat_label(chat_id), first_line=first))
             self._pins[chat_id] = pinned
 
+    def _save(self, chat_id: int, name: str, content: bytes) -> str:
+        """Write a document the bot sent: the bloc's group's and private chats' to the folder, another
+        group's (a second bloc's, the province's) to a subfolder named after it; a name taken there by
+        other content gets « (2)», « (3)», as a browser saves a second download."""
+        chat = self.standin.chats[chat_id]
+        place = name if chat_id in self.home or not chat.is_group else f"{_folder_name(chat.title)}/{name}"
+        stem, dot, ext = place.rpartition(".") if "." in name else (place, "", "")
+        number = 1
+        while self._written.get(place, content) != content:
+            number += 1
+            place = f"{stem} ({number}){dot}{ext}"
+        path = self.folder / place
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        self._written[place] = content
+        return place
+
     def _bot_did(self, record: Any) -> None:
         chat = self._chat_label(record.chat_id)
         message = self.standin.chats[record.chat_id].get(record.message_id)
@@ -122,10 +141,9 @@ class Transcript:
             return
         if record.method == "sendDocument":
             name, content = message.document
-            self.folder.mkdir(parents=True, exist_ok=True)
-            (self.folder / name).write_bytes(content)
-            if name not in self.saved:
-                self.saved.append(name)
+            saved = self._save(record.chat_id, name, content)
+            if saved not in self.saved:
+                self.saved.append(saved)
             self.files.append(name)
             self.said.append(record.text or "")
             self.write(self.render.plain("demo.bot_file", chat=chat, filename=name,
@@ -138,3 +156,7 @@ class Transcript:
         shown = lines[:EDIT_LINES] if edited and len(lines) > EDIT_LINES + 2 else lines
         self.write(self.render.plain("demo.bot_said", chat=chat, text="\n".join(shown), edited=edited,
                                      more=len(lines) - len(shown), buttons=message.buttons))
+
+
+def _folder_name(title: str) -> str:
+    return "".join("-" if c in '/\\:*?"<>|' else c for c in title).strip() or "nhom"
