@@ -106,7 +106,7 @@ async def _add_officer(update: Update, context: Context, rest: list[str]) -> Non
 def _xlsx(s: Services, found: service.Nominations) -> bytes:
     groups = [(title.name, [ListRow(title=title.name, bloc=n.bloc.name, unit=n.unit.name, votes=n.votes,
                                     percent=n.percent, score=n.score,
-                                    warnings=[s.render.plain("province.warning", w=w, names=found.names)
+                                    warnings=[s.render.plain("province.warning", w=w, names=found.names, level=found.naming.level)
                                               for w in n.warnings],
                                     version_sent=n.version_sent, sent_at=n.sent_at) for n in items])
               for title, items in found.by_title()]
@@ -233,7 +233,7 @@ async def offer_dossier(app: Application, bloc: Bloc, year: int) -> None:
     markup = None
     if not offer.up_to_date:
         name = "province.btn_resend" if offer.sent else "province.btn_send"
-        markup = keyboard([[(s.render.plain(name), DossierSend(year).pack())]])
+        markup = keyboard([[(s.render.plain(name, level=offer.naming.level), DossierSend(year).pack())]])
     await outbox.send(app.bot, s, bloc.chat_id, s.render("province.dossier_offer", offer=offer), reply_markup=markup)
     await refresh_province_board(app, offer.province)
 

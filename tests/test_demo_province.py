@@ -40,7 +40,7 @@ def test_the_province_demo_plays_three_blocs_and_the_officers_receive_their_doss
     assert f"Khối chậm: {LATE}" in board
     # The nominations list warns, each warning with its source.
     listing = board.split("👤 Nguyễn Thị Lan bấm nút «📋 Danh sách đề nghị»", 1)[1].split("══", 1)[0]
-    assert ("Vượt giới hạn toàn tỉnh: tối đa 2 đề nghị Cờ thi đua của Chính phủ, các khối đề nghị 3 — "
+    assert ("Vượt giới hạn toàn thành phố: tối đa 2 đề nghị Cờ thi đua của Chính phủ, các khối đề nghị 3 — "
             f"Căn cứ: {CAP_SOURCE}") in listing
     assert ("Đơn vị đề nghị Cờ thi đua của Chính phủ phải là đơn vị khối đề nghị Cờ thi đua của Ủy ban nhân dân "
             f"thành phố, nhưng khối không đề nghị đơn vị này — Căn cứ: {LAW_SOURCE}") in listing

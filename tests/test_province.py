@@ -129,7 +129,7 @@ async def test_officers_follow_every_bloc_check_the_lists_and_receive_the_dossie
     group, secretary = await the_conversation_bloc(world)
     offer = group.last_bot_message()
     assert "sẵn sàng gửi lên Ban Thi đua – Khen thưởng thành phố Huế" in offer.text
-    assert offer.buttons == [["📨 Gửi hồ sơ lên tỉnh"]]
+    assert offer.buttons == [["📨 Gửi hồ sơ lên thành phố"]]
     the_other_blocs(world)
     board = ban.pinned
     assert BLOC in board.text and "Hồ sơ: chưa gửi" in board.text
@@ -137,15 +137,15 @@ async def test_officers_follow_every_bloc_check_the_lists_and_receive_the_dossie
     # The secretary sends the dossier: it reaches the officers' group with its files.
     await secretary.send(group, "/danhsach")  # posted again, unchanged: a second offer of the same version
     second = group.last_bot_message()
-    assert second.buttons == [["📨 Gửi hồ sơ lên tỉnh"]]
+    assert second.buttons == [["📨 Gửi hồ sơ lên thành phố"]]
     world.clock.set(local(15, 12))
-    await secretary.press(offer, "Gửi hồ sơ lên tỉnh")
+    await secretary.press(offer, "Gửi hồ sơ lên thành phố")
     assert "Đã gửi hồ sơ năm 2025 (bản 1) lên Ban Thi đua – Khen thưởng thành phố Huế" in group.get(
         offer.message_id).text
     arrived = [m for m in ban.bot_messages() if m.document]
     assert len(arrived) == 4 and all(m.caption.startswith(f"{BLOC} — ") for m in arrived)
     assert f"<b>{BLOC}</b> gửi hồ sơ đề nghị khen thưởng năm 2025, bản 1" in ban.bot_messages()[-5].html
-    assert "Hồ sơ bản này đã gửi lúc 09:00 ngày 15/12/2025" in await secretary.press(second, "Gửi hồ sơ lên tỉnh")
+    assert "Hồ sơ bản này đã gửi lúc 09:00 ngày 15/12/2025" in await secretary.press(second, "Gửi hồ sơ lên thành phố")
     with world.db.session() as s:
         assert len(s.exec(select(Dossier)).all()) == 3  # ours, and the two other blocs' recorded
 
@@ -161,7 +161,7 @@ async def test_officers_follow_every_bloc_check_the_lists_and_receive_the_dossie
     # The nominations, checked across blocs, with their sources.
     await officer.press(private, "📋 Danh sách đề nghị")
     listing = officer.private_chat.last_bot_message().text
-    assert "Vượt giới hạn toàn tỉnh: tối đa 2 đề nghị Cờ thi đua của Chính phủ, các khối đề nghị 3" in listing
+    assert "Vượt giới hạn toàn thành phố: tối đa 2 đề nghị Cờ thi đua của Chính phủ, các khối đề nghị 3" in listing
     assert f"Căn cứ: {CAP_SOURCE}" in listing
     assert ("Đơn vị đề nghị Cờ thi đua của Chính phủ phải là đơn vị khối đề nghị Cờ thi đua của Ủy ban nhân dân "
             f"thành phố, nhưng khối không đề nghị đơn vị này — Căn cứ: {NOMINEE_SOURCE}") in listing
@@ -199,7 +199,7 @@ async def test_a_changed_list_is_sent_again_as_a_new_version(world):
     await world.standin.settle()
     group, secretary = await the_conversation_bloc(world)
     # No province group yet: the dossier is recorded, the secretary told so.
-    await secretary.press(group.last_bot_message(), "Gửi hồ sơ lên tỉnh")
+    await secretary.press(group.last_bot_message(), "Gửi hồ sơ lên thành phố")
     assert "Ban chưa có nhóm trên bot" in group.last_bot_message().text
     with world.db.session() as s:
         assert [d.version for d in s.exec(select(Dossier))] == [1]
