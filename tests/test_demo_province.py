@@ -20,7 +20,7 @@ from tests.guards import Typed, file_texts, leaks
 LATE = "Khối thi đua các trường đại học, cao đẳng"
 BLOCS = ["Khối thi đua các Sở, ngành tổng hợp", "Khối thi đua các Tổ chức xã hội", LATE]
 CAP_SOURCE = "Quy chế thi đua, khen thưởng thành phố Huế, Điều 8"
-LAW_SOURCE = "Luật Thi đua, khen thưởng 2022, Điều 25"
+LAW_SOURCE = "Luật Thi đua, khen thưởng 2022 và Nghị định 152/2025/NĐ-CP (tiêu chuẩn Cờ thi đua của Chính phủ)"
 
 
 def test_the_province_demo_plays_three_blocs_and_the_officers_receive_their_dossiers(tmp_path):
