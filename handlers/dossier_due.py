@@ -39,6 +39,8 @@ async def follow(app: Application, bloc: Bloc) -> None:
     """One bloc's deadline as configured (it was set up, its province set, its list posted);
     the alarm set again when its reminders changed."""
     s: Services = services_of(app)
+    if not any(p.dossier_due for p in s.provinces.all):
+        return  # no province sets a deadline: none to follow (one dropped from the configuration goes at start)
     with s.db.session() as session:
         changed = service.follow(session, s.provinces, session.get(Bloc, bloc.id), now=s.clock.now(), tz=s.tz,
                                  rules_of=s.settings.reminders.rules)
