@@ -18,6 +18,9 @@ class Kind(StrEnum):
     DOSSIER_DEADLINE = "dossier_deadline"
     # Set when the secretary opens the secret ballot with a deadline; voting closes then.
     BALLOT_DEADLINE = "ballot_deadline"
+    # The province's deadline for the blocs' dossiers (``Province.dossier_due``): written by the
+    # bot from the configuration, never typed; reminders go to the secretaries.
+    DOSSIER_DUE = "dossier_due"
 
 
 MEETINGS = {Kind.COVENANT_MEETING, Kind.MIDYEAR_MEETING, Kind.YEAREND_MEETING}
@@ -40,6 +43,7 @@ DUTIES: dict[Kind, tuple[Duty, ...]] = {
     Kind.YEAREND_MEETING: (Duty.YEAREND_REPORT,),
     Kind.DOSSIER_DEADLINE: (),  # the secretary's own deadline: reminders go to the group only
     Kind.BALLOT_DEADLINE: (Duty.BALLOT,),
+    Kind.DOSSIER_DUE: (),  # the secretaries' duty (services/dossier_due.py), no unit's
 }
 
 # Report periods a unit sends a file for, by the duty it fulfils.
@@ -64,6 +68,7 @@ _USUAL = {
     Kind.YEAREND_MEETING: (12, 10, 14, 0),
     Kind.DOSSIER_DEADLINE: (12, 25, 17, 0),
     Kind.BALLOT_DEADLINE: (12, 10, 16, 30),
+    Kind.DOSSIER_DUE: (12, 20, 17, 0),
 }
 
 

@@ -47,6 +47,17 @@ def _daytime(due: datetime, milestone_at: datetime, rules: ReminderRules, tz: Zo
     return due
 
 
+def by_day(at: datetime, rules: ReminderRules, tz: ZoneInfo) -> datetime:
+    """``at``, or when that is at night the next moment the bot writes (a notice that follows a
+    deadline of 23:59 goes the next morning)."""
+    local = at.astimezone(tz)
+    if local.time() < rules.day_start:
+        return _local(local.date(), rules.day_start, tz)
+    if local.time() > rules.day_end:
+        return _local(local.date() + timedelta(days=1), rules.day_start, tz)
+    return at
+
+
 def to_working_day(due: datetime, *, now: datetime, tz: ZoneInfo, days: WorkingDays | None) -> datetime:
     """A time on a day off moved to the working day before at the same hour, unless that
     has passed (then it stays)."""

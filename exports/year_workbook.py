@@ -74,6 +74,8 @@ class _Builder:
     def person(self, user_id: int | None) -> str:
         if user_id is None:
             return ""
+        if user_id == 0:  # no person: the bot did it from the configuration (a province's deadline)
+            return TEXTS["by_bot"]
         user = self.r.users.get(user_id)
         name = " ".join(p for p in (user.first_name, user.last_name) if p) if user else ""
         return name or (f"@{user.username}" if user and user.username else str(user_id))

@@ -50,7 +50,19 @@ class OnClose:
     show: Callable[[Application, object], Awaitable[None]]
 
 
-async def deliver_due(app: Application, *, on_close: dict[str, OnClose]) -> int:
+@dataclass(frozen=True)
+class OwnReminders:
+    """A milestone kind whose reminders are not the units' duties (the route table's OWN):
+    ``take(services, session, now)`` gives services/reminders.take what decides and claims one
+    of them in its transaction; ``deliver(app, work)`` sends what it decided (each recipient
+    through ``send_once``) and records the reminder done."""
+
+    take: Callable[[Services, Session, datetime], Callable]
+    deliver: Callable[[Application, object], Awaitable[None]]
+
+
+async def deliver_due(app: Application, *, on_close: dict[str, OnClose],
+                      own: dict[str, OwnReminders] | None = None) -> int:
     """Send every reminder that is due (or record it as missed); how many went out.
 
     Each reminder is its own unit of work, split around the network on purpose: one
@@ -66,7 +78,8 @@ async def deliver_due(app: Application, *, on_close: dict[str, OnClose]) -> int:
     for reminder_id in due:
         try:
             with s.db.session() as session:
-                work = service.take(session, reminder_id=reminder_id, now=now, rules_of=s.settings.reminders.rules)
+                work = service.take(session, reminder_id=reminder_id, now=now, rules_of=s.settings.reminders.rules,
+                                    own={kind: o.take(s, session, now) for kind, o in (own or {}).items()})
                 if isinstance(work, service.Close):  # the milestone's end, decided and marked done at once
                     closing = on_close[work.milestone.kind]
                     outcome = closing.decide(s, session, work.milestone, now)
@@ -88,7 +101,7 @@ async def deliver_due(app: Application, *, on_close: dict[str, OnClose]) -> int:
             log.warning("reminder may not have reached a recipient (the bot stopped while sending it)",
                         extra={"reminder_id": reminder_id, "chat_id": chat_id})
         try:
-            await deliver(app, work)
+            await (deliver(app, work) if isinstance(work, service.Send) else own[work.milestone.kind].deliver(app, work))
             sent += 1
             s.metrics.reminders.labels("sent").inc()
         except Exception:
@@ -109,7 +122,7 @@ def _dm_buttons(s: Services, unit_id: int, duties: list[Duty]) -> InlineKeyboard
     return InlineKeyboardMarkup(rows + [[button] for button in forms])
 
 
-async def _send_once(s: Services, delivery_id: int, sending) -> str:
+async def send_once(s: Services, delivery_id: int, sending) -> str:
     """Mark the recipient ``sending`` (committed) before the message goes, ``sent`` or
     ``unreachable`` after; a send that failed while the bot lives goes back to ``pending``.
     The status recorded."""
@@ -138,7 +151,7 @@ async def deliver(app: Application, work: service.Send) -> None:
         return time_left(now=s.clock.now(), at=milestone.at, tz=s.tz, meeting=kind in MEETINGS)
     for unit, duties, person in work.direct:
         if status[person.id] == reminders.PENDING:
-            status[person.id] = await _send_once(s, work.deliveries[person.id].id, outbox.send(
+            status[person.id] = await send_once(s, work.deliveries[person.id].id, outbox.send(
                 app.bot, s, person.id, s.render("reminders.dm", unit=unit, duties=duties, time=left(), **context),
                 reply_markup=_dm_buttons(s, unit.id, duties)))
     if status[bloc.chat_id] == reminders.PENDING:
@@ -148,7 +161,7 @@ async def deliver(app: Application, work: service.Send) -> None:
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(
             s.render.plain("common.btn_open_private"),
             url=create_deep_linked_url(app.bot.username, payload))]]) if payload and work.owing else None
-        await _send_once(s, work.deliveries[bloc.chat_id].id, outbox.send(
+        await send_once(s, work.deliveries[bloc.chat_id].id, outbox.send(
             app.bot, s, bloc.chat_id, s.render("reminders.group", rows=rows, time=left(), **context),
             reply_markup=markup))
     with s.db.session() as session:

@@ -27,6 +27,7 @@ from domain import ballot as rules
 from domain.chunks import split_lines
 from domain.milestones import Kind
 from domain.text import clean, shorten
+from handlers import dossier_due
 from handlers import reminders as reminder_handlers
 from handlers import status as status_handlers
 from handlers import miniapp
@@ -657,6 +658,7 @@ async def _send_documents(app: Application, bloc: Bloc, listing: vote_service.Li
     await send_documents(app, listing.documents, bloc.chat_id, listing.record.year)
     # Under the list and its documents: the dossier for the province (when it is configured).
     await best_effort("dossier offer", province_handlers.offer_dossier(app, bloc, listing.record.year))
+    await best_effort("province deadline", dossier_due.follow(app, bloc))
 
 
 

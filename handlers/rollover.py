@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from telegram import Update
 
+from handlers import dossier_due
 from handlers.buttons import Rollover as RolloverButton
-from handlers.common import Context, alert, keyboard, label, private_chat_button, say, tell, transaction
+from handlers.common import Context, alert, best_effort, keyboard, label, private_chat_button, say, tell, transaction
 from handlers.gates import acting, in_group, pressed_in_group, pressed_message, refuse_button, refuse_command
 from khoibot import outbox, scheduler
 from services import rollover as service
@@ -108,6 +109,7 @@ async def _rolled_over(update: Update, context: Context, done: service.RolledOve
     if done.reminders_stopped:
         scheduler.set_alarm(context.application)
     new = done.bloc
+    await best_effort("province deadline", dossier_due.follow(context.application, new))
     await _edit(update, context, "rollover.done", year=done.previous, next_year=new.year)
     await tell(context, new.chat_id, "rollover.started", bloc=new, year=new.year, lead=done.lead,
                deputy=done.deputy, previous=done.previous,

@@ -18,18 +18,21 @@ Handler groups run in order, and within a group the first match wins:
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import partial
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from domain.milestones import Kind
-from handlers import (bookkeeping, errors, exports, help, invitations, province, registration, reminders, replies,
-                      reports, repeats, review, rollover, roster, schedule, scores, secretaries, setup, status, waits)
+from handlers import (bookkeeping, dossier_due, errors, exports, help, invitations, province, registration, reminders,
+                      replies, reports, repeats, review, rollover, roster, schedule, scores, secretaries, setup, status,
+                      waits)
 from handlers import buttons as b
 from handlers.common import NEW_MESSAGES
 from khoibot import scheduler
 
+log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
 
 # A reply to one of the bot's questions goes to the action stored with the question
@@ -74,6 +77,9 @@ DUTY_OPENERS = {
 
 # What happens when a milestone's "close" reminder falls due, by milestone kind.
 ON_CLOSE = {Kind.BALLOT_DEADLINE.value: review.close_at_deadline}
+# Milestone kinds whose reminders are not the units' duties: the province's dossier deadline
+# reminds the secretaries, then tells the province's officers.
+OWN_REMINDERS = {Kind.DOSSIER_DUE.value: dossier_due.REMINDERS}
 
 
 def feature_handlers() -> list:
@@ -178,11 +184,15 @@ class Job:
 # so the sweep needs nothing rebuilt after a restart.
 JOBS = [Job("sweep-idle-drafts", waits.sweep_job, every=60, first=60)]
 # The reminders' alarm (khoibot/scheduler.py) rings this.
-deliver_reminders = partial(reminders.deliver_due, on_close=ON_CLOSE)
+deliver_reminders = partial(reminders.deliver_due, on_close=ON_CLOSE, own=OWN_REMINDERS)
 
 
 async def start_jobs(app: Application) -> None:
     """At start (post_init): the repeating jobs, then reminders caught up and the alarm set."""
     for job in JOBS:
         app.job_queue.run_repeating(job.callback, interval=job.every, first=job.first, name=job.name)
+    try:  # the provinces' dossier deadlines as configured now, before the reminders are caught up
+        dossier_due.follow_all(app)
+    except Exception:  # must not keep the bot from starting; the next start tries again
+        log.exception("the provinces' dossier deadlines could not be followed")
     await scheduler.install(app, deliver_reminders)

@@ -48,7 +48,7 @@ def _view(context: Context, shown: service.Schedule):
     rows.append([(label(context, f"schedule.btn_{weekends.action}"), weekends.pack())])
     items = [dict(milestone=item.milestone, owing=item.owing, day_off=item.day_off, moved=item.moved)
              for item in shown.items]
-    return dict(bloc=shown.bloc, items=items, hour=shown.hour), keyboard(rows)
+    return dict(bloc=shown.bloc, items=items, hour=shown.hour, naming=shown.naming), keyboard(rows)
 
 
 def _schedule(context: Context, session, bloc_id: int) -> service.Schedule:

@@ -9,8 +9,9 @@ from telegram import Update
 
 from domain.blocs import MAX_BLOC_NAME
 from domain.text import clean
+from handlers import dossier_due
 from handlers.buttons import Catalogue, RenameBloc, SetProvince
-from handlers.common import Context, ask, command_text, keyboard, label, say, transaction
+from handlers.common import Context, ask, best_effort, command_text, keyboard, label, say, transaction
 from handlers.gates import acting, in_group, pressed_in_group, pressed_message, refuse_button, refuse_command
 from handlers.replies import Answer, Decided, secretary_bloc
 from khoibot import outbox
@@ -54,6 +55,7 @@ async def _told(update: Update, context: Context, outcome) -> bool:
         await ask(update, context, "setup.ask_name", action="setup.create")
     elif isinstance(outcome, service.Created):
         await say(update, context, "setup.created", bloc=outcome.bloc)
+        await best_effort("province deadline", dossier_due.follow(context.application, outcome.bloc))
     elif outcome.code == Refusal.ADMINS_ONLY:
         await say(update, context, "setup.admins_only")
     elif outcome.code == Refusal.ALREADY:
@@ -149,6 +151,7 @@ async def _tell_province(update: Update, context: Context, pending: PendingReply
         await say(update, context, "setup.error_province")
         return False
     await say(update, context, "setup.province_set", province=outcome.province)
+    await best_effort("province deadline", dossier_due.follow(context.application, outcome.bloc))
     return True
 
 

@@ -15,10 +15,10 @@ from sqlmodel import Session
 
 from domain.dates import DateParseError, is_past, parse_vn_datetime, year_problem
 from domain.milestones import MEETINGS, Kind, order_problem, parse_hour, split_place
-from domain.provinces import Provinces
-from domain.reminders import ReminderRules, plan
+from domain.provinces import Naming, Provinces
+from domain.reminders import Planned, ReminderRules, by_day, plan
 from domain.working_days import DayOff, WorkingDays
-from services.reminders import CLOSE, Owing, owing
+from services.reminders import CLOSE, LATE, Owing, owing
 from services.review import plan_deadline
 from storage import blocs as bloc_store
 from storage import milestones, reminders
@@ -66,6 +66,7 @@ class Schedule:
     bloc: Bloc
     items: list[Item]
     hour: time  # reminders go out at
+    naming: Naming | None = None  # the bloc's configured province in its year (its dossier deadline's)
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,8 @@ def schedule(session: Session, *, bloc_id: int, rules_of: RulesOf, tz: ZoneInfo,
             moved.setdefault(reminder.milestone_id, []).append(Moved(reminder, off))
     items = [Item(m, owing(session, bloc, m), days.day_off(m.at.astimezone(tz).date()), moved.get(m.id, []))
              for m in milestones.all_active(session=session, bloc=bloc)]
-    return Schedule(bloc, items, rules_of(bloc.reminder_hour).hour)
+    province = provinces.find(bloc.province)
+    return Schedule(bloc, items, rules_of(bloc.reminder_hour).hour, province.in_year(bloc.year) if province else None)
 
 
 def replan(session: Session, bloc: Bloc, milestone: Milestone, *, now: datetime, tz: ZoneInfo,
@@ -117,6 +119,9 @@ def replan(session: Session, bloc: Bloc, milestone: Milestone, *, now: datetime,
         return sum(1 for r in reminders.pending_of(session=session, milestone_id=milestone.id) if r.label != CLOSE)
     planned = plan(at=milestone.at, meeting=Kind(milestone.kind) in MEETINGS, now=now, tz=tz, rules=rules,
                    days=days)
+    if milestone.kind == Kind.DOSSIER_DUE and milestone.at > now:
+        # After the province's deadline, its officers hear which blocs are late (services/dossier_due.py).
+        planned.append(Planned(by_day(milestone.at, rules, tz), LATE))
     reminders.replan(session=session, milestone=milestone, planned=planned)
     return len(planned)
 

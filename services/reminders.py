@@ -23,8 +23,13 @@ from storage.users import reachable
 
 # A milestone kind's "close" row: not a message, the milestone's end (closing the ballot).
 CLOSE = "close"
+# The row that follows a province's dossier deadline: its officers told which blocs are late.
+LATE = "late"
 # The bloc's reminder rules for its reminder hour (None: the configured one).
 RulesOf = Callable[[int | None], ReminderRules]
+# A milestone kind whose reminders another service decides (services/dossier_due.py): given the
+# due reminder, its milestone and bloc (checked: active), it claims the reminder and answers.
+OwnTake = Callable[[Reminder, Milestone, Bloc], object]
 
 
 class Owing(NamedTuple):
@@ -115,18 +120,19 @@ def due(session: Session, *, now: datetime) -> list[int]:
     are recorded missed (superseded) here."""
     rows = reminders.due(session=session, now=now)
     replaced = superseded([(r.id, r.milestone_id, r.due_at) for r in rows
-                           if r.status == reminders.PENDING and r.label != CLOSE])
+                           if r.status == reminders.PENDING and r.label not in (CLOSE, LATE)])
     for reminder_id in replaced:
         reminders.finish(session=session, reminder_id=reminder_id, status=reminders.MISSED, now=now,
                          note=reminders.NOTE_SUPERSEDED)
     return [r.id for r in rows if r.id not in replaced]
 
 
-def take(session: Session, *, reminder_id: int, now: datetime, rules_of: RulesOf) -> Send | Close | Skipped:
+def take(session: Session, *, reminder_id: int, now: datetime, rules_of: RulesOf,
+         own: dict[str, OwnTake] | None = None) -> Send | Close | Skipped | object:
     """Decide what becomes of one due reminder and claim it, in one transaction: dropped when
     its milestone is gone or too late, the milestone's end when it is a close row, else a
     message to the units that still owe something (none owed, nothing sent) with its
-    recipients recorded."""
+    recipients recorded. A kind in ``own`` is decided there."""
     reminder = session.get(Reminder, reminder_id, populate_existing=True)
     if reminder is None or reminder.status not in (reminders.PENDING, reminders.CLAIMED):
         return Skipped(reminder_id, Skip.TAKEN)
@@ -135,6 +141,8 @@ def take(session: Session, *, reminder_id: int, now: datetime, rules_of: RulesOf
     if milestone is None or bloc is None or milestone.cancelled_at is not None:
         reminders.finish(session=session, reminder_id=reminder.id, status=reminders.CANCELLED, now=now)
         return Skipped(reminder_id, Skip.CANCELLED)
+    if own and milestone.kind in own:
+        return own[milestone.kind](reminder, milestone, bloc)
     pending = reminder.status == reminders.PENDING
     if reminder.label == CLOSE:
         # Done however late.
@@ -155,9 +163,17 @@ def take(session: Session, *, reminder_id: int, now: datetime, rules_of: RulesOf
                          note=reminders.NOTE_NOTHING_OWED)
         return Skipped(reminder_id, Skip.NOTHING_OWED, bloc.id)
     direct = [Direct(o.unit, o.duties, person) for o in units for person in o.people if reachable(person)]
-    reminders.add_recipients(session=session, reminder_id=reminder.id,
-                             chat_ids=[d.person.id for d in direct] + [bloc.chat_id])
-    recorded = reminders.deliveries(session=session, reminder_id=reminder.id)
+    deliveries, unsure = record_recipients(session, reminder_id=reminder.id,
+                                           chat_ids=[d.person.id for d in direct] + [bloc.chat_id], now=now)
+    return Send(reminder, milestone, bloc, units, direct, deliveries, unsure)
+
+
+def record_recipients(session: Session, *, reminder_id: int, chat_ids: list[int], now: datetime
+                      ) -> tuple[dict[int, Delivery], list[int]]:
+    """The claimed reminder's recipients recorded (those recorded already kept): chat id → its
+    delivery, and the chats a crash left ``sending``, recorded unsure now."""
+    reminders.add_recipients(session=session, reminder_id=reminder_id, chat_ids=chat_ids)
+    recorded = reminders.deliveries(session=session, reminder_id=reminder_id)
     unsure = []
     for delivery in recorded:
         if delivery.status == reminders.SENDING:
@@ -166,8 +182,7 @@ def take(session: Session, *, reminder_id: int, now: datetime, rules_of: RulesOf
             reminders.mark(session=session, delivery_id=delivery.id, status=reminders.UNSURE, now=now)
             delivery.status = reminders.UNSURE
             unsure.append(delivery.chat_id)
-    return Send(reminder, milestone, bloc, units, direct, {d.chat_id: Delivery(d.id, d.status) for d in recorded},
-                unsure)
+    return {d.chat_id: Delivery(d.id, d.status) for d in recorded}, unsure
 
 
 def sending(session: Session, *, delivery_id: int, now: datetime) -> None:

@@ -22,6 +22,10 @@ NOTE_TOO_LATE = "too_late"  # fell due while the bot was not running; too late t
 NOTE_NOTHING_OWED = "nothing_owed"  # no unit owed anything: nothing to send
 NOTE_ROLLOVER = "rollover"  # the bloc moved to the next year before it fell due
 NOTE_SUPERSEDED = "superseded"  # a later reminder of the same milestone fell due too: that one went
+NOTE_DOSSIER_SENT = "dossier_sent"  # the bloc's dossier reached the province before it fell due
+NOTE_NOBODY_REACHABLE = "nobody_reachable"  # no secretary of the bloc the bot may write to
+NOTE_TOLD_TOGETHER = "told_together"  # the province's officers heard of every late bloc in one notice
+NOTE_NO_GROUP = "no_group"  # the province has no officers' group to tell (its board shows who is late)
 
 
 def replan(*, session: Session, milestone: Milestone, planned: list[Planned]) -> list[Reminder]:
@@ -66,6 +70,15 @@ def due(*, session: Session, now: datetime) -> list[Reminder]:
     return list(session.exec(select(Reminder).where(
         ((Reminder.status == PENDING) & (Reminder.due_at <= now)) | (Reminder.status == CLAIMED))
         .order_by(Reminder.due_at, Reminder.id)))
+
+
+def due_of(*, session: Session, milestone_ids: list[int], label: str, now: datetime) -> list[Reminder]:
+    """These milestones' pending reminders of one label that fell due."""
+    if not milestone_ids:
+        return []
+    return list(session.exec(select(Reminder).where(
+        col(Reminder.milestone_id).in_(milestone_ids), Reminder.label == label, Reminder.status == PENDING,
+        Reminder.due_at <= now).order_by(Reminder.id)))
 
 
 def claim(*, session: Session, reminder_id: int, now: datetime) -> bool:
