@@ -113,17 +113,17 @@ async def test_late_blocs_are_reminded_and_the_officers_hear_once(world):
         assert said[0].startswith(f"⏰ Hạn gửi hồ sơ lên thành phố (còn 7 ngày): {DUE}")
         assert (f"{bloc} chưa gửi hồ sơ đề nghị khen thưởng năm 2025 lên Ban Thi đua – Khen thưởng thành phố Huế; "
                 f"hạn {DUE}.") in said[0]
-    assert "gõ /danhsach trong nhóm của khối, rồi bấm nút «📨 Gửi hồ sơ lên tỉnh»" in \
+    assert "gõ /danhsach trong nhóm của khối, rồi bấm nút «📨 Gửi hồ sơ lên thành phố»" in \
         texts(secretary.private_chat, "chưa gửi hồ sơ")[0]  # its list is not made yet
-    assert "bấm nút «📨 Gửi hồ sơ lên tỉnh» dưới danh sách đề nghị khen thưởng bot đã đăng" in \
+    assert "bấm nút «📨 Gửi hồ sơ lên thành phố» dưới danh sách đề nghị khen thưởng bot đã đăng" in \
         texts(dept_secretary.private_chat, "chưa gửi hồ sơ")[0]
     assert not texts(group, "chưa gửi hồ sơ đề nghị") and not texts(ban, "chưa gửi hồ sơ đề nghị")
 
     # 14/12: the social organisations' secretary posts the list and sends the dossier.
     world.clock.set(local(14, 12, 10))
     await secretary.send(group, "/danhsach")
-    offer = next(m for m in reversed(group.bot_messages()) if m.buttons == [["📨 Gửi hồ sơ lên tỉnh"]])
-    await secretary.press(offer, "📨 Gửi hồ sơ lên tỉnh")
+    offer = next(m for m in reversed(group.bot_messages()) if m.buttons == [["📨 Gửi hồ sơ lên thành phố"]])
+    await secretary.press(offer, "📨 Gửi hồ sơ lên thành phố")
     with world.db.session() as s:
         assert len(s.exec(select(Dossier)).all()) == 1
     await world.restart_bot()  # nothing is sent again on start
