@@ -14,6 +14,7 @@ from storage import blocs, invitations, registrations, roster, votes
 from storage.milestones import REGISTRATION_DEADLINE, set_milestone
 from storage.models import Bloc, Unit, YearResult
 from storage.users import touch_user
+from tests.samples import HOA_BINH_BLOC, HOA_BINH_UNITS
 
 
 def people(s: Session, *user_ids: int, now: datetime) -> None:
@@ -84,3 +85,34 @@ def new_documents(s: Session, bloc: Bloc, *, by: int, now: datetime, year: int |
 def past_results(s: Session, bloc: Bloc, unit: Unit, *, year: int, codes: list[str], now: datetime) -> None:
     """What a unit was proposed for in an earlier year (for the consecutive-year checks)."""
     s.add_all([YearResult(bloc_id=bloc.id, unit_id=unit.id, year=year, code=code, recorded_at=now) for code in codes])
+
+
+def more_blocs_of_hue(s: Session, *, first_secretary: int, first_chat: int, now: datetime,
+                      registration_deadline: datetime) -> dict[str, tuple[Bloc, list[Unit]]]:
+    """Besides the seeds' Huế bloc, the province tests' other blocs, each played to its list:
+    the Hòa Bình bloc's units filed under Huế (one of them proposed for both flags), a bloc of
+    Sở (its unit proposed for both flags, the province typed «TP Huế»), a bloc of schools that
+    did not all register by the deadline, and a bloc of another province (Hòa Bình). Secretaries
+    and chats are numbered from the first ones given."""
+    made: dict[str, tuple[Bloc, list[Unit]]] = {}
+
+    def bloc(key: str, names: list[str], name: str, province: str, **played) -> None:
+        number = len(made)
+        made[key] = bloc_of_units(s, names, secretary=first_secretary + number, now=now,
+                                  chat_id=first_chat - number, name=name, province=province)
+        units = made[key][1]
+        by = {u.name: u for u in units}
+        proposals = {code: [by[n] if isinstance(n, str) else units[n] for n in picked]
+                     for code, picked in played.pop("proposals").items()}
+        year_to_the_list(s, made[key][0], units, by=first_secretary + number, now=now, proposals=proposals,
+                         **({"registered": units[:1], "deadline": registration_deadline} if played.get("late") else {}))
+
+    dioxin = "Hội Nạn nhân chất độc da cam/dioxin tỉnh"
+    bloc("third", HOA_BINH_UNITS, HOA_BINH_BLOC, "Huế", proposals={
+        "CO_CP": [dioxin], "CO_TINH": [dioxin], "BK_UBND": ["Hội Chữ thập đỏ", "Hội Người cao tuổi"]})
+    bloc("depts", ["Sở Y tế", "Sở Tư pháp", "Sở Xây dựng"], "Khối các Sở", "TP Huế",
+         proposals={"CO_CP": [0], "CO_TINH": [0]})
+    bloc("schools", ["Trường Cao đẳng Huế", "Trường Trung cấp Huế"], "Khối các Trường", "Huế",
+         proposals={"BK_UBND": [0]}, late=True)
+    bloc("elsewhere", ["Hội Nông dân"], "Khối Hòa Bình", "Hòa Bình", proposals={"CO_TINH": [0]})
+    return made

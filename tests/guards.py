@@ -124,6 +124,16 @@ def shown_texts(world) -> Iterator[tuple[str, str]]:
             yield f"command menu /{c['command']}", c["description"]
 
 
+def transcript_leaks(transcript: str, codes: Iterable[str]) -> tuple[list[tuple[str, list[str]]], int, Typed]:
+    """Guard A over a demo's printed conversation: the lines the bot said («│ …») that show a
+    person a code or English, what people typed («👤 …: text») allowed back; how many lines
+    were read; and what people typed (for the documents' check)."""
+    lines = transcript.splitlines()
+    people = Typed(line.split(": ", 1)[1] for line in lines if "👤" in line and ": " in line)
+    said = [line for line in lines if line.lstrip().startswith("│")]
+    return [(line, found) for line in said if (found := leaks(line, codes, people))], len(said), people
+
+
 def file_texts(filename: str, content: bytes) -> Iterator[str]:
     """The text of a .docx (paragraphs, tables, headers, footers) or an .xlsx (sheet names, cells)."""
     name = filename.lower()

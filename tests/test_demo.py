@@ -12,7 +12,7 @@ from docx import Document
 
 from khoibot import demo
 from khoibot.config import Settings
-from tests.guards import Typed, file_texts, leaks
+from tests.guards import file_texts, leaks, transcript_leaks
 
 SMALL = """
 [bloc]
@@ -67,11 +67,8 @@ def test_the_demo_plays_the_hue_blocs_year_and_writes_the_documents(tmp_path):
     # No person reads an internal code or English, in the conversation or in a document
     # (guard A of tests/guards.py, which the tests on the `world` fixture run after each test).
     codes = [t.code for t in Settings().catalogue.titles]
-    lines = transcript.splitlines()
-    people = Typed(line.split(": ", 1)[1] for line in lines if "👤" in line and ": " in line)
-    said = [line for line in lines if line.lstrip().startswith("│")]
-    assert len(said) > 100
-    assert [(line, found) for line in said if (found := leaks(line, codes, people))] == []
+    found, read, people = transcript_leaks(transcript, codes)
+    assert read > 100 and found == []
     documents = sorted([*folder.glob("*.docx"), *folder.glob("*.xlsx")])
     assert len(documents) >= 5
     for path in documents:

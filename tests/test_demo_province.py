@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from khoibot import demo
 from khoibot.config import Settings
 from khoibot.demo.script import PROVINCE_SCRIPT
-from tests.guards import Typed, file_texts, leaks
+from tests.guards import file_texts, leaks, transcript_leaks
 
 LATE = "Khối thi đua các trường đại học, cao đẳng"
 BLOCS = ["Khối thi đua các Sở, ngành tổng hợp", "Khối thi đua các Tổ chức xã hội", LATE]
@@ -65,11 +65,8 @@ def test_the_province_demo_plays_three_blocs_and_the_officers_receive_their_doss
 
     # No person reads an internal code or English, in a message or a document (tests/guards.py, guard A).
     codes = [t.code for t in Settings().catalogue.titles]
-    lines = transcript.splitlines()
-    people = Typed(line.split(": ", 1)[1] for line in lines if "👤" in line and ": " in line)
-    said = [line for line in lines if line.lstrip().startswith("│")]
-    assert len(said) > 100
-    assert [(line, found) for line in said if (found := leaks(line, codes, people))] == []
+    found, read, people = transcript_leaks(transcript, codes)
+    assert read > 100 and found == []
     documents = sorted([*folder.rglob("*.docx"), *folder.rglob("*.xlsx")])
     with zipfile.ZipFile(folder / "ho-so-cac-khoi-2025.zip") as archive:
         inside = [(n, archive.read(n)) for n in archive.namelist()]

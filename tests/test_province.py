@@ -23,8 +23,8 @@ from khoibot.demo.acts import cast_ballot
 from khoibot.services import services_of
 from services import province as service
 from storage.models import Dossier, ProvinceGroup
-from tests.factories import bloc_of_units, year_to_the_list
-from tests.samples import HOA_BINH_BLOC, HOA_BINH_UNITS, enrol, register, set_up_bloc
+from tests.factories import more_blocs_of_hue
+from tests.samples import HOA_BINH_BLOC, enrol, register, set_up_bloc
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 OFFICER, OTHER_OFFICER = 880001, 880002
@@ -88,24 +88,9 @@ def the_other_blocs(world):
     """Three blocs of Huế set up through storage, played to their lists."""
     at = local(12, 12, 10)
     with world.db.session() as s:
-        third, units = bloc_of_units(s, HOA_BINH_UNITS, secretary=700001, now=at, chat_id=-1700001,
-                                     name=HOA_BINH_BLOC, province="Huế")
-        by = {u.name: u for u in units}
-        year_to_the_list(s, third, units, by=700001, now=at, proposals={
-            "CO_CP": [by["Hội Nạn nhân chất độc da cam/dioxin tỉnh"]],
-            "CO_TINH": [by["Hội Nạn nhân chất độc da cam/dioxin tỉnh"]],
-            "BK_UBND": [by["Hội Chữ thập đỏ"], by["Hội Người cao tuổi"]]})
-        depts, dept_units = bloc_of_units(s, ["Sở Y tế", "Sở Tư pháp", "Sở Xây dựng"], secretary=700002, now=at,
-                                          chat_id=-1700002, name="Khối các Sở", province="TP Huế")
-        year_to_the_list(s, depts, dept_units, by=700002, now=at,
-                         proposals={"CO_CP": [dept_units[0]], "CO_TINH": [dept_units[0]]})
-        schools, school_units = bloc_of_units(s, ["Trường Cao đẳng Huế", "Trường Trung cấp Huế"], secretary=700003,
-                                              now=at, chat_id=-1700003, name="Khối các Trường", province="Huế")
-        year_to_the_list(s, schools, school_units, by=700003, now=at, registered=school_units[:1],
-                         deadline=local(31, 3, 17), proposals={"BK_UBND": [school_units[0]]})
-        elsewhere, units_b = bloc_of_units(s, ["Hội Nông dân"], secretary=700004, now=at, chat_id=-1700004,
-                                           name="Khối Hòa Bình", province="Hòa Bình")
-        year_to_the_list(s, elsewhere, units_b, by=700004, now=at, proposals={"CO_TINH": units_b})
+        made = more_blocs_of_hue(s, first_secretary=700001, first_chat=-1700001, now=at,
+                                 registration_deadline=local(31, 3, 17))
+        third, depts = made["third"][0], made["depts"][0]
         # Two of them sent their dossiers already (the bot records one as the secretary's press does).
         provinces = services_of(world.app).provinces
         for bloc in (third, depts):

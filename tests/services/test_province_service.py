@@ -12,8 +12,8 @@ import pytest
 from domain.catalogue import DEFAULT_TITLES, Catalogue
 from domain.provinces import Era, Province, ProvinceKind, Provinces, Rule, RuleKind
 from services import province as service
-from tests.factories import bloc_of_units, new_documents, past_results, year_to_the_list
-from tests.samples import HOA_BINH_BLOC, HOA_BINH_UNITS, HUE_BLOC, HUE_UNITS
+from tests.factories import bloc_of_units, more_blocs_of_hue, new_documents, past_results, year_to_the_list
+from tests.samples import HOA_BINH_BLOC, HUE_BLOC, HUE_UNITS
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2025, 12, 22, 9, 0, tzinfo=VN)
@@ -45,25 +45,9 @@ def province(db):
             "CO_CP": [by["Hội Khuyến học"]], "CO_TINH": [by["Liên hiệp các Hội Khoa học và Kỹ thuật"]],
             "BK_UBND": [by["Hội Chữ thập đỏ"], by["Hội Nhà báo"], by["Hội Luật gia"]]})
         past_results(s, hue, by["Liên hiệp các Hội Khoa học và Kỹ thuật"], year=2024, codes=["BK_UBND"], now=at)
-        third, third_units = bloc_of_units(s, HOA_BINH_UNITS, secretary=502, now=at, chat_id=-1002,
-                                           name=HOA_BINH_BLOC, province="Huế")
-        by3 = {u.name: u for u in third_units}
-        year_to_the_list(s, third, third_units, by=502, now=at, proposals={
-            "CO_CP": [by3["Hội Nạn nhân chất độc da cam/dioxin tỉnh"]],
-            "CO_TINH": [by3["Hội Nạn nhân chất độc da cam/dioxin tỉnh"]],
-            "BK_UBND": [by3["Hội Chữ thập đỏ"], by3["Hội Người cao tuổi"]]})
-        depts, dept_units = bloc_of_units(s, ["Sở Y tế", "Sở Tư pháp", "Sở Xây dựng"], secretary=503, now=at,
-                                          chat_id=-1003, name="Khối các Sở", province="TP Huế")
-        year_to_the_list(s, depts, dept_units, by=503, now=at,
-                         proposals={"CO_CP": [dept_units[0]], "CO_TINH": [dept_units[0]]})
-        schools, school_units = bloc_of_units(s, ["Trường Cao đẳng Huế", "Trường Trung cấp Huế"], secretary=504,
-                                              now=at, chat_id=-1004, name="Khối các Trường", province="Huế")
-        year_to_the_list(s, schools, school_units, by=504, now=at, registered=school_units[:1],
-                         deadline=datetime(2025, 3, 31, 17, 0, tzinfo=VN),
-                         proposals={"BK_UBND": [school_units[0]]})
-        elsewhere, elsewhere_units = bloc_of_units(s, ["Hội Nông dân"], secretary=505, now=at, chat_id=-1005,
-                                                   name="Khối Hòa Bình", province="Hòa Bình")
-        year_to_the_list(s, elsewhere, elsewhere_units, by=505, now=at, proposals={"CO_TINH": elsewhere_units})
+        made = more_blocs_of_hue(s, first_secretary=502, first_chat=-1002, now=at,
+                                 registration_deadline=datetime(2025, 3, 31, 17, 0, tzinfo=VN))
+        third, depts, schools, elsewhere = (made[k][0] for k in ("third", "depts", "schools", "elsewhere"))
         ids = dict(hue=hue.id, third=third.id, depts=depts.id, schools=schools.id, elsewhere=elsewhere.id)
     for name in ("hue", "third", "depts"):  # three send their dossiers in time; the schools do not
         with db.session() as s:
