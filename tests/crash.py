@@ -35,8 +35,9 @@ from bench.botproc import write_config
 from standin import BotApiStandIn, BotCall
 from standin.state import SimChat, SimMessage, SimUser
 from storage.db import Database
-from storage.models import BallotCast, Bloc, Milestone, Registration, Reminder, ReminderDelivery, SealedBallot, Vote
-from tests.samples import opened_box
+from storage.models import (BallotCast, Bloc, Milestone, Registration, Reminder, ReminderDelivery, SealedBallot, Unit,
+                            Vote)
+from tests.samples import HUE_UNITS, enrol, opened_box, set_up_bloc
 
 ROOT = Path(__file__).resolve().parent.parent
 # The calls by which the bot changes what someone sees.
@@ -379,6 +380,31 @@ class Chaos:
 
 
 # ---- the steps both crash suites take -------------------------------------------------
+
+async def the_bloc(sandbox, db: Database):
+    """The bloc, its 12 units and their representatives, set up with the bot in the test's
+    process: (group, secretary, officers by unit, the bloc, unit ids by name, every chat a
+    reminder reaches)."""
+    await sandbox.start_bot()
+    group, secretary = await set_up_bloc(sandbox)
+    officers = await enrol(sandbox, group, secretary, HUE_UNITS)
+    await sandbox.stop_bot()
+    with db.session() as session:
+        bloc = session.exec(select(Bloc)).one()
+        units = {u.name: u.id for u in session.exec(select(Unit))}
+    return group, secretary, officers, bloc, units, {o.id for o in officers.values()} | {group.id}
+
+
+async def ballot_opened(sandbox, group, secretary) -> None:
+    """The secretary prepares and opens the ballot, with no deadline (the bot in the test's process)."""
+    await sandbox.start_bot()
+    await secretary.send(group, "/binhxet")
+    await secretary.press(group.last_bot_message(), "Chuẩn bị lá phiếu")
+    await secretary.press(group.last_bot_message(), "Mở bỏ phiếu")
+    await secretary.reply(group.last_bot_message(), "không")
+    assert "Đã bỏ phiếu: 0/12 đơn vị" in group.last_bot_message().text
+    await sandbox.stop_bot()
+
 
 async def burst(bot, people, chaos: Chaos, limit: float = float(os.environ.get("CRASH_LIMIT", 150))) -> int:
     """Everyone acts at once while `chaos` kills; how many kills there were."""

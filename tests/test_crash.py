@@ -19,16 +19,15 @@ import random
 from datetime import UTC, datetime
 
 import pytest
-from sqlmodel import select
 
 from khoibot.clock import ManualClock
 from khoibot.sandbox import BOT_USERNAME, TOKEN, Sandbox, sandbox_settings
 from standin import BotApiStandIn
 from storage.db import Database
-from storage.models import Bloc, Unit
-from tests.crash import (Chaos, CrashBot, Registrant, Voter, add_due_reminder, burst, check_ballots, check_people,
-                         check_registrations, check_reminder)
-from tests.samples import HUE_UNITS, enrol, set_up_bloc
+from storage.models import Bloc
+from tests.crash import (Chaos, CrashBot, Registrant, Voter, add_due_reminder, ballot_opened, burst, check_ballots,
+                         check_people, check_registrations, check_reminder, the_bloc)
+from tests.samples import HUE_UNITS
 
 FULL = os.environ.get("KHOIBOT_RELIABILITY") == "full"
 SEEDS = [1, 2, 3] if FULL else [11]
@@ -72,14 +71,7 @@ async def test_sigkill_during_bursts_loses_no_receipted_record_and_repeats_nothi
     figures: dict = dict(seed=seed, backend=database_url.split(":")[0])
     try:
         # The bloc, its 12 units and their representatives (the bot in the test's process).
-        await sandbox.start_bot()
-        group, secretary = await set_up_bloc(sandbox)
-        officers = await enrol(sandbox, group, secretary, HUE_UNITS)
-        await sandbox.stop_bot()
-        with db.session() as session:
-            bloc = session.exec(select(Bloc)).one()
-            units = {u.name: u.id for u in session.exec(select(Unit))}
-        recipients = {o.id for o in officers.values()} | {group.id}
+        group, secretary, officers, bloc, units, recipients = await the_bloc(sandbox, db)
 
         # 1. Reminders: killed in the middle of the fan-out, round after round.
         rounds = [await _reminder_round(bot, db, bloc, rng, recipients) for _ in range(REMINDER_ROUNDS)]
@@ -96,13 +88,7 @@ async def test_sigkill_during_bursts_loses_no_receipted_record_and_repeats_nothi
         check_registrations(db, units, people, BK_CODE)
 
         # 3. The secretary opens the ballot (bot in the test's process again) ...
-        await sandbox.start_bot()
-        await secretary.send(group, "/binhxet")
-        await secretary.press(group.last_bot_message(), "Chuẩn bị lá phiếu")
-        await secretary.press(group.last_bot_message(), "Mở bỏ phiếu")
-        await secretary.reply(group.last_bot_message(), "không")
-        assert "Đã bỏ phiếu: 0/12 đơn vị" in group.last_bot_message().text
-        await sandbox.stop_bot()
+        await ballot_opened(sandbox, group, secretary)
         # ... and twelve ballots are cast at once, the bot killed at random all along.
         await bot.start()
         voters = [Voter(officers[unit], unit, {BK: [CTD if unit == KHKT else KHKT]}, HUE_UNITS) for unit in HUE_UNITS]

@@ -29,7 +29,6 @@ from datetime import UTC, datetime
 import aiohttp
 import pytest
 from sqlalchemy import create_engine, text
-from sqlmodel import select
 
 from khoibot import cli, standby
 from khoibot.clock import ManualClock
@@ -37,10 +36,9 @@ from khoibot.config import ConfigError, load_settings
 from khoibot.sandbox import BOT_USERNAME, TOKEN, Sandbox, sandbox_settings
 from standin import BotApiStandIn
 from storage.db import Database, normalise_url
-from storage.models import Bloc, Unit
-from tests.crash import (ROOT, Chaos, CrashBot, Pair, Registrant, Voter, add_due_reminder, burst, check_ballots,
-                         check_people, check_registrations, check_reminder)
-from tests.samples import HUE_UNITS, enrol, set_up_bloc
+from tests.crash import (ROOT, Chaos, CrashBot, Pair, Registrant, Voter, add_due_reminder, ballot_opened, burst,
+                         check_ballots, check_people, check_registrations, check_reminder, the_bloc)
+from tests.samples import HUE_UNITS
 
 FULL = os.environ.get("KHOIBOT_RELIABILITY") == "full"
 SEEDS = [1, 2, 3] if FULL else [5]
@@ -95,14 +93,7 @@ async def test_the_standby_takes_over_when_the_active_node_is_killed(database_ur
     figures: dict = dict(seed=seed)
     try:
         # The bloc, its 12 units and their representatives (the bot in the test's process).
-        await sandbox.start_bot()
-        group, secretary = await set_up_bloc(sandbox)
-        officers = await enrol(sandbox, group, secretary, HUE_UNITS)
-        await sandbox.stop_bot()
-        with db.session() as session:
-            bloc = session.exec(select(Bloc)).one()
-            units = {u.name: u.id for u in session.exec(select(Unit))}
-        recipients = {o.id for o in officers.values()} | {group.id}
+        group, secretary, officers, bloc, units, recipients = await the_bloc(sandbox, db)
 
         # 1. A reminder falls due (the active node's sweep finds it within a second); the active
         # node is killed in the middle of its fan-out; the standby takes over and finishes it.
@@ -129,13 +120,7 @@ async def test_the_standby_takes_over_when_the_active_node_is_killed(database_ur
         check_registrations(db, units, people, BK_CODE)
 
         # 3. The secretary opens the ballot (bot in the test's process), twelve vote at once.
-        await sandbox.start_bot()
-        await secretary.send(group, "/binhxet")
-        await secretary.press(group.last_bot_message(), "Chuẩn bị lá phiếu")
-        await secretary.press(group.last_bot_message(), "Mở bỏ phiếu")
-        await secretary.reply(group.last_bot_message(), "không")
-        assert "Đã bỏ phiếu: 0/12 đơn vị" in group.last_bot_message().text
-        await sandbox.stop_bot()
+        await ballot_opened(sandbox, group, secretary)
         await pair.start()
         voters = [Voter(officers[unit], unit, {BK: [CTD if unit == KHKT else KHKT]}, HUE_UNITS) for unit in HUE_UNITS]
         chaos = Chaos(pair, seed=rng.randrange(10**9), kills=KILLS_PER_BURST)
